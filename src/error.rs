@@ -1,0 +1,268 @@
+//! Error types: configuration-time errors ([`SecretError`], [`ConfigError`]), signing errors
+//! ([`SignError`]) and request-time rejections ([`VerifyError`]).
+//!
+//! No message in this module ever contains key material, an expected tag or a presented tag:
+//! messages name the problem and, where useful, a header by its role. They are stable and short,
+//! so they can be logged and returned to a sender as they are.
+
+use core::fmt;
+
+/// Which header of a scheme an error is about, named by its role rather than its wire name.
+///
+/// Naming the role keeps errors free of allocations and identical across schemes; the wire name
+/// for a role comes from the [`Scheme`](crate::Scheme).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HeaderKind {
+    /// The header that carries the signature(s), e.g. `X-Webhook-Signature`.
+    Signature,
+    /// The header that carries the delivery id, e.g. `X-Webhook-Id`.
+    Id,
+}
+
+impl fmt::Display for HeaderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Signature => "signature",
+            Self::Id => "id",
+        })
+    }
+}
+
+/// Why a timestamp is not a canonical unix time in seconds.
+///
+/// A canonical timestamp is one or more ASCII digits with no sign, no leading zero (except `0`
+/// itself), no fraction, no exponent and no surrounding text, and it fits in a `u64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimestampError {
+    /// The value is empty.
+    Empty,
+    /// The value holds a byte that is not an ASCII digit (a sign, a dot, a letter, a space, …).
+    NotDigits,
+    /// The value has a leading zero, e.g. `0123`.
+    LeadingZero,
+    /// The value does not fit in a `u64`.
+    TooLarge,
+}
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Empty => "empty",
+            Self::NotDigits => "not all ASCII digits",
+            Self::LeadingZero => "leading zero",
+            Self::TooLarge => "too large",
+        })
+    }
+}
+
+/// A secret could not be built from the given input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretError {
+    /// The secret is empty.
+    #[error("secret is empty")]
+    Empty,
+    /// The secret is shorter than the minimum length, in bytes after decoding.
+    #[error("secret is too short: {len} bytes, at least {min} required")]
+    TooShort {
+        /// Length of the given secret, in bytes.
+        len: usize,
+        /// Minimum length, in bytes.
+        min: usize,
+    },
+    /// The text contains whitespace, which usually means it was copied with a stray space or
+    /// newline.
+    #[error("secret text contains whitespace")]
+    ContainsWhitespace,
+    /// The text looks like a signature header value (`v1,…`, `v1=…`, `t=…`, `sha256=…`) rather than
+    /// a secret.
+    #[error("secret text looks like a signature, not a secret")]
+    LooksLikeSignature,
+    /// The text starts with a provider prefix (such as `whsec_`) that this constructor does not
+    /// understand; use the matching scheme's secret parser instead.
+    #[error("secret text has a provider prefix this constructor does not accept")]
+    UnexpectedPrefix,
+    /// The text is not valid base64.
+    #[error("secret text is not valid base64")]
+    InvalidBase64,
+    /// The text is not valid hex.
+    #[error("secret text is not valid hex")]
+    InvalidHex,
+    /// The operating system's random number generator failed.
+    #[error("the system random number generator is unavailable")]
+    RandomUnavailable,
+}
+
+/// A key, keyring or verifier setting is invalid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A key id is empty, longer than 64 bytes, or has a character outside
+    /// `A-Z a-z 0-9 . _ : -`.
+    #[error("invalid key id")]
+    InvalidKeyId,
+    /// Two keys in one keyring share an id.
+    #[error("duplicate key id in keyring")]
+    DuplicateKeyId,
+    /// The keyring already holds the maximum number of keys.
+    #[error("too many keys in keyring (at most {max})")]
+    TooManyKeys {
+        /// The maximum number of keys.
+        max: usize,
+    },
+    /// A key's `not_before` is later than its `not_after`, so it is never valid.
+    #[error("key validity window is empty (not_before is after not_after)")]
+    EmptyValidityWindow,
+}
+
+/// A delivery could not be signed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// No key in the keyring is valid at the signing time.
+    #[error("no key in the keyring is valid at the signing time")]
+    NoActiveKey,
+    /// The delivery id is empty, longer than 255 bytes, or has a byte outside visible ASCII.
+    #[error("invalid delivery id")]
+    InvalidId,
+    /// The clock could not tell the time (a system clock set before 1970).
+    #[error("clock unavailable")]
+    ClockUnavailable,
+    /// A header name or value cannot be sent over HTTP.
+    #[error("header cannot be sent over HTTP")]
+    InvalidHeader,
+}
+
+/// A request was rejected by [`Verifier`](crate::Verifier).
+///
+/// Each variant is one distinct failure. [`VerifyError::status_code`] maps it to the HTTP status
+/// a receiver should answer with, so every adapter answers alike.
+///
+/// [`VerifyError::NoMatchingSignature`] is deliberately opaque: it says nothing about which
+/// signature, which byte or which key came closest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// A required header is absent.
+    #[error("missing {0} header")]
+    MissingHeader(HeaderKind),
+    /// A header that must appear once was sent several times.
+    #[error("{0} header sent more than once")]
+    DuplicateHeader(HeaderKind),
+    /// A header is longer than the scheme allows.
+    #[error("{0} header too long")]
+    HeaderTooLong(HeaderKind),
+    /// A header does not follow the scheme's syntax (an empty entry, an entry without `=`,
+    /// whitespace, a byte outside visible ASCII, …).
+    #[error("malformed {0} header")]
+    MalformedHeader(HeaderKind),
+    /// The signature header has no timestamp entry.
+    #[error("missing timestamp")]
+    MissingTimestamp,
+    /// The signature header has more than one timestamp entry.
+    #[error("duplicate timestamp")]
+    DuplicateTimestamp,
+    /// The timestamp is not a canonical unix time in seconds.
+    #[error("invalid timestamp: {0}")]
+    InvalidTimestamp(TimestampError),
+    /// The signature header carries no signature of a version this scheme accepts.
+    #[error("no signature of a supported version")]
+    MissingSignature,
+    /// The signature header carries more signatures than allowed.
+    #[error("too many signatures (at most {max})")]
+    TooManySignatures {
+        /// The maximum number of signatures.
+        max: usize,
+    },
+    /// A signature is not well-formed for the scheme (wrong length, bad encoding, uppercase hex).
+    #[error("malformed signature")]
+    MalformedSignature,
+    /// The delivery id is empty, too long, or has a byte outside visible ASCII.
+    #[error("invalid delivery id")]
+    InvalidId,
+    /// The timestamp is older than the verifier's `max_age`.
+    #[error("timestamp too old")]
+    TimestampTooOld,
+    /// The timestamp is further in the future than the verifier's `max_future_skew`.
+    #[error("timestamp in the future")]
+    TimestampInFuture,
+    /// No presented signature matches the request under any currently valid key.
+    #[error("no matching signature")]
+    NoMatchingSignature,
+    /// No key in the verifier's keyring is valid now, so nothing can be verified. This is a
+    /// configuration problem on the receiving side.
+    #[error("no key in the keyring is valid now")]
+    NoActiveKey,
+    /// The clock could not tell the time (a system clock set before 1970).
+    #[error("clock unavailable")]
+    ClockUnavailable,
+}
+
+impl VerifyError {
+    /// The HTTP status code a receiver should answer with.
+    ///
+    /// | error | status |
+    /// |---|---|
+    /// | missing, duplicate, oversized or malformed header; bad timestamp or signature syntax | 400 |
+    /// | timestamp too old or in the future | 400 |
+    /// | no matching signature | 401 |
+    /// | no active key, clock unavailable (the receiver's own fault) | 500 |
+    ///
+    /// A 5xx answer makes well-behaved senders retry, so a delivery rejected because of the
+    /// receiver's own misconfiguration is not lost.
+    #[must_use]
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::NoMatchingSignature => 401,
+            Self::NoActiveKey | Self::ClockUnavailable => 500,
+            Self::MissingHeader(_)
+            | Self::DuplicateHeader(_)
+            | Self::HeaderTooLong(_)
+            | Self::MalformedHeader(_)
+            | Self::MissingTimestamp
+            | Self::DuplicateTimestamp
+            | Self::InvalidTimestamp(_)
+            | Self::MissingSignature
+            | Self::TooManySignatures { .. }
+            | Self::MalformedSignature
+            | Self::InvalidId
+            | Self::TimestampTooOld
+            | Self::TimestampInFuture => 400,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_follow_the_design() {
+        assert_eq!(VerifyError::NoMatchingSignature.status_code(), 401);
+        assert_eq!(VerifyError::TimestampTooOld.status_code(), 400);
+        assert_eq!(VerifyError::TimestampInFuture.status_code(), 400);
+        assert_eq!(
+            VerifyError::MissingHeader(HeaderKind::Signature).status_code(),
+            400
+        );
+        assert_eq!(
+            VerifyError::InvalidTimestamp(TimestampError::LeadingZero).status_code(),
+            400
+        );
+        assert_eq!(VerifyError::NoActiveKey.status_code(), 500);
+    }
+
+    #[test]
+    fn messages_are_short_and_name_the_role() {
+        assert_eq!(
+            VerifyError::MissingHeader(HeaderKind::Signature).to_string(),
+            "missing signature header"
+        );
+        assert_eq!(
+            VerifyError::InvalidTimestamp(TimestampError::LeadingZero).to_string(),
+            "invalid timestamp: leading zero"
+        );
+    }
+}

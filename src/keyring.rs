@@ -1,0 +1,361 @@
+//! [`Keyring`]: several signing keys with ids and validity windows, for rotation without downtime.
+
+use core::fmt;
+
+use crate::clock::Timestamp;
+use crate::error::ConfigError;
+use crate::mac::MacKey;
+use crate::secret::Secret;
+
+/// The name of a key, reported by [`Verified::key_id`](crate::Verified::key_id) so receivers can
+/// tell which key a sender still uses before retiring it.
+///
+/// 1 to 64 bytes of `A-Z a-z 0-9 . _ : -`. Key ids are labels, not secrets: `Debug` and
+/// `Display` show them.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct KeyId(Box<str>);
+
+impl KeyId {
+    /// The longest key id, in bytes.
+    pub const MAX_LEN: usize = 64;
+
+    /// A key id from text.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidKeyId`] for an empty or too long id, or one with another character.
+    pub fn new(id: &str) -> Result<Self, ConfigError> {
+        let ok = !id.is_empty()
+            && id.len() <= Self::MAX_LEN
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'));
+        if ok {
+            Ok(Self(id.into()))
+        } else {
+            Err(ConfigError::InvalidKeyId)
+        }
+    }
+
+    /// The id as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for KeyId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for KeyId {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for KeyId {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+/// One signing key: an id, the key itself, and an optional validity window.
+///
+/// The window bounds are inclusive: a key is valid at `t` when `not_before <= t <= not_after`.
+/// Outside it the key neither signs nor verifies.
+///
+/// `Debug` shows the id and the window, never the key.
+#[derive(Clone)]
+pub struct Key {
+    id: KeyId,
+    mac: MacKey,
+    not_before: Option<Timestamp>,
+    not_after: Option<Timestamp>,
+}
+
+impl Key {
+    /// A key named `id`, valid at all times until a window is set.
+    ///
+    /// The secret is consumed: its bytes are turned into a keyed HMAC state and wiped.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidKeyId`] when `id` is not a valid [`KeyId`].
+    pub fn new(id: &str, secret: Secret) -> Result<Self, ConfigError> {
+        Ok(Self::from_parts(KeyId::new(id)?, &secret))
+    }
+
+    pub(crate) fn from_parts(id: KeyId, secret: &Secret) -> Self {
+        Self {
+            id,
+            mac: MacKey::new(secret),
+            not_before: None,
+            not_after: None,
+        }
+    }
+
+    /// Makes the key valid only from `t` on (inclusive). Defaults to no lower bound.
+    #[must_use]
+    pub fn not_before(mut self, t: Timestamp) -> Self {
+        self.not_before = Some(t);
+        self
+    }
+
+    /// Makes the key valid only up to `t` (inclusive). Defaults to no upper bound.
+    #[must_use]
+    pub fn not_after(mut self, t: Timestamp) -> Self {
+        self.not_after = Some(t);
+        self
+    }
+
+    /// The key's id.
+    #[must_use]
+    pub fn id(&self) -> &KeyId {
+        &self.id
+    }
+
+    /// Whether the key may sign or verify at `t`.
+    #[must_use]
+    pub fn is_valid_at(&self, t: Timestamp) -> bool {
+        self.not_before.is_none_or(|nb| nb <= t) && self.not_after.is_none_or(|na| t <= na)
+    }
+
+    /// The start of the validity window, if any.
+    #[must_use]
+    pub fn valid_from(&self) -> Option<Timestamp> {
+        self.not_before
+    }
+
+    /// The end of the validity window, if any.
+    #[must_use]
+    pub fn valid_until(&self) -> Option<Timestamp> {
+        self.not_after
+    }
+
+    pub(crate) fn mac(&self) -> &MacKey {
+        &self.mac
+    }
+
+    fn check_window(&self) -> Result<(), ConfigError> {
+        match (self.not_before, self.not_after) {
+            (Some(nb), Some(na)) if nb > na => Err(ConfigError::EmptyValidityWindow),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Key")
+            .field("id", &self.id)
+            .field("key", &"[REDACTED]")
+            .field("not_before", &self.not_before)
+            .field("not_after", &self.not_after)
+            .finish()
+    }
+}
+
+/// An ordered set of keys; never empty.
+///
+/// - **Signing**: the [`Signer`](crate::Signer) emits one signature per key valid at the signing
+///   time, in keyring order, so receivers holding either the old or the new key accept the
+///   delivery during a rotation.
+/// - **Verifying**: the [`Verifier`](crate::Verifier) accepts a signature made with any key valid
+///   now, tries keys in keyring order, and reports which key matched.
+/// - **The first key is the primary.** Schemes that carry a single signature sign with the first
+///   valid key, and replay keys are derived with the primary key (see
+///   [`Verified::replay_key`](crate::Verified::replay_key)).
+///
+/// ```
+/// use hookseal::{Key, Keyring, Secret, Timestamp};
+///
+/// let new = Key::new("2026-11", Secret::from_bytes([1_u8; 32])?)?;
+/// let old = Key::new("2026-05", Secret::from_bytes([2_u8; 32])?)?
+///     .not_after(Timestamp::from_unix_secs(1_800_000_000));
+/// let keyring = Keyring::new(new)?.with_key(old)?;
+/// assert_eq!(keyring.primary().id(), "2026-11");
+/// assert_eq!(keyring.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Keyring {
+    keys: Vec<Key>,
+}
+
+impl Keyring {
+    /// The most keys one keyring holds. It bounds the work an unverifiable request can cause.
+    pub const MAX_KEYS: usize = 16;
+
+    /// A keyring whose primary key is `primary`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::EmptyValidityWindow`] when the key's window is empty.
+    pub fn new(primary: Key) -> Result<Self, ConfigError> {
+        primary.check_window()?;
+        Ok(Self {
+            keys: vec![primary],
+        })
+    }
+
+    /// A keyring with one key, named `default`, valid at all times.
+    #[must_use]
+    pub fn single(secret: Secret) -> Self {
+        Self {
+            keys: vec![Key::from_parts(KeyId("default".into()), &secret)],
+        }
+    }
+
+    /// Adds `key` after the keys already held.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::DuplicateKeyId`] when a held key has the same id,
+    /// [`ConfigError::TooManyKeys`] beyond [`Keyring::MAX_KEYS`], and
+    /// [`ConfigError::EmptyValidityWindow`] when the key's window is empty.
+    pub fn with_key(mut self, key: Key) -> Result<Self, ConfigError> {
+        key.check_window()?;
+        if self.keys.iter().any(|k| k.id == key.id) {
+            return Err(ConfigError::DuplicateKeyId);
+        }
+        if self.keys.len() >= Self::MAX_KEYS {
+            return Err(ConfigError::TooManyKeys {
+                max: Self::MAX_KEYS,
+            });
+        }
+        self.keys.push(key);
+        Ok(self)
+    }
+
+    /// The primary (first) key.
+    #[must_use]
+    pub fn primary(&self) -> &Key {
+        // A keyring is built with one key and never loses it.
+        #[allow(clippy::indexing_slicing)]
+        &self.keys[0]
+    }
+
+    /// All keys, in order.
+    #[must_use = "iterators do nothing unless consumed"]
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &Key> {
+        self.keys.iter()
+    }
+
+    /// The key named `id`, if held.
+    #[must_use]
+    pub fn get(&self, id: &str) -> Option<&Key> {
+        self.keys.iter().find(|k| k.id == id)
+    }
+
+    /// The number of keys.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Always `false`: a keyring holds at least one key.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+impl fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.keys).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(b: u8) -> Secret {
+        Secret::from_bytes([b; 32]).unwrap()
+    }
+
+    #[test]
+    fn key_ids_are_checked() {
+        assert!(KeyId::new("k1").is_ok());
+        assert!(KeyId::new("2026-11:prod_a.b").is_ok());
+        assert_eq!(KeyId::new("").unwrap_err(), ConfigError::InvalidKeyId);
+        assert_eq!(KeyId::new("a b").unwrap_err(), ConfigError::InvalidKeyId);
+        assert_eq!(KeyId::new("é").unwrap_err(), ConfigError::InvalidKeyId);
+        assert_eq!(
+            KeyId::new(&"a".repeat(65)).unwrap_err(),
+            ConfigError::InvalidKeyId
+        );
+        assert!(KeyId::new(&"a".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn windows_are_inclusive() {
+        let k = Key::new("k", secret(1))
+            .unwrap()
+            .not_before(Timestamp::from_unix_secs(100))
+            .not_after(Timestamp::from_unix_secs(200));
+        assert!(!k.is_valid_at(Timestamp::from_unix_secs(99)));
+        assert!(k.is_valid_at(Timestamp::from_unix_secs(100)));
+        assert!(k.is_valid_at(Timestamp::from_unix_secs(200)));
+        assert!(!k.is_valid_at(Timestamp::from_unix_secs(201)));
+    }
+
+    #[test]
+    fn keyring_rules() {
+        let empty_window = Key::new("k", secret(1))
+            .unwrap()
+            .not_before(Timestamp::from_unix_secs(2))
+            .not_after(Timestamp::from_unix_secs(1));
+        assert_eq!(
+            Keyring::new(empty_window).unwrap_err(),
+            ConfigError::EmptyValidityWindow
+        );
+
+        let ring = Keyring::new(Key::new("a", secret(1)).unwrap()).unwrap();
+        let err = ring
+            .clone()
+            .with_key(Key::new("a", secret(2)).unwrap())
+            .unwrap_err();
+        assert_eq!(err, ConfigError::DuplicateKeyId);
+
+        let mut ring = ring;
+        for i in 1..Keyring::MAX_KEYS {
+            ring = ring
+                .with_key(Key::new(&format!("k{i}"), secret(2)).unwrap())
+                .unwrap();
+        }
+        assert_eq!(ring.len(), Keyring::MAX_KEYS);
+        let err = ring
+            .clone()
+            .with_key(Key::new("one-more", secret(3)).unwrap())
+            .unwrap_err();
+        assert_eq!(err, ConfigError::TooManyKeys { max: 16 });
+        assert_eq!(ring.primary().id(), "a");
+        assert!(ring.get("k3").is_some());
+        assert!(ring.get("nope").is_none());
+    }
+
+    #[test]
+    fn debug_shows_ids_not_keys() {
+        let ring = Keyring::new(Key::new("primary", secret(0xAB)).unwrap()).unwrap();
+        let text = format!("{ring:?}");
+        assert!(text.contains("primary"), "{text}");
+        assert!(text.contains("[REDACTED]"), "{text}");
+        assert!(!text.to_lowercase().contains("abab"), "{text}");
+    }
+}

@@ -1,0 +1,366 @@
+//! [`Secret`]: a signing key's bytes, zeroized on drop and never printed.
+
+use core::fmt;
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::error::SecretError;
+
+/// The bytes of a signing key.
+///
+/// - `Debug` prints `Secret([REDACTED])`; there is no `Display`, no `Clone` and no serde support.
+/// - The bytes are zeroized when the secret is dropped.
+/// - Every constructor returns a `Result`: an empty or too-short key is refused with a
+///   [`SecretError`] instead of weakening every signature made with it.
+///
+/// ```
+/// use hookseal::Secret;
+///
+/// // A fresh key for a new endpoint: show the text to the user once, keep the `Secret`.
+/// let (secret, text) = Secret::generate()?.export();
+/// assert_eq!(secret.len(), 32);
+///
+/// // Later, load it back from wherever the text was stored.
+/// let again = Secret::from_base64(text.expose_secret())?;
+/// assert_eq!(again.len(), 32);
+/// assert_eq!(format!("{again:?}"), "Secret([REDACTED])");
+/// # Ok::<(), hookseal::SecretError>(())
+/// ```
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct Secret {
+    bytes: Box<[u8]>,
+}
+
+impl Secret {
+    /// The minimum key length accepted by the checked constructors: 32 bytes, the output size of
+    /// SHA-256 (RFC 2104 discourages HMAC keys shorter than the hash output).
+    ///
+    /// Provider secrets that are shorter by the provider's own rules are accepted by the schemes'
+    /// secret parsers; a short legacy key of your own can be loaded with
+    /// [`dangerous::short_secret`](crate::dangerous::short_secret).
+    pub const MIN_LEN: usize = 32;
+
+    /// The length of keys made by [`Secret::generate`], in bytes.
+    pub const GENERATED_LEN: usize = 32;
+
+    /// Builds a secret from raw key bytes.
+    ///
+    /// The input is zeroized whether or not it is accepted.
+    ///
+    /// # Errors
+    ///
+    /// [`SecretError::Empty`] for no bytes, [`SecretError::TooShort`] for fewer than
+    /// [`Secret::MIN_LEN`] bytes.
+    pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Result<Self, SecretError> {
+        Self::with_min_len(Zeroizing::new(bytes.into()), Self::MIN_LEN)
+    }
+
+    /// Builds a secret from standard base64 text (padding optional), e.g. the text
+    /// [`Secret::generate`] exported.
+    ///
+    /// # Errors
+    ///
+    /// [`SecretError::ContainsWhitespace`], [`SecretError::LooksLikeSignature`] or
+    /// [`SecretError::UnexpectedPrefix`] for text that is plainly not a bare key,
+    /// [`SecretError::InvalidBase64`] when it does not decode, and the errors of
+    /// [`Secret::from_bytes`] for the decoded bytes.
+    pub fn from_base64(text: &str) -> Result<Self, SecretError> {
+        check_secret_text(text)?;
+        let bytes = decode_base64(text)?;
+        Self::with_min_len(bytes, Self::MIN_LEN)
+    }
+
+    /// Builds a secret from hex text (either case).
+    ///
+    /// # Errors
+    ///
+    /// As [`Secret::from_base64`], with [`SecretError::InvalidHex`] when the text does not decode.
+    pub fn from_hex(text: &str) -> Result<Self, SecretError> {
+        check_secret_text(text)?;
+        let bytes = decode_hex(text)?;
+        Self::with_min_len(bytes, Self::MIN_LEN)
+    }
+
+    /// Generates a new 32-byte key from the operating system's random number generator.
+    ///
+    /// The result can be exported to text exactly once, with [`GeneratedSecret::export`], so it
+    /// can be shown to the user or put in a secret store; the [`Secret`] itself never reveals
+    /// its bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`SecretError::RandomUnavailable`] when the system random number generator fails.
+    pub fn generate() -> Result<GeneratedSecret, SecretError> {
+        let mut bytes = Zeroizing::new(vec![0_u8; Self::GENERATED_LEN]);
+        getrandom::fill(&mut bytes).map_err(|_| SecretError::RandomUnavailable)?;
+        Ok(GeneratedSecret {
+            secret: Self::with_min_len(bytes, Self::MIN_LEN)?,
+        })
+    }
+
+    /// The key length in bytes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Always `false`: an empty secret cannot be built.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The key bytes. The only read access, crate-private and easy to grep for.
+    pub(crate) fn expose_secret(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Builds a secret of at least `min` bytes (and never an empty one), copying the bytes into
+    /// an exactly-sized allocation so no spare capacity keeps a copy behind.
+    pub(crate) fn with_min_len(bytes: Zeroizing<Vec<u8>>, min: usize) -> Result<Self, SecretError> {
+        if bytes.is_empty() {
+            return Err(SecretError::Empty);
+        }
+        if bytes.len() < min {
+            return Err(SecretError::TooShort {
+                len: bytes.len(),
+                min,
+            });
+        }
+        Ok(Self {
+            bytes: Box::from(bytes.as_slice()),
+        })
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([REDACTED])")
+    }
+}
+
+/// A key fresh from [`Secret::generate`], not yet exported.
+///
+/// Call [`GeneratedSecret::export`] once to get both the [`Secret`] and its text form.
+pub struct GeneratedSecret {
+    secret: Secret,
+}
+
+impl GeneratedSecret {
+    /// Splits into the secret and its standard base64 text, the one time the key's bytes leave
+    /// the crate. Store the text where the sender and receiver can load it
+    /// ([`Secret::from_base64`] reads it back).
+    #[must_use]
+    pub fn export(self) -> (Secret, ExportedSecret) {
+        let text = base64::engine::general_purpose::STANDARD.encode(self.secret.expose_secret());
+        (self.secret, ExportedSecret(Zeroizing::new(text)))
+    }
+
+    /// Keeps the secret without ever exporting it (for keys that live only in this process).
+    #[must_use]
+    pub fn into_secret(self) -> Secret {
+        self.secret
+    }
+}
+
+impl fmt::Debug for GeneratedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("GeneratedSecret([REDACTED])")
+    }
+}
+
+/// The text form of a generated key. Zeroized on drop; `Debug` is redacted.
+pub struct ExportedSecret(Zeroizing<String>);
+
+impl ExportedSecret {
+    /// The base64 text of the key. Show it once, store it, and drop this value.
+    #[must_use]
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ExportedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ExportedSecret([REDACTED])")
+    }
+}
+
+/// Refuses text that is plainly not a bare key: empty, with whitespace, a signature value, or a
+/// provider-prefixed secret given to a constructor that does not strip prefixes.
+pub(crate) fn check_secret_text(text: &str) -> Result<(), SecretError> {
+    if text.is_empty() {
+        return Err(SecretError::Empty);
+    }
+    if text.chars().any(char::is_whitespace) {
+        return Err(SecretError::ContainsWhitespace);
+    }
+    if looks_like_signature(text) {
+        return Err(SecretError::LooksLikeSignature);
+    }
+    if PROVIDER_PREFIXES.iter().any(|p| text.starts_with(p)) {
+        return Err(SecretError::UnexpectedPrefix);
+    }
+    Ok(())
+}
+
+/// `v1,…`, `v1a,…`, `v1=…`, `v0=…`, `t=…`, `sha256=…`, `sha1=…`: the shapes of signature header
+/// values, which never start a base64 or hex key.
+fn looks_like_signature(text: &str) -> bool {
+    let Some(split) = text.find([',', '=']) else {
+        return false;
+    };
+    let (label, _) = text.split_at(split);
+    let version_label = (2..=4).contains(&label.len())
+        && label.starts_with('v')
+        && label
+            .bytes()
+            .skip(1)
+            .all(|b| b.is_ascii_digit() || b == b'a');
+    version_label || matches!(label, "t" | "ts" | "sha1" | "sha256")
+}
+
+const PROVIDER_PREFIXES: &[&str] = &["whsec_", "whsk_", "whpk_"];
+
+/// Standard-alphabet base64 with or without padding.
+const BASE64_LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+pub(crate) fn decode_base64(text: &str) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+    let mut out = Zeroizing::new(Vec::with_capacity(text.len() / 4 * 3 + 3));
+    BASE64_LENIENT
+        .decode_vec(text, &mut out)
+        .map_err(|_| SecretError::InvalidBase64)?;
+    Ok(out)
+}
+
+fn decode_hex(text: &str) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+    let text = text.as_bytes();
+    if !text.len().is_multiple_of(2) {
+        return Err(SecretError::InvalidHex);
+    }
+    let mut out = Zeroizing::new(Vec::with_capacity(text.len() / 2));
+    for pair in text.chunks_exact(2) {
+        let (Some(hi), Some(lo)) = (
+            pair.first().copied().and_then(hex_value),
+            pair.get(1).copied().and_then(hex_value),
+        ) else {
+            return Err(SecretError::InvalidHex);
+        };
+        out.push(hi << 4 | lo);
+    }
+    Ok(out)
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY32_B64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    #[test]
+    fn from_bytes_refuses_empty_and_short() {
+        assert_eq!(
+            Secret::from_bytes(Vec::new()).unwrap_err(),
+            SecretError::Empty
+        );
+        assert_eq!(
+            Secret::from_bytes(vec![7; 31]).unwrap_err(),
+            SecretError::TooShort { len: 31, min: 32 }
+        );
+        assert_eq!(Secret::from_bytes(vec![7; 32]).unwrap().len(), 32);
+    }
+
+    #[test]
+    fn base64_with_and_without_padding() {
+        let padded = Secret::from_base64(KEY32_B64).unwrap();
+        let bare = Secret::from_base64(KEY32_B64.trim_end_matches('=')).unwrap();
+        assert_eq!(padded.expose_secret(), bare.expose_secret());
+        assert_eq!(
+            padded.expose_secret(),
+            (0..32).collect::<Vec<u8>>().as_slice()
+        );
+    }
+
+    #[test]
+    fn hex_in_either_case() {
+        let text = "000102030405060708090a0b0c0d0e0f101112131415161718191A1B1C1D1E1F";
+        let s = Secret::from_hex(text).unwrap();
+        assert_eq!(s.expose_secret(), (0..32).collect::<Vec<u8>>().as_slice());
+        assert_eq!(Secret::from_hex("0g").unwrap_err(), SecretError::InvalidHex);
+        assert_eq!(
+            Secret::from_hex("abc").unwrap_err(),
+            SecretError::InvalidHex
+        );
+    }
+
+    #[test]
+    fn mix_ups_get_their_own_error() {
+        assert_eq!(Secret::from_base64("").unwrap_err(), SecretError::Empty);
+        assert_eq!(
+            Secret::from_base64(" AAEC").unwrap_err(),
+            SecretError::ContainsWhitespace
+        );
+        assert_eq!(
+            Secret::from_base64("AAEC\n").unwrap_err(),
+            SecretError::ContainsWhitespace
+        );
+        for sig in [
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            "v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+            "t=1492774577,v1=5257a869",
+            "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+            "v1a,hnO3f9T8",
+        ] {
+            assert_eq!(
+                Secret::from_base64(sig).unwrap_err(),
+                SecretError::LooksLikeSignature,
+                "{sig}"
+            );
+        }
+        assert_eq!(
+            Secret::from_base64("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap_err(),
+            SecretError::UnexpectedPrefix
+        );
+        assert_eq!(
+            Secret::from_base64("not base64!").unwrap_err(),
+            SecretError::ContainsWhitespace
+        );
+        assert_eq!(
+            Secret::from_base64("not-base64!").unwrap_err(),
+            SecretError::InvalidBase64
+        );
+    }
+
+    #[test]
+    fn generate_gives_distinct_32_byte_keys_and_round_trips() {
+        let (a, text) = Secret::generate().unwrap().export();
+        let b = Secret::generate().unwrap().into_secret();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a.expose_secret(), b.expose_secret());
+        let back = Secret::from_base64(text.expose_secret()).unwrap();
+        assert_eq!(back.expose_secret(), a.expose_secret());
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let (s, text) = Secret::generate().unwrap().export();
+        assert_eq!(format!("{s:?}"), "Secret([REDACTED])");
+        assert_eq!(format!("{text:?}"), "ExportedSecret([REDACTED])");
+        let g = Secret::generate().unwrap();
+        assert_eq!(format!("{g:?}"), "GeneratedSecret([REDACTED])");
+    }
+}

@@ -1,0 +1,352 @@
+//! [`Verifier`]: checks a request's signature and freshness and hands out the body as
+//! [`Verified`].
+
+use core::fmt;
+use std::time::Duration;
+
+use sha2::{Digest as _, Sha256};
+
+use crate::clock::{Clock, SystemClock, Timestamp};
+use crate::error::{HeaderKind, VerifyError};
+use crate::headers::{HeaderSource, single_value};
+use crate::keyring::{Key, KeyId, Keyring};
+use crate::mac::Tag;
+use crate::scheme::Scheme;
+use crate::scheme::parse::Digits;
+use crate::sign::is_valid_id;
+
+/// Verifies signed webhook requests.
+///
+/// Checks run in a fixed order, and a request is only verified once the last one passes:
+///
+/// 1. **Parse**, bounded: the signature header must be present once, at most the scheme's maximum
+///    length, well-formed, with a canonical timestamp and at most the scheme's number of
+///    signatures, each decoded to bytes.
+/// 2. **Freshness**: the timestamp must be at most `max_age` in the past and at most
+///    `max_future_skew` in the future (both inclusive; 300 s each by default).
+/// 3. **Signature**: the HMAC of the signed content under each key valid now, in keyring order,
+///    compared in constant time with every presented signature.
+///
+/// A verify call does not allocate.
+///
+/// ```
+/// use hookseal::{Keyring, Scheme, Secret, Signer, Verifier};
+///
+/// let signer = Signer::new(Scheme::hookseal(), Keyring::single(Secret::from_bytes([7_u8; 32])?));
+/// let verifier = Verifier::new(Scheme::hookseal(), Keyring::single(Secret::from_bytes([7_u8; 32])?));
+///
+/// let body = br#"{"event":"invoice.paid"}"#;
+/// let signed = signer.sign(Some("evt_1"), body)?;
+/// let headers: Vec<(&str, &str)> = signed.iter().collect();
+///
+/// let verified = verifier.verify(&headers, body)?;
+/// assert_eq!(verified.body(), body);
+/// assert_eq!(verified.key_id(), "default");
+///
+/// // One changed byte and it is refused.
+/// let err = verifier.verify(&headers, br#"{"event":"invoice.paiD"}"#).unwrap_err();
+/// assert_eq!(err.status_code(), 401);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Verifier<C = SystemClock> {
+    scheme: Scheme,
+    keyring: Keyring,
+    max_age: u64,
+    max_future_skew: u64,
+    clock: C,
+}
+
+impl Verifier {
+    /// A verifier for `scheme` accepting the keys of `keyring`, reading the system clock, with
+    /// the default 300 s window on both sides.
+    #[must_use]
+    pub fn new(scheme: Scheme, keyring: Keyring) -> Self {
+        Self {
+            scheme,
+            keyring,
+            max_age: DEFAULT_TOLERANCE_SECS,
+            max_future_skew: DEFAULT_TOLERANCE_SECS,
+            clock: SystemClock,
+        }
+    }
+}
+
+impl<C: Clock> Verifier<C> {
+    /// Reads the time from `clock` instead. Defaults to [`SystemClock`].
+    #[must_use]
+    pub fn with_clock<C2: Clock>(self, clock: C2) -> Verifier<C2> {
+        Verifier {
+            scheme: self.scheme,
+            keyring: self.keyring,
+            max_age: self.max_age,
+            max_future_skew: self.max_future_skew,
+            clock,
+        }
+    }
+
+    /// How old a timestamp may be, in whole seconds (fractions are dropped). A timestamp exactly
+    /// `max_age` old is accepted. Defaults to 300 s.
+    ///
+    /// A longer window lets a captured request be replayed for longer unless a replay cache is
+    /// consulted.
+    #[must_use]
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = max_age.as_secs();
+        self
+    }
+
+    /// How far in the future a timestamp may be, in whole seconds, to allow for the sender's
+    /// clock running ahead. A timestamp exactly this far ahead is accepted. Defaults to 300 s.
+    #[must_use]
+    pub fn with_max_future_skew(mut self, skew: Duration) -> Self {
+        self.max_future_skew = skew.as_secs();
+        self
+    }
+
+    /// Verifies a request against the clock's current time.
+    ///
+    /// `body` must be the raw bytes as received, before any parsing or re-serialization.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::ClockUnavailable`] when the clock cannot tell the time, and every error of
+    /// [`Verifier::verify_at`].
+    pub fn verify<'a, H: HeaderSource + ?Sized>(
+        &'a self,
+        headers: &'a H,
+        body: &'a [u8],
+    ) -> Result<Verified<'a>, VerifyError> {
+        let now = self.clock.now().ok_or(VerifyError::ClockUnavailable)?;
+        self.verify_at(headers, body, now)
+    }
+
+    /// Verifies a request as of `now` — for work taken from a queue, pass the time the request
+    /// was received, so time spent queued does not make it stale.
+    ///
+    /// # Errors
+    ///
+    /// One [`VerifyError`] variant per failure: missing, repeated, oversized or malformed headers,
+    /// a non-canonical timestamp, a timestamp outside the window, no key valid at `now`, or no
+    /// matching signature. [`VerifyError::status_code`] gives the HTTP answer.
+    pub fn verify_at<'a, H: HeaderSource + ?Sized>(
+        &'a self,
+        headers: &'a H,
+        body: &'a [u8],
+        now: Timestamp,
+    ) -> Result<Verified<'a>, VerifyError> {
+        let scheme = &self.scheme;
+
+        // 1. Parse, bounded.
+        let value = single_value(headers, scheme.signature_header(), HeaderKind::Signature)?
+            .ok_or(VerifyError::MissingHeader(HeaderKind::Signature))?;
+        if value.len() > scheme.max_header_len() {
+            return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
+        }
+        let presented = scheme.parse_signatures(value)?;
+        let id = match scheme.id_header() {
+            Some(name) => match single_value(headers, name, HeaderKind::Id)? {
+                Some(raw) => Some(parse_id(raw)?),
+                None => None,
+            },
+            None => None,
+        };
+
+        // 2. Freshness.
+        self.check_window(presented.timestamp, now)?;
+
+        // 3. Signature, under each key valid now, in keyring order.
+        let mut anchor = None;
+        let mut any_valid = false;
+        for (i, key) in self.keyring.keys().enumerate() {
+            if !key.is_valid_at(now) {
+                continue;
+            }
+            any_valid = true;
+            let tag = scheme.tag(key.mac(), presented.timestamp_digits, body);
+            if i == 0 {
+                anchor = Some(tag);
+            }
+            if presented.matches(&tag) {
+                return Ok(Verified {
+                    scheme,
+                    primary: self.keyring.primary(),
+                    key,
+                    body,
+                    timestamp: presented.timestamp,
+                    id,
+                    anchor,
+                });
+            }
+        }
+        Err(if any_valid {
+            VerifyError::NoMatchingSignature
+        } else {
+            VerifyError::NoActiveKey
+        })
+    }
+
+    /// How long a replay cache must remember a verified request: `max_age + max_future_skew`,
+    /// the whole span in which the same signed request would still be accepted.
+    #[must_use]
+    pub fn replay_window(&self) -> Duration {
+        Duration::from_secs(self.max_age.saturating_add(self.max_future_skew))
+    }
+
+    /// The scheme this verifier reads.
+    #[must_use]
+    pub fn scheme(&self) -> &Scheme {
+        &self.scheme
+    }
+
+    /// The keys this verifier accepts.
+    #[must_use]
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    fn check_window(&self, ts: Timestamp, now: Timestamp) -> Result<(), VerifyError> {
+        let (ts, now) = (ts.as_unix_secs(), now.as_unix_secs());
+        if ts <= now {
+            if now - ts > self.max_age {
+                return Err(VerifyError::TimestampTooOld);
+            }
+        } else if ts - now > self.max_future_skew {
+            return Err(VerifyError::TimestampInFuture);
+        }
+        Ok(())
+    }
+}
+
+/// A request whose signature and timestamp checked out: the only way this crate hands out a body
+/// as trusted.
+///
+/// `Debug` shows the timestamp, id, key id and body length; never the body or any tag.
+pub struct Verified<'a> {
+    scheme: &'a Scheme,
+    primary: &'a Key,
+    key: &'a Key,
+    body: &'a [u8],
+    timestamp: Timestamp,
+    id: Option<&'a str>,
+    /// The tag under the primary key, when it was computed during verification.
+    anchor: Option<Tag>,
+}
+
+impl<'a> Verified<'a> {
+    /// The body, as received and now authenticated.
+    #[must_use]
+    pub fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// The signed timestamp.
+    #[must_use]
+    pub fn timestamp(&self) -> Timestamp {
+        self.timestamp
+    }
+
+    /// The delivery id header's value, if sent.
+    ///
+    /// Check [`Verified::id_is_signed`] before trusting it: in a scheme that does not sign the
+    /// id (such as [`Scheme::hookseal`]), anyone who can replay or alter a request in transit can
+    /// change it. Deduplicate on an id from the signed body, or on [`Verified::replay_key`].
+    #[must_use]
+    pub fn id(&self) -> Option<&'a str> {
+        self.id
+    }
+
+    /// Whether [`Verified::id`] is covered by the signature.
+    #[must_use]
+    pub fn id_is_signed(&self) -> bool {
+        self.scheme.id_is_signed()
+    }
+
+    /// The id of the key whose signature matched. Watch it to learn when senders have stopped
+    /// using an old key, before retiring it.
+    #[must_use]
+    pub fn key_id(&self) -> &'a KeyId {
+        self.key.id()
+    }
+
+    /// A 16-byte key that identifies this signed request, for a replay cache.
+    ///
+    /// It is derived only from signed material — the HMAC of the signed content under the
+    /// keyring's primary key — so nothing an attacker can change without invalidating the
+    /// signature changes it: not an unsigned header, not dropping, reordering or adding
+    /// signature entries, not which key happened to match. A new delivery attempt (new timestamp)
+    /// gets a new key.
+    ///
+    /// Because it depends on the primary key, making a different key primary changes the replay
+    /// keys of requests already seen; make that change while no delivery accepted in the last
+    /// [`Verifier::replay_window`] could be replayed, or keep the replay cache's entries for
+    /// both.
+    #[must_use]
+    pub fn replay_key(&self) -> ReplayKey {
+        let anchor = self.anchor.unwrap_or_else(|| {
+            let digits = Digits::new(self.timestamp);
+            self.scheme
+                .tag(self.primary.mac(), digits.as_bytes(), self.body)
+        });
+        let digest = Sha256::new()
+            .chain_update(b"hookseal replay key v1\0")
+            .chain_update(self.scheme.name().as_bytes())
+            .chain_update(b"\0")
+            .chain_update(anchor)
+            .finalize();
+        let mut key = [0_u8; ReplayKey::LEN];
+        for (out, b) in key.iter_mut().zip(digest.iter()) {
+            *out = *b;
+        }
+        ReplayKey(key)
+    }
+}
+
+impl fmt::Debug for Verified<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("scheme", &self.scheme.name())
+            .field("timestamp", &self.timestamp)
+            .field("id", &self.id)
+            .field("key_id", self.key.id())
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A fixed-size key identifying one signed request, from [`Verified::replay_key`].
+///
+/// It is a one-way digest of a tag, so it reveals nothing about keys or tags; `Debug` shows it in
+/// hex.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReplayKey([u8; 16]);
+
+impl ReplayKey {
+    /// The length of a replay key in bytes.
+    pub const LEN: usize = 16;
+
+    /// The key's bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ReplayKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReplayKey(")?;
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+fn parse_id(raw: &[u8]) -> Result<&str, VerifyError> {
+    if !is_valid_id(raw) {
+        return Err(VerifyError::InvalidId);
+    }
+    core::str::from_utf8(raw).map_err(|_| VerifyError::InvalidId)
+}
+
+const DEFAULT_TOLERANCE_SECS: u64 = 300;
