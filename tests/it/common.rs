@@ -1,0 +1,70 @@
+//! Shared fixtures.
+
+use hookseal::{Key, Keyring, ManualClock, Scheme, Secret, Signer, Timestamp, Verifier};
+
+/// A fixed "now" for clock-driven tests: 2023-11-14T22:13:20Z.
+pub(crate) const NOW: u64 = 1_700_000_000;
+
+pub(crate) fn secret(fill: u8) -> Secret {
+    Secret::from_bytes([fill; 32]).unwrap()
+}
+
+pub(crate) fn key(id: &str, fill: u8) -> Key {
+    Key::new(id, secret(fill)).unwrap()
+}
+
+pub(crate) fn ring(keys: Vec<Key>) -> Keyring {
+    let mut keys = keys.into_iter();
+    let mut ring = Keyring::new(keys.next().unwrap()).unwrap();
+    for k in keys {
+        ring = ring.with_key(k).unwrap();
+    }
+    ring
+}
+
+pub(crate) fn clock() -> ManualClock {
+    ManualClock::new(Timestamp::from_unix_secs(NOW))
+}
+
+pub(crate) fn signer(keys: Vec<Key>, clock: &ManualClock) -> Signer<ManualClock> {
+    Signer::new(Scheme::hookseal(), ring(keys)).with_clock(clock.clone())
+}
+
+pub(crate) fn verifier(keys: Vec<Key>, clock: &ManualClock) -> Verifier<ManualClock> {
+    Verifier::new(Scheme::hookseal(), ring(keys)).with_clock(clock.clone())
+}
+
+/// Signs `body` at `ts` and returns the headers as owned pairs.
+pub(crate) fn signed_pairs(
+    signer: &Signer<ManualClock>,
+    id: Option<&str>,
+    body: &[u8],
+    ts: u64,
+) -> Vec<(String, String)> {
+    signer
+        .sign_at(id, body, Timestamp::from_unix_secs(ts))
+        .unwrap()
+        .iter()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// The value of `name` in `pairs`.
+pub(crate) fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+        .unwrap()
+}
+
+/// `pairs` with `name`'s value replaced.
+pub(crate) fn with_value(pairs: &[(String, String)], name: &str, v: &str) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(n, old)| {
+            let new = if n.eq_ignore_ascii_case(name) { v } else { old };
+            (n.clone(), new.to_owned())
+        })
+        .collect()
+}

@@ -1,0 +1,183 @@
+//! Properties over arbitrary bodies (non-UTF-8 included), keys and timestamps inside the window:
+//! signing then verifying round-trips, and flipping any bit of the body, timestamp or tag is
+//! refused with the right error.
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
+
+use hookseal::{Key, Keyring, Scheme, Secret, Signer, Timestamp, Verifier, VerifyError};
+
+use crate::common::NOW;
+
+const MAX_AGE: u64 = 300;
+const SKEW: u64 = 300;
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 256,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
+        ..ProptestConfig::default()
+    }
+}
+
+fn pair(key: &[u8]) -> (Signer, Verifier) {
+    let ring =
+        || Keyring::new(Key::new("k", Secret::from_bytes(key.to_vec()).unwrap()).unwrap()).unwrap();
+    (
+        Signer::new(Scheme::hookseal(), ring()),
+        Verifier::new(Scheme::hookseal(), ring())
+            .with_max_age(Duration::from_secs(MAX_AGE))
+            .with_max_future_skew(Duration::from_secs(SKEW)),
+    )
+}
+
+fn sign(signer: &Signer, body: &[u8], ts: u64) -> String {
+    signer
+        .sign_at(None, body, Timestamp::from_unix_secs(ts))
+        .unwrap()
+        .get("X-Webhook-Signature")
+        .unwrap()
+        .to_owned()
+}
+
+fn verify(v: &Verifier, header: &str, body: &[u8]) -> Result<(), VerifyError> {
+    let headers = [("X-Webhook-Signature", header)];
+    v.verify_at(&headers, body, Timestamp::from_unix_secs(NOW))
+        .map(|_| ())
+}
+
+fn key_strategy() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(any::<u8>(), 32..=200)
+}
+
+fn body_strategy() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(any::<u8>(), 0..2048)
+}
+
+/// Signed at `NOW + offset`, anywhere inside the window.
+fn offset_strategy() -> impl Strategy<Value = i64> {
+    -(MAX_AGE as i64)..=(SKEW as i64)
+}
+
+fn at(offset: i64) -> u64 {
+    NOW.checked_add_signed(offset).unwrap()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn sign_then_verify_round_trips(key in key_strategy(), body in body_strategy(), offset in offset_strategy()) {
+        let (s, v) = pair(&key);
+        let header = sign(&s, &body, at(offset));
+        let headers = [("X-Webhook-Signature", header.as_str())];
+        let verified = v.verify_at(&headers, &body, Timestamp::from_unix_secs(NOW)).unwrap();
+        prop_assert_eq!(verified.body(), body.as_slice());
+        prop_assert_eq!(verified.timestamp().as_unix_secs(), at(offset));
+    }
+
+    #[test]
+    fn any_body_bit_flip_is_refused(
+        key in key_strategy(),
+        body in prop::collection::vec(any::<u8>(), 1..2048),
+        offset in offset_strategy(),
+        bit in any::<prop::sample::Index>(),
+    ) {
+        let (s, v) = pair(&key);
+        let header = sign(&s, &body, at(offset));
+        let mut tampered = body.clone();
+        let i = bit.index(body.len() * 8);
+        tampered[i / 8] ^= 1 << (i % 8);
+        prop_assert_eq!(verify(&v, &header, &tampered), Err(VerifyError::NoMatchingSignature));
+    }
+
+    #[test]
+    fn truncating_or_extending_the_body_is_refused(
+        key in key_strategy(),
+        body in body_strategy(),
+        extra in prop::collection::vec(any::<u8>(), 1..16),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let (s, v) = pair(&key);
+        let header = sign(&s, &body, NOW);
+        let mut longer = body.clone();
+        longer.extend_from_slice(&extra);
+        prop_assert_eq!(verify(&v, &header, &longer), Err(VerifyError::NoMatchingSignature));
+        if !body.is_empty() {
+            let shorter = &body[..cut.index(body.len())];
+            prop_assert_eq!(verify(&v, &header, shorter), Err(VerifyError::NoMatchingSignature));
+        }
+    }
+
+    #[test]
+    fn any_tag_bit_flip_is_refused(
+        key in key_strategy(),
+        body in body_strategy(),
+        offset in offset_strategy(),
+        bit in 0_usize..256,
+    ) {
+        let (s, v) = pair(&key);
+        let header = sign(&s, &body, at(offset));
+        let (prefix, hex_tag) = header.split_once(",v1=").unwrap();
+        let mut tag = hex::decode(hex_tag).unwrap();
+        tag[bit / 8] ^= 1 << (bit % 8);
+        let tampered = format!("{prefix},v1={}", hex::encode(tag));
+        prop_assert_eq!(verify(&v, &tampered, &body), Err(VerifyError::NoMatchingSignature));
+    }
+
+    #[test]
+    fn another_timestamp_in_the_window_is_refused(
+        key in key_strategy(),
+        body in body_strategy(),
+        offset in offset_strategy(),
+        other in offset_strategy(),
+    ) {
+        prop_assume!(offset != other);
+        let (s, v) = pair(&key);
+        let header = sign(&s, &body, at(offset));
+        let tampered = header.replacen(&format!("t={}", at(offset)), &format!("t={}", at(other)), 1);
+        prop_assert_eq!(verify(&v, &tampered, &body), Err(VerifyError::NoMatchingSignature));
+    }
+
+    #[test]
+    fn any_timestamp_bit_flip_is_refused_with_the_right_error(
+        key in key_strategy(),
+        body in body_strategy(),
+        offset in offset_strategy(),
+        bit in any::<prop::sample::Index>(),
+    ) {
+        let (s, v) = pair(&key);
+        let ts = at(offset);
+        let header = sign(&s, &body, ts);
+        let digits = ts.to_string().into_bytes();
+        let i = bit.index(digits.len() * 8);
+        let mut flipped = digits.clone();
+        flipped[i / 8] ^= 1 << (i % 8);
+        let mut tampered = b"t=".to_vec();
+        tampered.extend_from_slice(&flipped);
+        tampered.extend_from_slice(&header.as_bytes()[2 + digits.len()..]);
+        let headers = [("X-Webhook-Signature", tampered.as_slice())];
+        let got = v.verify_at(&headers, &body, Timestamp::from_unix_secs(NOW)).map(|_| ());
+
+        // What the flipped timestamp is, and so which check must refuse it.
+        let want = if !flipped.iter().all(|b| b.is_ascii_graphic()) || flipped.contains(&b',') {
+            VerifyError::MalformedHeader(hookseal::HeaderKind::Signature)
+        } else if !flipped.iter().all(u8::is_ascii_digit) {
+            VerifyError::InvalidTimestamp(hookseal::TimestampError::NotDigits)
+        } else if flipped[0] == b'0' {
+            VerifyError::InvalidTimestamp(hookseal::TimestampError::LeadingZero)
+        } else {
+            let t: u64 = std::str::from_utf8(&flipped).unwrap().parse().unwrap();
+            if t + MAX_AGE < NOW {
+                VerifyError::TimestampTooOld
+            } else if t > NOW + SKEW {
+                VerifyError::TimestampInFuture
+            } else {
+                VerifyError::NoMatchingSignature
+            }
+        };
+        prop_assert_eq!(got, Err(want));
+    }
+}

@@ -1,0 +1,130 @@
+//! No key bytes in `Debug` of any type that holds a key, and no key or expected tag in any error.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+
+use hookseal::{Key, Keyring, Scheme, Secret, Signer, Timestamp, Verifier};
+
+use crate::common::{NOW, clock, signed_pairs, value, with_value};
+
+/// A key with no repeated bytes, so any 4-byte window of it is distinctive.
+const KEY: [u8; 32] = [
+    0xa7, 0x3c, 0x0c, 0x09, 0xf1, 0x5e, 0x22, 0x8b, 0x47, 0xd3, 0x6e, 0x91, 0x14, 0xbb, 0x58, 0x02,
+    0xe9, 0x7a, 0x35, 0xc6, 0x1f, 0x83, 0x6d, 0x40, 0xfe, 0x29, 0x97, 0x5b, 0xac, 0x10, 0xd8, 0x63,
+];
+
+/// Every rendering of every 4-byte window of `bytes` that a careless `Debug` could print.
+fn forms(bytes: &[u8]) -> Vec<String> {
+    let mut out = vec![STANDARD.encode(bytes), STANDARD_NO_PAD.encode(bytes)];
+    for w in bytes.windows(4) {
+        out.push(hex::encode(w));
+        out.push(hex::encode_upper(w));
+        out.push(format!("{w:?}").trim_matches(['[', ']']).to_owned());
+        out.push(format!("{w:x?}").trim_matches(['[', ']']).to_owned());
+        out.push(String::from_utf8_lossy(w).into_owned());
+    }
+    out.push(String::from_utf8_lossy(bytes).into_owned());
+    out
+}
+
+fn assert_clean(what: &str, text: &str, secret_bytes: &[u8]) {
+    for form in forms(secret_bytes) {
+        assert!(!text.contains(&form), "{what} leaks {form:?}: {text}");
+    }
+}
+
+fn keyring() -> Keyring {
+    Keyring::new(Key::new("k1", Secret::from_bytes(KEY).unwrap()).unwrap()).unwrap()
+}
+
+#[test]
+fn debug_of_key_holders_shows_no_key_bytes() {
+    let secret = Secret::from_bytes(KEY).unwrap();
+    assert_clean("Secret", &format!("{secret:?} {secret:#?}"), &KEY);
+    let key = Key::new("k1", Secret::from_bytes(KEY).unwrap()).unwrap();
+    assert_clean("Key", &format!("{key:?} {key:#?}"), &KEY);
+    let ring = keyring();
+    assert_clean("Keyring", &format!("{ring:?} {ring:#?}"), &KEY);
+    let signer = Signer::new(Scheme::hookseal(), keyring());
+    assert_clean("Signer", &format!("{signer:?} {signer:#?}"), &KEY);
+    let verifier = Verifier::new(Scheme::hookseal(), keyring());
+    assert_clean("Verifier", &format!("{verifier:?} {verifier:#?}"), &KEY);
+
+    let headers = signer
+        .sign_at(None, b"body", Timestamp::from_unix_secs(NOW))
+        .unwrap();
+    let pairs: Vec<(&str, &str)> = headers.iter().collect();
+    let verified = verifier
+        .verify_at(&pairs, b"body", Timestamp::from_unix_secs(NOW))
+        .unwrap();
+    let text = format!("{verified:?} {verified:#?}");
+    assert_clean("Verified", &text, &KEY);
+    assert!(!text.contains("body\""), "Verified prints the body: {text}");
+    let tag_hex = headers
+        .get("x-webhook-signature")
+        .and_then(|h| h.split("v1=").nth(1))
+        .unwrap();
+    assert!(
+        !text.contains(&tag_hex[..16]),
+        "Verified prints the tag: {text}"
+    );
+}
+
+#[test]
+fn generated_secrets_are_redacted_until_exported() {
+    let generated = Secret::generate().unwrap();
+    let debug_before = format!("{generated:?}");
+    let (secret, text) = generated.export();
+    let exported = text.expose_secret().to_owned();
+    let raw = STANDARD.decode(&exported).unwrap();
+    assert_eq!(raw.len(), 32);
+    for (what, shown) in [
+        ("GeneratedSecret", debug_before),
+        ("Secret", format!("{secret:?}")),
+        ("ExportedSecret", format!("{text:?}")),
+    ] {
+        assert!(!shown.contains(&exported[..8]), "{what}: {shown}");
+        assert_clean(what, &shown, &raw);
+    }
+}
+
+#[test]
+fn errors_carry_neither_key_nor_expected_tag() {
+    let clock = clock();
+    let signer = Signer::new(Scheme::hookseal(), keyring()).with_clock(clock.clone());
+    let verifier = Verifier::new(Scheme::hookseal(), keyring()).with_clock(clock.clone());
+    let pairs = signed_pairs(&signer, None, b"original", NOW);
+    let header = value(&pairs, "x-webhook-signature").to_owned();
+    let expected_tag = header.split("v1=").nth(1).unwrap().to_owned();
+    let expected_bytes = hex::decode(&expected_tag).unwrap();
+
+    // A tampered body: the verifier computes exactly `expected_tag` and must not reveal it.
+    let wrong_tag = format!("t={NOW},v1={}", "0".repeat(64));
+    let cases = vec![
+        verifier.verify(&pairs, b"tampered").unwrap_err(),
+        verifier
+            .verify(
+                &with_value(&pairs, "x-webhook-signature", &wrong_tag),
+                b"original",
+            )
+            .unwrap_err(),
+        verifier
+            .verify(
+                &with_value(&pairs, "x-webhook-signature", &header.to_uppercase()),
+                b"original",
+            )
+            .unwrap_err(),
+    ];
+    for err in cases {
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains(&expected_tag[..8]), "{text}");
+        assert_clean("VerifyError", &text, &KEY);
+        assert_clean("VerifyError", &text, &expected_bytes);
+    }
+
+    let err = Secret::from_bytes(KEY[..20].to_vec()).unwrap_err();
+    assert_clean("SecretError", &format!("{err} {err:?}"), &KEY[..20]);
+    let b64 = STANDARD.encode(&KEY[..20]);
+    let err = Secret::from_base64(&b64).unwrap_err();
+    assert!(!format!("{err} {err:?}").contains(&b64[..8]));
+}
