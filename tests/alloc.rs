@@ -5,6 +5,8 @@
 //! and tallies allocations made by the current thread only, so the test harness's own threads
 //! cannot disturb the count.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::collections::HashMap;
 
 use hookseal::{Key, Keyring, Scheme, Secret, Signer, Timestamp, Verifier, VerifyError};

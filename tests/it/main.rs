@@ -1,5 +1,7 @@
 //! Integration tests, one binary with a module per concern.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 mod common;
 mod headers;
 mod known_answers;
