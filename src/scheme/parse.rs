@@ -99,38 +99,32 @@ impl Digits {
 /// - `signature_key` must appear one to `max_signatures` times, each a 64-character lowercase hex
 ///   tag;
 /// - entries with any other key (other signature versions, future extensions) are skipped.
+///
+/// Each byte is examined once, by the check for the field it belongs to.
 pub(crate) fn parse_param_list<'a>(
     value: &'a [u8],
     timestamp_key: &[u8],
     signature_key: &[u8],
     max_signatures: usize,
 ) -> Result<Presented<'a>, VerifyError> {
-    const MALFORMED: VerifyError = VerifyError::MalformedHeader(HeaderKind::Signature);
     let max_signatures = max_signatures.min(MAX_SIGNATURES);
-    if value.is_empty() || !value.iter().all(|b| b.is_ascii_graphic()) {
-        return Err(MALFORMED);
-    }
-
     let mut timestamp: Option<(&[u8], Timestamp)> = None;
     let mut tags = [[0_u8; TAG_LEN]; MAX_SIGNATURES];
     let mut count = 0;
-    for entry in value.split(|&b| b == b',') {
-        let Some(eq) = entry.iter().position(|&b| b == b'=') else {
-            return Err(MALFORMED);
+
+    let mut rest = value;
+    loop {
+        let (entry, next) = match rest.iter().position(|&b| b == b',') {
+            Some(comma) => (rest.get(..comma).unwrap_or_default(), rest.get(comma + 1..)),
+            None => (rest, None),
         };
-        let (key, rest) = entry.split_at(eq);
-        let val = rest.get(1..).unwrap_or_default();
-        let key_ok = key
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
-        if key.is_empty() || val.is_empty() || !key_ok {
-            return Err(MALFORMED);
-        }
+        let (key, val) = split_entry(entry).ok_or(MALFORMED)?;
         if key == timestamp_key {
             if timestamp.is_some() {
                 return Err(VerifyError::DuplicateTimestamp);
             }
-            let t = parse_timestamp(val).map_err(VerifyError::InvalidTimestamp)?;
+            let t = parse_timestamp(val)
+                .map_err(|e| malformed_or(val, VerifyError::InvalidTimestamp(e)))?;
             timestamp = Some((val, t));
         } else if key == signature_key {
             let Some(slot) = tags.get_mut(count).filter(|_| count < max_signatures) else {
@@ -138,8 +132,15 @@ pub(crate) fn parse_param_list<'a>(
                     max: max_signatures,
                 });
             };
-            decode_lower_hex(val, slot).ok_or(VerifyError::MalformedSignature)?;
+            decode_lower_hex(val, slot)
+                .ok_or_else(|| malformed_or(val, VerifyError::MalformedSignature))?;
             count += 1;
+        } else if !val.iter().all(u8::is_ascii_graphic) {
+            return Err(MALFORMED);
+        }
+        match next {
+            Some(n) => rest = n,
+            None => break,
         }
     }
 
@@ -155,26 +156,64 @@ pub(crate) fn parse_param_list<'a>(
     })
 }
 
+const MALFORMED: VerifyError = VerifyError::MalformedHeader(HeaderKind::Signature);
+
+/// Splits `key=value`, checking the key: non-empty, ASCII alphanumerics, `-` and `_`. The value
+/// must be non-empty; its bytes are left to the field's own parser.
+fn split_entry(entry: &[u8]) -> Option<(&[u8], &[u8])> {
+    let eq = entry
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))?;
+    let (key, rest) = entry.split_at(eq);
+    match rest {
+        [b'=', val @ ..] if !key.is_empty() && !val.is_empty() => Some((key, val)),
+        _ => None,
+    }
+}
+
+/// A value its field's parser refused: a syntax error if it holds a byte outside visible ASCII,
+/// `otherwise` if it is merely not a valid value for its field.
+fn malformed_or(val: &[u8], otherwise: VerifyError) -> VerifyError {
+    if val.iter().all(u8::is_ascii_graphic) {
+        otherwise
+    } else {
+        MALFORMED
+    }
+}
+
 /// Decodes exactly 64 lowercase hex characters into `out`. Uppercase is refused: senders emit
 /// lowercase, and accepting one spelling keeps the signature header canonical.
+///
+/// Table-driven with a single validity check at the end, so the time taken does not depend on
+/// the digits.
 pub(crate) fn decode_lower_hex(text: &[u8], out: &mut Tag) -> Option<()> {
     if text.len() != 2 * TAG_LEN {
         return None;
     }
+    let mut invalid = 0_u8;
     for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
         let [hi, lo] = pair else { return None };
-        *byte = lower_hex_value(*hi)? << 4 | lower_hex_value(*lo)?;
+        // A `u8` always indexes a 256-entry table in bounds.
+        #[allow(clippy::indexing_slicing)]
+        let (hi, lo) = (HEX_VALUE[usize::from(*hi)], HEX_VALUE[usize::from(*lo)]);
+        invalid |= hi | lo;
+        *byte = hi << 4 | (lo & 0x0f);
     }
-    Some(())
+    (invalid & 0xf0 == 0).then_some(())
 }
 
-fn lower_hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
+/// Lowercase hex digit values; every other byte maps to `0xff`, which sets the high nibble.
+#[allow(clippy::indexing_slicing)] // Evaluated at compile time; every index is below 256.
+static HEX_VALUE: [u8; 256] = {
+    let mut table = [0xff_u8; 256];
+    let mut d: u8 = 0;
+    while d < 16 {
+        let ch = if d < 10 { b'0' + d } else { b'a' + d - 10 };
+        table[ch as usize] = d;
+        d += 1;
     }
-}
+    table
+};
 
 /// Encodes a tag as 64 lowercase hex characters onto `out`.
 pub(crate) fn push_lower_hex(tag: &Tag, out: &mut String) {
