@@ -114,11 +114,14 @@ pub(crate) fn parse_param_list<'a>(
 
     let mut rest = value;
     loop {
-        let (entry, next) = match rest.iter().position(|&b| b == b',') {
-            Some(comma) => (rest.get(..comma).unwrap_or_default(), rest.get(comma + 1..)),
-            None => (rest, None),
-        };
-        let (key, val) = split_entry(entry).ok_or(MALFORMED)?;
+        let (key, after_eq) = split_key(rest).ok_or(MALFORMED)?;
+        // A well-formed tag is exactly 64 bytes, so look for its end there rather than scanning
+        // for the comma; the decoder checks every one of those bytes.
+        let expected_len = if key == signature_key { 2 * TAG_LEN } else { 0 };
+        let (val, next) = split_value(after_eq, expected_len);
+        if val.is_empty() {
+            return Err(MALFORMED);
+        }
         if key == timestamp_key {
             if timestamp.is_some() {
                 return Err(VerifyError::DuplicateTimestamp);
@@ -158,16 +161,32 @@ pub(crate) fn parse_param_list<'a>(
 
 const MALFORMED: VerifyError = VerifyError::MalformedHeader(HeaderKind::Signature);
 
-/// Splits `key=value`, checking the key: non-empty, ASCII alphanumerics, `-` and `_`. The value
-/// must be non-empty; its bytes are left to the field's own parser.
-fn split_entry(entry: &[u8]) -> Option<(&[u8], &[u8])> {
+/// Splits `key=rest` at the first `=`, checking the key: non-empty, ASCII alphanumerics, `-`
+/// and `_`.
+fn split_key(entry: &[u8]) -> Option<(&[u8], &[u8])> {
     let eq = entry
         .iter()
         .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))?;
-    let (key, rest) = entry.split_at(eq);
-    match rest {
-        [b'=', val @ ..] if !key.is_empty() && !val.is_empty() => Some((key, val)),
+    match entry.split_at(eq) {
+        (key, [b'=', rest @ ..]) if !key.is_empty() => Some((key, rest)),
         _ => None,
+    }
+}
+
+/// Splits a value from what follows it: up to the next `,` (which is consumed), or the end.
+/// When the value is expected to be `expected_len` bytes and a `,` or the end follows there, no
+/// scan is needed.
+fn split_value(rest: &[u8], expected_len: usize) -> (&[u8], Option<&[u8]>) {
+    if expected_len > 0 {
+        match (rest.get(..expected_len), rest.get(expected_len)) {
+            (Some(val), None) => return (val, None),
+            (Some(val), Some(b',')) => return (val, rest.get(expected_len + 1..)),
+            _ => {}
+        }
+    }
+    match rest.iter().position(|&b| b == b',') {
+        Some(comma) => (rest.get(..comma).unwrap_or_default(), rest.get(comma + 1..)),
+        None => (rest, None),
     }
 }
 
@@ -184,36 +203,29 @@ fn malformed_or(val: &[u8], otherwise: VerifyError) -> VerifyError {
 /// Decodes exactly 64 lowercase hex characters into `out`. Uppercase is refused: senders emit
 /// lowercase, and accepting one spelling keeps the signature header canonical.
 ///
-/// Table-driven with a single validity check at the end, so the time taken does not depend on
-/// the digits.
+/// Branch-free over fixed-size arrays (so the compiler can vectorize it), with a single validity
+/// check at the end: the time taken does not depend on the digits.
 pub(crate) fn decode_lower_hex(text: &[u8], out: &mut Tag) -> Option<()> {
-    if text.len() != 2 * TAG_LEN {
-        return None;
-    }
+    let text: &[u8; 2 * TAG_LEN] = text.try_into().ok()?;
+    let mut nibbles = [0_u8; 2 * TAG_LEN];
     let mut invalid = 0_u8;
-    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        let [hi, lo] = pair else { return None };
-        // A `u8` always indexes a 256-entry table in bounds.
-        #[allow(clippy::indexing_slicing)]
-        let (hi, lo) = (HEX_VALUE[usize::from(*hi)], HEX_VALUE[usize::from(*lo)]);
-        invalid |= hi | lo;
-        *byte = hi << 4 | (lo & 0x0f);
+    for (nibble, &c) in nibbles.iter_mut().zip(text) {
+        let digit = c.wrapping_sub(b'0');
+        let letter = c.wrapping_sub(b'a');
+        let (is_digit, is_letter) = (digit < 10, letter < 6);
+        *nibble = if is_digit {
+            digit
+        } else {
+            letter.wrapping_add(10)
+        };
+        invalid |= u8::from(!(is_digit | is_letter));
     }
-    (invalid & 0xf0 == 0).then_some(())
+    let (pairs, _) = nibbles.as_chunks::<2>();
+    for (byte, [hi, lo]) in out.iter_mut().zip(pairs) {
+        *byte = hi << 4 | lo;
+    }
+    (invalid == 0).then_some(())
 }
-
-/// Lowercase hex digit values; every other byte maps to `0xff`, which sets the high nibble.
-#[allow(clippy::indexing_slicing)] // Evaluated at compile time; every index is below 256.
-static HEX_VALUE: [u8; 256] = {
-    let mut table = [0xff_u8; 256];
-    let mut d: u8 = 0;
-    while d < 16 {
-        let ch = if d < 10 { b'0' + d } else { b'a' + d - 10 };
-        table[ch as usize] = d;
-        d += 1;
-    }
-    table
-};
 
 /// Encodes a tag as 64 lowercase hex characters onto `out`.
 pub(crate) fn push_lower_hex(tag: &Tag, out: &mut String) {
