@@ -112,6 +112,9 @@ pub enum ConfigError {
         /// The maximum number of keys.
         max: usize,
     },
+    /// A header name is empty or has a character outside the HTTP token set.
+    #[error("invalid header name")]
+    InvalidHeaderName,
     /// A key's `not_before` is later than its `not_after`, so it is never valid.
     #[error("key validity window is empty (not_before is after not_after)")]
     EmptyValidityWindow,

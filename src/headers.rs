@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
-use crate::error::{HeaderKind, VerifyError};
+use crate::error::{ConfigError, HeaderKind, VerifyError};
 
 /// Request headers the verifier can read.
 ///
@@ -23,40 +23,86 @@ use crate::error::{HeaderKind, VerifyError};
 /// own header type to verify without converting.
 ///
 /// ```
-/// use hookseal::HeaderSource;
+/// use hookseal::{HeaderName, HeaderSource};
 ///
 /// let headers = [("Content-Type", "application/json"), ("x-webhook-id", "evt_1")];
-/// let ids: Vec<&[u8]> = headers.header_values("X-Webhook-Id").collect();
+/// let name = HeaderName::new("X-Webhook-Id")?;
+/// let ids: Vec<&[u8]> = headers.header_values(&name).collect();
 /// assert_eq!(ids, [b"evt_1".as_slice()]);
+/// # Ok::<(), hookseal::ConfigError>(())
 /// ```
 pub trait HeaderSource {
     /// Every value of the header `name` (matched ASCII case-insensitively), in the order
     /// received. Must not allocate if verification is to stay allocation-free.
-    fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a;
+    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a;
+}
+
+/// A header name, checked once when a scheme is built rather than on every request: one or
+/// more HTTP token characters, kept in lowercase.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HeaderName {
+    lowercase: Box<str>,
+    #[cfg(feature = "http")]
+    http: http::HeaderName,
+}
+
+impl HeaderName {
+    /// A header name from text, in any case.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidHeaderName`] when `name` is empty or has a character outside the
+    /// HTTP token set (RFC 9110 §5.6.2).
+    pub fn new(name: &str) -> Result<Self, ConfigError> {
+        let is_token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if name.is_empty() || !name.bytes().all(is_token) {
+            return Err(ConfigError::InvalidHeaderName);
+        }
+        let lowercase: Box<str> = name.to_ascii_lowercase().into();
+        Ok(Self {
+            #[cfg(feature = "http")]
+            http: http::HeaderName::from_bytes(lowercase.as_bytes())
+                .map_err(|_| ConfigError::InvalidHeaderName)?,
+            lowercase,
+        })
+    }
+
+    /// The name in lowercase.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.lowercase
+    }
+
+    /// The name as an `http` crate header name.
+    #[cfg(feature = "http")]
+    #[must_use]
+    pub fn as_http(&self) -> &http::HeaderName {
+        &self.http
+    }
 }
 
 impl<T: HeaderSource + ?Sized> HeaderSource for &T {
-    fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
         (**self).header_values(name)
     }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for [(K, V)] {
-    fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.iter()
-            .filter(move |(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+            .filter(move |(k, _)| k.as_ref().eq_ignore_ascii_case(name.as_str()))
             .map(|(_, v)| v.as_ref())
     }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>, const N: usize> HeaderSource for [(K, V); N] {
-    fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.as_slice().header_values(name)
     }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for Vec<(K, V)> {
-    fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.as_slice().header_values(name)
     }
 }
@@ -64,26 +110,27 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for Vec<(K, V)> {
 /// A map holds one value per distinct key, but keys that differ only in case
 /// (`X-Webhook-Id` and `x-webhook-id`) are distinct keys: they count as repeats of one header.
 impl<K: AsRef<str>, V: AsRef<[u8]>, S: BuildHasher> HeaderSource for HashMap<K, V, S> {
-    fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.iter()
-            .filter(move |(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+            .filter(move |(k, _)| k.as_ref().eq_ignore_ascii_case(name.as_str()))
             .map(|(_, v)| v.as_ref())
     }
 }
 
 #[cfg(feature = "http")]
 impl HeaderSource for http::HeaderMap {
-    fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        // `HeaderMap` stores names lowercased and lowercases `name` on a stack buffer to look
-        // it up, so this matches case-insensitively without allocating.
-        self.get_all(name).iter().map(http::HeaderValue::as_bytes)
+    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+        // The name was parsed when the scheme was built, so the lookup is a hash and a probe.
+        self.get_all(name.as_http())
+            .iter()
+            .map(http::HeaderValue::as_bytes)
     }
 }
 
 /// The single value of header `name`, trimmed, or `None` when it is absent.
 pub(crate) fn single_value<'a, H: HeaderSource + ?Sized>(
     headers: &'a H,
-    name: &'a str,
+    name: &'a HeaderName,
     kind: HeaderKind,
 ) -> Result<Option<&'a [u8]>, VerifyError> {
     let mut values = headers.header_values(name);
@@ -111,6 +158,21 @@ fn trim_ows(mut v: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
 
+    fn name(n: &str) -> HeaderName {
+        HeaderName::new(n).unwrap()
+    }
+
+    #[test]
+    fn header_names_are_tokens() {
+        assert_eq!(name("X-Webhook-Signature").as_str(), "x-webhook-signature");
+        for bad in ["", "a b", "a:b", "caf\u{e9}", "a\nb"] {
+            assert_eq!(
+                HeaderName::new(bad).unwrap_err(),
+                ConfigError::InvalidHeaderName
+            );
+        }
+    }
+
     #[test]
     fn pairs_match_case_insensitively_in_order() {
         let h = vec![
@@ -118,7 +180,8 @@ mod tests {
             ("x-b".to_string(), "2".to_string()),
             ("x-a".to_string(), "3".to_string()),
         ];
-        let got: Vec<&[u8]> = h.header_values("x-A").collect();
+        let n = name("x-A");
+        let got: Vec<&[u8]> = h.header_values(&n).collect();
         assert_eq!(got, [b"1".as_slice(), b"3".as_slice()]);
     }
 
@@ -126,14 +189,17 @@ mod tests {
     fn single_value_rejects_repeats_and_trims() {
         let h = [("x-a", " \tv \t"), ("x-b", "1"), ("X-B", "2")];
         assert_eq!(
-            single_value(&h, "x-a", HeaderKind::Signature).unwrap(),
+            single_value(&h, &name("x-a"), HeaderKind::Signature).unwrap(),
             Some(b"v".as_slice())
         );
         assert_eq!(
-            single_value(&h, "x-b", HeaderKind::Id).unwrap_err(),
+            single_value(&h, &name("x-b"), HeaderKind::Id).unwrap_err(),
             VerifyError::DuplicateHeader(HeaderKind::Id)
         );
-        assert_eq!(single_value(&h, "x-c", HeaderKind::Id).unwrap(), None);
+        assert_eq!(
+            single_value(&h, &name("x-c"), HeaderKind::Id).unwrap(),
+            None
+        );
     }
 
     #[test]
@@ -141,12 +207,12 @@ mod tests {
         let mut h = HashMap::new();
         h.insert("X-Webhook-Id".to_string(), "a".to_string());
         assert_eq!(
-            single_value(&h, "x-webhook-id", HeaderKind::Id).unwrap(),
+            single_value(&h, &name("x-webhook-id"), HeaderKind::Id).unwrap(),
             Some(b"a".as_slice())
         );
         h.insert("x-webhook-id".to_string(), "b".to_string());
         assert_eq!(
-            single_value(&h, "x-webhook-id", HeaderKind::Id).unwrap_err(),
+            single_value(&h, &name("x-webhook-id"), HeaderKind::Id).unwrap_err(),
             VerifyError::DuplicateHeader(HeaderKind::Id)
         );
     }
@@ -157,11 +223,13 @@ mod tests {
         let mut h = http::HeaderMap::new();
         h.append("x-webhook-id", http::HeaderValue::from_static("a"));
         h.append("X-Webhook-Id", http::HeaderValue::from_static("b"));
-        let got: Vec<&[u8]> = h.header_values("X-WEBHOOK-ID").collect();
+        let n = name("X-WEBHOOK-ID");
+        let got: Vec<&[u8]> = h.header_values(&n).collect();
         assert_eq!(got, [b"a".as_slice(), b"b".as_slice()]);
         let bytes = http::HeaderValue::from_bytes(b"\xff\xfe").unwrap();
         h.insert("x-raw", bytes);
-        let got: Vec<&[u8]> = h.header_values("x-raw").collect();
+        let n = name("x-raw");
+        let got: Vec<&[u8]> = h.header_values(&n).collect();
         assert_eq!(got, [b"\xff\xfe".as_slice()]);
     }
 

@@ -16,7 +16,7 @@ mod verify;
 pub use clock::ManualClock;
 pub use clock::{Clock, SystemClock, Timestamp};
 pub use error::{ConfigError, HeaderKind, SecretError, SignError, TimestampError, VerifyError};
-pub use headers::HeaderSource;
+pub use headers::{HeaderName, HeaderSource};
 pub use keyring::{Key, KeyId, Keyring};
 pub use scheme::Scheme;
 pub use secret::{ExportedSecret, GeneratedSecret, Secret};

@@ -138,13 +138,13 @@ impl<C: Clock> Verifier<C> {
         let scheme = &self.scheme;
 
         // 1. Parse, bounded.
-        let value = single_value(headers, scheme.signature_header(), HeaderKind::Signature)?
+        let value = single_value(headers, scheme.signature_name(), HeaderKind::Signature)?
             .ok_or(VerifyError::MissingHeader(HeaderKind::Signature))?;
         if value.len() > scheme.max_header_len() {
             return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
         }
         let presented = scheme.parse_signatures(value)?;
-        let id = match scheme.id_header() {
+        let id = match scheme.id_name() {
             Some(name) => match single_value(headers, name, HeaderKind::Id)? {
                 Some(raw) => Some(parse_id(raw)?),
                 None => None,

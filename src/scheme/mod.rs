@@ -22,6 +22,7 @@
 pub(crate) mod parse;
 
 use crate::error::VerifyError;
+use crate::headers::HeaderName;
 use crate::mac::{MacKey, Tag};
 use parse::{Presented, push_lower_hex};
 
@@ -39,6 +40,8 @@ pub struct Scheme {
     name: &'static str,
     signature_header: &'static str,
     id_header: Option<&'static str>,
+    signature_name: HeaderName,
+    id_name: Option<HeaderName>,
     max_header_len: usize,
     max_signatures: usize,
 }
@@ -52,6 +55,8 @@ impl Scheme {
             name: "hookseal",
             signature_header: "X-Webhook-Signature",
             id_header: Some("X-Webhook-Id"),
+            signature_name: static_name("x-webhook-signature"),
+            id_name: Some(static_name("x-webhook-id")),
             max_header_len: 2048,
             max_signatures: parse::MAX_SIGNATURES,
         }
@@ -93,6 +98,16 @@ impl Scheme {
         self.max_signatures
     }
 
+    /// The signature header's name, parsed.
+    pub(crate) fn signature_name(&self) -> &HeaderName {
+        &self.signature_name
+    }
+
+    /// The id header's name, parsed.
+    pub(crate) fn id_name(&self) -> Option<&HeaderName> {
+        self.id_name.as_ref()
+    }
+
     /// Parses the signature header's value (already checked for length).
     pub(crate) fn parse_signatures<'a>(
         &self,
@@ -116,5 +131,14 @@ impl Scheme {
             push_lower_hex(tag, &mut out);
         }
         out
+    }
+}
+
+/// A built-in header name, known valid.
+fn static_name(lowercase: &'static str) -> HeaderName {
+    match HeaderName::new(lowercase) {
+        Ok(name) => name,
+        // Only called with the crate's own literal names, which are valid tokens.
+        Err(_) => unreachable!("built-in header names are valid"),
     }
 }
