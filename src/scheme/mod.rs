@@ -51,12 +51,22 @@ impl Scheme {
     /// optional, unsigned `X-Webhook-Id`. See the [module docs](crate::scheme) for the details.
     #[must_use]
     pub fn hookseal() -> Self {
+        Self::with_headers("hookseal", "X-Webhook-Signature", Some("X-Webhook-Id"))
+    }
+
+    /// A scheme with these header names (as written on the wire; lookups parse them once) and
+    /// the default bounds.
+    fn with_headers(
+        name: &'static str,
+        signature_header: &'static str,
+        id_header: Option<&'static str>,
+    ) -> Self {
         Self {
-            name: "hookseal",
-            signature_header: "X-Webhook-Signature",
-            id_header: Some("X-Webhook-Id"),
-            signature_name: static_name("x-webhook-signature"),
-            id_name: Some(static_name("x-webhook-id")),
+            name,
+            signature_header,
+            id_header,
+            signature_name: static_name(signature_header),
+            id_name: id_header.map(static_name),
             max_header_len: 2048,
             max_signatures: parse::MAX_SIGNATURES,
         }
@@ -135,8 +145,8 @@ impl Scheme {
 }
 
 /// A built-in header name, known valid.
-fn static_name(lowercase: &'static str) -> HeaderName {
-    match HeaderName::new(lowercase) {
+fn static_name(name: &'static str) -> HeaderName {
+    match HeaderName::new(name) {
         Ok(name) => name,
         // Only called with the crate's own literal names, which are valid tokens.
         Err(_) => unreachable!("built-in header names are valid"),

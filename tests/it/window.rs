@@ -21,7 +21,7 @@ fn verify_signed_at(signed_at: u64, max_age: u64, skew: u64) -> Result<(), Verif
 }
 
 #[test]
-fn default_window_is_300s_each_way() {
+fn a_300s_window_is_inclusive_each_way() {
     assert_eq!(verify_signed_at(NOW, 300, 300), Ok(()));
     assert_eq!(verify_signed_at(NOW - 300, 300, 300), Ok(()));
     assert_eq!(
