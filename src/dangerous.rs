@@ -4,6 +4,7 @@
 use zeroize::Zeroizing;
 
 use crate::error::SecretError;
+use crate::scheme::{Encoding, Part, Scheme, SecretFormat, SignatureFormat, preset};
 use crate::secret::Secret;
 
 /// Builds a secret shorter than [`Secret::MIN_LEN`] (but never empty), for a legacy key that
@@ -25,4 +26,31 @@ use crate::secret::Secret;
 /// [`SecretError::Empty`] for no bytes.
 pub fn short_secret(bytes: impl Into<Vec<u8>>) -> Result<Secret, SecretError> {
     Secret::with_min_len(Zeroizing::new(bytes.into()), 1)
+}
+
+/// GitHub's legacy `X-Hub-Signature: sha1=<hex>` header: HMAC-**SHA1** over the body, with the
+/// unsigned `X-GitHub-Delivery` id.
+///
+/// GitHub still sends this header beside `X-Hub-Signature-256`; use [`Scheme::github`] unless a
+/// proxy strips the SHA-256 header. HMAC-SHA1 is not broken as a MAC today, but SHA-1 is
+/// deprecated everywhere, and accepting it keeps a weaker algorithm on the attack surface.
+///
+/// ```
+/// use hookseal::dangerous;
+///
+/// let scheme = dangerous::github_sha1();
+/// assert_eq!(scheme.signature_header(), "X-Hub-Signature");
+/// ```
+#[must_use]
+pub fn github_sha1() -> Scheme {
+    preset(
+        Scheme::custom("github-sha1")
+            .signature_header("X-Hub-Signature")
+            .signature_format(SignatureFormat::prefixed("sha1="))
+            .encoding(Encoding::Hex)
+            .id_header("X-GitHub-Delivery")
+            .signed_content([Part::body()])
+            .secret_format(SecretFormat::text())
+            .legacy_sha1(),
+    )
 }

@@ -18,6 +18,9 @@ pub enum HeaderKind {
     Signature,
     /// The header that carries the delivery id, e.g. `X-Webhook-Id`.
     Id,
+    /// The header that carries the timestamp, in schemes that send it on its own (e.g.
+    /// `webhook-timestamp`, `X-Slack-Request-Timestamp`).
+    Timestamp,
 }
 
 impl fmt::Display for HeaderKind {
@@ -25,6 +28,7 @@ impl fmt::Display for HeaderKind {
         f.write_str(match self {
             Self::Signature => "signature",
             Self::Id => "id",
+            Self::Timestamp => "timestamp",
         })
     }
 }
@@ -84,9 +88,29 @@ pub enum SecretError {
     /// understand; use the matching scheme's secret parser instead.
     #[error("secret text has a provider prefix this constructor does not accept")]
     UnexpectedPrefix,
+    /// The text lacks the prefix the scheme's secrets always carry (Stripe's signing secrets
+    /// start with `whsec_`; an API key such as `sk_live_…` is not a signing secret).
+    #[error("secret text lacks the expected prefix")]
+    MissingPrefix,
+    /// The text is a key of the other kind: an Ed25519 key (`whsk_`, `whpk_`) where an HMAC secret
+    /// belongs, or the reverse.
+    #[error("secret text is a key of the wrong kind for this use")]
+    WrongKeyKind,
     /// The text is not valid base64.
     #[error("secret text is not valid base64")]
     InvalidBase64,
+    /// A fixed-size key (an Ed25519 key) decoded to the wrong number of bytes.
+    #[error("key has the wrong length: {len} bytes, {expected} expected")]
+    WrongLength {
+        /// Length of the decoded key, in bytes.
+        len: usize,
+        /// The length a key of this kind has, in bytes.
+        expected: usize,
+    },
+    /// The bytes are not a usable key of their kind: an Ed25519 key pair whose halves do not
+    /// match, or a weak (small-order) Ed25519 public key.
+    #[error("not a usable key")]
+    InvalidKey,
     /// The text is not valid hex.
     #[error("secret text is not valid hex")]
     InvalidHex,
@@ -118,6 +142,36 @@ pub enum ConfigError {
     /// A key's `not_before` is later than its `not_after`, so it is never valid.
     #[error("key validity window is empty (not_before is after not_after)")]
     EmptyValidityWindow,
+    /// A scheme name is empty, longer than 64 bytes, or has a character outside
+    /// `A-Z a-z 0-9 . _ -`.
+    #[error("invalid scheme name")]
+    InvalidSchemeName,
+    /// A custom scheme was built without a signature header.
+    #[error("scheme has no signature header")]
+    MissingSignatureHeader,
+    /// A label of a signature format (a version, a parameter key, a prefix) is empty, too long,
+    /// or holds a byte that would make the header ambiguous.
+    #[error("invalid signature format label")]
+    InvalidLabel,
+    /// The signed content does not contain the body exactly once.
+    #[error("signed content must contain the body exactly once")]
+    BodyNotSigned,
+    /// The scheme reads a timestamp that the signed content does not cover, so the freshness
+    /// check would trust an unsigned value.
+    #[error("the timestamp is read but not signed")]
+    TimestampNotSigned,
+    /// The signed content covers a timestamp or id the scheme has no header or parameter for.
+    #[error("signed content uses a timestamp or id the scheme does not read")]
+    UnknownContentPart,
+    /// The signed content has more parts than allowed, or an empty or overlong text part.
+    #[error("signed content has too many parts or an invalid text part")]
+    InvalidSignedContent,
+    /// A timestamp parameter was set for a signature format that has no parameters.
+    #[error("timestamp parameter needs a parameter-list signature format")]
+    TimestampParamNeedsParams,
+    /// A limit is out of range (a zero or oversized header length or signature count).
+    #[error("limit out of range")]
+    InvalidLimit,
 }
 
 /// A delivery could not be signed.
@@ -136,6 +190,14 @@ pub enum SignError {
     /// A header name or value cannot be sent over HTTP.
     #[error("header cannot be sent over HTTP")]
     InvalidHeader,
+    /// The scheme signs the delivery id, and none was given.
+    #[error("the scheme signs a delivery id, and none was given")]
+    MissingId,
+    /// The scheme signs the delivery id, and the id contains a separator of the signed content
+    /// (such as `.` in Standard Webhooks), which would let one signature cover two different
+    /// readings of the content.
+    #[error("delivery id contains a separator of the signed content")]
+    AmbiguousId,
 }
 
 /// A request was rejected by [`Verifier`](crate::Verifier).
@@ -161,7 +223,8 @@ pub enum VerifyError {
     /// whitespace, a byte outside visible ASCII, …).
     #[error("malformed {0} header")]
     MalformedHeader(HeaderKind),
-    /// The signature header has no timestamp entry.
+    /// The signature header has no timestamp entry (in schemes that carry the timestamp there;
+    /// a missing timestamp *header* is [`VerifyError::MissingHeader`]).
     #[error("missing timestamp")]
     MissingTimestamp,
     /// The signature header has more than one timestamp entry.

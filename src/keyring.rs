@@ -83,9 +83,22 @@ impl PartialEq<&str> for KeyId {
 #[derive(Clone)]
 pub struct Key {
     id: KeyId,
-    mac: MacKey,
+    material: Material,
     not_before: Option<Timestamp>,
     not_after: Option<Timestamp>,
+}
+
+/// What a key holds.
+#[derive(Clone)]
+pub(crate) enum Material {
+    /// A shared HMAC secret, as keyed HMAC states.
+    Hmac(MacKey),
+    /// An Ed25519 signing key: signs `v1a` entries and verifies them.
+    #[cfg(feature = "ed25519")]
+    Ed25519Signing(Box<crate::ed25519::Ed25519SigningKey>),
+    /// A trusted Ed25519 public key: verifies `v1a` entries only.
+    #[cfg(feature = "ed25519")]
+    Ed25519Public(crate::ed25519::Ed25519PublicKey),
 }
 
 impl Key {
@@ -100,10 +113,48 @@ impl Key {
         Ok(Self::from_parts(KeyId::new(id)?, &secret))
     }
 
+    /// An Ed25519 signing key named `id`: it signs `v1a` entries in schemes that have them and
+    /// verifies them too. Schemes without Ed25519 entries neither sign nor verify with it.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidKeyId`] when `id` is not a valid [`KeyId`].
+    #[cfg(feature = "ed25519")]
+    pub fn ed25519_signing(
+        id: &str,
+        key: crate::ed25519::Ed25519SigningKey,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self::with_material(
+            KeyId::new(id)?,
+            Material::Ed25519Signing(Box::new(key)),
+        ))
+    }
+
+    /// A trusted Ed25519 public key named `id`: it verifies `v1a` entries in schemes that have
+    /// them. Only keys put in a keyring are ever trusted; a key is never taken from a request.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidKeyId`] when `id` is not a valid [`KeyId`].
+    #[cfg(feature = "ed25519")]
+    pub fn ed25519_public(
+        id: &str,
+        key: crate::ed25519::Ed25519PublicKey,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self::with_material(
+            KeyId::new(id)?,
+            Material::Ed25519Public(key),
+        ))
+    }
+
     pub(crate) fn from_parts(id: KeyId, secret: &Secret) -> Self {
+        Self::with_material(id, Material::Hmac(MacKey::new(secret)))
+    }
+
+    fn with_material(id: KeyId, material: Material) -> Self {
         Self {
             id,
-            mac: MacKey::new(secret),
+            material,
             not_before: None,
             not_after: None,
         }
@@ -147,8 +198,27 @@ impl Key {
         self.not_after
     }
 
-    pub(crate) fn mac(&self) -> &MacKey {
-        &self.mac
+    pub(crate) fn material(&self) -> &Material {
+        &self.material
+    }
+
+    /// The key's Ed25519 verifying key, when it is an Ed25519 key of either kind.
+    #[cfg(feature = "ed25519")]
+    pub(crate) fn ed25519_verifying(&self) -> Option<ed25519_dalek::VerifyingKey> {
+        match &self.material {
+            Material::Hmac(_) => None,
+            Material::Ed25519Signing(sk) => Some(*sk.public_key().verifying_key()),
+            Material::Ed25519Public(pk) => Some(*pk.verifying_key()),
+        }
+    }
+
+    /// The key's HMAC states, when it is a shared secret.
+    pub(crate) fn mac(&self) -> Option<&MacKey> {
+        match &self.material {
+            Material::Hmac(mac) => Some(mac),
+            #[cfg(feature = "ed25519")]
+            Material::Ed25519Signing(_) | Material::Ed25519Public(_) => None,
+        }
     }
 
     fn check_window(&self) -> Result<(), ConfigError> {
@@ -161,8 +231,16 @@ impl Key {
 
 impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.material {
+            Material::Hmac(_) => "hmac",
+            #[cfg(feature = "ed25519")]
+            Material::Ed25519Signing(_) => "ed25519-signing",
+            #[cfg(feature = "ed25519")]
+            Material::Ed25519Public(_) => "ed25519-public",
+        };
         f.debug_struct("Key")
             .field("id", &self.id)
+            .field("kind", &kind)
             .field("key", &"[REDACTED]")
             .field("not_before", &self.not_before)
             .field("not_after", &self.not_after)

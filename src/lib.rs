@@ -3,6 +3,8 @@
 
 mod clock;
 pub mod dangerous;
+#[cfg(feature = "ed25519")]
+mod ed25519;
 mod error;
 mod headers;
 mod keyring;
@@ -15,6 +17,8 @@ mod verify;
 #[cfg(feature = "test-util")]
 pub use clock::ManualClock;
 pub use clock::{Clock, SystemClock, Timestamp};
+#[cfg(feature = "ed25519")]
+pub use ed25519::{Ed25519PublicKey, Ed25519SigningKey};
 pub use error::{ConfigError, HeaderKind, SecretError, SignError, TimestampError, VerifyError};
 pub use headers::{HeaderName, HeaderSource};
 pub use keyring::{Key, KeyId, Keyring};

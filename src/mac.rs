@@ -1,4 +1,4 @@
-//! The HMAC-SHA256 core shared by signing and verifying.
+//! The HMAC core shared by signing and verifying (HMAC-SHA256; HMAC-SHA1 for one legacy header).
 //!
 //! A key's HMAC state is computed once (the inner and outer pads are hashed when the key is
 //! built) and cloned for every message, so a call pays only for the message itself. The message
@@ -8,39 +8,85 @@
 use core::fmt;
 
 use hmac::{Hmac, KeyInit as _, Mac as _};
+use sha1::Sha1;
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
 use crate::secret::Secret;
 
-/// Length of an HMAC-SHA256 tag in bytes.
+/// Length of an HMAC-SHA256 tag in bytes, and of the buffer every tag is held in.
 pub(crate) const TAG_LEN: usize = 32;
 
-/// An HMAC-SHA256 tag.
+/// An HMAC tag, in a 32-byte buffer. A shorter tag (HMAC-SHA1's 20 bytes) fills the front and
+/// leaves the rest zero, so tags of either algorithm compare with one constant-time routine.
 pub(crate) type Tag = [u8; TAG_LEN];
 
-/// A pre-keyed HMAC-SHA256 state. Zeroized on drop (the `zeroize` features of `hmac` and
-/// `sha2`), since the keyed state is as good as the key.
+/// The MAC a scheme uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Algorithm {
+    /// HMAC-SHA256: every scheme but one.
+    HmacSha256,
+    /// HMAC-SHA1: only GitHub's legacy `X-Hub-Signature`, reachable through
+    /// [`dangerous::github_sha1`](crate::dangerous::github_sha1).
+    HmacSha1,
+}
+
+impl Algorithm {
+    /// The tag length in bytes.
+    pub(crate) const fn tag_len(self) -> usize {
+        match self {
+            Self::HmacSha256 => 32,
+            Self::HmacSha1 => 20,
+        }
+    }
+}
+
+/// Pre-keyed HMAC states for one key. Zeroized on drop (the `zeroize` features of `hmac`, `sha1`
+/// and `sha2`), since a keyed state is as good as the key.
 #[derive(Clone)]
-pub(crate) struct MacKey(Hmac<Sha256>);
+pub(crate) struct MacKey {
+    sha256: Hmac<Sha256>,
+    sha1: Hmac<Sha1>,
+}
 
 impl MacKey {
     pub(crate) fn new(secret: &Secret) -> Self {
-        match Hmac::<Sha256>::new_from_slice(secret.expose_secret()) {
-            Ok(state) => Self(state),
-            // HMAC takes keys of any length: longer ones are hashed, shorter ones padded, so
-            // `new_from_slice` never fails for `Hmac`.
-            Err(_) => unreachable!("HMAC accepts keys of any length"),
+        // HMAC takes keys of any length: longer ones are hashed, shorter ones padded, so
+        // `new_from_slice` never fails for `Hmac`.
+        match (
+            Hmac::<Sha256>::new_from_slice(secret.expose_secret()),
+            Hmac::<Sha1>::new_from_slice(secret.expose_secret()),
+        ) {
+            (Ok(sha256), Ok(sha1)) => Self { sha256, sha1 },
+            _ => unreachable!("HMAC accepts keys of any length"),
         }
     }
 
-    /// The tag of the concatenation of `parts`, computed without concatenating them.
+    /// The HMAC-SHA256 tag of the concatenation of `parts`, computed without concatenating them.
     pub(crate) fn tag(&self, parts: &[&[u8]]) -> Tag {
-        let mut state = self.0.clone();
+        let mut state = self.sha256.clone();
         for part in parts {
             state.update(part);
         }
         state.finalize().into_bytes().into()
+    }
+
+    /// The tag of `parts` under `algorithm`.
+    pub(crate) fn tag_with(&self, algorithm: Algorithm, parts: &[&[u8]]) -> Tag {
+        match algorithm {
+            Algorithm::HmacSha256 => self.tag(parts),
+            Algorithm::HmacSha1 => {
+                let mut state = self.sha1.clone();
+                for part in parts {
+                    state.update(part);
+                }
+                let mut tag = [0_u8; TAG_LEN];
+                for (out, b) in tag.iter_mut().zip(state.finalize().into_bytes()) {
+                    *out = b;
+                }
+                tag
+            }
+        }
     }
 }
 

@@ -62,8 +62,10 @@ impl Secret {
     ///
     /// # Errors
     ///
-    /// [`SecretError::ContainsWhitespace`], [`SecretError::LooksLikeSignature`] or
-    /// [`SecretError::UnexpectedPrefix`] for text that is plainly not a bare key,
+    /// [`SecretError::ContainsWhitespace`], [`SecretError::LooksLikeSignature`],
+    /// [`SecretError::WrongKeyKind`] or [`SecretError::UnexpectedPrefix`] for text that is plainly
+    /// not a bare key (a provider's `whsec_` secret is read by its scheme:
+    /// [`Scheme::parse_secret`](crate::Scheme::parse_secret)),
     /// [`SecretError::InvalidBase64`] when it does not decode, and the errors of
     /// [`Secret::from_bytes`] for the decoded bytes.
     pub fn from_base64(text: &str) -> Result<Self, SecretError> {
@@ -155,7 +157,7 @@ impl GeneratedSecret {
     #[must_use]
     pub fn export(self) -> (Secret, ExportedSecret) {
         let text = base64::engine::general_purpose::STANDARD.encode(self.secret.expose_secret());
-        (self.secret, ExportedSecret(Zeroizing::new(text)))
+        (self.secret, ExportedSecret::new(text))
     }
 
     /// Keeps the secret without ever exporting it (for keys that live only in this process).
@@ -175,6 +177,10 @@ impl fmt::Debug for GeneratedSecret {
 pub struct ExportedSecret(Zeroizing<String>);
 
 impl ExportedSecret {
+    pub(crate) fn new(text: String) -> Self {
+        Self(Zeroizing::new(text))
+    }
+
     /// The base64 text of the key. Show it once, store it, and drop this value.
     #[must_use]
     pub fn expose_secret(&self) -> &str {
@@ -188,8 +194,8 @@ impl fmt::Debug for ExportedSecret {
     }
 }
 
-/// Refuses text that is plainly not a bare key: empty, with whitespace, a signature value, or a
-/// provider-prefixed secret given to a constructor that does not strip prefixes.
+/// Refuses text that is plainly not a bare key: empty, with whitespace, a signature value, an
+/// Ed25519 key, or a provider-prefixed secret given to a constructor that does not strip prefixes.
 pub(crate) fn check_secret_text(text: &str) -> Result<(), SecretError> {
     if text.is_empty() {
         return Err(SecretError::Empty);
@@ -200,7 +206,10 @@ pub(crate) fn check_secret_text(text: &str) -> Result<(), SecretError> {
     if looks_like_signature(text) {
         return Err(SecretError::LooksLikeSignature);
     }
-    if PROVIDER_PREFIXES.iter().any(|p| text.starts_with(p)) {
+    if ["whsk_", "whpk_"].iter().any(|p| text.starts_with(p)) {
+        return Err(SecretError::WrongKeyKind);
+    }
+    if text.starts_with("whsec_") {
         return Err(SecretError::UnexpectedPrefix);
     }
     Ok(())
@@ -208,7 +217,7 @@ pub(crate) fn check_secret_text(text: &str) -> Result<(), SecretError> {
 
 /// `v1,…`, `v1a,…`, `v1=…`, `v0=…`, `t=…`, `sha256=…`, `sha1=…`: the shapes of signature header
 /// values, which never start a base64 or hex key.
-fn looks_like_signature(text: &str) -> bool {
+pub(crate) fn looks_like_signature(text: &str) -> bool {
     let Some(split) = text.find([',', '=']) else {
         return false;
     };
@@ -221,8 +230,6 @@ fn looks_like_signature(text: &str) -> bool {
             .all(|b| b.is_ascii_digit() || b == b'a');
     version_label || matches!(label, "t" | "ts" | "sha1" | "sha256")
 }
-
-const PROVIDER_PREFIXES: &[&str] = &["whsec_", "whsk_", "whpk_"];
 
 /// Standard-alphabet base64 with or without padding.
 const BASE64_LENIENT: GeneralPurpose = GeneralPurpose::new(

@@ -2,7 +2,7 @@
 
 use crate::clock::{Clock, SystemClock, Timestamp};
 use crate::error::SignError;
-use crate::keyring::Keyring;
+use crate::keyring::{Keyring, Material};
 use crate::mac::Tag;
 use crate::scheme::Scheme;
 use crate::scheme::parse::{Digits, MAX_SIGNATURES};
@@ -62,39 +62,95 @@ impl<C: Clock> Signer<C> {
         self.sign_at(id, body, now)
     }
 
-    /// Signs `body`, stamped with `timestamp`, with every key valid at `timestamp` (at most
-    /// eight, in keyring order).
+    /// Signs `body`, stamped with `timestamp`, with the keys valid at `timestamp`, in keyring
+    /// order: one signature per key (at most eight) in formats that carry several, the first
+    /// valid key's alone in formats that carry one.
+    ///
+    /// Schemes without a timestamp (GitHub, Shopify) sign the body alone; `timestamp` then only
+    /// decides which keys are valid.
     ///
     /// # Errors
     ///
-    /// [`SignError::InvalidId`] when `id` is empty, longer than 255 bytes, or has a byte outside
-    /// visible ASCII; [`SignError::NoActiveKey`] when no key is valid at `timestamp`.
+    /// - [`SignError::InvalidId`] when `id` is empty, longer than 255 bytes, or has a byte
+    ///   outside visible ASCII;
+    /// - [`SignError::MissingId`] when the scheme signs the id and none is given;
+    /// - [`SignError::AmbiguousId`] when a signed id contains a separator of the signed content
+    ///   (`.` in Standard Webhooks);
+    /// - [`SignError::NoActiveKey`] when no key that can sign this scheme is valid at
+    ///   `timestamp`.
     pub fn sign_at(
         &self,
         id: Option<&str>,
         body: &[u8],
         timestamp: Timestamp,
     ) -> Result<SignedHeaders, SignError> {
-        if id.is_some_and(|id| !is_valid_id(id.as_bytes())) {
-            return Err(SignError::InvalidId);
+        let scheme = &self.scheme;
+        if let Some(id) = id {
+            if !is_valid_id(id.as_bytes()) {
+                return Err(SignError::InvalidId);
+            }
+            if scheme.id_is_signed() && scheme.separators().any(|s| id.as_bytes().contains(&s)) {
+                return Err(SignError::AmbiguousId);
+            }
+        } else if scheme.id_is_signed() {
+            return Err(SignError::MissingId);
         }
+
         let digits = Digits::new(timestamp);
-        let tags: Vec<Tag> = self
-            .keyring
-            .keys()
-            .filter(|k| k.is_valid_at(timestamp))
-            .take(MAX_SIGNATURES.min(self.scheme.max_signatures()))
-            .map(|k| self.scheme.tag(k.mac(), digits.as_bytes(), body))
-            .collect();
-        if tags.is_empty() {
+        let timestamp_digits = if scheme.signs_timestamp() {
+            digits.as_bytes()
+        } else {
+            &[]
+        };
+        let content = scheme.content(id.map_or(&[][..], str::as_bytes), timestamp_digits, body);
+        let limit = if scheme.carries_several() {
+            MAX_SIGNATURES.min(scheme.max_signatures())
+        } else {
+            1
+        };
+        let mut tags: Vec<Tag> = Vec::new();
+        #[cfg(feature = "ed25519")]
+        let mut ed25519: Vec<[u8; 64]> = Vec::new();
+        for key in self.keyring.keys().filter(|k| k.is_valid_at(timestamp)) {
+            #[cfg(feature = "ed25519")]
+            let signed = tags.len() + ed25519.len();
+            #[cfg(not(feature = "ed25519"))]
+            let signed = tags.len();
+            if signed >= limit {
+                break;
+            }
+            match key.material() {
+                Material::Hmac(mac) => tags.push(scheme.tag(mac, &content)),
+                #[cfg(feature = "ed25519")]
+                Material::Ed25519Signing(sk) if scheme.ed25519_version().is_some() => {
+                    ed25519.push(sk.sign(content.parts()));
+                }
+                #[cfg(feature = "ed25519")]
+                Material::Ed25519Signing(_) | Material::Ed25519Public(_) => {}
+            }
+        }
+        #[cfg(feature = "ed25519")]
+        let none = tags.is_empty() && ed25519.is_empty();
+        #[cfg(not(feature = "ed25519"))]
+        let none = tags.is_empty();
+        if none {
             return Err(SignError::NoActiveKey);
         }
-        let mut headers = Vec::with_capacity(2);
+
+        let mut headers = Vec::with_capacity(3);
         headers.push((
-            self.scheme.signature_header().to_owned(),
-            self.scheme.format_signatures(digits.as_str(), &tags),
+            scheme.signature_header().to_owned(),
+            scheme.format_signatures(
+                digits.as_str(),
+                &tags,
+                #[cfg(feature = "ed25519")]
+                &ed25519,
+            ),
         ));
-        if let (Some(name), Some(id)) = (self.scheme.id_header(), id) {
+        if let Some(name) = scheme.timestamp_header() {
+            headers.push((name.to_owned(), digits.as_str().to_owned()));
+        }
+        if let (Some(name), Some(id)) = (scheme.id_header(), id) {
             headers.push((name.to_owned(), id.to_owned()));
         }
         Ok(SignedHeaders { timestamp, headers })
@@ -123,7 +179,8 @@ pub struct SignedHeaders {
 }
 
 impl SignedHeaders {
-    /// The headers as `(name, value)` pairs, the signature header first.
+    /// The headers as `(name, value)` pairs: the signature header first, then the timestamp
+    /// header (in schemes that send one) and the id header (when an id was given).
     #[must_use = "iterators do nothing unless consumed"]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
         self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))

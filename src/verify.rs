@@ -8,11 +8,11 @@ use sha2::{Digest as _, Sha256};
 
 use crate::clock::{Clock, SystemClock, Timestamp};
 use crate::error::{HeaderKind, VerifyError};
-use crate::headers::{HeaderSource, single_value};
-use crate::keyring::{Key, KeyId, Keyring};
-use crate::mac::Tag;
-use crate::scheme::Scheme;
-use crate::scheme::parse::Digits;
+use crate::headers::HeaderSource;
+use crate::keyring::{Key, KeyId, Keyring, Material};
+use crate::mac::{Algorithm, Tag};
+use crate::scheme::parse::{Digits, parse_timestamp};
+use crate::scheme::{Scheme, TimestampSource};
 use crate::sign::is_valid_id;
 
 /// Verifies signed webhook requests.
@@ -138,48 +138,90 @@ impl<C: Clock> Verifier<C> {
         let scheme = &self.scheme;
 
         // 1. Parse, bounded.
-        let value = single_value(headers, scheme.signature_name(), HeaderKind::Signature)?
+        let value = scheme
+            .signature_spec()
+            .single(headers, HeaderKind::Signature)?
             .ok_or(VerifyError::MissingHeader(HeaderKind::Signature))?;
         if value.len() > scheme.max_header_len() {
             return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
         }
         let presented = scheme.parse_signatures(value)?;
-        let id = match scheme.id_name() {
-            Some(name) => match single_value(headers, name, HeaderKind::Id)? {
+        let timestamp = match scheme.timestamp_source() {
+            TimestampSource::Header(spec) => {
+                let raw = spec
+                    .single(headers, HeaderKind::Timestamp)?
+                    .ok_or(VerifyError::MissingHeader(HeaderKind::Timestamp))?;
+                let t = parse_timestamp(raw).map_err(VerifyError::InvalidTimestamp)?;
+                Some((t, raw))
+            }
+            TimestampSource::Param(_) | TimestampSource::None => presented.timestamp,
+        };
+        let id = match scheme.id_spec() {
+            Some(spec) => match spec.single(headers, HeaderKind::Id)? {
                 Some(raw) => Some(parse_id(raw)?),
+                None if scheme.id_is_signed() => {
+                    return Err(VerifyError::MissingHeader(HeaderKind::Id));
+                }
                 None => None,
             },
             None => None,
         };
 
         // 2. Freshness.
-        self.check_window(presented.timestamp, now)?;
+        if let Some((t, _)) = timestamp {
+            self.check_window(t, now)?;
+        }
 
         // 3. Signature, under each key valid now, in keyring order.
+        let digits = timestamp.map_or(&[][..], |(_, d)| d);
+        let content = scheme.content(id.map_or(&[][..], str::as_bytes), digits, body);
+        let anchor_here = scheme.algorithm() == Algorithm::HmacSha256;
         let mut anchor = None;
-        let mut any_valid = false;
+        let mut any_usable = false;
         for (i, key) in self.keyring.keys().enumerate() {
             if !key.is_valid_at(now) {
                 continue;
             }
-            any_valid = true;
-            let tag = scheme.tag(key.mac(), presented.timestamp_digits, body);
-            if i == 0 {
-                anchor = Some(tag);
-            }
-            if presented.matches(&tag) {
+            let matched = match key.material() {
+                Material::Hmac(mac) => {
+                    any_usable = true;
+                    if !presented.has_tags() {
+                        continue;
+                    }
+                    let tag = scheme.tag(mac, &content);
+                    if i == 0 && anchor_here {
+                        anchor = Some(tag);
+                    }
+                    presented.matches(&tag)
+                }
+                #[cfg(feature = "ed25519")]
+                Material::Ed25519Signing(_) | Material::Ed25519Public(_) => {
+                    let Some(vk) = key
+                        .ed25519_verifying()
+                        .filter(|_| scheme.ed25519_version().is_some())
+                    else {
+                        continue;
+                    };
+                    any_usable = true;
+                    presented
+                        .ed25519_signatures()
+                        .iter()
+                        .any(|sig| crate::ed25519::verify(&vk, sig, content.parts()))
+                }
+            };
+            if matched {
                 return Ok(Verified {
                     scheme,
                     primary: self.keyring.primary(),
                     key,
                     body,
-                    timestamp: presented.timestamp,
+                    timestamp: timestamp.map(|(t, _)| t),
                     id,
                     anchor,
                 });
             }
         }
-        Err(if any_valid {
+        Err(if any_usable {
             VerifyError::NoMatchingSignature
         } else {
             VerifyError::NoActiveKey
@@ -188,9 +230,14 @@ impl<C: Clock> Verifier<C> {
 
     /// How long a replay cache must remember a verified request: `max_age + max_future_skew`,
     /// the whole span in which the same signed request would still be accepted.
+    ///
+    /// `None` for schemes that sign no timestamp (GitHub, Shopify): their signatures never
+    /// expire, so a replay cache must keep keys for as long as a replay would do harm.
     #[must_use]
-    pub fn replay_window(&self) -> Duration {
-        Duration::from_secs(self.max_age.saturating_add(self.max_future_skew))
+    pub fn replay_window(&self) -> Option<Duration> {
+        self.scheme
+            .signs_timestamp()
+            .then(|| Duration::from_secs(self.max_age.saturating_add(self.max_future_skew)))
     }
 
     /// The scheme this verifier reads.
@@ -227,9 +274,9 @@ pub struct Verified<'a> {
     primary: &'a Key,
     key: &'a Key,
     body: &'a [u8],
-    timestamp: Timestamp,
+    timestamp: Option<Timestamp>,
     id: Option<&'a str>,
-    /// The tag under the primary key, when it was computed during verification.
+    /// The HMAC-SHA256 tag under the primary key, when it was computed during verification.
     anchor: Option<Tag>,
 }
 
@@ -240,9 +287,9 @@ impl<'a> Verified<'a> {
         self.body
     }
 
-    /// The signed timestamp.
+    /// The signed timestamp; `None` in schemes that sign none (GitHub, Shopify).
     #[must_use]
-    pub fn timestamp(&self) -> Timestamp {
+    pub fn timestamp(&self) -> Option<Timestamp> {
         self.timestamp
     }
 
@@ -271,11 +318,12 @@ impl<'a> Verified<'a> {
 
     /// A 16-byte key that identifies this signed request, for a replay cache.
     ///
-    /// It is derived only from signed material — the HMAC of the signed content under the
-    /// keyring's primary key — so nothing an attacker can change without invalidating the
-    /// signature changes it: not an unsigned header, not dropping, reordering or adding
-    /// signature entries, not which key happened to match. A new delivery attempt (new timestamp)
-    /// gets a new key.
+    /// It is derived only from signed material — the HMAC-SHA256 of the signed content under
+    /// the keyring's primary key (or, when the primary is an Ed25519 key, a SHA-256 digest of the
+    /// signed content) — so nothing an attacker can change without invalidating the signature
+    /// changes it: not an unsigned header, not dropping, reordering or adding signature entries,
+    /// not which key happened to match. A new delivery attempt (new timestamp) gets a new key; in
+    /// schemes without a timestamp, the same body always gets the same key.
     ///
     /// Because it depends on the primary key, making a different key primary changes the replay
     /// keys of requests already seen; make that change while no delivery accepted in the last
@@ -283,15 +331,32 @@ impl<'a> Verified<'a> {
     /// both.
     #[must_use]
     pub fn replay_key(&self) -> ReplayKey {
-        let anchor = self.anchor.unwrap_or_else(|| {
-            let digits = Digits::new(self.timestamp);
-            self.scheme
-                .tag(self.primary.mac(), digits.as_bytes(), self.body)
-        });
+        let (kind, anchor) = match (self.anchor, self.primary.mac()) {
+            (Some(anchor), _) => (b"mac", anchor),
+            (None, primary) => {
+                let digits = self.timestamp.map(Digits::new);
+                let content = self.scheme.content(
+                    self.id.map_or(&[][..], str::as_bytes),
+                    digits.as_ref().map_or(&[][..], Digits::as_bytes),
+                    self.body,
+                );
+                match primary {
+                    Some(mac) => (b"mac", mac.tag(content.parts())),
+                    None => {
+                        let mut hash = Sha256::new();
+                        for part in content.parts() {
+                            hash.update(part);
+                        }
+                        (b"sha", hash.finalize().into())
+                    }
+                }
+            }
+        };
         let digest = Sha256::new()
             .chain_update(b"hookseal replay key v1\0")
             .chain_update(self.scheme.name().as_bytes())
             .chain_update(b"\0")
+            .chain_update(kind)
             .chain_update(anchor)
             .finalize();
         let mut key = [0_u8; ReplayKey::LEN];

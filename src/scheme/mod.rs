@@ -1,99 +1,319 @@
 //! [`Scheme`]: one webhook wire format, described as data: which headers carry what, which bytes
-//! are signed, and how signatures are written.
+//! are signed, how signatures are written, and how the shared secret is written down.
 //!
-//! # The default scheme
+//! # Presets
 //!
-//! [`Scheme::hookseal`] signs `timestamp || "." || body` with HMAC-SHA256 and sends:
+//! | scheme | signature header | signed content | signature | secret |
+//! |---|---|---|---|---|
+//! | [`Scheme::hookseal`] | `X-Webhook-Signature: t=<ts>,v1=<hex>` | `ts.body` | hex, several `v1` | base64, ≥ 32 bytes |
+//! | [`Scheme::standard_webhooks`] | `webhook-signature: v1,<b64>` (+ `webhook-id`, `webhook-timestamp`) | `id.ts.body` | base64, several, space-separated | `whsec_` + base64, decoded, ≥ 24 bytes |
+//! | [`Scheme::svix`] | `svix-signature` (falls back to `webhook-*`) | `id.ts.body` | as Standard Webhooks | as Standard Webhooks |
+//! | [`Scheme::stripe`] | `Stripe-Signature: t=<ts>,v1=<hex>` | `ts.body` | hex, several `v1`; `v0` ignored | `whsec_…`, used as text |
+//! | [`Scheme::github`] | `X-Hub-Signature-256: sha256=<hex>` (+ `X-GitHub-Delivery`) | body | hex, one | text |
+//! | [`Scheme::slack`] | `X-Slack-Signature: v0=<hex>` (+ `X-Slack-Request-Timestamp`) | `v0:ts:body` | hex, one | text |
+//! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256: <b64>` (+ `X-Shopify-Webhook-Id`) | body | base64, one | text |
+//! | [`Scheme::paddle`] | `Paddle-Signature: ts=<ts>;h1=<hex>` | `ts:body` | hex, several `h1` | text |
+//! | [`Scheme::zoom`] | `x-zm-signature: v0=<hex>` (+ `x-zm-request-timestamp`) | `v0:ts:body` | hex, one | text |
 //!
-//! ```text
-//! X-Webhook-Signature: t=<unix seconds>,v1=<64 lowercase hex>[,v1=<64 lowercase hex>…]
-//! X-Webhook-Id: <delivery id>          (optional)
-//! ```
+//! Every preset is built with [`Scheme::custom`], which describes other formats the same way.
+//! GitHub's legacy HMAC-SHA1 header is available only as
+//! [`dangerous::github_sha1`](crate::dangerous::github_sha1).
 //!
-//! - One `v1` entry per signing key, so a receiver holding either the old or the new key accepts a
-//!   delivery during a rotation; at most 8 are accepted.
-//! - The timestamp is canonical decimal: no sign, no leading zero, no fraction.
-//! - Entries with other keys (for example a future `v2`) are skipped, never trusted.
-//! - The header is at most 2048 bytes.
-//! - `X-Webhook-Id` is **not signed** in this scheme: use it to correlate deliveries in logs, but
-//!   take the event id you deduplicate on from the signed body, or dedupe on
-//!   [`Verified::replay_key`](crate::Verified::replay_key).
+//! # Strictness, everywhere
+//!
+//! - Timestamps are canonical decimal: no sign, no leading zero, no fraction, no exponent.
+//! - Hex is lowercase; base64 is the standard alphabet, padded, canonical. A tag of the wrong
+//!   length, truncated or padded, is [`VerifyError::MalformedSignature`](crate::VerifyError).
+//! - Entries of versions the scheme does not accept (`v0` in Stripe's header, a future `v2`) are
+//!   skipped, never trusted.
+//! - Signature headers are capped in length (2048 bytes) and in entries (8).
+//!
+//! # Schemes without a timestamp
+//!
+//! GitHub and Shopify sign the body alone. A captured delivery verifies again at any later time:
+//! the verifier cannot check freshness ([`Verified::timestamp`](crate::Verified::timestamp) is
+//! `None`). Deduplicate such deliveries by the provider's delivery id
+//! ([`Verified::id`](crate::Verified::id); unsigned, so keep it as a hint) or, better, by
+//! [`Verified::replay_key`](crate::Verified::replay_key), which depends only on signed material —
+//! and keep those keys for as long as a replay would do harm.
+//!
+//! # The default scheme's id header
+//!
+//! `X-Webhook-Id` is **not signed** in [`Scheme::hookseal`]: use it to correlate deliveries in
+//! logs, but take the event id you deduplicate on from the signed body, or dedupe on
+//! [`Verified::replay_key`](crate::Verified::replay_key).
 
+mod builder;
 pub(crate) mod parse;
 
-use crate::error::VerifyError;
-use crate::headers::HeaderName;
-use crate::mac::{MacKey, Tag};
-use parse::{Presented, push_lower_hex};
+pub use builder::{Encoding, Part, SchemeBuilder, SecretFormat, SignatureFormat};
+
+use crate::error::{HeaderKind, SecretError, VerifyError};
+use crate::headers::{HeaderName, HeaderSource, single_value};
+use crate::mac::{Algorithm, MacKey, Tag};
+use crate::secret::Secret;
+use builder::{PartKind, Syntax};
+use parse::{Codec, Presented};
 
 /// A webhook wire format.
 ///
 /// ```
 /// use hookseal::Scheme;
 ///
-/// let scheme = Scheme::hookseal();
-/// assert_eq!(scheme.signature_header(), "X-Webhook-Signature");
-/// assert_eq!(scheme.id_header(), Some("X-Webhook-Id"));
+/// let scheme = Scheme::stripe();
+/// assert_eq!(scheme.signature_header(), "Stripe-Signature");
+/// assert!(scheme.signs_timestamp());
+/// assert_eq!(Scheme::github().timestamp_header(), None);
+///
+/// // Each scheme reads its secrets the way its provider writes them.
+/// let secret = Scheme::standard_webhooks().parse_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+/// assert_eq!(secret.len(), 24); // base64-decoded
+/// let secret = Scheme::stripe().parse_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+/// assert_eq!(secret.len(), 38); // the text itself is the key
+/// # Ok::<(), hookseal::SecretError>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scheme {
-    name: &'static str,
-    signature_header: &'static str,
-    id_header: Option<&'static str>,
-    signature_name: HeaderName,
-    id_name: Option<HeaderName>,
+    name: Box<str>,
+    signature: HeaderSpec,
+    timestamp: TimestampSource,
+    id: Option<HeaderSpec>,
+    content: Box<[PartKind]>,
+    syntax: Syntax,
+    codec_encoding: Encoding,
+    algorithm: Algorithm,
+    secret_format: SecretFormat,
     max_header_len: usize,
     max_signatures: usize,
 }
 
 impl Scheme {
     /// The crate's own scheme: `X-Webhook-Signature: t=<ts>,v1=<hex>` over `ts.body`, with an
-    /// optional, unsigned `X-Webhook-Id`. See the [module docs](crate::scheme) for the details.
+    /// optional, unsigned `X-Webhook-Id`. Secrets are base64 (as [`Secret::generate`] exports
+    /// them), at least 32 bytes.
     #[must_use]
     pub fn hookseal() -> Self {
-        Self::with_headers("hookseal", "X-Webhook-Signature", Some("X-Webhook-Id"))
+        preset(
+            Self::custom("hookseal")
+                .signature_header("X-Webhook-Signature")
+                .signature_format(SignatureFormat::params(',', "v1"))
+                .encoding(Encoding::Hex)
+                .timestamp_param("t")
+                .id_header("X-Webhook-Id")
+                .signed_content([Part::timestamp(), Part::text("."), Part::body()])
+                .secret_format(SecretFormat::base64()),
+        )
     }
 
-    /// A scheme with these header names (as written on the wire; lookups parse them once) and
-    /// the default bounds.
-    fn with_headers(
-        name: &'static str,
-        signature_header: &'static str,
-        id_header: Option<&'static str>,
-    ) -> Self {
-        Self {
-            name,
-            signature_header,
-            id_header,
-            signature_name: static_name(signature_header),
-            id_name: id_header.map(static_name),
-            max_header_len: 2048,
-            max_signatures: parse::MAX_SIGNATURES,
-        }
+    /// [Standard Webhooks](https://www.standardwebhooks.com/) 1.0: `webhook-id`,
+    /// `webhook-timestamp` and `webhook-signature: v1,<base64> [v1,<base64> …]` over
+    /// `id.ts.body`.
+    ///
+    /// - The id is signed and required.
+    /// - Secrets are `whsec_` + base64 (the prefix is optional, padding may be missing, as the
+    ///   reference Python library accepts), decoded to at least 24 bytes.
+    /// - With the `ed25519` feature, `v1a` entries are Ed25519 signatures, checked against the
+    ///   keyring's trusted public keys; without it they are skipped like any unknown version.
+    /// - Signing refuses an id containing `.`, which would make the signed content ambiguous.
+    #[must_use]
+    pub fn standard_webhooks() -> Self {
+        preset(standard_webhooks_layout(
+            Self::custom("standard-webhooks")
+                .signature_header("webhook-signature")
+                .timestamp_header("webhook-timestamp")
+                .id_header("webhook-id"),
+        ))
     }
 
-    /// A short name for the scheme, e.g. `hookseal`.
+    /// Svix: Standard Webhooks with `svix-id`, `svix-timestamp` and `svix-signature`. Each
+    /// header falls back to its `webhook-*` name when the `svix-*` one is absent, as Svix's own
+    /// libraries do. Signing writes the `svix-*` names.
+    #[must_use]
+    pub fn svix() -> Self {
+        preset(standard_webhooks_layout(
+            Self::custom("svix")
+                .signature_header("svix-signature")
+                .fallback_signature_header("webhook-signature")
+                .timestamp_header("svix-timestamp")
+                .fallback_timestamp_header("webhook-timestamp")
+                .id_header("svix-id")
+                .fallback_id_header("webhook-id"),
+        ))
+    }
+
+    /// Stripe: `Stripe-Signature: t=<ts>,v1=<hex>[,v1=<hex>…]` over `ts.body`.
+    ///
+    /// Only `v1` entries are checked; `v0` (test-mode) and unknown entries are skipped, never
+    /// accepted, so a downgrade is impossible. The signing secret (`whsec_…`) is used as text —
+    /// its bytes, prefix included, are the key; it is **not** base64-decoded.
+    #[must_use]
+    pub fn stripe() -> Self {
+        preset(
+            Self::custom("stripe")
+                .signature_header("Stripe-Signature")
+                .signature_format(SignatureFormat::params(',', "v1"))
+                .encoding(Encoding::Hex)
+                .timestamp_param("t")
+                .signed_content([Part::timestamp(), Part::text("."), Part::body()])
+                .secret_format(SecretFormat::prefixed_text("whsec_")),
+        )
+    }
+
+    /// GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body alone, with the unsigned
+    /// `X-GitHub-Delivery` id. The secret is text.
+    ///
+    /// No timestamp is signed, so there is no freshness check: see the
+    /// [module docs](crate::scheme#schemes-without-a-timestamp) on deduplicating replays.
+    #[must_use]
+    pub fn github() -> Self {
+        preset(
+            Self::custom("github")
+                .signature_header("X-Hub-Signature-256")
+                .signature_format(SignatureFormat::prefixed("sha256="))
+                .encoding(Encoding::Hex)
+                .id_header("X-GitHub-Delivery")
+                .signed_content([Part::body()])
+                .secret_format(SecretFormat::text()),
+        )
+    }
+
+    /// Slack: `X-Slack-Signature: v0=<hex>` over `v0:ts:body`, with the timestamp in
+    /// `X-Slack-Request-Timestamp`. The signing secret is text.
+    #[must_use]
+    pub fn slack() -> Self {
+        preset(
+            Self::custom("slack")
+                .signature_header("X-Slack-Signature")
+                .signature_format(SignatureFormat::prefixed("v0="))
+                .encoding(Encoding::Hex)
+                .timestamp_header("X-Slack-Request-Timestamp")
+                .signed_content([
+                    Part::text("v0:"),
+                    Part::timestamp(),
+                    Part::text(":"),
+                    Part::body(),
+                ])
+                .secret_format(SecretFormat::text()),
+        )
+    }
+
+    /// Shopify: `X-Shopify-Hmac-Sha256: <base64>` over the body alone (falling back to the
+    /// newer `shopify-hmac-sha256` name), with the unsigned `X-Shopify-Webhook-Id`. The app's
+    /// client secret is text.
+    ///
+    /// No timestamp is signed, so there is no freshness check: see the
+    /// [module docs](crate::scheme#schemes-without-a-timestamp) on deduplicating replays.
+    #[must_use]
+    pub fn shopify() -> Self {
+        preset(
+            Self::custom("shopify")
+                .signature_header("X-Shopify-Hmac-Sha256")
+                .fallback_signature_header("shopify-hmac-sha256")
+                .signature_format(SignatureFormat::bare())
+                .encoding(Encoding::Base64)
+                .id_header("X-Shopify-Webhook-Id")
+                .signed_content([Part::body()])
+                .secret_format(SecretFormat::text()),
+        )
+    }
+
+    /// Paddle Billing: `Paddle-Signature: ts=<ts>;h1=<hex>[;h1=<hex>…]` over `ts:body`. The
+    /// endpoint's secret key is text.
+    #[must_use]
+    pub fn paddle() -> Self {
+        preset(
+            Self::custom("paddle")
+                .signature_header("Paddle-Signature")
+                .signature_format(SignatureFormat::params(';', "h1"))
+                .encoding(Encoding::Hex)
+                .timestamp_param("ts")
+                .signed_content([Part::timestamp(), Part::text(":"), Part::body()])
+                .secret_format(SecretFormat::text()),
+        )
+    }
+
+    /// Zoom: `x-zm-signature: v0=<hex>` over `v0:ts:body`, with the timestamp in
+    /// `x-zm-request-timestamp` (Slack's layout). The secret token is text.
+    #[must_use]
+    pub fn zoom() -> Self {
+        preset(
+            Self::custom("zoom")
+                .signature_header("x-zm-signature")
+                .signature_format(SignatureFormat::prefixed("v0="))
+                .encoding(Encoding::Hex)
+                .timestamp_header("x-zm-request-timestamp")
+                .signed_content([
+                    Part::text("v0:"),
+                    Part::timestamp(),
+                    Part::text(":"),
+                    Part::body(),
+                ])
+                .secret_format(SecretFormat::text()),
+        )
+    }
+
+    /// A builder for a scheme of your own, named `name` (1 to 64 bytes of
+    /// `A-Z a-z 0-9 . _ -`; the name is part of every [`ReplayKey`](crate::ReplayKey)).
+    ///
+    /// ```
+    /// use hookseal::scheme::{Encoding, Part, SignatureFormat};
+    /// use hookseal::Scheme;
+    ///
+    /// // X-Signature: <hex of "timestamp.body">, X-Timestamp: <ts>, X-Delivery-Id: <id>
+    /// let scheme = Scheme::custom("acme")
+    ///     .signature_header("X-Signature")
+    ///     .signature_format(SignatureFormat::bare())
+    ///     .encoding(Encoding::Hex)
+    ///     .timestamp_header("X-Timestamp")
+    ///     .id_header("X-Delivery-Id")
+    ///     .signed_content([Part::timestamp(), Part::text("."), Part::body()])
+    ///     .build()?;
+    /// assert_eq!(scheme.timestamp_header(), Some("X-Timestamp"));
+    /// assert!(!scheme.id_is_signed());
+    /// # Ok::<(), hookseal::ConfigError>(())
+    /// ```
+    pub fn custom(name: &str) -> SchemeBuilder {
+        SchemeBuilder::new(name)
+    }
+
+    /// The scheme's name, e.g. `stripe`.
     #[must_use]
     pub fn name(&self) -> &str {
-        self.name
+        &self.name
     }
 
-    /// The header that carries the signatures.
+    /// The header that carries the signatures, as written on the wire.
     #[must_use]
     pub fn signature_header(&self) -> &str {
-        self.signature_header
+        &self.signature.wire
+    }
+
+    /// The header that carries the timestamp, when the scheme sends it on its own.
+    #[must_use]
+    pub fn timestamp_header(&self) -> Option<&str> {
+        match &self.timestamp {
+            TimestampSource::Header(spec) => Some(&spec.wire),
+            TimestampSource::None | TimestampSource::Param(_) => None,
+        }
     }
 
     /// The header that carries the delivery id, if the scheme has one.
     #[must_use]
     pub fn id_header(&self) -> Option<&str> {
-        self.id_header
+        self.id.as_ref().map(|spec| &*spec.wire)
     }
 
-    /// Whether the delivery id is covered by the signature.
+    /// Whether the delivery id is covered by the signature (and so required).
     #[must_use]
     pub fn id_is_signed(&self) -> bool {
-        false
+        self.content.contains(&PartKind::Id)
+    }
+
+    /// Whether a timestamp is signed, so the verifier can check freshness. `false` for GitHub
+    /// and Shopify.
+    #[must_use]
+    pub fn signs_timestamp(&self) -> bool {
+        !matches!(self.timestamp, TimestampSource::None)
     }
 
     /// The longest signature header accepted, in bytes.
@@ -102,20 +322,70 @@ impl Scheme {
         self.max_header_len
     }
 
-    /// The most signatures accepted in one header.
+    /// The most signatures accepted in one header (1 for formats that carry a single one).
     #[must_use]
     pub fn max_signatures(&self) -> usize {
         self.max_signatures
     }
 
-    /// The signature header's name, parsed.
-    pub(crate) fn signature_name(&self) -> &HeaderName {
-        &self.signature_name
+    /// How the scheme's secrets are written.
+    #[must_use]
+    pub fn secret_format(&self) -> &SecretFormat {
+        &self.secret_format
     }
 
-    /// The id header's name, parsed.
-    pub(crate) fn id_name(&self) -> Option<&HeaderName> {
-        self.id_name.as_ref()
+    /// Reads a secret the way this scheme's provider writes it: decoded for Standard Webhooks
+    /// and Svix (`whsec_` + base64), the text's own bytes for Stripe, GitHub, Slack, Shopify,
+    /// Paddle and Zoom. See [`SecretFormat::parse`].
+    ///
+    /// # Errors
+    ///
+    /// A [`SecretError`] naming the problem: empty, whitespace, a signature or a key of another
+    /// kind passed as a secret, a missing prefix, bad base64, too short.
+    pub fn parse_secret(&self, text: &str) -> Result<Secret, SecretError> {
+        self.secret_format.parse(text)
+    }
+
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    pub(crate) fn codec(&self) -> Codec {
+        Codec {
+            encoding: self.codec_encoding,
+            tag_len: self.algorithm.tag_len(),
+        }
+    }
+
+    pub(crate) fn signature_spec(&self) -> &HeaderSpec {
+        &self.signature
+    }
+
+    pub(crate) fn timestamp_source(&self) -> &TimestampSource {
+        &self.timestamp
+    }
+
+    pub(crate) fn id_spec(&self) -> Option<&HeaderSpec> {
+        self.id.as_ref()
+    }
+
+    /// Whether the format carries several signatures.
+    pub(crate) fn carries_several(&self) -> bool {
+        matches!(
+            self.syntax,
+            Syntax::Params { .. } | Syntax::Versioned { .. }
+        )
+    }
+
+    /// The version label of Ed25519 entries, when the scheme has them.
+    #[cfg(feature = "ed25519")]
+    pub(crate) fn ed25519_version(&self) -> Option<&str> {
+        match &self.syntax {
+            Syntax::Versioned {
+                ed25519_version, ..
+            } => ed25519_version.as_deref(),
+            Syntax::Params { .. } | Syntax::Prefixed { .. } | Syntax::Bare => None,
+        }
     }
 
     /// Parses the signature header's value (already checked for length).
@@ -123,32 +393,274 @@ impl Scheme {
         &self,
         value: &'a [u8],
     ) -> Result<Presented<'a>, VerifyError> {
-        parse::parse_param_list(value, b"t", b"v1", self.max_signatures)
+        let codec = self.codec();
+        match &self.syntax {
+            Syntax::Params { separator, key } => {
+                let ts_key = match &self.timestamp {
+                    TimestampSource::Param(k) => Some(k.as_bytes()),
+                    TimestampSource::None | TimestampSource::Header(_) => None,
+                };
+                parse::parse_params(
+                    value,
+                    *separator,
+                    key.as_bytes(),
+                    ts_key,
+                    codec,
+                    self.max_signatures,
+                )
+            }
+            Syntax::Versioned {
+                version,
+                ed25519_version,
+            } => parse::parse_versioned(
+                value,
+                version.as_bytes(),
+                ed25519_version.as_deref().map(str::as_bytes),
+                codec,
+                self.max_signatures,
+            ),
+            Syntax::Prefixed { prefix } => parse::parse_single(value, prefix.as_bytes(), codec),
+            Syntax::Bare => parse::parse_single(value, b"", codec),
+        }
     }
 
-    /// The tag of the signed content: `timestamp_digits || "." || body`.
-    pub(crate) fn tag(&self, key: &MacKey, timestamp_digits: &[u8], body: &[u8]) -> Tag {
-        key.tag(&[timestamp_digits, b".", body])
+    /// The signed content for one request, as parts in order (at most [`MAX_PARTS`]).
+    pub(crate) fn content<'b>(
+        &'b self,
+        id: &'b [u8],
+        timestamp_digits: &'b [u8],
+        body: &'b [u8],
+    ) -> Content<'b> {
+        let mut parts: [&[u8]; MAX_PARTS] = [&[]; MAX_PARTS];
+        let mut len = 0;
+        for (slot, part) in parts.iter_mut().zip(self.content.iter()) {
+            *slot = match part {
+                PartKind::Id => id,
+                PartKind::Timestamp => timestamp_digits,
+                PartKind::Body => body,
+                PartKind::Text(text) => text,
+            };
+            len += 1;
+        }
+        Content { parts, len }
     }
 
-    /// The signature header's value for `tags` at `timestamp_digits`.
-    pub(crate) fn format_signatures(&self, timestamp_digits: &str, tags: &[Tag]) -> String {
-        let mut out = String::with_capacity(2 + timestamp_digits.len() + tags.len() * 68);
-        out.push_str("t=");
-        out.push_str(timestamp_digits);
-        for tag in tags {
-            out.push_str(",v1=");
-            push_lower_hex(tag, &mut out);
+    /// The tag of one request's signed content under `key`.
+    pub(crate) fn tag(&self, key: &MacKey, content: &Content<'_>) -> Tag {
+        key.tag_with(self.algorithm, content.parts())
+    }
+
+    /// The bytes of the signed content's text parts: a signed id must not contain any of them.
+    pub(crate) fn separators(&self) -> impl Iterator<Item = u8> + '_ {
+        self.content
+            .iter()
+            .filter_map(|p| match p {
+                PartKind::Text(t) => Some(t.iter().copied()),
+                PartKind::Id | PartKind::Timestamp | PartKind::Body => None,
+            })
+            .flatten()
+    }
+
+    /// The signature header's value for these entries, in order.
+    pub(crate) fn format_signatures(
+        &self,
+        timestamp_digits: &str,
+        tags: &[Tag],
+        #[cfg(feature = "ed25519")] ed25519: &[[u8; 64]],
+    ) -> String {
+        let codec = self.codec();
+        let mut out = String::with_capacity(32 + tags.len() * (codec.text_len() + 8));
+        match &self.syntax {
+            Syntax::Params { separator, key } => {
+                let sep = char::from(*separator);
+                if let TimestampSource::Param(ts_key) = &self.timestamp {
+                    out.push_str(ts_key);
+                    out.push('=');
+                    out.push_str(timestamp_digits);
+                }
+                for tag in tags {
+                    if !out.is_empty() {
+                        out.push(sep);
+                    }
+                    out.push_str(key);
+                    out.push('=');
+                    codec.encode(tag, &mut out);
+                }
+            }
+            Syntax::Versioned {
+                version,
+                ed25519_version,
+            } => {
+                for tag in tags {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(version);
+                    out.push(',');
+                    codec.encode(tag, &mut out);
+                }
+                #[cfg(feature = "ed25519")]
+                if let Some(label) = ed25519_version {
+                    for sig in ed25519 {
+                        if !out.is_empty() {
+                            out.push(' ');
+                        }
+                        out.push_str(label);
+                        out.push(',');
+                        crate::ed25519::encode_signature(sig, &mut out);
+                    }
+                }
+                #[cfg(not(feature = "ed25519"))]
+                let _ = ed25519_version;
+            }
+            Syntax::Prefixed { prefix } => {
+                out.push_str(prefix);
+                if let Some(tag) = tags.first() {
+                    codec.encode(tag, &mut out);
+                }
+            }
+            Syntax::Bare => {
+                if let Some(tag) = tags.first() {
+                    codec.encode(tag, &mut out);
+                }
+            }
         }
         out
     }
 }
 
-/// A built-in header name, known valid.
-fn static_name(name: &'static str) -> HeaderName {
-    match HeaderName::new(name) {
-        Ok(name) => name,
-        // Only called with the crate's own literal names, which are valid tokens.
-        Err(_) => unreachable!("built-in header names are valid"),
+/// One request's signed content, as the parts that are fed to the MAC in order.
+pub(crate) struct Content<'b> {
+    parts: [&'b [u8]; MAX_PARTS],
+    len: usize,
+}
+
+impl<'b> Content<'b> {
+    pub(crate) fn parts(&self) -> &[&'b [u8]] {
+        self.parts.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// A header a scheme reads, with an optional second name tried when the first is absent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeaderSpec {
+    wire: Box<str>,
+    name: HeaderName,
+    fallback: Option<HeaderName>,
+}
+
+impl HeaderSpec {
+    pub(crate) fn new(wire: &str, fallback: Option<&str>) -> Result<Self, crate::ConfigError> {
+        Ok(Self {
+            wire: wire.into(),
+            name: HeaderName::new(wire)?,
+            fallback: fallback.map(HeaderName::new).transpose()?,
+        })
+    }
+
+    /// The header's single value, trimmed: under the first name, or under the fallback when the
+    /// first is absent.
+    pub(crate) fn single<'a, H: HeaderSource + ?Sized>(
+        &'a self,
+        headers: &'a H,
+        kind: HeaderKind,
+    ) -> Result<Option<&'a [u8]>, VerifyError> {
+        match single_value(headers, &self.name, kind)? {
+            Some(value) => Ok(Some(value)),
+            None => match &self.fallback {
+                Some(name) => single_value(headers, name, kind),
+                None => Ok(None),
+            },
+        }
+    }
+}
+
+/// Where a scheme reads the timestamp from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TimestampSource {
+    /// No timestamp is sent or signed.
+    None,
+    /// A parameter of the signature header (`t=` for Stripe).
+    Param(Box<str>),
+    /// A header of its own (`webhook-timestamp`).
+    Header(HeaderSpec),
+}
+
+/// The most parts signed content may have.
+pub(crate) const MAX_PARTS: usize = 8;
+
+/// The shared layout of Standard Webhooks and Svix.
+fn standard_webhooks_layout(builder: SchemeBuilder) -> SchemeBuilder {
+    builder
+        .signature_format(SignatureFormat::versioned("v1").with_ed25519_version("v1a"))
+        .encoding(Encoding::Base64)
+        .signed_content([
+            Part::id(),
+            Part::text("."),
+            Part::timestamp(),
+            Part::text("."),
+            Part::body(),
+        ])
+        .secret_format(SecretFormat::base64_with_prefix("whsec_").with_min_len(24))
+}
+
+/// Builds a built-in scheme, which is valid by construction (the unit tests build them all).
+pub(crate) fn preset(builder: SchemeBuilder) -> Scheme {
+    match builder.build() {
+        Ok(scheme) => scheme,
+        Err(_) => unreachable!("built-in schemes are valid"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_builds_with_its_names() {
+        let all = [
+            (Scheme::hookseal(), "hookseal", "X-Webhook-Signature"),
+            (
+                Scheme::standard_webhooks(),
+                "standard-webhooks",
+                "webhook-signature",
+            ),
+            (Scheme::svix(), "svix", "svix-signature"),
+            (Scheme::stripe(), "stripe", "Stripe-Signature"),
+            (Scheme::github(), "github", "X-Hub-Signature-256"),
+            (Scheme::slack(), "slack", "X-Slack-Signature"),
+            (Scheme::shopify(), "shopify", "X-Shopify-Hmac-Sha256"),
+            (Scheme::paddle(), "paddle", "Paddle-Signature"),
+            (Scheme::zoom(), "zoom", "x-zm-signature"),
+            (
+                crate::dangerous::github_sha1(),
+                "github-sha1",
+                "X-Hub-Signature",
+            ),
+        ];
+        for (scheme, name, header) in all {
+            assert_eq!(scheme.name(), name);
+            assert_eq!(scheme.signature_header(), header);
+        }
+    }
+
+    #[test]
+    fn signed_parts_follow_the_layout() {
+        let sw = Scheme::standard_webhooks();
+        assert!(sw.id_is_signed());
+        assert_eq!(sw.separators().collect::<Vec<_>>(), b"..");
+        let c = sw.content(b"msg_1", b"123", b"body");
+        assert_eq!(c.parts().concat(), b"msg_1.123.body");
+        let slack = Scheme::slack();
+        assert_eq!(
+            slack.content(b"", b"123", b"body").parts().concat(),
+            b"v0:123:body"
+        );
+        assert_eq!(
+            Scheme::github().content(b"", b"", b"body").parts().concat(),
+            b"body"
+        );
+        assert!(!Scheme::github().signs_timestamp());
+        assert!(!Scheme::hookseal().id_is_signed());
     }
 }

@@ -2,6 +2,9 @@
 //! fixed number of times and stores at most a fixed number of tags on the stack), allocation-free,
 //! and returns a typed error for every malformed input: none of them can panic.
 
+use base64::Engine as _;
+
+use super::Encoding;
 use crate::clock::Timestamp;
 use crate::error::{HeaderKind, TimestampError, VerifyError};
 use crate::mac::{TAG_LEN, Tag, tags_equal};
@@ -10,13 +13,18 @@ use crate::mac::{TAG_LEN, Tag, tags_equal};
 /// flight, and the size of the stack buffer that holds them.
 pub(crate) const MAX_SIGNATURES: usize = 8;
 
-/// The signatures and timestamp presented with a request, decoded to bytes.
+/// The signatures (and, when the signature header carries it, the timestamp) presented with a
+/// request, decoded to bytes.
 pub(crate) struct Presented<'a> {
-    pub(crate) timestamp: Timestamp,
-    /// The timestamp exactly as sent; canonical, so it equals `timestamp` formatted in decimal.
-    pub(crate) timestamp_digits: &'a [u8],
+    /// The timestamp and its digits exactly as sent (canonical, so they equal the timestamp
+    /// formatted in decimal).
+    pub(crate) timestamp: Option<(Timestamp, &'a [u8])>,
     tags: [Tag; MAX_SIGNATURES],
     count: usize,
+    #[cfg(feature = "ed25519")]
+    ed25519: [&'a [u8]; MAX_SIGNATURES],
+    #[cfg(feature = "ed25519")]
+    ed25519_count: usize,
 }
 
 impl Presented<'_> {
@@ -91,53 +99,95 @@ impl Digits {
     }
 }
 
-/// Parses a `key=value` list such as `t=1492774577,v1=<hex>,v1=<hex>`:
+/// How a scheme writes one tag: its encoding and the tag's length in bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Codec {
+    pub(crate) encoding: Encoding,
+    pub(crate) tag_len: usize,
+}
+
+impl Codec {
+    /// The length of an encoded tag, in bytes.
+    pub(crate) const fn text_len(self) -> usize {
+        match self.encoding {
+            Encoding::Hex => 2 * self.tag_len,
+            Encoding::Base64 => base64_len(self.tag_len),
+        }
+    }
+
+    /// Decodes an encoded tag into the front of `out`; `None` unless `text` is exactly one
+    /// canonically encoded tag.
+    pub(crate) fn decode(self, text: &[u8], out: &mut Tag) -> Option<()> {
+        let out = out.get_mut(..self.tag_len)?;
+        match self.encoding {
+            Encoding::Hex => decode_lower_hex(text, out),
+            Encoding::Base64 => decode_base64_exact(text, out),
+        }
+    }
+
+    /// Appends `tag`, encoded, to `out`.
+    pub(crate) fn encode(self, tag: &Tag, out: &mut String) {
+        let tag = tag.get(..self.tag_len).unwrap_or_default();
+        match self.encoding {
+            Encoding::Hex => push_lower_hex(tag, out),
+            Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode_string(tag, out),
+        }
+    }
+}
+
+/// The length of `n` bytes in padded base64.
+pub(crate) const fn base64_len(n: usize) -> usize {
+    n.div_ceil(3) * 4
+}
+
+/// Parses a `key=value` list such as `t=1492774577,v1=<hex>,v1=<hex>` (or, with `;` as the
+/// separator, Paddle's `ts=1671552777;h1=<hex>`):
 ///
-/// - entries are separated by `,`; there is no whitespace anywhere and every byte is visible ASCII;
-/// - each entry is `key=value`, with a non-empty alphanumeric key and a non-empty value;
-/// - `timestamp_key` must appear exactly once, with a canonical timestamp;
-/// - `signature_key` must appear one to `max_signatures` times, each a 64-character lowercase hex
-///   tag;
+/// - entries are separated by `separator`; there is no whitespace anywhere and every byte is
+///   visible ASCII;
+/// - each entry is `key=value`, with a non-empty key of ASCII alphanumerics, `-` and `_`, and a
+///   non-empty value;
+/// - `timestamp_key`, when the scheme carries its timestamp here, must appear exactly once, with
+///   a canonical timestamp;
+/// - `signature_key` must appear one to `max_signatures` times, each one encoded tag;
 /// - entries with any other key (other signature versions, future extensions) are skipped.
 ///
 /// Each byte is examined once, by the check for the field it belongs to.
-pub(crate) fn parse_param_list<'a>(
+pub(crate) fn parse_params<'a>(
     value: &'a [u8],
-    timestamp_key: &[u8],
+    separator: u8,
     signature_key: &[u8],
+    timestamp_key: Option<&[u8]>,
+    codec: Codec,
     max_signatures: usize,
 ) -> Result<Presented<'a>, VerifyError> {
+    let mut presented = Presented::new();
     let max_signatures = max_signatures.min(MAX_SIGNATURES);
-    let mut timestamp: Option<(&[u8], Timestamp)> = None;
-    let mut tags = [[0_u8; TAG_LEN]; MAX_SIGNATURES];
-    let mut count = 0;
+    let tag_text_len = codec.text_len();
 
     let mut rest = value;
     loop {
         let (key, after_eq) = split_key(rest).ok_or(MALFORMED)?;
-        // A well-formed tag is exactly 64 bytes, so look for its end there rather than scanning
-        // for the comma; the decoder checks every one of those bytes.
-        let expected_len = if key == signature_key { 2 * TAG_LEN } else { 0 };
-        let (val, next) = split_value(after_eq, expected_len);
+        // A well-formed tag has a fixed length, so look for its end there rather than scanning
+        // for the separator; the decoder checks every one of those bytes.
+        let expected_len = if key == signature_key {
+            tag_text_len
+        } else {
+            0
+        };
+        let (val, next) = split_value(after_eq, separator, expected_len);
         if val.is_empty() {
             return Err(MALFORMED);
         }
-        if key == timestamp_key {
-            if timestamp.is_some() {
+        if Some(key) == timestamp_key {
+            if presented.timestamp.is_some() {
                 return Err(VerifyError::DuplicateTimestamp);
             }
             let t = parse_timestamp(val)
                 .map_err(|e| malformed_or(val, VerifyError::InvalidTimestamp(e)))?;
-            timestamp = Some((val, t));
+            presented.timestamp = Some((t, val));
         } else if key == signature_key {
-            let Some(slot) = tags.get_mut(count).filter(|_| count < max_signatures) else {
-                return Err(VerifyError::TooManySignatures {
-                    max: max_signatures,
-                });
-            };
-            decode_lower_hex(val, slot)
-                .ok_or_else(|| malformed_or(val, VerifyError::MalformedSignature))?;
-            count += 1;
+            presented.push_tag(val, codec, max_signatures)?;
         } else if !val.iter().all(u8::is_ascii_graphic) {
             return Err(MALFORMED);
         }
@@ -147,16 +197,164 @@ pub(crate) fn parse_param_list<'a>(
         }
     }
 
-    let (timestamp_digits, timestamp) = timestamp.ok_or(VerifyError::MissingTimestamp)?;
-    if count == 0 {
-        return Err(VerifyError::MissingSignature);
+    if timestamp_key.is_some() && presented.timestamp.is_none() {
+        return Err(VerifyError::MissingTimestamp);
     }
-    Ok(Presented {
-        timestamp,
-        timestamp_digits,
-        tags,
-        count,
-    })
+    presented.require_signature()?;
+    Ok(presented)
+}
+
+/// Parses a space-separated list of `version,signature` entries, as Standard Webhooks writes
+/// them: `v1,<base64> v1,<base64> v1a,<base64>`.
+///
+/// - entries are separated by a single space; each is a non-empty alphanumeric version, a `,`,
+///   and a non-empty value of visible ASCII;
+/// - entries of `version` hold an HMAC tag; entries of `ed25519_version` (with the `ed25519`
+///   feature) hold an Ed25519 signature; together at most `max_signatures`;
+/// - entries of any other version are skipped.
+pub(crate) fn parse_versioned<'a>(
+    value: &'a [u8],
+    version: &[u8],
+    ed25519_version: Option<&[u8]>,
+    codec: Codec,
+    max_signatures: usize,
+) -> Result<Presented<'a>, VerifyError> {
+    let mut presented = Presented::new();
+    let max_signatures = max_signatures.min(MAX_SIGNATURES);
+    #[cfg(not(feature = "ed25519"))]
+    let _ = ed25519_version;
+
+    for entry in value.split(|&b| b == b' ') {
+        let comma = entry.iter().position(|&b| b == b',').ok_or(MALFORMED)?;
+        let (label, val) = entry.split_at(comma);
+        let val = val.get(1..).unwrap_or_default();
+        if label.is_empty() || !label.iter().all(u8::is_ascii_alphanumeric) || val.is_empty() {
+            return Err(MALFORMED);
+        }
+        if label == version {
+            presented.push_tag(val, codec, max_signatures)?;
+            continue;
+        }
+        #[cfg(feature = "ed25519")]
+        if Some(label) == ed25519_version {
+            presented.push_ed25519(val, max_signatures)?;
+            continue;
+        }
+        if !val.iter().all(u8::is_ascii_graphic) {
+            return Err(MALFORMED);
+        }
+    }
+    presented.require_signature()?;
+    Ok(presented)
+}
+
+/// Parses a header that carries exactly one tag: `<prefix><tag>` (GitHub's `sha256=<hex>`,
+/// Slack's `v0=<hex>`), or the bare tag when `prefix` is empty (Shopify's base64).
+///
+/// A value that starts with another `label=` or `label,` is a signature of a version this scheme
+/// does not accept: [`VerifyError::MissingSignature`].
+pub(crate) fn parse_single(
+    value: &[u8],
+    prefix: &[u8],
+    codec: Codec,
+) -> Result<Presented<'static>, VerifyError> {
+    let mut presented = Presented::new();
+    if value.is_empty() {
+        return Err(MALFORMED);
+    }
+    match value.strip_prefix(prefix) {
+        Some(tag) if !tag.is_empty() => presented.push_tag(tag, codec, 1)?,
+        Some(_) => return Err(MALFORMED),
+        None => {
+            let other_version = value
+                .iter()
+                .position(|&b| b == b'=' || b == b',')
+                .and_then(|at| value.get(..at))
+                .is_some_and(|label| {
+                    !label.is_empty() && label.iter().all(u8::is_ascii_alphanumeric)
+                });
+            return Err(if other_version && value.iter().all(u8::is_ascii_graphic) {
+                VerifyError::MissingSignature
+            } else {
+                MALFORMED
+            });
+        }
+    }
+    Ok(presented)
+}
+
+impl<'a> Presented<'a> {
+    fn new() -> Self {
+        Self {
+            timestamp: None,
+            tags: [[0_u8; TAG_LEN]; MAX_SIGNATURES],
+            count: 0,
+            #[cfg(feature = "ed25519")]
+            ed25519: [&[]; MAX_SIGNATURES],
+            #[cfg(feature = "ed25519")]
+            ed25519_count: 0,
+        }
+    }
+
+    /// The number of signatures of either kind held.
+    fn total(&self) -> usize {
+        #[cfg(feature = "ed25519")]
+        return self.count + self.ed25519_count;
+        #[cfg(not(feature = "ed25519"))]
+        self.count
+    }
+
+    /// Decodes and keeps one HMAC tag.
+    fn push_tag(&mut self, text: &[u8], codec: Codec, max: usize) -> Result<(), VerifyError> {
+        if self.total() >= max {
+            return Err(VerifyError::TooManySignatures { max });
+        }
+        let slot = self
+            .tags
+            .get_mut(self.count)
+            .ok_or(VerifyError::TooManySignatures { max })?;
+        codec
+            .decode(text, slot)
+            .ok_or_else(|| malformed_or(text, VerifyError::MalformedSignature))?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Checks and keeps one base64 Ed25519 signature (decoded again when it is verified).
+    #[cfg(feature = "ed25519")]
+    fn push_ed25519(&mut self, text: &'a [u8], max: usize) -> Result<(), VerifyError> {
+        if self.total() >= max {
+            return Err(VerifyError::TooManySignatures { max });
+        }
+        if crate::ed25519::decode_signature(text).is_none() {
+            return Err(malformed_or(text, VerifyError::MalformedSignature));
+        }
+        let slot = self
+            .ed25519
+            .get_mut(self.ed25519_count)
+            .ok_or(VerifyError::TooManySignatures { max })?;
+        *slot = text;
+        self.ed25519_count += 1;
+        Ok(())
+    }
+
+    fn require_signature(&self) -> Result<(), VerifyError> {
+        if self.total() == 0 {
+            return Err(VerifyError::MissingSignature);
+        }
+        Ok(())
+    }
+
+    /// Whether any HMAC tags were presented.
+    pub(crate) fn has_tags(&self) -> bool {
+        self.count > 0
+    }
+
+    /// The Ed25519 signatures presented, as base64 text.
+    #[cfg(feature = "ed25519")]
+    pub(crate) fn ed25519_signatures(&self) -> &[&'a [u8]] {
+        self.ed25519.get(..self.ed25519_count).unwrap_or_default()
+    }
 }
 
 const MALFORMED: VerifyError = VerifyError::MalformedHeader(HeaderKind::Signature);
@@ -173,19 +371,21 @@ fn split_key(entry: &[u8]) -> Option<(&[u8], &[u8])> {
     }
 }
 
-/// Splits a value from what follows it: up to the next `,` (which is consumed), or the end.
-/// When the value is expected to be `expected_len` bytes and a `,` or the end follows there, no
-/// scan is needed.
-fn split_value(rest: &[u8], expected_len: usize) -> (&[u8], Option<&[u8]>) {
+/// Splits a value from what follows it: up to the next `separator` (which is consumed), or the
+/// end. When the value is expected to be `expected_len` bytes and a separator or the end follows
+/// there, no scan is needed.
+fn split_value(rest: &[u8], separator: u8, expected_len: usize) -> (&[u8], Option<&[u8]>) {
     if expected_len > 0 {
         match (rest.get(..expected_len), rest.get(expected_len)) {
             (Some(val), None) => return (val, None),
-            (Some(val), Some(b',')) => return (val, rest.get(expected_len + 1..)),
+            (Some(val), Some(&b)) if b == separator => {
+                return (val, rest.get(expected_len + 1..));
+            }
             _ => {}
         }
     }
-    match rest.iter().position(|&b| b == b',') {
-        Some(comma) => (rest.get(..comma).unwrap_or_default(), rest.get(comma + 1..)),
+    match rest.iter().position(|&b| b == separator) {
+        Some(at) => (rest.get(..at).unwrap_or_default(), rest.get(at + 1..)),
         None => (rest, None),
     }
 }
@@ -200,37 +400,64 @@ fn malformed_or(val: &[u8], otherwise: VerifyError) -> VerifyError {
     }
 }
 
-/// Decodes exactly 64 lowercase hex characters into `out`. Uppercase is refused: senders emit
-/// lowercase, and accepting one spelling keeps the signature header canonical.
+/// Decodes lowercase hex into `out`, which it must fill exactly. Uppercase is refused: senders
+/// emit lowercase, and accepting one spelling keeps signature headers canonical.
 ///
-/// Branch-free over fixed-size arrays (so the compiler can vectorize it), with a single validity
-/// check at the end: the time taken does not depend on the digits.
-pub(crate) fn decode_lower_hex(text: &[u8], out: &mut Tag) -> Option<()> {
-    let text: &[u8; 2 * TAG_LEN] = text.try_into().ok()?;
-    let mut nibbles = [0_u8; 2 * TAG_LEN];
-    let mut invalid = 0_u8;
-    for (nibble, &c) in nibbles.iter_mut().zip(text) {
-        let digit = c.wrapping_sub(b'0');
-        let letter = c.wrapping_sub(b'a');
-        let (is_digit, is_letter) = (digit < 10, letter < 6);
-        *nibble = if is_digit {
-            digit
-        } else {
-            letter.wrapping_add(10)
-        };
-        invalid |= u8::from(!(is_digit | is_letter));
+/// Branch-free over the digits, with a single validity check at the end: the time taken does not
+/// depend on the digits.
+pub(crate) fn decode_lower_hex(text: &[u8], out: &mut [u8]) -> Option<()> {
+    if text.len() != 2 * out.len() {
+        return None;
     }
-    let (pairs, _) = nibbles.as_chunks::<2>();
-    for (byte, [hi, lo]) in out.iter_mut().zip(pairs) {
+    let (pairs, _) = text.as_chunks::<2>();
+    let mut invalid = 0_u8;
+    for (byte, &[hi, lo]) in out.iter_mut().zip(pairs) {
+        let (hi, hi_bad) = hex_nibble(hi);
+        let (lo, lo_bad) = hex_nibble(lo);
         *byte = hi << 4 | lo;
+        invalid |= hi_bad | lo_bad;
     }
     (invalid == 0).then_some(())
 }
 
-/// Encodes a tag as 64 lowercase hex characters onto `out`.
-pub(crate) fn push_lower_hex(tag: &Tag, out: &mut String) {
+/// One lowercase hex digit's value, and 1 if it is not one.
+const fn hex_nibble(c: u8) -> (u8, u8) {
+    let digit = c.wrapping_sub(b'0');
+    let letter = c.wrapping_sub(b'a');
+    let (is_digit, is_letter) = (digit < 10, letter < 6);
+    let value = if is_digit {
+        digit
+    } else {
+        letter.wrapping_add(10) & 0x0f
+    };
+    (value, !(is_digit | is_letter) as u8)
+}
+
+/// Decodes canonical, padded, standard-alphabet base64 into `out`, which it must fill exactly.
+pub(crate) fn decode_base64_exact(text: &[u8], out: &mut [u8]) -> Option<()> {
+    if text.len() != base64_len(out.len()) {
+        return None;
+    }
+    // Room for the decoder's length estimate (three bytes per four characters).
+    let mut scratch = [0_u8; 3 * MAX_ENCODED_TAG / 4];
+    let written = base64::engine::general_purpose::STANDARD
+        .decode_slice(text, &mut scratch)
+        .ok()?;
+    let decoded = scratch.get(..written)?;
+    if decoded.len() != out.len() {
+        return None;
+    }
+    out.copy_from_slice(decoded);
+    Some(())
+}
+
+/// The longest encoded tag or signature any scheme reads: a 64-byte Ed25519 signature in base64.
+const MAX_ENCODED_TAG: usize = base64_len(64);
+
+/// Encodes bytes as lowercase hex onto `out`.
+pub(crate) fn push_lower_hex(bytes: &[u8], out: &mut String) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for &b in tag {
+    for &b in bytes {
         for nibble in [b >> 4, b & 0x0f] {
             out.push(char::from(
                 *DIGITS.get(usize::from(nibble)).unwrap_or(&b'0'),
@@ -245,8 +472,17 @@ mod tests {
 
     const HEX: &str = "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd";
 
+    const HEX32: Codec = Codec {
+        encoding: Encoding::Hex,
+        tag_len: 32,
+    };
+    const B64: Codec = Codec {
+        encoding: Encoding::Base64,
+        tag_len: 32,
+    };
+
     fn parse(v: &str) -> Result<Presented<'_>, VerifyError> {
-        parse_param_list(v.as_bytes(), b"t", b"v1", MAX_SIGNATURES)
+        parse_params(v.as_bytes(), b',', b"v1", Some(b"t"), HEX32, MAX_SIGNATURES)
     }
 
     #[test]
@@ -293,8 +529,9 @@ mod tests {
     fn well_formed_lists() {
         let text = format!("t=1492774577,v1={HEX},v0={HEX}");
         let p = parse(&text).unwrap();
-        assert_eq!(p.timestamp.as_unix_secs(), 1_492_774_577);
-        assert_eq!(p.timestamp_digits, b"1492774577");
+        let (t, digits) = p.timestamp.unwrap();
+        assert_eq!(t.as_unix_secs(), 1_492_774_577);
+        assert_eq!(digits, b"1492774577");
         assert_eq!(p.count, 1);
         let text = format!("v1={HEX},t=1,v1={HEX},x-future=abc");
         let p = parse(&text).unwrap();
@@ -360,16 +597,134 @@ mod tests {
             Some(VerifyError::TooManySignatures { max: 8 })
         );
         let text = format!("t=1,v1={HEX},v1={HEX}");
-        let few = parse_param_list(text.as_bytes(), b"t", b"v1", 1);
+        let few = parse_params(text.as_bytes(), b',', b"v1", Some(b"t"), HEX32, 1);
         assert_eq!(few.err(), Some(VerifyError::TooManySignatures { max: 1 }));
     }
 
     #[test]
     fn hex_round_trip() {
         let mut tag = [0_u8; TAG_LEN];
-        decode_lower_hex(HEX.as_bytes(), &mut tag).unwrap();
+        HEX32.decode(HEX.as_bytes(), &mut tag).unwrap();
         let mut s = String::new();
-        push_lower_hex(&tag, &mut s);
+        HEX32.encode(&tag, &mut s);
         assert_eq!(s, HEX);
+        // A 20-byte (SHA-1) tag fills the front of the buffer.
+        let sha1 = Codec {
+            encoding: Encoding::Hex,
+            tag_len: 20,
+        };
+        let mut short = [0xff_u8; TAG_LEN];
+        sha1.decode(&HEX.as_bytes()[..40], &mut short).unwrap();
+        assert_eq!(short[..20], tag[..20]);
+        assert!(sha1.decode(HEX.as_bytes(), &mut short).is_none());
+    }
+
+    #[test]
+    fn base64_tags_must_be_canonical() {
+        const SIG: &str = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+        let mut tag = [0_u8; TAG_LEN];
+        B64.decode(SIG.as_bytes(), &mut tag).unwrap();
+        let mut s = String::new();
+        B64.encode(&tag, &mut s);
+        assert_eq!(s, SIG);
+        for bad in [
+            &SIG[..43],                                     // padding dropped
+            &SIG[..8],                                      // truncated
+            "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OF=", // non-zero trailing bits
+            "g0hM9SsE-OTPJTGt_tmIKtSyZlE3uFJELVlNIOLJ1OE=", // URL-safe alphabet
+            "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1O==", // wrong length
+            "",
+        ] {
+            assert!(B64.decode(bad.as_bytes(), &mut tag).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn versioned_lists() {
+        const SIG: &str = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+        fn v(t: &str) -> Result<Presented<'_>, VerifyError> {
+            parse_versioned(t.as_bytes(), b"v1", None, B64, MAX_SIGNATURES)
+        }
+        assert_eq!(v(&format!("v1,{SIG}")).unwrap().count, 1);
+        assert_eq!(
+            v(&format!("v2,xyz v1,{SIG} v1a,abc v1,{SIG}"))
+                .unwrap()
+                .count,
+            2
+        );
+        let m = VerifyError::MalformedHeader(HeaderKind::Signature);
+        let cases: Vec<(String, VerifyError)> = vec![
+            (String::new(), m.clone()),
+            ("v1,".to_string(), m.clone()),
+            (format!("v1{SIG}"), m.clone()),
+            (format!(",{SIG}"), m.clone()),
+            (format!("v1,{SIG}  v1,{SIG}"), m.clone()),
+            (format!("v1,{SIG} "), m.clone()),
+            (format!("v-1,{SIG}"), m.clone()),
+            (format!("v2,\u{e9} v1,{SIG}"), m.clone()),
+            (format!("v1,{}", &SIG[..8]), VerifyError::MalformedSignature),
+            (format!("v1,{SIG},"), VerifyError::MalformedSignature),
+            ("v2,abc".to_string(), VerifyError::MissingSignature),
+            (
+                vec![format!("v1,{SIG}"); 9].join(" "),
+                VerifyError::TooManySignatures { max: 8 },
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(v(&input).err(), Some(want), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn single_values() {
+        let single = |t: &str, prefix: &str| parse_single(t.as_bytes(), prefix.as_bytes(), HEX32);
+        assert_eq!(
+            single(&format!("sha256={HEX}"), "sha256=").unwrap().count,
+            1
+        );
+        assert_eq!(single(HEX, "").unwrap().count, 1);
+        let m = VerifyError::MalformedHeader(HeaderKind::Signature);
+        let cases: Vec<(String, &str, VerifyError)> = vec![
+            (String::new(), "sha256=", m.clone()),
+            ("sha256=".to_string(), "sha256=", m.clone()),
+            (
+                format!("sha1={HEX}"),
+                "sha256=",
+                VerifyError::MissingSignature,
+            ),
+            (format!("v1,{HEX}"), "v0=", VerifyError::MissingSignature),
+            (format!(" {HEX}"), "sha256=", m.clone()),
+            (HEX.to_string(), "sha256=", m.clone()),
+            (
+                format!("sha256={HEX},sha256={HEX}"),
+                "sha256=",
+                VerifyError::MalformedSignature,
+            ),
+            (
+                format!("sha256={}", HEX.to_uppercase()),
+                "sha256=",
+                VerifyError::MalformedSignature,
+            ),
+            (format!("sha256={HEX}\0"), "sha256=", m.clone()),
+        ];
+        for (input, prefix, want) in cases {
+            assert_eq!(single(&input, prefix).err(), Some(want), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn semicolon_params_with_another_timestamp_key() {
+        let text = format!("ts=1671552777;h1={HEX};h1={HEX}");
+        let p = parse_params(text.as_bytes(), b';', b"h1", Some(b"ts"), HEX32, 8).unwrap();
+        assert_eq!(p.count, 2);
+        assert_eq!(p.timestamp.unwrap().1, b"1671552777");
+        let no_ts = parse_params(HEX.as_bytes(), b';', b"h1", None, HEX32, 8);
+        assert_eq!(
+            no_ts.err(),
+            Some(VerifyError::MalformedHeader(HeaderKind::Signature))
+        );
+        let text = format!("h1={HEX}");
+        let p = parse_params(text.as_bytes(), b';', b"h1", None, HEX32, 8).unwrap();
+        assert!(p.timestamp.is_none());
     }
 }

@@ -1,0 +1,824 @@
+//! [`SchemeBuilder`] and the pieces a scheme is described with.
+
+use zeroize::Zeroizing;
+
+use super::{HeaderSpec, MAX_PARTS, Scheme, TimestampSource, parse};
+use crate::error::{ConfigError, SecretError};
+use crate::mac::Algorithm;
+use crate::secret::{Secret, check_secret_text, decode_base64, looks_like_signature};
+
+/// How tags are written in a signature header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// Lowercase hex (Stripe, GitHub, Slack, Paddle, Zoom).
+    Hex,
+    /// Standard-alphabet base64 with padding (Standard Webhooks, Shopify).
+    Base64,
+}
+
+/// The syntax of a signature header.
+///
+/// ```
+/// use hookseal::scheme::SignatureFormat;
+///
+/// let stripe = SignatureFormat::params(',', "v1");        // t=…,v1=…,v1=…
+/// let paddle = SignatureFormat::params(';', "h1");        // ts=…;h1=…
+/// let standard = SignatureFormat::versioned("v1");        // v1,… v1,…
+/// let github = SignatureFormat::prefixed("sha256=");      // sha256=…
+/// let shopify = SignatureFormat::bare();                  // …
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureFormat(pub(super) Syntax);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Syntax {
+    Params {
+        separator: u8,
+        key: Box<str>,
+    },
+    Versioned {
+        version: Box<str>,
+        ed25519_version: Option<Box<str>>,
+    },
+    Prefixed {
+        prefix: Box<str>,
+    },
+    Bare,
+}
+
+impl SignatureFormat {
+    /// A list of `key=value` entries separated by `separator` (`,` or `;`), in which each
+    /// signature is an entry with key `signature_key`; several are allowed. Entries with other
+    /// keys are skipped. The timestamp may be one of the entries
+    /// ([`SchemeBuilder::timestamp_param`]).
+    #[must_use]
+    pub fn params(separator: char, signature_key: &str) -> Self {
+        // A separator outside ASCII is refused by `build`; NUL stands in for it here.
+        let separator = u8::try_from(separator).unwrap_or(0);
+        Self(Syntax::Params {
+            separator,
+            key: signature_key.into(),
+        })
+    }
+
+    /// A space-separated list of `version,signature` entries, as Standard Webhooks writes them;
+    /// HMAC signatures carry `version`. Entries of other versions are skipped.
+    #[must_use]
+    pub fn versioned(version: &str) -> Self {
+        Self(Syntax::Versioned {
+            version: version.into(),
+            ed25519_version: None,
+        })
+    }
+
+    /// Entries of `version` hold Ed25519 signatures (Standard Webhooks' `v1a`). They are
+    /// checked with the `ed25519` feature and skipped like unknown versions without it. Only for
+    /// [`SignatureFormat::versioned`]; ignored otherwise.
+    #[must_use]
+    pub fn with_ed25519_version(mut self, version: &str) -> Self {
+        if let Syntax::Versioned {
+            ed25519_version, ..
+        } = &mut self.0
+        {
+            *ed25519_version = Some(version.into());
+        }
+        self
+    }
+
+    /// A single signature after a fixed prefix, such as GitHub's `sha256=` or Slack's `v0=`.
+    #[must_use]
+    pub fn prefixed(prefix: &str) -> Self {
+        Self(Syntax::Prefixed {
+            prefix: prefix.into(),
+        })
+    }
+
+    /// A single signature and nothing else, as Shopify sends it.
+    #[must_use]
+    pub fn bare() -> Self {
+        Self(Syntax::Bare)
+    }
+}
+
+/// One piece of a scheme's signed content; the content is the pieces' bytes in order.
+///
+/// ```
+/// use hookseal::scheme::Part;
+///
+/// // Standard Webhooks: `id.timestamp.body`.
+/// let parts = [Part::id(), Part::text("."), Part::timestamp(), Part::text("."), Part::body()];
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part(pub(super) PartKind);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum PartKind {
+    Id,
+    Timestamp,
+    Body,
+    Text(Box<[u8]>),
+}
+
+impl Part {
+    /// The delivery id, as sent in the id header. A signed id is required on every request.
+    #[must_use]
+    pub fn id() -> Self {
+        Self(PartKind::Id)
+    }
+
+    /// The timestamp's decimal digits, as sent.
+    #[must_use]
+    pub fn timestamp() -> Self {
+        Self(PartKind::Timestamp)
+    }
+
+    /// The raw body.
+    #[must_use]
+    pub fn body() -> Self {
+        Self(PartKind::Body)
+    }
+
+    /// Fixed text, such as a `.` separator or Slack's `v0:` (1 to 32 bytes).
+    #[must_use]
+    pub fn text(text: &str) -> Self {
+        Self(PartKind::Text(text.as_bytes().into()))
+    }
+}
+
+/// How a scheme's shared secret is written down, and so how [`Scheme::parse_secret`] reads it.
+///
+/// Every format refuses an empty secret, a signature pasted where the secret belongs, and a key
+/// of the wrong kind (`whsk_`/`whpk_` Ed25519 keys), each with its own [`SecretError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretFormat {
+    kind: SecretKind,
+    min_len: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SecretKind {
+    Text,
+    PrefixedText(Box<str>),
+    Base64 { optional_prefix: Option<Box<str>> },
+}
+
+impl SecretFormat {
+    /// The text's own bytes are the key (GitHub, Slack, Shopify, Paddle, Zoom). Spaces inside
+    /// are kept; leading or trailing whitespace, tabs and line breaks are refused as copy-paste
+    /// accidents. At least 16 bytes by default.
+    #[must_use]
+    pub fn text() -> Self {
+        Self {
+            kind: SecretKind::Text,
+            min_len: 16,
+        }
+    }
+
+    /// Like [`SecretFormat::text`], and the text must start with `prefix`, which is part of the
+    /// key (Stripe's `whsec_`). At least 16 bytes by default, prefix included.
+    #[must_use]
+    pub fn prefixed_text(prefix: &str) -> Self {
+        Self {
+            kind: SecretKind::PrefixedText(prefix.into()),
+            min_len: 16,
+        }
+    }
+
+    /// Standard base64, padding optional, decoded to the key. At least 32 bytes (decoded) by
+    /// default.
+    #[must_use]
+    pub fn base64() -> Self {
+        Self {
+            kind: SecretKind::Base64 {
+                optional_prefix: None,
+            },
+            min_len: Secret::MIN_LEN,
+        }
+    }
+
+    /// Like [`SecretFormat::base64`], after an optional `prefix` (Standard Webhooks' `whsec_`).
+    #[must_use]
+    pub fn base64_with_prefix(prefix: &str) -> Self {
+        Self {
+            kind: SecretKind::Base64 {
+                optional_prefix: Some(prefix.into()),
+            },
+            min_len: Secret::MIN_LEN,
+        }
+    }
+
+    /// Sets the minimum key length in bytes (after decoding); at least 1.
+    #[must_use]
+    pub fn with_min_len(mut self, min_len: usize) -> Self {
+        self.min_len = min_len.max(1);
+        self
+    }
+
+    /// The minimum key length in bytes (after decoding).
+    #[must_use]
+    pub fn min_len(&self) -> usize {
+        self.min_len
+    }
+
+    /// Reads a secret written in this format.
+    ///
+    /// ```
+    /// use hookseal::scheme::SecretFormat;
+    /// use hookseal::SecretError;
+    ///
+    /// let format = SecretFormat::base64_with_prefix("whsec_").with_min_len(24);
+    /// assert_eq!(format.parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?.len(), 24);
+    /// assert_eq!(format.parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?.len(), 24);
+    /// assert_eq!(
+    ///     format.parse("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=").unwrap_err(),
+    ///     SecretError::LooksLikeSignature,
+    /// );
+    /// assert_eq!(format.parse("whsec_not base64").unwrap_err(), SecretError::ContainsWhitespace);
+    /// assert_eq!(format.parse("whsec_%%%%").unwrap_err(), SecretError::InvalidBase64);
+    /// # Ok::<(), SecretError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`SecretError::Empty`] for no text (or only the prefix);
+    /// - [`SecretError::ContainsWhitespace`] for whitespace (text formats allow inner spaces);
+    /// - [`SecretError::LooksLikeSignature`] for a signature header value (`v1,…`, `t=…`);
+    /// - [`SecretError::WrongKeyKind`] for an Ed25519 key (`whsk_…`, `whpk_…`);
+    /// - [`SecretError::MissingPrefix`] when a required prefix is absent;
+    /// - [`SecretError::UnexpectedPrefix`] for `whsec_` given to plain base64;
+    /// - [`SecretError::InvalidBase64`] when base64 does not decode;
+    /// - [`SecretError::TooShort`] below the minimum length.
+    pub fn parse(&self, text: &str) -> Result<Secret, SecretError> {
+        match &self.kind {
+            SecretKind::Text => {
+                check_text_secret(text)?;
+                Secret::with_min_len(Zeroizing::new(text.as_bytes().to_vec()), self.min_len)
+            }
+            SecretKind::PrefixedText(prefix) => {
+                check_text_secret(text)?;
+                if !text.starts_with(&**prefix) {
+                    return Err(SecretError::MissingPrefix);
+                }
+                if text.len() == prefix.len() {
+                    return Err(SecretError::Empty);
+                }
+                Secret::with_min_len(Zeroizing::new(text.as_bytes().to_vec()), self.min_len)
+            }
+            SecretKind::Base64 { optional_prefix } => {
+                let bare = match optional_prefix {
+                    Some(prefix) => match text.strip_prefix(&**prefix) {
+                        Some("") => return Err(SecretError::Empty),
+                        Some(rest) => rest,
+                        None => text,
+                    },
+                    None => text,
+                };
+                check_secret_text(bare)?;
+                Secret::with_min_len(decode_base64(bare)?, self.min_len)
+            }
+        }
+    }
+}
+
+/// The checks on a secret used as text: not empty, no surrounding or non-space whitespace, not a
+/// signature, not an Ed25519 key.
+fn check_text_secret(text: &str) -> Result<(), SecretError> {
+    if text.is_empty() {
+        return Err(SecretError::Empty);
+    }
+    if text.trim() != text || text.chars().any(|c| c.is_whitespace() && c != ' ') {
+        return Err(SecretError::ContainsWhitespace);
+    }
+    if looks_like_signature(text) {
+        return Err(SecretError::LooksLikeSignature);
+    }
+    if ["whsk_", "whpk_"].iter().any(|p| text.starts_with(p)) {
+        return Err(SecretError::WrongKeyKind);
+    }
+    Ok(())
+}
+
+/// Builds a [`Scheme`]: start with [`Scheme::custom`], describe the format, then
+/// [`SchemeBuilder::build`].
+///
+/// Defaults: signature format [`SignatureFormat::bare`], [`Encoding::Hex`], no timestamp, no id
+/// header, signed content = the body alone (or `timestamp.body` once a timestamp is read),
+/// secrets as [`SecretFormat::text`], headers of at most 2048 bytes carrying at most 8
+/// signatures.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SchemeBuilder {
+    name: String,
+    signature: Option<String>,
+    signature_fallback: Option<String>,
+    format: SignatureFormat,
+    encoding: Encoding,
+    timestamp: TimestampConfig,
+    timestamp_fallback: Option<String>,
+    id: Option<String>,
+    id_fallback: Option<String>,
+    content: Option<Vec<Part>>,
+    secret_format: SecretFormat,
+    max_header_len: usize,
+    max_signatures: usize,
+    algorithm: Algorithm,
+}
+
+#[derive(Debug, Clone)]
+enum TimestampConfig {
+    None,
+    Param(String),
+    Header(String),
+}
+
+impl SchemeBuilder {
+    pub(super) fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            signature: None,
+            signature_fallback: None,
+            format: SignatureFormat::bare(),
+            encoding: Encoding::Hex,
+            timestamp: TimestampConfig::None,
+            timestamp_fallback: None,
+            id: None,
+            id_fallback: None,
+            content: None,
+            secret_format: SecretFormat::text(),
+            max_header_len: DEFAULT_MAX_HEADER_LEN,
+            max_signatures: parse::MAX_SIGNATURES,
+            algorithm: Algorithm::HmacSha256,
+        }
+    }
+
+    /// The header that carries the signatures. Required.
+    pub fn signature_header(mut self, name: &str) -> Self {
+        self.signature = Some(name.to_owned());
+        self
+    }
+
+    /// A second name for the signature header, read when the first is absent. Defaults to none.
+    pub fn fallback_signature_header(mut self, name: &str) -> Self {
+        self.signature_fallback = Some(name.to_owned());
+        self
+    }
+
+    /// The signature header's syntax. Defaults to [`SignatureFormat::bare`].
+    pub fn signature_format(mut self, format: SignatureFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// How tags are encoded. Defaults to [`Encoding::Hex`].
+    pub fn encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// The timestamp is the signature header's entry with this key (Stripe's `t`). Replaces any
+    /// timestamp header. Defaults to no timestamp.
+    pub fn timestamp_param(mut self, key: &str) -> Self {
+        self.timestamp = TimestampConfig::Param(key.to_owned());
+        self
+    }
+
+    /// The timestamp is sent in this header. Replaces any timestamp parameter. Defaults to no
+    /// timestamp.
+    pub fn timestamp_header(mut self, name: &str) -> Self {
+        self.timestamp = TimestampConfig::Header(name.to_owned());
+        self
+    }
+
+    /// A second name for the timestamp header, read when the first is absent.
+    pub fn fallback_timestamp_header(mut self, name: &str) -> Self {
+        self.timestamp_fallback = Some(name.to_owned());
+        self
+    }
+
+    /// The header that carries the delivery id. Defaults to none.
+    pub fn id_header(mut self, name: &str) -> Self {
+        self.id = Some(name.to_owned());
+        self
+    }
+
+    /// A second name for the id header, read when the first is absent.
+    pub fn fallback_id_header(mut self, name: &str) -> Self {
+        self.id_fallback = Some(name.to_owned());
+        self
+    }
+
+    /// The signed content, as parts in order (at most 8). It must contain the body exactly once,
+    /// the timestamp exactly once when the scheme reads one, and may contain the id (which makes
+    /// the id required).
+    pub fn signed_content(mut self, parts: impl IntoIterator<Item = Part>) -> Self {
+        self.content = Some(parts.into_iter().collect());
+        self
+    }
+
+    /// How secrets are written. Defaults to [`SecretFormat::text`].
+    pub fn secret_format(mut self, format: SecretFormat) -> Self {
+        self.secret_format = format;
+        self
+    }
+
+    /// The longest signature header accepted, 16 bytes to 64 KiB. Defaults to 2048.
+    pub fn max_header_len(mut self, len: usize) -> Self {
+        self.max_header_len = len;
+        self
+    }
+
+    /// The most signatures accepted in one header, 1 to 8. Defaults to 8 (always 1 for formats
+    /// that carry a single signature).
+    pub fn max_signatures(mut self, n: usize) -> Self {
+        self.max_signatures = n;
+        self
+    }
+
+    /// Uses HMAC-SHA1 instead of HMAC-SHA256 (GitHub's legacy header only).
+    pub(crate) fn legacy_sha1(mut self) -> Self {
+        self.algorithm = Algorithm::HmacSha1;
+        self
+    }
+
+    /// Checks the description and builds the scheme.
+    ///
+    /// # Errors
+    ///
+    /// - [`ConfigError::InvalidSchemeName`] for a bad name;
+    /// - [`ConfigError::MissingSignatureHeader`] without a signature header;
+    /// - [`ConfigError::InvalidHeaderName`] for a header name that is not an HTTP token;
+    /// - [`ConfigError::InvalidLabel`] for a bad separator, key, version or prefix;
+    /// - [`ConfigError::TimestampParamNeedsParams`] for a timestamp parameter in a format
+    ///   without parameters;
+    /// - [`ConfigError::BodyNotSigned`], [`ConfigError::TimestampNotSigned`],
+    ///   [`ConfigError::UnknownContentPart`] and [`ConfigError::InvalidSignedContent`] for signed
+    ///   content that leaves out the body or a timestamp that is read, or uses one that is not;
+    /// - [`ConfigError::InvalidLimit`] for limits out of range.
+    pub fn build(self) -> Result<Scheme, ConfigError> {
+        check_scheme_name(&self.name)?;
+        let signature = HeaderSpec::new(
+            self.signature
+                .as_deref()
+                .ok_or(ConfigError::MissingSignatureHeader)?,
+            self.signature_fallback.as_deref(),
+        )?;
+        check_format(&self.format.0)?;
+
+        let timestamp = match &self.timestamp {
+            TimestampConfig::None => TimestampSource::None,
+            TimestampConfig::Param(key) => {
+                let Syntax::Params { key: sig_key, .. } = &self.format.0 else {
+                    return Err(ConfigError::TimestampParamNeedsParams);
+                };
+                if !is_param_key(key) || key.as_str() == &**sig_key {
+                    return Err(ConfigError::InvalidLabel);
+                }
+                TimestampSource::Param(key.as_str().into())
+            }
+            TimestampConfig::Header(name) => {
+                TimestampSource::Header(HeaderSpec::new(name, self.timestamp_fallback.as_deref())?)
+            }
+        };
+        let id = self
+            .id
+            .as_deref()
+            .map(|name| HeaderSpec::new(name, self.id_fallback.as_deref()))
+            .transpose()?;
+
+        let has_timestamp = !matches!(timestamp, TimestampSource::None);
+        let content: Vec<PartKind> = match self.content {
+            Some(parts) => parts.into_iter().map(|p| p.0).collect(),
+            None if has_timestamp => vec![
+                PartKind::Timestamp,
+                PartKind::Text(b".".as_slice().into()),
+                PartKind::Body,
+            ],
+            None => vec![PartKind::Body],
+        };
+        check_content(&content, has_timestamp, id.is_some())?;
+
+        if !(MIN_HEADER_LEN..=MAX_HEADER_LEN).contains(&self.max_header_len)
+            || !(1..=parse::MAX_SIGNATURES).contains(&self.max_signatures)
+        {
+            return Err(ConfigError::InvalidLimit);
+        }
+        let max_signatures = match self.format.0 {
+            Syntax::Params { .. } | Syntax::Versioned { .. } => self.max_signatures,
+            Syntax::Prefixed { .. } | Syntax::Bare => 1,
+        };
+
+        Ok(Scheme {
+            name: self.name.into(),
+            signature,
+            timestamp,
+            id,
+            content: content.into(),
+            syntax: self.format.0,
+            codec_encoding: self.encoding,
+            algorithm: self.algorithm,
+            secret_format: self.secret_format,
+            max_header_len: self.max_header_len,
+            max_signatures,
+        })
+    }
+}
+
+fn check_scheme_name(name: &str) -> Result<(), ConfigError> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::InvalidSchemeName)
+    }
+}
+
+fn check_format(syntax: &Syntax) -> Result<(), ConfigError> {
+    let ok = match syntax {
+        Syntax::Params { separator, key } => matches!(separator, b',' | b';') && is_param_key(key),
+        Syntax::Versioned {
+            version,
+            ed25519_version,
+        } => {
+            is_version(version)
+                && ed25519_version
+                    .as_deref()
+                    .is_none_or(|v| is_version(v) && v != &**version)
+        }
+        Syntax::Prefixed { prefix } => {
+            (1..=MAX_LABEL_LEN).contains(&prefix.len())
+                && prefix.bytes().all(|b| b.is_ascii_graphic())
+        }
+        Syntax::Bare => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::InvalidLabel)
+    }
+}
+
+fn check_content(
+    content: &[PartKind],
+    has_timestamp: bool,
+    has_id: bool,
+) -> Result<(), ConfigError> {
+    if content.is_empty() || content.len() > MAX_PARTS {
+        return Err(ConfigError::InvalidSignedContent);
+    }
+    let count = |kind: &PartKind| content.iter().filter(|p| *p == kind).count();
+    if count(&PartKind::Body) != 1 {
+        return Err(ConfigError::BodyNotSigned);
+    }
+    if count(&PartKind::Timestamp) > 1 || count(&PartKind::Id) > 1 {
+        return Err(ConfigError::InvalidSignedContent);
+    }
+    match (has_timestamp, count(&PartKind::Timestamp)) {
+        (true, 0) => return Err(ConfigError::TimestampNotSigned),
+        (false, 1) => return Err(ConfigError::UnknownContentPart),
+        _ => {}
+    }
+    if !has_id && count(&PartKind::Id) == 1 {
+        return Err(ConfigError::UnknownContentPart);
+    }
+    let bad_text = content.iter().any(|p| match p {
+        PartKind::Text(t) => !(1..=MAX_LABEL_LEN).contains(&t.len()),
+        PartKind::Id | PartKind::Timestamp | PartKind::Body => false,
+    });
+    if bad_text {
+        return Err(ConfigError::InvalidSignedContent);
+    }
+    Ok(())
+}
+
+/// A parameter key: what the parameter-list parser accepts as a key.
+fn is_param_key(key: &str) -> bool {
+    (1..=MAX_LABEL_LEN).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A version label: what the versioned-list parser accepts as a version.
+fn is_version(version: &str) -> bool {
+    (1..=MAX_LABEL_LEN).contains(&version.len())
+        && version.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+const DEFAULT_MAX_HEADER_LEN: usize = 2048;
+const MIN_HEADER_LEN: usize = 16;
+const MAX_HEADER_LEN: usize = 64 * 1024;
+const MAX_LABEL_LEN: usize = 32;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> SchemeBuilder {
+        Scheme::custom("t").signature_header("X-Sig")
+    }
+
+    #[test]
+    fn builder_refuses_bad_descriptions() {
+        let cases: Vec<(SchemeBuilder, ConfigError)> = vec![
+            (
+                Scheme::custom("").signature_header("X-Sig"),
+                ConfigError::InvalidSchemeName,
+            ),
+            (
+                Scheme::custom("a b").signature_header("X-Sig"),
+                ConfigError::InvalidSchemeName,
+            ),
+            (Scheme::custom("t"), ConfigError::MissingSignatureHeader),
+            (
+                Scheme::custom("t").signature_header("X Sig"),
+                ConfigError::InvalidHeaderName,
+            ),
+            (
+                base().fallback_signature_header(""),
+                ConfigError::InvalidHeaderName,
+            ),
+            (
+                base().signature_format(SignatureFormat::params('|', "v1")),
+                ConfigError::InvalidLabel,
+            ),
+            (
+                base().signature_format(SignatureFormat::params('é', "v1")),
+                ConfigError::InvalidLabel,
+            ),
+            (
+                base().signature_format(SignatureFormat::params(',', "v=1")),
+                ConfigError::InvalidLabel,
+            ),
+            (
+                base().signature_format(SignatureFormat::versioned("v1,")),
+                ConfigError::InvalidLabel,
+            ),
+            (
+                base()
+                    .signature_format(SignatureFormat::versioned("v1").with_ed25519_version("v1")),
+                ConfigError::InvalidLabel,
+            ),
+            (
+                base().signature_format(SignatureFormat::prefixed("")),
+                ConfigError::InvalidLabel,
+            ),
+            (
+                base().signature_format(SignatureFormat::prefixed("sha 256=")),
+                ConfigError::InvalidLabel,
+            ),
+            (
+                base().timestamp_param("t"),
+                ConfigError::TimestampParamNeedsParams,
+            ),
+            (
+                base()
+                    .signature_format(SignatureFormat::params(',', "v1"))
+                    .timestamp_param("v1"),
+                ConfigError::InvalidLabel,
+            ),
+            (
+                base().signed_content([Part::text(".")]),
+                ConfigError::BodyNotSigned,
+            ),
+            (
+                base().signed_content([Part::body(), Part::body()]),
+                ConfigError::BodyNotSigned,
+            ),
+            (
+                base()
+                    .timestamp_header("X-Ts")
+                    .signed_content([Part::body()]),
+                ConfigError::TimestampNotSigned,
+            ),
+            (
+                base().signed_content([Part::timestamp(), Part::body()]),
+                ConfigError::UnknownContentPart,
+            ),
+            (
+                base().signed_content([Part::id(), Part::body()]),
+                ConfigError::UnknownContentPart,
+            ),
+            (
+                base()
+                    .id_header("X-Id")
+                    .signed_content([Part::id(), Part::id(), Part::body()]),
+                ConfigError::InvalidSignedContent,
+            ),
+            (
+                base().signed_content([Part::text(""), Part::body()]),
+                ConfigError::InvalidSignedContent,
+            ),
+            (
+                base().signed_content(vec![Part::text("."); 8].into_iter().chain([Part::body()])),
+                ConfigError::InvalidSignedContent,
+            ),
+            (base().max_header_len(8), ConfigError::InvalidLimit),
+            (base().max_signatures(0), ConfigError::InvalidLimit),
+            (base().max_signatures(9), ConfigError::InvalidLimit),
+        ];
+        for (i, (builder, want)) in cases.into_iter().enumerate() {
+            assert_eq!(builder.build().unwrap_err(), want, "case {i}");
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_timestamp() {
+        let plain = base().build().unwrap();
+        assert_eq!(plain.content.as_ref(), [PartKind::Body]);
+        let stamped = base().timestamp_header("X-Ts").build().unwrap();
+        assert_eq!(stamped.content(b"", b"12", b"b").parts().concat(), b"12.b");
+        assert_eq!(
+            base().max_signatures(5).build().unwrap().max_signatures(),
+            1
+        );
+    }
+
+    #[test]
+    fn text_secrets() {
+        let f = SecretFormat::text();
+        assert_eq!(f.parse("It's a Secret to Everybody").unwrap().len(), 26);
+        assert_eq!(f.parse("").unwrap_err(), SecretError::Empty);
+        for bad in [
+            " sixteen-bytes-long",
+            "sixteen-bytes-long\n",
+            "sixteen\tbytes-long",
+        ] {
+            assert_eq!(
+                f.parse(bad).unwrap_err(),
+                SecretError::ContainsWhitespace,
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            f.parse("sha256=757107ea0eb2509fc211221cce984b8a")
+                .unwrap_err(),
+            SecretError::LooksLikeSignature
+        );
+        assert_eq!(
+            f.parse("whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=")
+                .unwrap_err(),
+            SecretError::WrongKeyKind
+        );
+        assert_eq!(
+            f.parse("mysecret").unwrap_err(),
+            SecretError::TooShort { len: 8, min: 16 }
+        );
+        assert_eq!(f.clone().with_min_len(0).min_len(), 1);
+    }
+
+    #[test]
+    fn prefixed_text_secrets() {
+        let f = SecretFormat::prefixed_text("whsec_");
+        let s = f.parse("whsec_test_secret").unwrap();
+        assert_eq!(s.expose_secret(), b"whsec_test_secret");
+        assert_eq!(
+            f.parse("sk_live_51HxYzAbCdEfGhIjKl").unwrap_err(),
+            SecretError::MissingPrefix
+        );
+        assert_eq!(f.parse("whsec_").unwrap_err(), SecretError::Empty);
+        assert_eq!(
+            f.parse("whsec_short").unwrap_err(),
+            SecretError::TooShort { len: 11, min: 16 }
+        );
+    }
+
+    #[test]
+    fn base64_secrets() {
+        let f = SecretFormat::base64_with_prefix("whsec_").with_min_len(24);
+        let with = f.parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let without = f.parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        assert_eq!(with.expose_secret(), without.expose_secret());
+        // 25 bytes: the padded and unpadded spellings decode alike.
+        let padded = f
+            .parse("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGA==")
+            .unwrap();
+        let bare = f.parse("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGA").unwrap();
+        assert_eq!(padded.expose_secret(), bare.expose_secret());
+        assert_eq!(padded.len(), 25);
+        assert_eq!(f.parse("whsec_").unwrap_err(), SecretError::Empty);
+        assert_eq!(
+            f.parse("whsec_!!!!").unwrap_err(),
+            SecretError::InvalidBase64
+        );
+        assert_eq!(
+            f.parse("whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==")
+                .unwrap_err(),
+            SecretError::WrongKeyKind
+        );
+        assert_eq!(
+            f.parse("whsec_AAECAwQF").unwrap_err(),
+            SecretError::TooShort { len: 6, min: 24 }
+        );
+        let plain = SecretFormat::base64();
+        assert_eq!(
+            plain
+                .parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+                .unwrap_err(),
+            SecretError::UnexpectedPrefix
+        );
+    }
+}
