@@ -3,10 +3,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
+mod custom;
 mod headers;
 mod known_answers;
 mod proptests;
 mod redaction;
 mod replay_key;
 mod rotation;
+mod vectors;
 mod window;
