@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use hookseal::{Key, Keyring, Scheme, Secret, Signer, Timestamp, Verifier, VerifyError};
+use hookseal::{Key, Keyring, Scheme, Secret, Signer, Timestamp, Verifier, VerifyError, dangerous};
 
 /// Heap allocations (and reallocations) the current thread makes while `f` runs.
 fn allocations_during(f: impl FnOnce()) -> u64 {
@@ -96,6 +96,97 @@ fn verify_with_the_system_clock_does_not_allocate() {
     let n = allocations_during(|| {
         for _ in 0..CALLS {
             std::hint::black_box(verifier.verify(&pairs, body).unwrap());
+        }
+    });
+    assert_eq!(n, 0);
+}
+
+/// Every scheme: success under the first and under the second key, the replay key, and
+/// rejections, through a `HeaderMap` and through pairs.
+#[test]
+fn verify_does_not_allocate_in_any_scheme() {
+    let schemes = [
+        Scheme::hookseal(),
+        Scheme::standard_webhooks(),
+        Scheme::svix(),
+        Scheme::stripe(),
+        Scheme::github(),
+        Scheme::slack(),
+        Scheme::shopify(),
+        Scheme::paddle(),
+        Scheme::zoom(),
+        dangerous::github_sha1(),
+    ];
+    let now = Timestamp::from_unix_secs(NOW);
+    let old_ring =
+        || Keyring::new(Key::new("old", Secret::from_bytes([1; 32]).unwrap()).unwrap()).unwrap();
+    for scheme in schemes {
+        let name = scheme.name().to_owned();
+        let id = scheme.id_header().map(|_| "msg_1");
+        let verifier = Verifier::new(scheme.clone(), keyring());
+        let body = vec![b'x'; 1024];
+        let new = Signer::new(scheme.clone(), keyring())
+            .sign_at(id, &body, now)
+            .unwrap();
+        let old = Signer::new(scheme.clone(), old_ring())
+            .sign_at(id, &body, now)
+            .unwrap();
+        let mut map = http::HeaderMap::new();
+        new.insert_into(&mut map).unwrap();
+        let old_pairs: Vec<(&str, &str)> = old.iter().collect();
+        let stale = Timestamp::from_unix_secs(NOW + 301);
+
+        let n = allocations_during(|| {
+            for _ in 0..CALLS {
+                let v = verifier.verify_at(&map, &body, now).unwrap();
+                std::hint::black_box(v.replay_key());
+                let v = verifier.verify_at(&old_pairs, &body, now).unwrap();
+                std::hint::black_box(v.replay_key());
+                let e = verifier.verify_at(&map, b"other", now).unwrap_err();
+                assert_eq!(e, VerifyError::NoMatchingSignature);
+                if scheme.signs_timestamp() {
+                    let e = verifier.verify_at(&map, &body, stale).unwrap_err();
+                    assert_eq!(e, VerifyError::TimestampTooOld);
+                }
+            }
+        });
+        assert_eq!(n, 0, "{name}: {n} allocations over {CALLS} rounds");
+    }
+}
+
+#[cfg(feature = "ed25519")]
+#[test]
+fn ed25519_verify_does_not_allocate() {
+    use hookseal::Ed25519SigningKey;
+
+    let (sk, _) = Ed25519SigningKey::generate().unwrap();
+    let public = Key::ed25519_public("ed", sk.public_key()).unwrap();
+    let signing = Key::ed25519_signing("ed", sk).unwrap();
+    let hmac = Key::new("hmac", Secret::from_bytes([2; 32]).unwrap()).unwrap();
+    let now = Timestamp::from_unix_secs(NOW);
+    let body = vec![b'x'; 1024];
+    let signed = Signer::new(Scheme::standard_webhooks(), Keyring::new(signing).unwrap())
+        .sign_at(Some("msg_1"), &body, now)
+        .unwrap();
+    let pairs: Vec<(&str, &str)> = signed.iter().collect();
+    // The HMAC key first: it is tried and fails before the public key matches, and the replay key
+    // is anchored on it.
+    let verifier = Verifier::new(
+        Scheme::standard_webhooks(),
+        Keyring::new(hmac)
+            .unwrap()
+            .with_key(public.clone())
+            .unwrap(),
+    );
+    let public_only = Verifier::new(Scheme::standard_webhooks(), Keyring::new(public).unwrap());
+    let n = allocations_during(|| {
+        for _ in 0..100 {
+            let v = verifier.verify_at(&pairs, &body, now).unwrap();
+            std::hint::black_box(v.replay_key());
+            let v = public_only.verify_at(&pairs, &body, now).unwrap();
+            std::hint::black_box(v.replay_key());
+            let e = public_only.verify_at(&pairs, b"other", now).unwrap_err();
+            assert_eq!(e, VerifyError::NoMatchingSignature);
         }
     });
     assert_eq!(n, 0);
