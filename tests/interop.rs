@@ -13,7 +13,12 @@
 //! `bash .ci/test` installs them under `target/interop` (`.ci/interop-deps`), sets
 //! `HOOKSEAL_INTEROP_PYTHON` and `HOOKSEAL_INTEROP_NODE`, and runs them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
