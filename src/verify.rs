@@ -11,7 +11,7 @@ use crate::error::{HeaderKind, VerifyError};
 use crate::headers::HeaderSource;
 use crate::keyring::{Key, KeyId, Keyring, Material};
 use crate::mac::{Algorithm, Tag};
-use crate::scheme::parse::{Digits, parse_timestamp};
+use crate::scheme::parse::{Digits, Presented, parse_timestamp};
 use crate::scheme::{Scheme, TimestampSource};
 use crate::sign::is_valid_id;
 
@@ -145,7 +145,8 @@ impl<C: Clock> Verifier<C> {
         if value.len() > scheme.max_header_len() {
             return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
         }
-        let presented = scheme.parse_signatures(value)?;
+        let mut presented = Presented::new();
+        scheme.parse_signatures(value, &mut presented)?;
         let timestamp = match scheme.timestamp_source() {
             TimestampSource::Header(spec) => {
                 let raw = spec

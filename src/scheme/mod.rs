@@ -388,11 +388,12 @@ impl Scheme {
         }
     }
 
-    /// Parses the signature header's value (already checked for length).
+    /// Parses the signature header's value (already checked for length) into `presented`.
     pub(crate) fn parse_signatures<'a>(
         &self,
         value: &'a [u8],
-    ) -> Result<Presented<'a>, VerifyError> {
+        presented: &mut Presented<'a>,
+    ) -> Result<(), VerifyError> {
         let codec = self.codec();
         match &self.syntax {
             Syntax::Params { separator, key } => {
@@ -407,6 +408,7 @@ impl Scheme {
                     ts_key,
                     codec,
                     self.max_signatures,
+                    presented,
                 )
             }
             Syntax::Versioned {
@@ -418,9 +420,12 @@ impl Scheme {
                 ed25519_version.as_deref().map(str::as_bytes),
                 codec,
                 self.max_signatures,
+                presented,
             ),
-            Syntax::Prefixed { prefix } => parse::parse_single(value, prefix.as_bytes(), codec),
-            Syntax::Bare => parse::parse_single(value, b"", codec),
+            Syntax::Prefixed { prefix } => {
+                parse::parse_single(value, prefix.as_bytes(), codec, presented)
+            }
+            Syntax::Bare => parse::parse_single(value, b"", codec, presented),
         }
     }
 

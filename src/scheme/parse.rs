@@ -160,8 +160,8 @@ pub(crate) fn parse_params<'a>(
     timestamp_key: Option<&[u8]>,
     codec: Codec,
     max_signatures: usize,
-) -> Result<Presented<'a>, VerifyError> {
-    let mut presented = Presented::new();
+    presented: &mut Presented<'a>,
+) -> Result<(), VerifyError> {
     let max_signatures = max_signatures.min(MAX_SIGNATURES);
     let tag_text_len = codec.text_len();
 
@@ -200,8 +200,7 @@ pub(crate) fn parse_params<'a>(
     if timestamp_key.is_some() && presented.timestamp.is_none() {
         return Err(VerifyError::MissingTimestamp);
     }
-    presented.require_signature()?;
-    Ok(presented)
+    presented.require_signature()
 }
 
 /// Parses a space-separated list of `version,signature` entries, as Standard Webhooks writes
@@ -218,8 +217,8 @@ pub(crate) fn parse_versioned<'a>(
     ed25519_version: Option<&[u8]>,
     codec: Codec,
     max_signatures: usize,
-) -> Result<Presented<'a>, VerifyError> {
-    let mut presented = Presented::new();
+    presented: &mut Presented<'a>,
+) -> Result<(), VerifyError> {
     let max_signatures = max_signatures.min(MAX_SIGNATURES);
     #[cfg(not(feature = "ed25519"))]
     let _ = ed25519_version;
@@ -244,8 +243,7 @@ pub(crate) fn parse_versioned<'a>(
             return Err(MALFORMED);
         }
     }
-    presented.require_signature()?;
-    Ok(presented)
+    presented.require_signature()
 }
 
 /// Parses a header that carries exactly one tag: `<prefix><tag>` (GitHub's `sha256=<hex>`,
@@ -257,8 +255,8 @@ pub(crate) fn parse_single(
     value: &[u8],
     prefix: &[u8],
     codec: Codec,
-) -> Result<Presented<'static>, VerifyError> {
-    let mut presented = Presented::new();
+    presented: &mut Presented<'_>,
+) -> Result<(), VerifyError> {
     if value.is_empty() {
         return Err(MALFORMED);
     }
@@ -280,11 +278,12 @@ pub(crate) fn parse_single(
             });
         }
     }
-    Ok(presented)
+    Ok(())
 }
 
 impl<'a> Presented<'a> {
-    fn new() -> Self {
+    /// Nothing presented yet; the parsers fill it in place (so the tags are never moved).
+    pub(crate) fn new() -> Self {
         Self {
             timestamp: None,
             tags: [[0_u8; TAG_LEN]; MAX_SIGNATURES],
@@ -404,8 +403,15 @@ fn malformed_or(val: &[u8], otherwise: VerifyError) -> VerifyError {
 /// emit lowercase, and accepting one spelling keeps signature headers canonical.
 ///
 /// Branch-free over the digits, with a single validity check at the end: the time taken does not
-/// depend on the digits.
+/// depend on the digits. A 32-byte tag (every scheme but one) goes through fixed-size arrays,
+/// which the compiler vectorizes.
 pub(crate) fn decode_lower_hex(text: &[u8], out: &mut [u8]) -> Option<()> {
+    if let (Ok(text), Ok(out)) = (
+        <&[u8; 2 * TAG_LEN]>::try_from(text),
+        <&mut [u8; TAG_LEN]>::try_from(&mut *out),
+    ) {
+        return decode_lower_hex_32(text, out);
+    }
     if text.len() != 2 * out.len() {
         return None;
     }
@@ -420,17 +426,33 @@ pub(crate) fn decode_lower_hex(text: &[u8], out: &mut [u8]) -> Option<()> {
     (invalid == 0).then_some(())
 }
 
+/// [`decode_lower_hex`] for exactly one 32-byte tag.
+fn decode_lower_hex_32(text: &[u8; 2 * TAG_LEN], out: &mut Tag) -> Option<()> {
+    let mut nibbles = [0_u8; 2 * TAG_LEN];
+    let mut invalid = 0_u8;
+    for (nibble, &c) in nibbles.iter_mut().zip(text) {
+        let (value, bad) = hex_nibble(c);
+        *nibble = value;
+        invalid |= bad;
+    }
+    let (pairs, _) = nibbles.as_chunks::<2>();
+    for (byte, [hi, lo]) in out.iter_mut().zip(pairs) {
+        *byte = hi << 4 | lo;
+    }
+    (invalid == 0).then_some(())
+}
+
 /// One lowercase hex digit's value, and 1 if it is not one.
-const fn hex_nibble(c: u8) -> (u8, u8) {
+fn hex_nibble(c: u8) -> (u8, u8) {
     let digit = c.wrapping_sub(b'0');
     let letter = c.wrapping_sub(b'a');
     let (is_digit, is_letter) = (digit < 10, letter < 6);
     let value = if is_digit {
         digit
     } else {
-        letter.wrapping_add(10) & 0x0f
+        letter.wrapping_add(10)
     };
-    (value, !(is_digit | is_letter) as u8)
+    (value, u8::from(!(is_digit | is_letter)))
 }
 
 /// Decodes canonical, padded, standard-alphabet base64 into `out`, which it must fill exactly.
@@ -482,7 +504,18 @@ mod tests {
     };
 
     fn parse(v: &str) -> Result<Presented<'_>, VerifyError> {
-        parse_params(v.as_bytes(), b',', b"v1", Some(b"t"), HEX32, MAX_SIGNATURES)
+        params(v, b',', b"v1", Some(b"t"), MAX_SIGNATURES)
+    }
+
+    fn params<'a>(
+        v: &'a str,
+        sep: u8,
+        key: &[u8],
+        ts: Option<&[u8]>,
+        max: usize,
+    ) -> Result<Presented<'a>, VerifyError> {
+        let mut p = Presented::new();
+        parse_params(v.as_bytes(), sep, key, ts, HEX32, max, &mut p).map(|()| p)
     }
 
     #[test]
@@ -597,7 +630,7 @@ mod tests {
             Some(VerifyError::TooManySignatures { max: 8 })
         );
         let text = format!("t=1,v1={HEX},v1={HEX}");
-        let few = parse_params(text.as_bytes(), b',', b"v1", Some(b"t"), HEX32, 1);
+        let few = params(&text, b',', b"v1", Some(b"t"), 1);
         assert_eq!(few.err(), Some(VerifyError::TooManySignatures { max: 1 }));
     }
 
@@ -643,7 +676,8 @@ mod tests {
     fn versioned_lists() {
         const SIG: &str = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
         fn v(t: &str) -> Result<Presented<'_>, VerifyError> {
-            parse_versioned(t.as_bytes(), b"v1", None, B64, MAX_SIGNATURES)
+            let mut p = Presented::new();
+            parse_versioned(t.as_bytes(), b"v1", None, B64, MAX_SIGNATURES, &mut p).map(|()| p)
         }
         assert_eq!(v(&format!("v1,{SIG}")).unwrap().count, 1);
         assert_eq!(
@@ -677,7 +711,10 @@ mod tests {
 
     #[test]
     fn single_values() {
-        let single = |t: &str, prefix: &str| parse_single(t.as_bytes(), prefix.as_bytes(), HEX32);
+        let single = |t: &str, prefix: &str| {
+            let mut p = Presented::new();
+            parse_single(t.as_bytes(), prefix.as_bytes(), HEX32, &mut p).map(|()| p)
+        };
         assert_eq!(
             single(&format!("sha256={HEX}"), "sha256=").unwrap().count,
             1
@@ -715,16 +752,16 @@ mod tests {
     #[test]
     fn semicolon_params_with_another_timestamp_key() {
         let text = format!("ts=1671552777;h1={HEX};h1={HEX}");
-        let p = parse_params(text.as_bytes(), b';', b"h1", Some(b"ts"), HEX32, 8).unwrap();
+        let p = params(&text, b';', b"h1", Some(b"ts"), 8).unwrap();
         assert_eq!(p.count, 2);
         assert_eq!(p.timestamp.unwrap().1, b"1671552777");
-        let no_ts = parse_params(HEX.as_bytes(), b';', b"h1", None, HEX32, 8);
+        let no_ts = params(HEX, b';', b"h1", None, 8);
         assert_eq!(
             no_ts.err(),
             Some(VerifyError::MalformedHeader(HeaderKind::Signature))
         );
         let text = format!("h1={HEX}");
-        let p = parse_params(text.as_bytes(), b';', b"h1", None, HEX32, 8).unwrap();
+        let p = params(&text, b';', b"h1", None, 8).unwrap();
         assert!(p.timestamp.is_none());
     }
 }
