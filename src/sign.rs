@@ -19,6 +19,24 @@ use crate::scheme::parse::{Digits, MAX_SIGNATURES};
 /// assert_eq!(headers.get("X-Webhook-Id"), Some("evt_1"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// It signs every scheme, so it also makes test requests for a receiver of a provider's
+/// webhooks — what Stripe's `generateTestHeaderString` does, for every provider:
+///
+/// ```
+/// use hookseal::{Keyring, Scheme, Signer, Timestamp};
+///
+/// let scheme = Scheme::stripe();
+/// let secret = scheme.parse_secret("whsec_test_secret")?; // as Stripe's dashboard shows it
+/// let signer = Signer::new(scheme, Keyring::single(secret));
+/// let body = br#"{"id":"evt_test_webhook","object":"event"}"#;
+/// let headers = signer.sign_at(None, body, Timestamp::from_unix_secs(1_614_265_330))?;
+/// assert_eq!(
+///     headers.get("Stripe-Signature"),
+///     Some("t=1614265330,v1=3c5817089d739023dd6190f70a3757e04f7a2fd8b5dab12c2e000f51970dccff"),
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Signer<C = SystemClock> {
     scheme: Scheme,
