@@ -181,20 +181,11 @@ impl Scheme {
     /// `X-Slack-Request-Timestamp`. The signing secret is text.
     #[must_use]
     pub fn slack() -> Self {
-        preset(
+        preset(v0_layout(
             Self::custom("slack")
                 .signature_header("X-Slack-Signature")
-                .signature_format(SignatureFormat::prefixed("v0="))
-                .encoding(Encoding::Hex)
-                .timestamp_header("X-Slack-Request-Timestamp")
-                .signed_content([
-                    Part::text("v0:"),
-                    Part::timestamp(),
-                    Part::text(":"),
-                    Part::body(),
-                ])
-                .secret_format(SecretFormat::text()),
-        )
+                .timestamp_header("X-Slack-Request-Timestamp"),
+        ))
     }
 
     /// Shopify: `X-Shopify-Hmac-Sha256: <base64>` over the body alone (falling back to the
@@ -236,20 +227,11 @@ impl Scheme {
     /// `x-zm-request-timestamp` (Slack's layout). The secret token is text.
     #[must_use]
     pub fn zoom() -> Self {
-        preset(
+        preset(v0_layout(
             Self::custom("zoom")
                 .signature_header("x-zm-signature")
-                .signature_format(SignatureFormat::prefixed("v0="))
-                .encoding(Encoding::Hex)
-                .timestamp_header("x-zm-request-timestamp")
-                .signed_content([
-                    Part::text("v0:"),
-                    Part::timestamp(),
-                    Part::text(":"),
-                    Part::body(),
-                ])
-                .secret_format(SecretFormat::text()),
-        )
+                .timestamp_header("x-zm-request-timestamp"),
+        ))
     }
 
     /// A builder for a scheme of your own, named `name` (1 to 64 bytes of
@@ -607,6 +589,20 @@ fn standard_webhooks_layout(builder: SchemeBuilder) -> SchemeBuilder {
             Part::body(),
         ])
         .secret_format(SecretFormat::base64_with_prefix("whsec_").with_min_len(24))
+}
+
+/// The shared layout of Slack and Zoom: `v0=<hex>` over `v0:timestamp:body`, text secrets.
+fn v0_layout(builder: SchemeBuilder) -> SchemeBuilder {
+    builder
+        .signature_format(SignatureFormat::prefixed("v0="))
+        .encoding(Encoding::Hex)
+        .signed_content([
+            Part::text("v0:"),
+            Part::timestamp(),
+            Part::text(":"),
+            Part::body(),
+        ])
+        .secret_format(SecretFormat::text())
 }
 
 /// Builds a built-in scheme, which is valid by construction (the unit tests build them all).

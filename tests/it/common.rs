@@ -68,3 +68,19 @@ pub(crate) fn with_value(pairs: &[(String, String)], name: &str, v: &str) -> Vec
         })
         .collect()
 }
+
+/// Every built-in scheme, the legacy SHA-1 one included.
+pub(crate) fn all_schemes() -> Vec<Scheme> {
+    vec![
+        Scheme::hookseal(),
+        Scheme::standard_webhooks(),
+        Scheme::svix(),
+        Scheme::stripe(),
+        Scheme::github(),
+        Scheme::slack(),
+        Scheme::shopify(),
+        Scheme::paddle(),
+        Scheme::zoom(),
+        hookseal::dangerous::github_sha1(),
+    ]
+}

@@ -9,7 +9,7 @@ use proptest::test_runner::FileFailurePersistence;
 
 use hookseal::{Key, Keyring, Scheme, Secret, Signer, Timestamp, Verifier, VerifyError};
 
-use crate::common::NOW;
+use crate::common::{NOW, all_schemes};
 
 const MAX_AGE: u64 = 300;
 const SKEW: u64 = 300;
@@ -183,18 +183,7 @@ proptest! {
 }
 
 fn any_scheme() -> impl Strategy<Value = Scheme> {
-    prop::sample::select(vec![
-        Scheme::hookseal(),
-        Scheme::standard_webhooks(),
-        Scheme::svix(),
-        Scheme::stripe(),
-        Scheme::github(),
-        Scheme::slack(),
-        Scheme::shopify(),
-        Scheme::paddle(),
-        Scheme::zoom(),
-        hookseal::dangerous::github_sha1(),
-    ])
+    prop::sample::select(all_schemes())
 }
 
 proptest! {
