@@ -9,6 +9,7 @@ mod error;
 mod headers;
 mod keyring;
 mod mac;
+pub mod replay;
 pub mod scheme;
 mod secret;
 mod sign;

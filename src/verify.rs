@@ -54,6 +54,7 @@ pub struct Verifier<C = SystemClock> {
     keyring: Keyring,
     max_age: u64,
     max_future_skew: u64,
+    replay_retention: Duration,
     clock: C,
 }
 
@@ -67,6 +68,7 @@ impl Verifier {
             keyring,
             max_age: DEFAULT_TOLERANCE_SECS,
             max_future_skew: DEFAULT_TOLERANCE_SECS,
+            replay_retention: DEFAULT_REPLAY_RETENTION,
             clock: SystemClock,
         }
     }
@@ -81,6 +83,7 @@ impl<C: Clock> Verifier<C> {
             keyring: self.keyring,
             max_age: self.max_age,
             max_future_skew: self.max_future_skew,
+            replay_retention: self.replay_retention,
             clock,
         }
     }
@@ -241,6 +244,27 @@ impl<C: Clock> Verifier<C> {
             .then(|| Duration::from_secs(self.max_age.saturating_add(self.max_future_skew)))
     }
 
+    /// How long replay keys are kept for schemes that sign no timestamp (GitHub, Shopify), whose
+    /// signatures never expire: a replay later than this is accepted. Defaults to 72 hours, the
+    /// retry horizon of Stripe and of the Standard Webhooks reference schedule. Has no effect on
+    /// schemes with a timestamp, whose keys are kept for [`Verifier::replay_window`].
+    #[must_use]
+    pub fn with_replay_retention(mut self, retention: Duration) -> Self {
+        self.replay_retention = retention;
+        self
+    }
+
+    /// The TTL [`Verifier::verify_fresh`] gives replay keys: [`Verifier::replay_window`] plus
+    /// one second for schemes with a timestamp (the window is checked in whole seconds, so a
+    /// request first seen late in one second is still accepted until the end of the window's last
+    /// second), the replay retention otherwise. Size a replay cache's maximum TTL from it.
+    #[must_use]
+    pub fn replay_ttl(&self) -> Duration {
+        self.replay_window().map_or(self.replay_retention, |w| {
+            w.saturating_add(Duration::from_secs(1))
+        })
+    }
+
     /// The scheme this verifier reads.
     #[must_use]
     pub fn scheme(&self) -> &Scheme {
@@ -391,6 +415,36 @@ impl ReplayKey {
     /// The length of a replay key in bytes.
     pub const LEN: usize = 16;
 
+    /// A key for deduplicating on something other than a signed request, such as a provider's
+    /// event id: SHA-256 of `namespace` and `material` (length-prefixed, so no two pairs collide),
+    /// truncated to 16 bytes. Keys made this way never equal a [`Verified::replay_key`].
+    ///
+    /// Hashing keeps keys uniform whatever the material, so a sender choosing ids cannot pile
+    /// them onto one bucket of a cache.
+    ///
+    /// ```
+    /// use hookseal::ReplayKey;
+    ///
+    /// let a = ReplayKey::derive(b"stripe-event", b"evt_1");
+    /// assert_eq!(a, ReplayKey::derive(b"stripe-event", b"evt_1"));
+    /// assert_ne!(a, ReplayKey::derive(b"stripe-event", b"evt_2"));
+    /// assert_ne!(a, ReplayKey::derive(b"github-delivery", b"evt_1"));
+    /// ```
+    #[must_use]
+    pub fn derive(namespace: &[u8], material: &[u8]) -> Self {
+        let digest = Sha256::new()
+            .chain_update(b"hookseal derived key v1\0")
+            .chain_update((namespace.len() as u64).to_le_bytes())
+            .chain_update(namespace)
+            .chain_update(material)
+            .finalize();
+        let mut key = [0_u8; Self::LEN];
+        for (out, b) in key.iter_mut().zip(digest.iter()) {
+            *out = *b;
+        }
+        Self(key)
+    }
+
     /// The key's bytes.
     #[must_use]
     pub fn as_bytes(&self) -> &[u8; 16] {
@@ -416,3 +470,6 @@ fn parse_id(raw: &[u8]) -> Result<&str, VerifyError> {
 }
 
 const DEFAULT_TOLERANCE_SECS: u64 = 300;
+
+/// How long replay keys of schemes without a timestamp are kept by default: 72 hours.
+const DEFAULT_REPLAY_RETENTION: Duration = Duration::from_secs(72 * 3600);

@@ -10,7 +10,7 @@
 //! | `@octokit/webhooks-methods` (npm) | [`Scheme::github`] |
 //!
 //! The SDKs live outside the crate, so these tests are ignored by a plain `cargo test`.
-//! `bash .ci/test` installs them under `target/interop` (`.ci/interop-deps`), sets
+//! `bash .ci/test` installs them under `target/interop` (`.ci/test-deps`), sets
 //! `HOOKSEAL_INTEROP_PYTHON` and `HOOKSEAL_INTEROP_NODE`, and runs them.
 
 #![allow(

@@ -1,7 +1,7 @@
 // @octokit/webhooks-methods, driven by tests/interop.rs; same line protocol as sdks.py.
 //
 // Usage: node octokit.mjs verify|sign FILE, with HOOKSEAL_INTEROP_NODE set to the npm prefix
-// the package was installed under (by .ci/interop-deps).
+// the package was installed under (by .ci/test-deps).
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,0 +1,178 @@
+//! The checks every [`ReplayCache`] must pass, generic over the backend.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use hookseal::replay::{FreshError, Outcome, ReplayCache};
+use hookseal::{Key, Keyring, ReplayKey, Scheme, Secret, Signer, Timestamp, Verifier};
+use tokio::sync::Barrier;
+use tokio::task::JoinSet;
+
+/// A key no other test uses.
+pub(crate) fn unique_key(label: &str) -> ReplayKey {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let nonce = format!(
+        "{label}/{}/{n}/{:?}",
+        std::process::id(),
+        std::time::Instant::now()
+    );
+    ReplayKey::derive(b"conformance", nonce.as_bytes())
+}
+
+/// Fresh the first time, replayed every time after; other keys unaffected.
+pub(crate) async fn fresh_then_replayed<R: ReplayCache + ?Sized>(cache: &R, ttl: Duration) {
+    let key = unique_key("fresh");
+    assert_eq!(
+        cache.insert_if_absent(&key, ttl).await.unwrap(),
+        Outcome::Fresh
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            cache.insert_if_absent(&key, ttl).await.unwrap(),
+            Outcome::Replayed
+        );
+    }
+    let other = unique_key("fresh-other");
+    assert_eq!(
+        cache.insert_if_absent(&other, ttl).await.unwrap(),
+        Outcome::Fresh
+    );
+}
+
+/// A key is remembered until `before_expiry` has passed, and forgotten once `after_expiry` has.
+pub(crate) async fn expiry<R, F1, F2>(cache: &R, ttl: Duration, before_expiry: F1, after_expiry: F2)
+where
+    R: ReplayCache,
+    F1: AsyncFnOnce(),
+    F2: AsyncFnOnce(),
+{
+    let key = unique_key("expiry");
+    assert_eq!(
+        cache.insert_if_absent(&key, ttl).await.unwrap(),
+        Outcome::Fresh
+    );
+    before_expiry().await;
+    assert_eq!(
+        cache.insert_if_absent(&key, ttl).await.unwrap(),
+        Outcome::Replayed,
+        "forgotten before its TTL"
+    );
+    after_expiry().await;
+    assert_eq!(
+        cache.insert_if_absent(&key, ttl).await.unwrap(),
+        Outcome::Fresh,
+        "remembered after its TTL"
+    );
+}
+
+/// `tasks` concurrent inserts of one key, over `rounds` rounds: exactly one `Fresh` each round.
+pub(crate) async fn one_winner<R: ReplayCache + 'static>(
+    cache: Arc<R>,
+    tasks: usize,
+    rounds: usize,
+    ttl: Duration,
+) {
+    for round in 0..rounds {
+        let key = unique_key("race");
+        let barrier = Arc::new(Barrier::new(tasks));
+        let mut set = JoinSet::new();
+        for _ in 0..tasks {
+            let (cache, barrier) = (Arc::clone(&cache), Arc::clone(&barrier));
+            set.spawn(async move {
+                barrier.wait().await;
+                cache.insert_if_absent(&key, ttl).await.unwrap()
+            });
+        }
+        let mut fresh = 0;
+        while let Some(outcome) = set.join_next().await {
+            if outcome.unwrap() == Outcome::Fresh {
+                fresh += 1;
+            }
+        }
+        assert_eq!(fresh, 1, "round {round}: {fresh} winners of {tasks}");
+    }
+}
+
+/// `n` distinct keys, `parallel` at a time: every one is `Fresh`.
+pub(crate) async fn distinct_keys_are_fresh<R: ReplayCache + 'static>(
+    cache: Arc<R>,
+    n: usize,
+    parallel: usize,
+    ttl: Duration,
+) {
+    let prefix = unique_key("distinct");
+    let mut set = JoinSet::new();
+    for worker in 0..parallel {
+        let cache = Arc::clone(&cache);
+        set.spawn(async move {
+            let mut replayed = 0;
+            for i in (worker..n).step_by(parallel) {
+                let key = ReplayKey::derive(prefix.as_bytes(), &(i as u64).to_le_bytes());
+                if cache.insert_if_absent(&key, ttl).await.unwrap() == Outcome::Replayed {
+                    replayed += 1;
+                }
+            }
+            replayed
+        });
+    }
+    let mut replayed = 0;
+    while let Some(r) = set.join_next().await {
+        replayed += r.unwrap();
+    }
+    assert_eq!(replayed, 0, "false replays among {n} distinct keys");
+}
+
+/// A captured request sent again is `Replayed`, however its unsigned parts are edited: an
+/// unsigned id changed, one of two signatures dropped, the signatures reordered, decoys added.
+pub(crate) async fn edited_captures_are_still_replays<R: ReplayCache + ?Sized>(
+    cache: &R,
+    now: Timestamp,
+) {
+    let ring = || {
+        Keyring::new(Key::new("a", Secret::from_bytes([1; 32]).unwrap()).unwrap())
+            .unwrap()
+            .with_key(Key::new("b", Secret::from_bytes([2; 32]).unwrap()).unwrap())
+            .unwrap()
+    };
+    let signer = Signer::new(Scheme::hookseal(), ring());
+    let verifier = Verifier::new(Scheme::hookseal(), ring());
+    let nonce = unique_key("capture");
+    let body = format!("{{\"event\":\"paid\",\"nonce\":\"{:?}\"}}", nonce);
+    let body = body.as_bytes();
+    let signed = signer.sign_at(Some("evt_1"), body, now).unwrap();
+    let header = signed.get("X-Webhook-Signature").unwrap().to_owned();
+    let parts: Vec<&str> = header.split(',').collect();
+    let (t, v1a, v1b) = (parts[0], parts[1], parts[2]);
+    let decoy = format!("v1={}", "0".repeat(64));
+
+    let original = [
+        ("X-Webhook-Signature", header.as_str()),
+        ("X-Webhook-Id", "evt_1"),
+    ];
+    if let Err(e) = verifier.verify_fresh_at(&original, body, now, cache).await {
+        panic!("the original was refused: {e}");
+    }
+
+    let variants: Vec<Vec<(&str, String)>> = vec![
+        vec![("X-Webhook-Signature", header.clone())],
+        vec![
+            ("X-Webhook-Signature", header.clone()),
+            ("X-Webhook-Id", "evt_2".into()),
+        ],
+        vec![("X-Webhook-Signature", format!("{t},{v1a}"))],
+        vec![("X-Webhook-Signature", format!("{t},{v1b}"))],
+        vec![("X-Webhook-Signature", format!("{v1b},{t},{v1a}"))],
+        vec![("X-Webhook-Signature", format!("{t},{decoy},{v1b},{decoy}"))],
+        vec![("X-Webhook-Signature", format!("{t},{v1a},v0=abc,x-note=1"))],
+    ];
+    for headers in &variants {
+        let err = verifier
+            .verify_fresh_at(headers, body, now, cache)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FreshError::Replayed), "{headers:?}: {err}");
+        assert_eq!(err.status_code(), 409);
+    }
+}
