@@ -1,16 +1,19 @@
-//! Signs a webhook delivery and verifies it, then shows how the receiver answers a tampered body,
-//! a stale timestamp, a future timestamp and a key rotation: one line per case, with the outcome
-//! and the HTTP status a receiver would send.
+//! Signs a webhook delivery and verifies it, then shows how the receiver answers the same delivery
+//! replayed, a tampered body, a stale timestamp, a future timestamp and a key rotation: one line
+//! per case, with the outcome and the HTTP status a receiver would send. The receiver checks each
+//! verified delivery against an in-memory replay cache.
 //!
 //! Run it with `cargo run --example demo`.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
+use hookseal::replay::MemoryReplayCache;
 use hookseal::{Clock, Key, Keyring, Scheme, Secret, SignedHeaders, Signer, SystemClock, Verifier};
 
-fn main() -> ExitCode {
-    match run() {
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("demo failed: {e}");
@@ -19,7 +22,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Two keys: last season's and the current one. Only the sender and receiver hold them.
     let old_key = Key::new("2026-05", Secret::generate()?.into_secret())?;
     let new_key = Key::new("2026-11", Secret::generate()?.into_secret())?;
@@ -37,6 +40,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         Keyring::new(new_key.clone())?.with_key(old_key)?,
     );
     let retired_receiver = Verifier::new(scheme.clone(), Keyring::new(new_key)?);
+    // Every verified delivery is remembered for as long as its signature would be accepted.
+    let cache = MemoryReplayCache::new(100_000, receiver.replay_ttl())?;
 
     let now = SystemClock::new()
         .now()
@@ -44,6 +49,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let ten_minutes = Duration::from_secs(600);
     let body: &[u8] = br#"{"id":"evt_1001","type":"invoice.paid","amount":4200}"#;
     let tampered: &[u8] = br#"{"id":"evt_1001","type":"invoice.paid","amount":9900}"#;
+    let next: &[u8] = br#"{"id":"evt_1002","type":"invoice.paid","amount":1700}"#;
 
     let signed = sender.sign(Some("evt_1001"), body)?;
     println!("hookseal demo: the default scheme, HMAC-SHA256 over `timestamp.body`\n");
@@ -53,8 +59,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!();
 
-    let cases: [(&str, &Verifier, SignedHeaders, &[u8]); 6] = [
+    let cases: [(&str, &Verifier, SignedHeaders, &[u8]); 7] = [
         ("valid delivery", &receiver, signed.clone(), body),
+        (
+            "replayed (the valid delivery again)",
+            &receiver,
+            signed.clone(),
+            body,
+        ),
         (
             "tampered body (amount changed)",
             &receiver,
@@ -76,8 +88,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         (
             "rotated key (signed with new + old)",
             &retired_receiver,
-            rotated_sender.sign(Some("evt_1002"), body)?,
-            body,
+            rotated_sender.sign(Some("evt_1002"), next)?,
+            next,
         ),
         (
             "retired key (signed with old only)",
@@ -90,7 +102,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("{:<36} {:<44} status", "case", "outcome");
     for (name, verifier, headers, body) in cases {
         let pairs: Vec<(&str, &str)> = headers.iter().collect();
-        let (outcome, status) = match verifier.verify_at(&pairs, body, now) {
+        let (outcome, status) = match verifier.verify_fresh_at(&pairs, body, now, &cache).await {
             Ok(v) => (
                 format!(
                     "verified (key {}, id {})",
