@@ -167,3 +167,56 @@ async fn an_unreachable_server_is_an_error_at_connect() {
     let err = RedisReplayCache::connect("not a url").await.unwrap_err();
     assert!(matches!(err, ReplayError::Unavailable(_)), "{err}");
 }
+
+/// The calls the server has counted for `command`, from `INFO commandstats`.
+async fn calls(url: &str, command: &str) -> u64 {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let prefix = format!("cmdstat_{command}:calls=");
+    info.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map_or(0, |rest| rest.split(',').next().unwrap().parse().unwrap())
+}
+
+/// One check is one command, `SET … NX PX`, whether the key is fresh or replayed.
+#[tokio::test]
+async fn one_round_trip_per_check() {
+    let Some((server, cache)) = setup().await else {
+        return;
+    };
+    let url = server.url();
+    let before = calls(&url, "set").await;
+    let keys: Vec<_> = (0..50).map(|_| suite::unique_key("round-trip")).collect();
+    for key in &keys {
+        assert_eq!(
+            cache.insert_if_absent(key, TTL).await.unwrap(),
+            Outcome::Fresh
+        );
+        assert_eq!(
+            cache.insert_if_absent(key, TTL).await.unwrap(),
+            Outcome::Replayed
+        );
+    }
+    assert_eq!(calls(&url, "set").await - before, 100);
+    for other in [
+        "get", "setnx", "expire", "pexpire", "exists", "eval", "evalsha",
+    ] {
+        assert_eq!(calls(&url, other).await, 0, "{other}");
+    }
+    // The key carries its TTL: no key is ever left without one.
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let mut redis_key = b"hookseal:replay:".to_vec();
+    redis_key.extend_from_slice(keys[0].as_bytes());
+    let pttl: i64 = redis::cmd("PTTL")
+        .arg(redis_key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!((590_000..=600_000).contains(&pttl), "{pttl}");
+}
