@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::collections::HashMap;
+use std::future::Future as _;
 
 use hookseal::{Key, Keyring, Scheme, Secret, Signer, Timestamp, Verifier, VerifyError, dangerous};
 
@@ -190,4 +191,37 @@ fn ed25519_verify_does_not_allocate() {
         }
     });
     assert_eq!(n, 0);
+}
+
+/// The memory replay cache holds a million keys in at most 64 bytes each (DESIGN §6), counted by
+/// the allocator: every byte the cache allocated and still holds, divided by the keys.
+#[test]
+fn memory_replay_cache_bytes_per_key_at_one_million() {
+    use hookseal::ReplayKey;
+    use hookseal::replay::{MemoryReplayCache, Outcome, ReplayCache};
+    use std::time::Duration;
+
+    const KEYS: usize = 1_000_000;
+    let ttl = Duration::from_secs(601);
+    let keys: Vec<ReplayKey> = (0..KEYS as u64)
+        .map(|i| ReplayKey::derive(b"bytes-per-key", &i.to_le_bytes()))
+        .collect();
+    let mut cache = None;
+    let info = allocation_counter::measure(|| {
+        let c = MemoryReplayCache::new(KEYS, ttl).unwrap();
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        for key in &keys {
+            let fut = std::pin::pin!(c.insert_if_absent(key, ttl));
+            let std::task::Poll::Ready(outcome) = fut.poll(&mut cx) else {
+                panic!("the memory cache answers at once");
+            };
+            assert_eq!(outcome.unwrap(), Outcome::Fresh);
+        }
+        cache = Some(c);
+    });
+    assert_eq!(cache.as_ref().unwrap().len(), KEYS);
+    let per_key = info.bytes_current as f64 / KEYS as f64;
+    eprintln!("memory replay cache: {per_key:.1} bytes per key at {KEYS} keys");
+    assert!(per_key <= 64.0, "{per_key:.1} bytes per key");
 }
