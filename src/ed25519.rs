@@ -17,7 +17,7 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 use crate::error::SecretError;
-use crate::secret::{ExportedSecret, decode_base64};
+use crate::secret::{ExportedSecret, decode_base64, is_ed25519_key_text};
 
 /// An Ed25519 signing key. Zeroized on drop; `Debug` is redacted.
 ///
@@ -168,16 +168,11 @@ fn decode_prefixed(text: &str, prefix: &str) -> Result<Zeroizing<Vec<u8>>, Secre
         return Err(SecretError::ContainsWhitespace);
     }
     let Some(rest) = text.strip_prefix(prefix) else {
-        return Err(
-            if ["whsk_", "whpk_", "whsec_"]
-                .iter()
-                .any(|p| text.starts_with(p))
-            {
-                SecretError::WrongKeyKind
-            } else {
-                SecretError::MissingPrefix
-            },
-        );
+        return Err(if is_ed25519_key_text(text) || text.starts_with("whsec_") {
+            SecretError::WrongKeyKind
+        } else {
+            SecretError::MissingPrefix
+        });
     };
     if rest.is_empty() {
         return Err(SecretError::Empty);

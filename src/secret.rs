@@ -206,13 +206,18 @@ pub(crate) fn check_secret_text(text: &str) -> Result<(), SecretError> {
     if looks_like_signature(text) {
         return Err(SecretError::LooksLikeSignature);
     }
-    if ["whsk_", "whpk_"].iter().any(|p| text.starts_with(p)) {
+    if is_ed25519_key_text(text) {
         return Err(SecretError::WrongKeyKind);
     }
     if text.starts_with("whsec_") {
         return Err(SecretError::UnexpectedPrefix);
     }
     Ok(())
+}
+
+/// `whsk_…` or `whpk_…`: an Ed25519 key's text, never an HMAC secret.
+pub(crate) fn is_ed25519_key_text(text: &str) -> bool {
+    ["whsk_", "whpk_"].iter().any(|p| text.starts_with(p))
 }
 
 /// `v1,…`, `v1a,…`, `v1=…`, `v0=…`, `t=…`, `sha256=…`, `sha1=…`: the shapes of signature header

@@ -384,11 +384,7 @@ impl<'a> Verified<'a> {
             .chain_update(kind)
             .chain_update(anchor)
             .finalize();
-        let mut key = [0_u8; ReplayKey::LEN];
-        for (out, b) in key.iter_mut().zip(digest.iter()) {
-            *out = *b;
-        }
-        ReplayKey(key)
+        ReplayKey::from_digest(&digest)
     }
 }
 
@@ -438,8 +434,13 @@ impl ReplayKey {
             .chain_update(namespace)
             .chain_update(material)
             .finalize();
+        Self::from_digest(&digest)
+    }
+
+    /// The first 16 bytes of a SHA-256 digest.
+    fn from_digest(digest: &[u8]) -> Self {
         let mut key = [0_u8; Self::LEN];
-        for (out, b) in key.iter_mut().zip(digest.iter()) {
+        for (out, b) in key.iter_mut().zip(digest) {
             *out = *b;
         }
         Self(key)

@@ -5,7 +5,9 @@ use zeroize::Zeroizing;
 use super::{HeaderSpec, MAX_PARTS, Scheme, TimestampSource, parse};
 use crate::error::{ConfigError, SecretError};
 use crate::mac::Algorithm;
-use crate::secret::{Secret, check_secret_text, decode_base64, looks_like_signature};
+use crate::secret::{
+    Secret, check_secret_text, decode_base64, is_ed25519_key_text, looks_like_signature,
+};
 
 /// How tags are written in a signature header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -293,7 +295,7 @@ fn check_text_secret(text: &str) -> Result<(), SecretError> {
     if looks_like_signature(text) {
         return Err(SecretError::LooksLikeSignature);
     }
-    if ["whsk_", "whpk_"].iter().any(|p| text.starts_with(p)) {
+    if is_ed25519_key_text(text) {
         return Err(SecretError::WrongKeyKind);
     }
     Ok(())
