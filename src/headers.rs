@@ -67,6 +67,15 @@ impl HeaderName {
         })
     }
 
+    /// A name the crate itself spells, in lowercase, known to be valid.
+    pub(crate) fn from_static(lowercase: &'static str) -> Self {
+        Self {
+            #[cfg(feature = "http")]
+            http: http::HeaderName::from_static(lowercase),
+            lowercase: lowercase.into(),
+        }
+    }
+
     /// The name in lowercase.
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -144,7 +153,7 @@ pub(crate) fn single_value<'a, H: HeaderSource + ?Sized>(
 }
 
 /// Strips leading and trailing optional whitespace (SP and HTAB, RFC 9110 §5.6.3).
-fn trim_ows(mut v: &[u8]) -> &[u8] {
+pub(crate) fn trim_ows(mut v: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = v {
         v = rest;
     }

@@ -7,8 +7,11 @@ pub mod dangerous;
 mod ed25519;
 mod error;
 mod headers;
+pub mod idempotency;
 mod keyring;
 mod mac;
+#[cfg(feature = "redis")]
+mod redis_client;
 pub mod replay;
 pub mod scheme;
 mod secret;

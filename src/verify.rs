@@ -384,7 +384,7 @@ impl<'a> Verified<'a> {
             .chain_update(kind)
             .chain_update(anchor)
             .finalize();
-        ReplayKey::from_digest(&digest)
+        ReplayKey(first_16(&digest))
     }
 }
 
@@ -434,16 +434,7 @@ impl ReplayKey {
             .chain_update(namespace)
             .chain_update(material)
             .finalize();
-        Self::from_digest(&digest)
-    }
-
-    /// The first 16 bytes of a SHA-256 digest.
-    fn from_digest(digest: &[u8]) -> Self {
-        let mut key = [0_u8; Self::LEN];
-        for (out, b) in key.iter_mut().zip(digest) {
-            *out = *b;
-        }
-        Self(key)
+        Self(first_16(&digest))
     }
 
     /// The key's bytes.
@@ -461,6 +452,15 @@ impl fmt::Debug for ReplayKey {
         }
         f.write_str(")")
     }
+}
+
+/// The first 16 bytes of a digest, as a key.
+pub(crate) fn first_16(digest: &[u8]) -> [u8; 16] {
+    let mut key = [0_u8; 16];
+    for (out, b) in key.iter_mut().zip(digest) {
+        *out = *b;
+    }
+    key
 }
 
 fn parse_id(raw: &[u8]) -> Result<&str, VerifyError> {

@@ -3,7 +3,7 @@
 use core::fmt;
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 
 use super::{Outcome, ReplayCache, ReplayError};
 use crate::verify::ReplayKey;
@@ -50,13 +50,7 @@ impl RedisReplayCache {
     ///
     /// [`ReplayError::Unavailable`] when the URL is invalid or the first connection fails.
     pub async fn connect(url: &str) -> Result<Self, ReplayError> {
-        let client = redis::Client::open(url).map_err(unavailable)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(TIMEOUT))
-            .set_response_timeout(Some(TIMEOUT))
-            .set_number_of_retries(RECONNECT_RETRIES)
-            .set_max_delay(Duration::from_millis(500));
-        let connection = ConnectionManager::new_with_config(client, config)
+        let connection = crate::redis_client::connect(url)
             .await
             .map_err(unavailable)?;
         Ok(Self {
@@ -86,15 +80,8 @@ impl ReplayCache for RedisReplayCache {
         key: &ReplayKey,
         ttl: Duration,
     ) -> Result<Outcome, ReplayError> {
-        let mut redis_key = Vec::with_capacity(self.prefix.len() + ReplayKey::LEN);
-        redis_key.extend_from_slice(&self.prefix);
-        redis_key.extend_from_slice(key.as_bytes());
-        // Milliseconds, rounded up, at least one: a key is never kept for less than its TTL.
-        let ms = ttl
-            .as_nanos()
-            .div_ceil(1_000_000)
-            .clamp(1, u128::from(u64::MAX));
-        let ms = u64::try_from(ms).unwrap_or(u64::MAX);
+        let redis_key = crate::redis_client::key(&self.prefix, key.as_bytes());
+        let ms = crate::redis_client::millis(ttl);
         let mut connection = self.connection.clone();
         let reply: Option<String> = redis::cmd("SET")
             .arg(redis_key)
@@ -125,5 +112,3 @@ fn unavailable(e: redis::RedisError) -> ReplayError {
 }
 
 const DEFAULT_PREFIX: &str = "hookseal:replay:";
-const TIMEOUT: Duration = Duration::from_secs(1);
-const RECONNECT_RETRIES: usize = 2;

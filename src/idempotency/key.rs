@@ -1,0 +1,674 @@
+//! [`IdempotencyKey`] (parsed from the `Idempotency-Key` header or taken from an event id),
+//! [`Scope`] and [`ScopedKey`], and [`Fingerprint`].
+
+use core::fmt;
+
+use sha2::{Digest as _, Sha256};
+
+use super::KeyError;
+use crate::error::ConfigError;
+use crate::headers::{HeaderName, HeaderSource, trim_ows};
+use crate::verify::{Verified, first_16};
+
+/// A client's idempotency key: 1 to 255 visible ASCII characters (`!` to `~`).
+///
+/// Get one from the `Idempotency-Key` header with [`IdempotencyKey::parse`] or a [`KeyParser`],
+/// or from a webhook's event id with [`IdempotencyKey::new`] or
+/// [`IdempotencyKey::from_verified`]. Before it reaches a store it is [scoped](Self::scoped) to
+/// a tenant or endpoint, so two clients choosing the same key never share a record.
+///
+/// ```
+/// use hookseal::idempotency::{IdempotencyKey, KeyError};
+///
+/// // The draft's form, a quoted structured-field string:
+/// let key = IdempotencyKey::parse(br#""8e03978e-40d5-43e8-bc93-6894a57f9324""#)?;
+/// assert_eq!(key.as_str(), "8e03978e-40d5-43e8-bc93-6894a57f9324");
+/// // The bare form most clients send, accepted by default:
+/// assert_eq!(IdempotencyKey::parse(b"KG5LxwFBepaKHyUD")?.as_str(), "KG5LxwFBepaKHyUD");
+/// // ... and refused in strict mode.
+/// assert_eq!(IdempotencyKey::parse_strict(b"KG5LxwFBepaKHyUD"), Err(KeyError::NotAString));
+/// # Ok::<(), KeyError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey(Box<str>);
+
+impl IdempotencyKey {
+    /// The longest key, in characters.
+    pub const MAX_LEN: usize = 255;
+
+    /// A key taken as it is, such as a provider's event id (`evt_1NG8Du2eZvKYlo2CbUgMLbAa`).
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::Empty`], [`KeyError::TooLong`], or [`KeyError::InvalidCharacter`] for
+    /// anything outside visible ASCII.
+    pub fn new(key: &str) -> Result<Self, KeyError> {
+        check_key(key.as_bytes(), |_| true)?;
+        Ok(Self(key.into()))
+    }
+
+    /// A key from an `Idempotency-Key` header value, leniently: either the quoted string the
+    /// draft specifies (`"abc"`, with any structured-field parameters after it), or a bare key
+    /// (`abc`) as Stripe and most clients send. A bare key may not contain `"`, `\`, `,` or `;`.
+    ///
+    /// # Errors
+    ///
+    /// A [`KeyError`] saying what is wrong; never a partial key.
+    pub fn parse(value: &[u8]) -> Result<Self, KeyError> {
+        parse_value(value, false)
+    }
+
+    /// A key from an `Idempotency-Key` header value, strictly as
+    /// draft-ietf-httpapi-idempotency-key-header specifies: a structured-field item whose value
+    /// is a string (RFC 9651 §3.3.3), optionally with parameters, which are ignored.
+    ///
+    /// # Errors
+    ///
+    /// As [`IdempotencyKey::parse`], and [`KeyError::NotAString`] for a bare key.
+    pub fn parse_strict(value: &[u8]) -> Result<Self, KeyError> {
+        parse_value(value, true)
+    }
+
+    /// The key from a verified delivery's id header (`webhook-id`, `X-GitHub-Delivery`, …),
+    /// which stays the same across a sender's retries.
+    ///
+    /// In schemes that do not sign the id ([`Verified::id_is_signed`] is false), someone able to
+    /// alter requests in transit can change it: pair the key with a [`Fingerprint`] of the body,
+    /// so a changed id meets a mismatch rather than a stored result, or take the id from the
+    /// signed body instead (Stripe's `evt_…`) with [`IdempotencyKey::new`].
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::Missing`] when the delivery has no id, and as [`IdempotencyKey::new`].
+    pub fn from_verified(verified: &Verified<'_>) -> Result<Self, KeyError> {
+        Self::new(verified.id().ok_or(KeyError::Missing)?)
+    }
+
+    /// The key.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key as stored: this key within `scope`.
+    #[must_use]
+    pub fn scoped(&self, scope: &Scope) -> ScopedKey {
+        scope.key(self.0.as_bytes())
+    }
+}
+
+impl fmt::Debug for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("IdempotencyKey").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Reads the idempotency key from request headers: which header, and how strictly.
+///
+/// ```
+/// use hookseal::idempotency::{KeyError, KeyParser};
+///
+/// let parser = KeyParser::new();
+/// let key = parser.from_headers(&[("idempotency-key", "\"k-1\"")])?;
+/// assert_eq!(key.as_str(), "k-1");
+///
+/// let headers: [(&str, &str); 0] = [];
+/// let missing = parser.from_headers(&headers).unwrap_err();
+/// assert_eq!((missing, missing.status_code()), (KeyError::Missing, 400));
+///
+/// let twice = [("Idempotency-Key", "a"), ("idempotency-key", "b")];
+/// assert_eq!(parser.from_headers(&twice), Err(KeyError::Duplicate));
+///
+/// // A framework's own header name, parsed strictly:
+/// let parser = KeyParser::with_header("X-Idempotency-Key")?.strict();
+/// assert_eq!(parser.from_headers(&[("x-idempotency-key", "k-2")]), Err(KeyError::NotAString));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct KeyParser {
+    header: HeaderName,
+    strict: bool,
+}
+
+impl KeyParser {
+    /// Reads `Idempotency-Key`, leniently (see [`IdempotencyKey::parse`]).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            header: HeaderName::from_static("idempotency-key"),
+            strict: false,
+        }
+    }
+
+    /// Reads the header `name` instead.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidHeaderName`] when `name` is not an HTTP header name.
+    pub fn with_header(name: &str) -> Result<Self, ConfigError> {
+        Ok(Self {
+            header: HeaderName::new(name)?,
+            strict: false,
+        })
+    }
+
+    /// Accepts only the draft's quoted form (see [`IdempotencyKey::parse_strict`]).
+    #[must_use]
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
+        self
+    }
+
+    /// The header read.
+    #[must_use]
+    pub fn header(&self) -> &HeaderName {
+        &self.header
+    }
+
+    /// The key from `headers`, which must carry the header exactly once.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::Missing`] (answer 400: the draft asks for a key on every request that needs
+    /// one), [`KeyError::Duplicate`] when it is sent more than once, and the parse errors.
+    pub fn from_headers<H: HeaderSource + ?Sized>(
+        &self,
+        headers: &H,
+    ) -> Result<IdempotencyKey, KeyError> {
+        let mut values = headers.header_values(&self.header);
+        let value = values.next().ok_or(KeyError::Missing)?;
+        if values.next().is_some() {
+            return Err(KeyError::Duplicate);
+        }
+        self.parse(value)
+    }
+
+    /// The key from one header value.
+    ///
+    /// # Errors
+    ///
+    /// As [`IdempotencyKey::parse`] or [`IdempotencyKey::parse_strict`].
+    pub fn parse(&self, value: &[u8]) -> Result<IdempotencyKey, KeyError> {
+        parse_value(value, self.strict)
+    }
+}
+
+impl Default for KeyParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Whose keys these are: a tenant, an endpoint, or both. Keys are only stored within a scope,
+/// so one client's key never finds another's record (the draft's "unique composite key").
+///
+/// A scope is built once and reused; scoping a key is one SHA-256 of the key.
+///
+/// ```
+/// use hookseal::idempotency::{IdempotencyKey, Scope};
+///
+/// let key = IdempotencyKey::new("evt_1")?;
+/// let acme = Scope::new("tenant:acme").and("endpoint:/hooks/stripe");
+/// let globex = Scope::new("tenant:globex").and("endpoint:/hooks/stripe");
+/// assert_ne!(key.scoped(&acme), key.scoped(&globex));
+/// assert_eq!(key.scoped(&acme), key.scoped(&acme.clone()));
+/// # Ok::<(), hookseal::idempotency::KeyError>(())
+/// ```
+#[derive(Clone)]
+pub struct Scope {
+    state: Sha256,
+    parts: usize,
+}
+
+impl Scope {
+    /// A scope of one part, e.g. a tenant id or an endpoint path.
+    #[must_use]
+    pub fn new(part: &str) -> Self {
+        Self {
+            state: Sha256::new().chain_update(b"hookseal idempotency scope v1\0"),
+            parts: 0,
+        }
+        .and(part)
+    }
+
+    /// This scope narrowed by one more part. Parts are length-prefixed, so no two lists of parts
+    /// give the same scope.
+    #[must_use]
+    pub fn and(mut self, part: &str) -> Self {
+        self.state.update((part.len() as u64).to_le_bytes());
+        self.state.update(part.as_bytes());
+        self.parts += 1;
+        self
+    }
+
+    fn key(&self, key: &[u8]) -> ScopedKey {
+        let digest = self
+            .state
+            .clone()
+            .chain_update(b"\0key\0")
+            .chain_update(key)
+            .finalize();
+        ScopedKey(first_16(&digest))
+    }
+}
+
+impl fmt::Debug for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scope")
+            .field("parts", &self.parts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An idempotency key within its [`Scope`], as stores file it: 16 bytes of a SHA-256 digest, so
+/// keys have one size and no key text reaches a store.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScopedKey([u8; 16]);
+
+impl ScopedKey {
+    /// The length in bytes.
+    pub const LEN: usize = 16;
+
+    /// The key's bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ScopedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ScopedKey(")?;
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// A digest of what a request asks for, stored with its key: a later request with the same key
+/// but a different fingerprint is a key reused for another payload, answered 422 rather than
+/// with the first request's result.
+///
+/// For webhooks, fingerprint the body ([`Fingerprint::of_verified`]): a sender's retry carries
+/// the same body under a new timestamp and signature. For an API taking `Idempotency-Key`,
+/// fingerprint the method, path and body ([`Fingerprint::of_request`]), or build one from the
+/// fields that matter with [`Fingerprint::builder`].
+///
+/// ```
+/// use hookseal::idempotency::Fingerprint;
+///
+/// let a = Fingerprint::of_request("POST", "/v1/charges", br#"{"amount":100}"#);
+/// assert_eq!(a, Fingerprint::of_request("POST", "/v1/charges", br#"{"amount":100}"#));
+/// assert_ne!(a, Fingerprint::of_request("POST", "/v1/charges", br#"{"amount":900}"#));
+/// assert_ne!(a, Fingerprint::of_request("POST", "/v1/refunds", br#"{"amount":100}"#));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint([u8; 32]);
+
+impl Fingerprint {
+    /// The length in bytes.
+    pub const LEN: usize = 32;
+
+    /// A fingerprint of a body alone.
+    #[must_use]
+    pub fn of_body(body: &[u8]) -> Self {
+        Self::builder().part(b"body").part(body).finish()
+    }
+
+    /// A fingerprint of a verified delivery: its body, which a sender's retries repeat
+    /// unchanged. Not its signature or timestamp, which every attempt renews. Equal to
+    /// [`Fingerprint::of_body`] of [`Verified::body`].
+    #[must_use]
+    pub fn of_verified(verified: &Verified<'_>) -> Self {
+        Self::of_body(verified.body())
+    }
+
+    /// A fingerprint of an HTTP request: method, path (with the query, if it selects what is
+    /// done) and body.
+    #[must_use]
+    pub fn of_request(method: &str, path: &str, body: &[u8]) -> Self {
+        Self::builder()
+            .part(b"request")
+            .part(method.as_bytes())
+            .part(path.as_bytes())
+            .part(body)
+            .finish()
+    }
+
+    /// Builds a fingerprint from parts of one's choosing.
+    #[must_use]
+    pub fn builder() -> FingerprintBuilder {
+        FingerprintBuilder {
+            state: Sha256::new().chain_update(b"hookseal fingerprint v1\0"),
+        }
+    }
+
+    /// A fingerprint read back from storage.
+    #[must_use]
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// The fingerprint's bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Fingerprint(")?;
+        for b in &self.0[..8] {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str("…)")
+    }
+}
+
+/// Builds a [`Fingerprint`] from parts; see [`Fingerprint::builder`].
+///
+/// ```
+/// use hookseal::idempotency::Fingerprint;
+///
+/// let fp = |amount: &str| Fingerprint::builder().part(b"charge").part(amount.as_bytes()).finish();
+/// assert_eq!(fp("100"), fp("100"));
+/// assert_ne!(fp("100"), fp("1000"));
+/// ```
+#[derive(Clone)]
+pub struct FingerprintBuilder {
+    state: Sha256,
+}
+
+impl FingerprintBuilder {
+    /// Adds a part. Parts are length-prefixed, so `["ab", "c"]` and `["a", "bc"]` differ.
+    #[must_use]
+    pub fn part(mut self, part: &[u8]) -> Self {
+        self.state.update((part.len() as u64).to_le_bytes());
+        self.state.update(part);
+        self
+    }
+
+    /// The fingerprint of the parts added.
+    #[must_use]
+    pub fn finish(self) -> Fingerprint {
+        Fingerprint(self.state.finalize().into())
+    }
+}
+
+impl fmt::Debug for FingerprintBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FingerprintBuilder").finish_non_exhaustive()
+    }
+}
+
+/// Parses a header value: a quoted sf-string with optional parameters, or (unless `strict`) a
+/// bare key.
+fn parse_value(value: &[u8], strict: bool) -> Result<IdempotencyKey, KeyError> {
+    if value.len() > MAX_VALUE_LEN {
+        return Err(KeyError::TooLong {
+            max: IdempotencyKey::MAX_LEN,
+        });
+    }
+    let value = trim_ows(value);
+    let Some(quoted) = value.strip_prefix(b"\"") else {
+        if strict {
+            return Err(if value.is_empty() {
+                KeyError::Empty
+            } else {
+                KeyError::NotAString
+            });
+        }
+        check_key(value, |b| !matches!(b, b'"' | b'\\' | b',' | b';'))?;
+        return Ok(IdempotencyKey(to_str(value)?));
+    };
+    let (key, rest) = parse_sf_string(quoted)?;
+    parse_parameters(rest)?;
+    check_key(&key, |_| true)?;
+    Ok(IdempotencyKey(to_str(&key)?))
+}
+
+/// The body of an sf-string after its opening quote (RFC 9651 §4.2.5): the unescaped content and
+/// what follows the closing quote.
+fn parse_sf_string(input: &[u8]) -> Result<(Vec<u8>, &[u8]), KeyError> {
+    let mut out = Vec::with_capacity(input.len().min(IdempotencyKey::MAX_LEN));
+    let mut bytes = input.iter().enumerate();
+    while let Some((i, &b)) = bytes.next() {
+        match b {
+            b'"' => return Ok((out, input.get(i + 1..).unwrap_or_default())),
+            b'\\' => match bytes.next() {
+                Some((_, &c @ (b'"' | b'\\'))) => out.push(c),
+                Some(_) => return Err(KeyError::InvalidEscape),
+                None => return Err(KeyError::Unterminated),
+            },
+            0x20..=0x7e => out.push(b),
+            _ => return Err(KeyError::InvalidCharacter),
+        }
+    }
+    Err(KeyError::Unterminated)
+}
+
+/// Checks the parameters after an item (RFC 9651 §4.2.3.2): `*( ";" *SP key [ "=" bare-item ] )`,
+/// then nothing. The values are not used; they only have to be well-formed.
+fn parse_parameters(mut rest: &[u8]) -> Result<(), KeyError> {
+    while let [b';', tail @ ..] = rest {
+        rest = tail.trim_ascii_start();
+        let key_len = rest
+            .iter()
+            .enumerate()
+            .take_while(|&(i, &b)| {
+                b.is_ascii_lowercase()
+                    || b == b'*'
+                    || (i > 0 && (b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')))
+            })
+            .count();
+        if key_len == 0 {
+            return Err(KeyError::InvalidParameters);
+        }
+        rest = rest.get(key_len..).unwrap_or_default();
+        if let [b'=', value @ ..] = rest {
+            rest = skip_bare_item(value)?;
+        }
+    }
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        Err(KeyError::InvalidParameters)
+    }
+}
+
+/// Skips one bare item (RFC 9651 §4.2.3.1), returning what follows it.
+fn skip_bare_item(input: &[u8]) -> Result<&[u8], KeyError> {
+    let bad = KeyError::InvalidParameters;
+    let skip = |from: usize, ok: fn(u8) -> bool| {
+        let n = input.get(from..).unwrap_or_default();
+        from + n.iter().take_while(|&&b| ok(b)).count()
+    };
+    let end = match input {
+        [b'"', tail @ ..] => {
+            let (_, after) = parse_sf_string(tail).map_err(|_| bad)?;
+            input.len() - after.len()
+        }
+        [b'-' | b'0'..=b'9', ..] | [b'@', ..] => {
+            let start = usize::from(matches!(input, [b'@', ..]));
+            let start = start + usize::from(input.get(start) == Some(&b'-'));
+            let end = skip(start, |b| b.is_ascii_digit() || b == b'.');
+            if end == start {
+                return Err(bad);
+            }
+            end
+        }
+        [b'?', b'0' | b'1', ..] => 2,
+        [b':', ..] => {
+            let end = skip(1, |b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
+            });
+            if input.get(end) != Some(&b':') {
+                return Err(bad);
+            }
+            end + 1
+        }
+        [b'%', b'"', ..] => {
+            let end = skip(2, |b| (0x20..=0x7e).contains(&b) && b != b'"');
+            if input.get(end) != Some(&b'"') {
+                return Err(bad);
+            }
+            end + 1
+        }
+        [b, ..] if b.is_ascii_alphabetic() || *b == b'*' => skip(1, |b| {
+            b.is_ascii_alphanumeric() || b":/!#$%&'*+-.^_`|~".contains(&b)
+        }),
+        _ => return Err(bad),
+    };
+    Ok(input.get(end..).unwrap_or_default())
+}
+
+/// Checks a key's length and characters: 1 to 255 bytes, each visible ASCII and `allowed`.
+fn check_key(key: &[u8], allowed: impl Fn(u8) -> bool) -> Result<(), KeyError> {
+    if key.is_empty() {
+        return Err(KeyError::Empty);
+    }
+    if key.len() > IdempotencyKey::MAX_LEN {
+        return Err(KeyError::TooLong {
+            max: IdempotencyKey::MAX_LEN,
+        });
+    }
+    if key.iter().all(|&b| b.is_ascii_graphic() && allowed(b)) {
+        Ok(())
+    } else {
+        Err(KeyError::InvalidCharacter)
+    }
+}
+
+fn to_str(key: &[u8]) -> Result<Box<str>, KeyError> {
+    core::str::from_utf8(key)
+        .map(Into::into)
+        .map_err(|_| KeyError::InvalidCharacter)
+}
+
+/// The longest header value looked at: a quoted key of 255 characters, each escaped, plus room
+/// for parameters.
+const MAX_VALUE_LEN: usize = 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lenient(v: &str) -> Result<String, KeyError> {
+        IdempotencyKey::parse(v.as_bytes()).map(|k| k.as_str().to_owned())
+    }
+
+    fn strict(v: &str) -> Result<String, KeyError> {
+        IdempotencyKey::parse_strict(v.as_bytes()).map(|k| k.as_str().to_owned())
+    }
+
+    #[test]
+    fn the_drafts_examples() {
+        let uuid = "8e03978e-40d5-43e8-bc93-6894a57f9324";
+        let quoted = format!("\"{uuid}\"");
+        assert_eq!(strict(&quoted).unwrap(), uuid);
+        assert_eq!(lenient(&quoted).unwrap(), uuid);
+        // Unquoted, a UUID starting with a digit is not an sf-item at all; leniently it is a key.
+        assert_eq!(strict(uuid), Err(KeyError::NotAString));
+        assert_eq!(lenient(uuid).unwrap(), uuid);
+    }
+
+    #[test]
+    fn escapes_and_parameters() {
+        assert_eq!(strict(r#""a\"b\\c""#).unwrap(), r#"a"b\c"#);
+        assert_eq!(strict(r#""a\nb""#), Err(KeyError::InvalidEscape));
+        assert_eq!(strict(r#""abc"#), Err(KeyError::Unterminated));
+        assert_eq!(strict(r#""abc\"#), Err(KeyError::Unterminated));
+        for ok in [
+            r#""k";a"#,
+            r#""k";a=1;b=?0"#,
+            r#""k"; a=-1.5;b="x;y";c=tok/en:1"#,
+            r#""k";a=:AQID:;b=@1700000000;c=%"caf%c3%a9";*d"#,
+            "\t\"k\" ",
+        ] {
+            assert_eq!(strict(ok).unwrap(), "k", "{ok}");
+        }
+        for bad in [
+            r#""k" x"#,
+            r#""k";"#,
+            r#""k";A=1"#,
+            r#""k";1a=1"#,
+            r#""k";a="#,
+            r#""k";a=:AQ"#,
+            r#""k";a=-"#,
+            r#""k";a="x"#,
+            r#""k","j""#,
+            r#""k"x"#,
+        ] {
+            assert_eq!(strict(bad), Err(KeyError::InvalidParameters), "{bad}");
+        }
+    }
+
+    #[test]
+    fn length_and_characters() {
+        let max = "k".repeat(255);
+        assert_eq!(lenient(&max).unwrap(), max);
+        assert_eq!(strict(&format!("\"{max}\"")).unwrap(), max);
+        let too_long = KeyError::TooLong { max: 255 };
+        assert_eq!(lenient(&"k".repeat(256)), Err(too_long));
+        assert_eq!(strict(&format!("\"{}\"", "k".repeat(256))), Err(too_long));
+        assert_eq!(lenient(&"k".repeat(1 << 20)), Err(too_long));
+        assert_eq!(lenient(""), Err(KeyError::Empty));
+        assert_eq!(lenient("  "), Err(KeyError::Empty));
+        assert_eq!(strict(""), Err(KeyError::Empty));
+        assert_eq!(strict("\"\""), Err(KeyError::Empty));
+        for bad in ["a b", "a,b", "a;b", "a\"b", "a\\b", "caf\u{e9}", "a\u{0}b"] {
+            assert_eq!(lenient(bad), Err(KeyError::InvalidCharacter), "{bad:?}");
+        }
+        // A space is an sf-string character, but not a key character.
+        assert_eq!(strict("\"a b\""), Err(KeyError::InvalidCharacter));
+        assert_eq!(strict("\"caf\u{e9}\""), Err(KeyError::InvalidCharacter));
+        assert_eq!(
+            IdempotencyKey::parse(b"\xff\xfe"),
+            Err(KeyError::InvalidCharacter)
+        );
+    }
+
+    #[test]
+    fn event_ids_are_keys() {
+        let key = IdempotencyKey::new("evt_1NG8Du2eZvKYlo2CbUgMLbAa").unwrap();
+        assert_eq!(key.to_string(), "evt_1NG8Du2eZvKYlo2CbUgMLbAa");
+        assert_eq!(IdempotencyKey::new(""), Err(KeyError::Empty));
+        assert_eq!(IdempotencyKey::new("a b"), Err(KeyError::InvalidCharacter));
+    }
+
+    #[test]
+    fn scopes_separate_keys_and_parts_do_not_run_together() {
+        let key = IdempotencyKey::new("k").unwrap();
+        let ab_c = Scope::new("ab").and("c");
+        let a_bc = Scope::new("a").and("bc");
+        assert_ne!(key.scoped(&ab_c), key.scoped(&a_bc));
+        assert_ne!(key.scoped(&Scope::new("ab")), key.scoped(&ab_c));
+        assert_eq!(key.scoped(&ab_c), key.scoped(&Scope::new("ab").and("c")));
+        let other = IdempotencyKey::new("j").unwrap();
+        assert_ne!(key.scoped(&ab_c), other.scoped(&ab_c));
+    }
+
+    #[test]
+    fn fingerprint_parts_do_not_run_together() {
+        let fp = |parts: &[&[u8]]| {
+            parts
+                .iter()
+                .fold(Fingerprint::builder(), |b, p| b.part(p))
+                .finish()
+        };
+        assert_ne!(fp(&[b"ab", b"c"]), fp(&[b"a", b"bc"]));
+        assert_ne!(
+            Fingerprint::of_body(b""),
+            Fingerprint::of_request("", "", b"")
+        );
+        assert_eq!(fp(&[b"body", b"x"]), Fingerprint::of_body(b"x"));
+    }
+}

@@ -1,0 +1,361 @@
+//! [`MemoryIdempotencyStore`]: idempotency records in this process's memory.
+
+use core::fmt;
+use std::future::{Future, ready};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use hashbrown::HashTable;
+
+use super::{
+    Begin, DEFAULT_MAX_RESULT_LEN, Fingerprint, IdempotencyStore, Lease, ScopedKey, StoreError,
+    check_ttl,
+};
+use crate::clock::{Clock, SystemClock};
+use crate::error::ConfigError;
+
+/// Idempotency records in this process's memory, for a single receiver. Share one between tasks
+/// by reference or in an `Arc`.
+///
+/// - **Atomic:** each transition runs under its shard's lock, so exactly one concurrent
+///   [`begin`](IdempotencyStore::begin) of a free key starts it.
+/// - **Time** comes from a [`Clock`] (whole seconds), and every deadline is rounded *up*: a lease
+///   or result is kept at least its TTL and at most one second longer. Expired records are
+///   dropped when met, and all at once when the store is full.
+/// - **Bounded:** at most `capacity` records of at most `max_result_len` bytes each (64 KiB by
+///   default). When full of unexpired records it refuses new keys with
+///   [`StoreError::CapacityExceeded`] (answer 503) and never drops a record early.
+/// - [`release_detached`](IdempotencyStore::release_detached) releases at once, so work that
+///   panics under [`Idempotency::run`](super::Idempotency::run) frees its key immediately.
+///
+/// ```
+/// use hookseal::idempotency::MemoryIdempotencyStore;
+///
+/// let store = MemoryIdempotencyStore::new(100_000)?.with_max_result_len(4096)?;
+/// assert_eq!((store.capacity(), store.len()), (100_000, 0));
+/// # Ok::<(), hookseal::ConfigError>(())
+/// ```
+pub struct MemoryIdempotencyStore<C = SystemClock> {
+    shards: Box<[Mutex<HashTable<Record>>]>,
+    capacity: usize,
+    max_result_len: usize,
+    len: AtomicUsize,
+    /// The second of the last full sweep: nothing can have expired since within that second.
+    swept: AtomicU64,
+    clock: C,
+}
+
+struct Record {
+    key: [u8; ScopedKey::LEN],
+    fingerprint: [u8; Fingerprint::LEN],
+    /// The first second at which the record no longer exists.
+    expires: u64,
+    state: State,
+}
+
+enum State {
+    InProgress { owner: [u8; 16] },
+    Completed { result: Box<[u8]> },
+}
+
+impl MemoryIdempotencyStore {
+    /// A store of at most `capacity` records, reading the system clock.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidLimit`] for a capacity of 0.
+    pub fn new(capacity: usize) -> Result<Self, ConfigError> {
+        if capacity == 0 {
+            return Err(ConfigError::InvalidLimit);
+        }
+        Ok(Self {
+            shards: (0..SHARDS).map(|_| Mutex::new(HashTable::new())).collect(),
+            capacity,
+            max_result_len: DEFAULT_MAX_RESULT_LEN,
+            len: AtomicUsize::new(0),
+            swept: AtomicU64::new(0),
+            clock: SystemClock,
+        })
+    }
+}
+
+impl<C: Clock> MemoryIdempotencyStore<C> {
+    /// Reads the time from `clock` instead. Defaults to [`SystemClock`].
+    #[must_use]
+    pub fn with_clock<C2: Clock>(self, clock: C2) -> MemoryIdempotencyStore<C2> {
+        MemoryIdempotencyStore {
+            shards: self.shards,
+            capacity: self.capacity,
+            max_result_len: self.max_result_len,
+            len: self.len,
+            swept: self.swept,
+            clock,
+        }
+    }
+
+    /// Keeps results of at most `max` bytes (64 KiB by default); larger ones are refused with
+    /// [`StoreError::ResultTooLarge`].
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidLimit`] for 0.
+    pub fn with_max_result_len(mut self, max: usize) -> Result<Self, ConfigError> {
+        if max == 0 {
+            return Err(ConfigError::InvalidLimit);
+        }
+        self.max_result_len = max;
+        Ok(self)
+    }
+
+    /// The most records the store holds.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The largest result kept, in bytes.
+    #[must_use]
+    pub fn max_result_len(&self) -> usize {
+        self.max_result_len
+    }
+
+    /// The number of unexpired records (expired ones are dropped first).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        if let Ok(now) = self.now() {
+            self.sweep(now);
+        }
+        self.len.load(Ordering::Acquire)
+    }
+
+    /// Whether no unexpired record is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn begin_now(
+        &self,
+        key: &ScopedKey,
+        fingerprint: &Fingerprint,
+        lease: Duration,
+    ) -> Result<Begin, StoreError> {
+        check_ttl(lease)?;
+        let now = self.now()?;
+        let key = *key;
+        for round in 0..2 {
+            let mut shard = self.shard(&key);
+            match self.live(&mut shard, key.as_bytes(), now) {
+                Some(record) if record.fingerprint != *fingerprint.as_bytes() => {
+                    return Ok(Begin::Mismatch);
+                }
+                Some(record) => {
+                    return Ok(match &record.state {
+                        State::InProgress { .. } => Begin::InProgress {
+                            retry_after: Duration::from_secs(record.expires - now),
+                        },
+                        State::Completed { result } => Begin::Completed(result.to_vec()),
+                    });
+                }
+                None if self.reserve() => {
+                    let lease_token = Lease::generate(key).inspect_err(|_| {
+                        self.len.fetch_sub(1, Ordering::AcqRel);
+                    })?;
+                    shard.insert_unique(
+                        table_hash(key.as_bytes()),
+                        Record {
+                            key: *key.as_bytes(),
+                            fingerprint: *fingerprint.as_bytes(),
+                            expires: deadline(now, lease),
+                            state: State::InProgress {
+                                owner: *lease_token.owner(),
+                            },
+                        },
+                        |r| table_hash(&r.key),
+                    );
+                    return Ok(Begin::Started(lease_token));
+                }
+                None => {
+                    drop(shard);
+                    if round == 0 {
+                        self.sweep(now);
+                    }
+                }
+            }
+        }
+        Err(StoreError::CapacityExceeded {
+            capacity: self.capacity,
+        })
+    }
+
+    /// Applies `change` to the record held by `lease`: `Some(new_state, ttl)` replaces it,
+    /// `None` removes it.
+    fn transition(
+        &self,
+        lease: &Lease,
+        change: Option<(State, Duration)>,
+    ) -> Result<(), StoreError> {
+        let now = self.now()?;
+        let key = lease.key().as_bytes();
+        let mut shard = self.shard(lease.key());
+        let Ok(mut entry) = shard.find_entry(table_hash(key), |r| r.key == *key) else {
+            return Err(StoreError::LeaseLost);
+        };
+        let record = entry.get_mut();
+        let expired = record.expires <= now;
+        let held = !expired
+            && matches!(&record.state, State::InProgress { owner } if owner == lease.owner());
+        match change {
+            Some((state, ttl)) if held => {
+                record.state = state;
+                record.expires = deadline(now, ttl);
+                Ok(())
+            }
+            _ => {
+                if held || expired {
+                    entry.remove();
+                    self.len.fetch_sub(1, Ordering::AcqRel);
+                }
+                if held {
+                    Ok(())
+                } else {
+                    Err(StoreError::LeaseLost)
+                }
+            }
+        }
+    }
+
+    /// The unexpired record of `key`, dropping it first if it has expired.
+    fn live<'s>(
+        &self,
+        shard: &'s mut HashTable<Record>,
+        key: &[u8; ScopedKey::LEN],
+        now: u64,
+    ) -> Option<&'s Record> {
+        let hash = table_hash(key);
+        if let Ok(entry) = shard.find_entry(hash, |r| r.key == *key) {
+            if entry.get().expires > now {
+                return Some(entry.into_mut());
+            }
+            entry.remove();
+            self.len.fetch_sub(1, Ordering::AcqRel);
+        }
+        None
+    }
+
+    /// Claims room for one record; `false` when the store is full.
+    fn reserve(&self) -> bool {
+        self.len
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.capacity).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    /// Drops every expired record, at most once per second of the clock.
+    fn sweep(&self, now: u64) {
+        if self.swept.fetch_max(now, Ordering::AcqRel) >= now {
+            return;
+        }
+        for shard in &*self.shards {
+            let mut shard = lock(shard);
+            let before = shard.len();
+            shard.retain(|r| r.expires > now);
+            self.len.fetch_sub(before - shard.len(), Ordering::AcqRel);
+        }
+    }
+
+    fn now(&self) -> Result<u64, StoreError> {
+        self.clock
+            .now()
+            .map(|t| t.as_unix_secs())
+            .ok_or(StoreError::ClockUnavailable)
+    }
+
+    fn shard(&self, key: &ScopedKey) -> MutexGuard<'_, HashTable<Record>> {
+        let [first, ..] = *key.as_bytes();
+        let shard = self
+            .shards
+            .get(usize::from(first) % SHARDS)
+            .unwrap_or_else(|| unreachable!("the index is below the shard count"));
+        lock(shard)
+    }
+}
+
+impl<C: Clock> IdempotencyStore for MemoryIdempotencyStore<C> {
+    fn begin<'a>(
+        &'a self,
+        key: &'a ScopedKey,
+        fingerprint: &'a Fingerprint,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Begin, StoreError>> + Send + 'a {
+        ready(self.begin_now(key, fingerprint, lease))
+    }
+
+    fn complete<'a>(
+        &'a self,
+        lease: &'a Lease,
+        result: &'a [u8],
+        retention: Duration,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
+        ready((|| {
+            check_ttl(retention)?;
+            if result.len() > self.max_result_len {
+                return Err(StoreError::ResultTooLarge {
+                    max: self.max_result_len,
+                });
+            }
+            let state = State::Completed {
+                result: result.into(),
+            };
+            self.transition(lease, Some((state, retention)))
+        })())
+    }
+
+    fn release<'a>(
+        &'a self,
+        lease: &'a Lease,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
+        ready(self.transition(lease, None))
+    }
+
+    fn release_detached(&self, lease: Lease) {
+        // A lease already lost has nothing to release.
+        let _ = self.transition(&lease, None);
+    }
+}
+
+impl<C: fmt::Debug> fmt::Debug for MemoryIdempotencyStore<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryIdempotencyStore")
+            .field("capacity", &self.capacity)
+            .field("max_result_len", &self.max_result_len)
+            .field("len", &self.len.load(Ordering::Relaxed))
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The first second at which a record made at `now` with `ttl` has expired: `ttl` rounded up
+/// to whole seconds, plus one, since `now` may be late in its second.
+fn deadline(now: u64, ttl: Duration) -> u64 {
+    let secs = ttl
+        .as_secs()
+        .saturating_add(u64::from(ttl.subsec_nanos() > 0));
+    now.saturating_add(secs).saturating_add(1)
+}
+
+/// Scoped keys are SHA-256 digests, uniform and not chosen by clients, so their bytes serve as
+/// the hash.
+fn table_hash(key: &[u8; ScopedKey::LEN]) -> u64 {
+    let (_, tail) = key.split_last_chunk::<8>().unwrap_or((&[], &[0; 8]));
+    u64::from_le_bytes(*tail)
+}
+
+fn lock(shard: &Mutex<HashTable<Record>>) -> MutexGuard<'_, HashTable<Record>> {
+    // Nothing panics while a shard is locked; should it, the table is still consistent.
+    shard.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+const SHARDS: usize = 16;

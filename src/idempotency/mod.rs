@@ -1,0 +1,449 @@
+//! Idempotent processing: run the work a request or delivery asks for once per key, although
+//! deliveries are at least once, retried for days, concurrent, and workers crash.
+//!
+//! - [`IdempotencyKey`] names the work: from the `Idempotency-Key` header ([`KeyParser`],
+//!   strict or lenient) or from a provider's event id. It is [scoped](IdempotencyKey::scoped)
+//!   to a tenant or endpoint before it is stored.
+//! - [`Fingerprint`] digests what the request asks for, to catch a key reused for another
+//!   payload.
+//! - [`IdempotencyStore`] is the state machine a store provides, one atomic step per call:
+//!   [`begin`](IdempotencyStore::begin) claims a key for a *lease*, and the holder then either
+//!   [`complete`](IdempotencyStore::complete)s it, storing the result for a *retention* period,
+//!   or [`release`](IdempotencyStore::release)s it so a retry runs the work again. A lease
+//!   carries an owner token: once it has expired or another worker has taken the key over, its
+//!   holder can change nothing.
+//! - [`MemoryIdempotencyStore`] serves one process; `RedisIdempotencyStore` (feature `redis`) a
+//!   fleet.
+//! - [`Idempotency::run`] does all of it around the user's async work.
+//!
+//! # Two windows
+//!
+//! The **lease** (default 60 s) bounds how long a key stays blocked when its worker dies without
+//! a word: after it, the sender's next retry runs the work. Choose it longer than the work ever
+//! takes — a lease that runs out mid-work lets a retry run the work a second time. The
+//! **retention** (default 72 hours, Stripe's retry horizon) is how long a completed key's result
+//! is kept and replayed. Keys are forgotten after it: choose it at least as long as senders
+//! retry.
+//!
+//! # HTTP
+//!
+//! | Case | Status |
+//! |---|---|
+//! | No key where one is required ([`KeyError::Missing`]), or a malformed one | 400 |
+//! | The key's first request is still running ([`IdempotencyError::InProgress`]) | 409 with `Retry-After` |
+//! | The key was used for a different payload ([`IdempotencyError::Mismatch`]) | 422 |
+//! | The key completed before ([`Processed::Replayed`]) | the stored result, with `Idempotent-Replayed: true` |
+//! | The store is unavailable or full | 503 with `Retry-After` |
+//!
+//! Store errors **fail closed**: a request whose key cannot be checked is refused, never run
+//! unprotected.
+//!
+//! # Exactly once, and where it stops
+//!
+//! A store makes the *decision* to run exactly once per key while its records last. The work's
+//! own effects are exactly once only if the work finishes within its lease and its result is
+//! recorded; a worker that dies after its effects but before `complete` leaves them to be done
+//! again by the retry. Where that matters, make the effects themselves idempotent (for example,
+//! write them in one database transaction with the event id as a unique key).
+
+mod key;
+mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+mod run;
+
+use core::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use key::{Fingerprint, FingerprintBuilder, IdempotencyKey, KeyParser, Scope, ScopedKey};
+pub use memory::MemoryIdempotencyStore;
+#[cfg(feature = "redis")]
+pub use redis::RedisIdempotencyStore;
+pub use run::{Idempotency, IdempotencyError, Processed, REPLAYED_HEADER};
+
+/// What [`IdempotencyStore::begin`] found.
+#[derive(Debug)]
+#[allow(clippy::exhaustive_enums)] // The state machine has exactly these four answers.
+pub enum Begin {
+    /// The key was free: the caller holds it until the lease expires, and must
+    /// [`complete`](IdempotencyStore::complete) or [`release`](IdempotencyStore::release) it.
+    Started(Lease),
+    /// Another worker holds the key: answer 409, and let the sender retry after `retry_after`
+    /// (when the lease ends at the latest).
+    InProgress {
+        /// How long until the holder's lease expires, rounded up to whole seconds.
+        retry_after: Duration,
+    },
+    /// The key completed before: here is its stored result, byte for byte.
+    Completed(Vec<u8>),
+    /// The key is held or completed for a different [`Fingerprint`]: answer 422.
+    Mismatch,
+}
+
+/// A claim on a key, from [`Begin::Started`]: the key and an owner token no one else holds.
+///
+/// A store changes a key's record only for the lease that claimed it, and only while the lease
+/// lasts. Dropping a lease does not release the key (nothing async can run in `Drop`); the key
+/// frees itself when the lease expires. [`Idempotency::run`] releases it promptly instead, even
+/// when the work panics or its future is dropped.
+pub struct Lease {
+    key: ScopedKey,
+    owner: [u8; 16],
+}
+
+impl Lease {
+    /// A lease on `key` with a new random owner token, for stores outside this crate.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::RandomUnavailable`] when the system random number generator fails.
+    pub fn generate(key: ScopedKey) -> Result<Self, StoreError> {
+        let mut owner = [0_u8; 16];
+        getrandom::fill(&mut owner).map_err(|_| StoreError::RandomUnavailable)?;
+        Ok(Self { key, owner })
+    }
+
+    /// The key claimed.
+    #[must_use]
+    pub fn key(&self) -> &ScopedKey {
+        &self.key
+    }
+
+    /// The owner token, for stores to keep with the record and compare before each change.
+    #[must_use]
+    pub fn owner(&self) -> &[u8; 16] {
+        &self.owner
+    }
+}
+
+impl fmt::Debug for Lease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lease")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A store of idempotency records: a key's state machine, with each transition atomic.
+///
+/// # Contract
+///
+/// - [`begin`](Self::begin) is atomic: of any number of concurrent calls with one free key, on
+///   any number of machines sharing the store, exactly one answers [`Begin::Started`]. It
+///   compares fingerprints first: a different fingerprint is [`Begin::Mismatch`] whether the
+///   key is in progress or completed.
+/// - A started key is held for at least its lease, and freed once the lease has expired unless
+///   it was completed.
+/// - [`complete`](Self::complete) and [`release`](Self::release) change the record only if it is
+///   still held by that lease (same owner token, not expired), and otherwise fail with
+///   [`StoreError::LeaseLost`].
+/// - A completed key answers [`Begin::Completed`] with the stored bytes for at least its
+///   retention, and is then forgotten.
+/// - No record is ever left without an expiry, and no unexpired record is dropped to make room:
+///   a store that cannot take a key returns an error.
+pub trait IdempotencyStore: Send + Sync {
+    /// Claims `key` for `lease` unless it is held or completed, and says which it was.
+    ///
+    /// # Errors
+    ///
+    /// A [`StoreError`] when the store cannot answer; the request must then be refused (fail
+    /// closed).
+    fn begin<'a>(
+        &'a self,
+        key: &'a ScopedKey,
+        fingerprint: &'a Fingerprint,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Begin, StoreError>> + Send + 'a;
+
+    /// Marks the leased key completed with `result`, kept for `retention`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::LeaseLost`] when the lease has expired or the key was taken over (nothing
+    /// is changed), [`StoreError::ResultTooLarge`], or an unavailable store.
+    fn complete<'a>(
+        &'a self,
+        lease: &'a Lease,
+        result: &'a [u8],
+        retention: Duration,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a;
+
+    /// Frees the leased key, so the next request with it runs the work.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::LeaseLost`] when the lease has expired or the key was taken over (nothing
+    /// is changed), or an unavailable store.
+    fn release<'a>(
+        &'a self,
+        lease: &'a Lease,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a;
+
+    /// Frees the leased key without waiting, as well as the store can from synchronous code; used
+    /// when work panicked or was dropped. The default does nothing and lets the lease expire.
+    fn release_detached(&self, lease: Lease) {
+        let _ = lease;
+    }
+}
+
+/// The object-safe form of [`IdempotencyStore`], for `Arc<dyn DynIdempotencyStore>`.
+/// Implemented for every `IdempotencyStore`; the futures are boxed.
+pub trait DynIdempotencyStore: Send + Sync {
+    /// [`IdempotencyStore::begin`], boxed.
+    ///
+    /// # Errors
+    ///
+    /// As [`IdempotencyStore::begin`].
+    fn begin_boxed<'a>(
+        &'a self,
+        key: &'a ScopedKey,
+        fingerprint: &'a Fingerprint,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<Begin, StoreError>>;
+
+    /// [`IdempotencyStore::complete`], boxed.
+    ///
+    /// # Errors
+    ///
+    /// As [`IdempotencyStore::complete`].
+    fn complete_boxed<'a>(
+        &'a self,
+        lease: &'a Lease,
+        result: &'a [u8],
+        retention: Duration,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// [`IdempotencyStore::release`], boxed.
+    ///
+    /// # Errors
+    ///
+    /// As [`IdempotencyStore::release`].
+    fn release_boxed<'a>(&'a self, lease: &'a Lease) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// [`IdempotencyStore::release_detached`].
+    fn release_detached_dyn(&self, lease: Lease);
+}
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+impl<T: IdempotencyStore> DynIdempotencyStore for T {
+    fn begin_boxed<'a>(
+        &'a self,
+        key: &'a ScopedKey,
+        fingerprint: &'a Fingerprint,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<Begin, StoreError>> {
+        Box::pin(self.begin(key, fingerprint, lease))
+    }
+
+    fn complete_boxed<'a>(
+        &'a self,
+        lease: &'a Lease,
+        result: &'a [u8],
+        retention: Duration,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.complete(lease, result, retention))
+    }
+
+    fn release_boxed<'a>(&'a self, lease: &'a Lease) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.release(lease))
+    }
+
+    fn release_detached_dyn(&self, lease: Lease) {
+        self.release_detached(lease);
+    }
+}
+
+impl<'d> IdempotencyStore for dyn DynIdempotencyStore + 'd {
+    fn begin<'a>(
+        &'a self,
+        key: &'a ScopedKey,
+        fingerprint: &'a Fingerprint,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Begin, StoreError>> + Send + 'a {
+        self.begin_boxed(key, fingerprint, lease)
+    }
+
+    fn complete<'a>(
+        &'a self,
+        lease: &'a Lease,
+        result: &'a [u8],
+        retention: Duration,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
+        self.complete_boxed(lease, result, retention)
+    }
+
+    fn release<'a>(
+        &'a self,
+        lease: &'a Lease,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
+        self.release_boxed(lease)
+    }
+
+    fn release_detached(&self, lease: Lease) {
+        self.release_detached_dyn(lease);
+    }
+}
+
+/// Forwards every method to the store behind a pointer.
+macro_rules! forward_store {
+    ($($ptr:ty),*) => {$(
+        impl<T: IdempotencyStore + ?Sized> IdempotencyStore for $ptr {
+            fn begin<'a>(
+                &'a self,
+                key: &'a ScopedKey,
+                fingerprint: &'a Fingerprint,
+                lease: Duration,
+            ) -> impl Future<Output = Result<Begin, StoreError>> + Send + 'a {
+                (**self).begin(key, fingerprint, lease)
+            }
+
+            fn complete<'a>(
+                &'a self,
+                lease: &'a Lease,
+                result: &'a [u8],
+                retention: Duration,
+            ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
+                (**self).complete(lease, result, retention)
+            }
+
+            fn release<'a>(
+                &'a self,
+                lease: &'a Lease,
+            ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
+                (**self).release(lease)
+            }
+
+            fn release_detached(&self, lease: Lease) {
+                (**self).release_detached(lease);
+            }
+        }
+    )*};
+}
+
+forward_store!(&T, Arc<T>, Box<T>);
+
+/// An `Idempotency-Key` could not be read.
+///
+/// Every variant is a client error, answered 400 ([`KeyError::status_code`]); messages never
+/// repeat the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// No key was sent where one is required.
+    #[error("idempotency key missing")]
+    Missing,
+    /// The key header was sent more than once.
+    #[error("idempotency key header repeated")]
+    Duplicate,
+    /// The key is empty.
+    #[error("idempotency key empty")]
+    Empty,
+    /// The key is longer than the maximum.
+    #[error("idempotency key longer than {max} characters")]
+    TooLong {
+        /// The longest key accepted.
+        max: usize,
+    },
+    /// The key holds a character outside visible ASCII (or, in a bare key, one of `"`, `\`, `,`
+    /// and `;`).
+    #[error("idempotency key has an invalid character")]
+    InvalidCharacter,
+    /// Strict parsing: the key is not a quoted string.
+    #[error("idempotency key is not a quoted string")]
+    NotAString,
+    /// A quoted key has no closing quote.
+    #[error("idempotency key string not terminated")]
+    Unterminated,
+    /// A quoted key has a backslash not followed by `"` or `\`.
+    #[error("idempotency key has an invalid escape")]
+    InvalidEscape,
+    /// Something other than well-formed structured-field parameters follows a quoted key.
+    #[error("idempotency key has invalid parameters")]
+    InvalidParameters,
+}
+
+impl KeyError {
+    /// 400: the draft's answer to a missing key, and to a malformed one.
+    #[must_use]
+    pub fn status_code(&self) -> u16 {
+        400
+    }
+}
+
+/// An idempotency store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The lease has expired, or another worker took the key over: the record was not changed.
+    #[error("idempotency lease lost")]
+    LeaseLost,
+    /// The store holds as many unexpired records as it may, and refuses new ones rather than
+    /// forget one.
+    #[error("idempotency store is full ({capacity} records)")]
+    CapacityExceeded {
+        /// The store's capacity, in records.
+        capacity: usize,
+    },
+    /// The result is larger than the store keeps.
+    #[error("result larger than the store's maximum of {max} bytes")]
+    ResultTooLarge {
+        /// The largest result the store keeps, in bytes.
+        max: usize,
+    },
+    /// A lease or retention is zero or longer than the store keeps records.
+    #[error("TTL out of range (1 ms to {max:?})")]
+    InvalidTtl {
+        /// The longest TTL the store accepts.
+        max: Duration,
+    },
+    /// The store's clock could not tell the time.
+    #[error("idempotency store clock unavailable")]
+    ClockUnavailable,
+    /// The system random number generator failed, so no owner token could be made.
+    #[error("random number generator unavailable")]
+    RandomUnavailable,
+    /// The store could not be reached or did not answer in time. The source error says why.
+    #[error("idempotency store unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    /// 500 for a request the store can never take (a result too large, a TTL out of range: the
+    /// receiver's configuration); 503 for everything else, with [`StoreError::retry_after`].
+    #[must_use]
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::ResultTooLarge { .. } | Self::InvalidTtl { .. } => 500,
+            _ => 503,
+        }
+    }
+
+    /// How long a sender should wait before retrying: set for the 503 answers.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        (self.status_code() == 503).then_some(STORE_RETRY_AFTER)
+    }
+}
+
+/// The `Retry-After` given with a 503.
+const STORE_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// The longest lease or retention a store keeps: 400 days.
+pub(crate) const MAX_TTL: Duration = Duration::from_secs(400 * 24 * 3600);
+
+/// The largest result the crate's stores keep by default: 64 KiB.
+pub(crate) const DEFAULT_MAX_RESULT_LEN: usize = 64 * 1024;
+
+/// Checks a lease or retention: at least 1 ms, at most [`MAX_TTL`].
+fn check_ttl(ttl: Duration) -> Result<(), StoreError> {
+    if ttl < Duration::from_millis(1) || ttl > MAX_TTL {
+        Err(StoreError::InvalidTtl { max: MAX_TTL })
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,271 @@
+//! [`RedisIdempotencyStore`]: idempotency records shared by every receiver that talks to one
+//! Redis.
+
+use core::fmt;
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+use redis::{Script, Value};
+
+use super::{
+    Begin, DEFAULT_MAX_RESULT_LEN, Fingerprint, IdempotencyStore, Lease, ScopedKey, StoreError,
+    check_ttl,
+};
+use crate::error::ConfigError;
+use crate::redis_client;
+
+/// Idempotency records in Redis (feature `redis`), for a fleet of receivers.
+///
+/// - **One key per record**, a string: a state byte, the 32-byte fingerprint, then the owner
+///   token (in progress) or the stored result (completed). One key means one hash slot, so it
+///   works on Redis Cluster unchanged.
+/// - **One Lua script per transition, one round trip each** (`EVALSHA`; the scripts are loaded
+///   when connecting, and again by themselves after a server restart). Each script reads and
+///   writes the record atomically, compares the owner token before changing it, and writes it
+///   with `SET … PX`, so no record ever exists without an expiry: the lease while in progress,
+///   the retention once completed.
+/// - **Fails closed:** an unreachable server, a timeout or an error reply is
+///   [`StoreError::Unavailable`] (answer 503).
+///
+/// Run Redis with `maxmemory-policy noeviction` (the default): an eviction policy may drop a
+/// completed record early, and the work would then run again. Replication is asynchronous: a
+/// failover can lose a record written just before it.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), hookseal::idempotency::StoreError> {
+/// use hookseal::idempotency::{Idempotency, RedisIdempotencyStore};
+///
+/// let store = RedisIdempotencyStore::connect("redis://127.0.0.1:6379/").await?
+///     .with_prefix("payments:idem:");
+/// let idempotency = Idempotency::new(store);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct RedisIdempotencyStore {
+    connection: ConnectionManager,
+    prefix: Arc<[u8]>,
+    max_result_len: usize,
+}
+
+impl RedisIdempotencyStore {
+    /// Connects to the Redis at `url` and loads the scripts. Commands and connection attempts
+    /// wait at most one second each.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Unavailable`] when the URL is invalid, the first connection fails or the
+    /// scripts cannot be loaded.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let mut connection = redis_client::connect(url).await.map_err(unavailable)?;
+        for script in [&*BEGIN, &*COMPLETE, &*RELEASE] {
+            script
+                .load_async(&mut connection)
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(Self {
+            connection,
+            prefix: DEFAULT_PREFIX.as_bytes().into(),
+            max_result_len: DEFAULT_MAX_RESULT_LEN,
+        })
+    }
+
+    /// Puts `prefix` before every key, to keep several receivers' records apart in one Redis.
+    /// Defaults to `hookseal:idem:`.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        self.prefix = prefix.as_bytes().into();
+        self
+    }
+
+    /// Keeps results of at most `max` bytes (64 KiB by default); larger ones are refused with
+    /// [`StoreError::ResultTooLarge`] before anything is sent.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidLimit`] for 0 or over 512 MiB (Redis's largest string).
+    pub fn with_max_result_len(mut self, max: usize) -> Result<Self, ConfigError> {
+        if max == 0 || max > MAX_STRING - RECORD_HEAD {
+            return Err(ConfigError::InvalidLimit);
+        }
+        self.max_result_len = max;
+        Ok(self)
+    }
+
+    /// The key prefix.
+    #[must_use]
+    pub fn prefix(&self) -> &[u8] {
+        &self.prefix
+    }
+
+    /// The largest result kept, in bytes.
+    #[must_use]
+    pub fn max_result_len(&self) -> usize {
+        self.max_result_len
+    }
+
+    async fn begin_now(
+        &self,
+        key: &ScopedKey,
+        fingerprint: &Fingerprint,
+        lease: Duration,
+    ) -> Result<Begin, StoreError> {
+        check_ttl(lease)?;
+        let claim = Lease::generate(*key)?;
+        let reply: Vec<Value> = BEGIN
+            .key(self.redis_key(key))
+            .arg(fingerprint.as_bytes())
+            .arg(claim.owner())
+            .arg(redis_client::millis(lease))
+            .invoke_async(&mut self.connection.clone())
+            .await
+            .map_err(unavailable)?;
+        match reply.as_slice() {
+            [Value::Int(0)] => Ok(Begin::Started(claim)),
+            [Value::Int(1)] => Ok(Begin::Mismatch),
+            [Value::Int(2), Value::Int(ms)] => Ok(Begin::InProgress {
+                retry_after: Duration::from_secs(u64::try_from(*ms).unwrap_or(0).div_ceil(1000))
+                    .max(Duration::from_secs(1)),
+            }),
+            [Value::Int(3), Value::BulkString(result)] => Ok(Begin::Completed(result.clone())),
+            [Value::Int(3)] => Ok(Begin::Completed(Vec::new())),
+            _ => Err(StoreError::Unavailable(
+                "unexpected reply from the begin script".into(),
+            )),
+        }
+    }
+
+    async fn transition(
+        &self,
+        script: &Script,
+        lease: &Lease,
+        args: &[&[u8]],
+    ) -> Result<(), StoreError> {
+        let mut invocation = script.key(self.redis_key(lease.key()));
+        invocation.arg(lease.owner());
+        for arg in args {
+            invocation.arg(*arg);
+        }
+        let changed: i64 = invocation
+            .invoke_async(&mut self.connection.clone())
+            .await
+            .map_err(unavailable)?;
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::LeaseLost)
+        }
+    }
+
+    fn redis_key(&self, key: &ScopedKey) -> Vec<u8> {
+        redis_client::key(&self.prefix, key.as_bytes())
+    }
+}
+
+impl IdempotencyStore for RedisIdempotencyStore {
+    async fn begin(
+        &self,
+        key: &ScopedKey,
+        fingerprint: &Fingerprint,
+        lease: Duration,
+    ) -> Result<Begin, StoreError> {
+        self.begin_now(key, fingerprint, lease).await
+    }
+
+    async fn complete(
+        &self,
+        lease: &Lease,
+        result: &[u8],
+        retention: Duration,
+    ) -> Result<(), StoreError> {
+        check_ttl(retention)?;
+        if result.len() > self.max_result_len {
+            return Err(StoreError::ResultTooLarge {
+                max: self.max_result_len,
+            });
+        }
+        let ms = redis_client::millis(retention).to_string();
+        self.transition(&COMPLETE, lease, &[result, ms.as_bytes()])
+            .await
+    }
+
+    async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
+        self.transition(&RELEASE, lease, &[]).await
+    }
+
+    /// Sends the release from a task on the current Tokio runtime, if there is one; otherwise
+    /// the lease expires by itself.
+    fn release_detached(&self, lease: Lease) {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let store = self.clone();
+            drop(runtime.spawn(async move {
+                // A lease already lost has nothing to release.
+                let _ = store.release(&lease).await;
+            }));
+        }
+    }
+}
+
+impl fmt::Debug for RedisIdempotencyStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisIdempotencyStore")
+            .field("prefix", &String::from_utf8_lossy(&self.prefix))
+            .field("max_result_len", &self.max_result_len)
+            .finish_non_exhaustive()
+    }
+}
+
+fn unavailable(e: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(Box::new(e))
+}
+
+/// KEYS[1] the record; ARGV fingerprint, owner, lease in ms. Replies `{0}` started, `{1}`
+/// mismatch, `{2, pttl}` in progress, `{3, result}` completed. The fingerprint is compared
+/// before the state, so a different payload is a mismatch whether or not the key completed.
+static BEGIN: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], 'p' .. ARGV[1] .. ARGV[2], 'PX', ARGV[3])
+  return {0}
+end
+if string.sub(v, 2, 33) ~= ARGV[1] then return {1} end
+if string.sub(v, 1, 1) == 'p' then return {2, redis.call('PTTL', KEYS[1])} end
+return {3, string.sub(v, 34)}
+",
+    )
+});
+
+/// KEYS[1] the record; ARGV owner, result, retention in ms. Replies 1 when the record was held by
+/// the owner and is now completed, 0 (and changes nothing) otherwise.
+static COMPLETE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, 1, 1) ~= 'p' or string.sub(v, 34) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], 'c' .. string.sub(v, 2, 33) .. ARGV[2], 'PX', ARGV[3])
+return 1
+",
+    )
+});
+
+/// KEYS[1] the record; ARGV owner. Replies 1 when the record was held by the owner and is now
+/// deleted, 0 (and changes nothing) otherwise.
+static RELEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, 1, 1) ~= 'p' or string.sub(v, 34) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+",
+    )
+});
+
+const DEFAULT_PREFIX: &str = "hookseal:idem:";
+/// The state byte and fingerprint before a record's owner or result.
+const RECORD_HEAD: usize = 1 + Fingerprint::LEN;
+/// Redis's largest string.
+const MAX_STRING: usize = 512 * 1024 * 1024;

@@ -1,0 +1,347 @@
+//! [`Idempotency`]: runs a piece of async work once per key.
+
+use std::future::Future;
+use std::time::Duration;
+
+use super::{Begin, Fingerprint, IdempotencyStore, Lease, MAX_TTL, ScopedKey, StoreError};
+use crate::error::ConfigError;
+
+/// The response header marking a result replayed from an earlier request, as Stripe sends it:
+/// `Idempotent-Replayed: true`.
+pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
+
+/// Runs the user's async work at most once per key, over an [`IdempotencyStore`].
+///
+/// - The key is free: the work runs. Success completes the key with its output, which later
+///   requests get back ([`Processed::Replayed`]). Failure releases the key, so the sender's
+///   retry runs the work again — unless a policy says the failure is final and stores it
+///   ([`Idempotency::run_storing_failures`]).
+/// - The key is held by a running request: [`IdempotencyError::InProgress`] (409, with
+///   `Retry-After`). Completed: the stored output. Used for another payload:
+///   [`IdempotencyError::Mismatch`] (422).
+/// - The work panics or its future is dropped (a client hung up, a timeout fired): the key is
+///   released as well as the store can without waiting, and in any case frees itself when the
+///   lease expires. It is never blocked for longer.
+///
+/// ```
+/// # futures_lite_block_on(async {
+/// use hookseal::idempotency::{
+///     Fingerprint, Idempotency, IdempotencyError, IdempotencyKey, MemoryIdempotencyStore,
+///     Processed, Scope,
+/// };
+///
+/// let idempotency = Idempotency::new(MemoryIdempotencyStore::new(10_000)?);
+/// let scope = Scope::new("stripe");
+/// let key = IdempotencyKey::new("evt_1")?.scoped(&scope);
+/// let body = br#"{"id":"evt_1","type":"invoice.paid"}"#;
+/// let fp = Fingerprint::of_body(body);
+///
+/// let first = idempotency
+///     .run(&key, &fp, async { Ok::<_, std::io::Error>(b"credited".to_vec()) })
+///     .await?;
+/// assert_eq!(first, Processed::Fresh(b"credited".to_vec()));
+///
+/// // A retry of the same event gets the stored output; the work does not run again.
+/// let retry = idempotency
+///     .run(&key, &fp, async { unreachable!("ran twice") as Result<Vec<u8>, std::io::Error> })
+///     .await?;
+/// assert_eq!(retry.output(), b"credited");
+/// assert_eq!(retry.replayed_header(), Some(("Idempotent-Replayed", "true")));
+///
+/// // The same key with another body is refused.
+/// let other = Fingerprint::of_body(b"{}");
+/// let err = idempotency
+///     .run(&key, &other, async { Ok::<_, std::io::Error>(Vec::new()) })
+///     .await
+///     .unwrap_err();
+/// assert!(matches!(err, IdempotencyError::Mismatch));
+/// assert_eq!(err.status_code(), 422);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     // The memory store answers at once, so polling once suffices.
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     match f.as_mut().poll(&mut cx) { std::task::Poll::Ready(v) => v, _ => unreachable!() }
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Idempotency<S> {
+    store: S,
+    lease: Duration,
+    retention: Duration,
+}
+
+/// What [`Idempotency::run`] produced: the work's output, fresh or replayed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::exhaustive_enums)] // The work either ran now or ran before.
+pub enum Processed {
+    /// The work ran now, and its output was recorded.
+    Fresh(Vec<u8>),
+    /// The work ran before; this is its stored output, byte for byte.
+    Replayed(Vec<u8>),
+}
+
+/// [`Idempotency::run`] did not produce an output to answer with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdempotencyError<E> {
+    /// Another request with this key is running: answer 409 with `Retry-After`.
+    #[error("a request with this idempotency key is in progress")]
+    InProgress {
+        /// When the running request's lease ends at the latest.
+        retry_after: Duration,
+    },
+    /// The key was used for a different payload: answer 422.
+    #[error("idempotency key reused for a different payload")]
+    Mismatch,
+    /// The work failed. The key was released, so a retry runs the work again, unless the
+    /// failure policy stored it.
+    #[error("the work failed")]
+    Failed(#[source] E),
+    /// The work succeeded but its output could not be recorded (the store failed, or the lease
+    /// ran out first), so a later retry may run it again. Answer with `output` as for a fresh
+    /// success: asking the sender to retry would make a second run likelier, not less.
+    #[error("the work succeeded but its result was not recorded")]
+    Unrecorded {
+        /// The work's output.
+        output: Vec<u8>,
+        /// Why it was not recorded.
+        #[source]
+        source: StoreError,
+    },
+    /// The store could not say whether the key is free, so the work did not run (fail closed).
+    #[error("idempotency store failed")]
+    Store(#[source] StoreError),
+}
+
+impl<S: IdempotencyStore> Idempotency<S> {
+    /// Runs work over `store`, with a 60-second lease and 72-hour retention.
+    #[must_use]
+    pub fn new(store: S) -> Self {
+        Self {
+            store,
+            lease: DEFAULT_LEASE,
+            retention: DEFAULT_RETENTION,
+        }
+    }
+
+    /// Holds a key for `lease` while its work runs: how long a key stays blocked after a worker
+    /// dies. Make it longer than the work can take.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidLimit`] for under one second or over 400 days.
+    pub fn with_lease(mut self, lease: Duration) -> Result<Self, ConfigError> {
+        self.lease = check_window(lease)?;
+        Ok(self)
+    }
+
+    /// Keeps completed keys and their output for `retention`: at least as long as senders retry
+    /// (Stripe: three days).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidLimit`] for under one second or over 400 days.
+    pub fn with_retention(mut self, retention: Duration) -> Result<Self, ConfigError> {
+        self.retention = check_window(retention)?;
+        Ok(self)
+    }
+
+    /// The lease.
+    #[must_use]
+    pub fn lease(&self) -> Duration {
+        self.lease
+    }
+
+    /// The retention.
+    #[must_use]
+    pub fn retention(&self) -> Duration {
+        self.retention
+    }
+
+    /// The store.
+    #[must_use]
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Runs `work` unless `key` is running or completed, storing its output on success and
+    /// releasing the key on failure.
+    ///
+    /// # Errors
+    ///
+    /// [`IdempotencyError::InProgress`], [`IdempotencyError::Mismatch`] and
+    /// [`IdempotencyError::Store`] without running the work; [`IdempotencyError::Failed`] when
+    /// it ran and failed; [`IdempotencyError::Unrecorded`] when it ran and succeeded but the
+    /// output could not be stored.
+    pub async fn run<W, E>(
+        &self,
+        key: &ScopedKey,
+        fingerprint: &Fingerprint,
+        work: W,
+    ) -> Result<Processed, IdempotencyError<E>>
+    where
+        W: Future<Output = Result<Vec<u8>, E>>,
+    {
+        self.run_storing_failures(key, fingerprint, work, |_| None)
+            .await
+    }
+
+    /// [`Idempotency::run`], where `policy` decides which failures are final: for those it
+    /// returns the bytes to store, and later requests get them back as
+    /// [`Processed::Replayed`] instead of running the work again. Failures it returns `None`
+    /// for release the key.
+    ///
+    /// Store what retrying cannot change (a payload the receiver will never accept); release
+    /// what it may (a database timeout). Encode in the bytes whether they tell of a success or
+    /// a failure.
+    ///
+    /// # Errors
+    ///
+    /// As [`Idempotency::run`]; a stored failure is still returned as
+    /// [`IdempotencyError::Failed`] the first time.
+    pub async fn run_storing_failures<W, E, P>(
+        &self,
+        key: &ScopedKey,
+        fingerprint: &Fingerprint,
+        work: W,
+        policy: P,
+    ) -> Result<Processed, IdempotencyError<E>>
+    where
+        W: Future<Output = Result<Vec<u8>, E>>,
+        P: FnOnce(&E) -> Option<Vec<u8>>,
+    {
+        let lease = match self.store.begin(key, fingerprint, self.lease).await {
+            Ok(Begin::Started(lease)) => lease,
+            Ok(Begin::InProgress { retry_after }) => {
+                return Err(IdempotencyError::InProgress { retry_after });
+            }
+            Ok(Begin::Completed(output)) => return Ok(Processed::Replayed(output)),
+            Ok(Begin::Mismatch) => return Err(IdempotencyError::Mismatch),
+            Err(e) => return Err(IdempotencyError::Store(e)),
+        };
+        // From here until the store has answered, dropping this future (or a panic in `work`)
+        // releases the key through the guard.
+        let guard = LeaseGuard {
+            store: &self.store,
+            lease: Some(lease),
+        };
+        let outcome = work.await;
+        let lease = guard.lease();
+        let result = match outcome {
+            Ok(output) => match self.store.complete(lease, &output, self.retention).await {
+                Ok(()) => Ok(Processed::Fresh(output)),
+                Err(source) => Err(IdempotencyError::Unrecorded { output, source }),
+            },
+            Err(error) => {
+                let recorded = match policy(&error) {
+                    Some(stored) => self.store.complete(lease, &stored, self.retention).await,
+                    None => Err(StoreError::LeaseLost),
+                };
+                if recorded.is_err() {
+                    // A key that cannot be released frees itself when its lease expires.
+                    let _ = self.store.release(lease).await;
+                }
+                Err(IdempotencyError::Failed(error))
+            }
+        };
+        guard.disarm();
+        result
+    }
+}
+
+impl Processed {
+    /// The output, fresh or replayed.
+    #[must_use]
+    pub fn output(&self) -> &[u8] {
+        match self {
+            Self::Fresh(output) | Self::Replayed(output) => output,
+        }
+    }
+
+    /// The output, owned.
+    #[must_use]
+    pub fn into_output(self) -> Vec<u8> {
+        match self {
+            Self::Fresh(output) | Self::Replayed(output) => output,
+        }
+    }
+
+    /// Whether the output was stored by an earlier request.
+    #[must_use]
+    pub fn is_replayed(&self) -> bool {
+        matches!(self, Self::Replayed(_))
+    }
+
+    /// The header to add to the response: `Idempotent-Replayed: true` for a replayed output,
+    /// nothing for a fresh one.
+    #[must_use]
+    pub fn replayed_header(&self) -> Option<(&'static str, &'static str)> {
+        self.is_replayed().then_some((REPLAYED_HEADER, "true"))
+    }
+}
+
+impl<E> IdempotencyError<E> {
+    /// The HTTP status code to answer with: 409 in progress, 422 mismatch, 500 for failed work
+    /// (or the application's own mapping of its error), 200 for unrecorded output (answer with
+    /// it), and the [`StoreError`]'s (503, or 500 for the receiver's configuration).
+    #[must_use]
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::InProgress { .. } => 409,
+            Self::Mismatch => 422,
+            Self::Failed(_) => 500,
+            Self::Unrecorded { .. } => 200,
+            Self::Store(e) => e.status_code(),
+        }
+    }
+
+    /// The `Retry-After` to send: the lease's remainder while in progress, a few seconds when the
+    /// store is unavailable, `None` otherwise.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::InProgress { retry_after } => Some(*retry_after),
+            Self::Store(e) => e.retry_after(),
+            _ => None,
+        }
+    }
+}
+
+/// Releases its lease when dropped armed: when the work panicked or the future was dropped.
+struct LeaseGuard<'s, S: IdempotencyStore + ?Sized> {
+    store: &'s S,
+    lease: Option<Lease>,
+}
+
+impl<S: IdempotencyStore + ?Sized> LeaseGuard<'_, S> {
+    fn lease(&self) -> &Lease {
+        self.lease
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("the lease is taken only by `disarm` and `drop`"))
+    }
+
+    fn disarm(mut self) {
+        self.lease = None;
+    }
+}
+
+impl<S: IdempotencyStore + ?Sized> Drop for LeaseGuard<'_, S> {
+    fn drop(&mut self) {
+        if let Some(lease) = self.lease.take() {
+            self.store.release_detached(lease);
+        }
+    }
+}
+
+fn check_window(d: Duration) -> Result<Duration, ConfigError> {
+    if d < Duration::from_secs(1) || d > MAX_TTL {
+        Err(ConfigError::InvalidLimit)
+    } else {
+        Ok(d)
+    }
+}
+
+const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+const DEFAULT_RETENTION: Duration = Duration::from_secs(72 * 3600);
