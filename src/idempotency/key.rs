@@ -298,7 +298,8 @@ impl fmt::Debug for ScopedKey {
 ///
 /// For webhooks, fingerprint the body ([`Fingerprint::of_verified`]): a sender's retry carries
 /// the same body under a new timestamp and signature. For an API taking `Idempotency-Key`,
-/// fingerprint the method, path and body ([`Fingerprint::of_request`]), or build one from the
+/// fingerprint the method, path and body ([`Fingerprint::of_request`]), or the signed request
+/// when retries resend it unchanged ([`Fingerprint::of_signed_request`]), or build one from the
 /// fields that matter with [`Fingerprint::builder`].
 ///
 /// ```
@@ -328,6 +329,20 @@ impl Fingerprint {
     #[must_use]
     pub fn of_verified(verified: &Verified<'_>) -> Self {
         Self::of_body(verified.body())
+    }
+
+    /// A fingerprint of the signed request itself, from its [`Verified::replay_key`]: free to
+    /// compute (no second pass over the body), and it covers everything the signature covers.
+    ///
+    /// Only for senders that retry by resending the *identical* signed request. Webhook
+    /// providers sign every attempt anew (new timestamp, new signature), so their retries would
+    /// all mismatch: use [`Fingerprint::of_verified`] for them.
+    #[must_use]
+    pub fn of_signed_request(verified: &Verified<'_>) -> Self {
+        Self::builder()
+            .part(b"signed request")
+            .part(verified.replay_key().as_bytes())
+            .finish()
     }
 
     /// A fingerprint of an HTTP request: method, path (with the query, if it selects what is

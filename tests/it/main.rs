@@ -5,6 +5,7 @@
 mod common;
 mod custom;
 mod headers;
+mod idempotency_key;
 mod known_answers;
 mod proptests;
 mod redaction;
