@@ -3,7 +3,7 @@
 use core::fmt;
 use std::future::{Future, ready};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use hashbrown::HashTable;
@@ -14,6 +14,7 @@ use super::{
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
+use crate::replay::memory::{ceil_secs, lock, table_hash};
 
 /// Idempotency records in this process's memory, for a single receiver. Share one between tasks
 /// by reference or in an `Arc`.
@@ -340,22 +341,7 @@ impl<C: fmt::Debug> fmt::Debug for MemoryIdempotencyStore<C> {
 /// The first second at which a record made at `now` with `ttl` has expired: `ttl` rounded up
 /// to whole seconds, plus one, since `now` may be late in its second.
 fn deadline(now: u64, ttl: Duration) -> u64 {
-    let secs = ttl
-        .as_secs()
-        .saturating_add(u64::from(ttl.subsec_nanos() > 0));
-    now.saturating_add(secs).saturating_add(1)
-}
-
-/// Scoped keys are SHA-256 digests, uniform and not chosen by clients, so their bytes serve as
-/// the hash.
-fn table_hash(key: &[u8; ScopedKey::LEN]) -> u64 {
-    let (_, tail) = key.split_last_chunk::<8>().unwrap_or((&[], &[0; 8]));
-    u64::from_le_bytes(*tail)
-}
-
-fn lock(shard: &Mutex<HashTable<Record>>) -> MutexGuard<'_, HashTable<Record>> {
-    // Nothing panics while a shard is locked; should it, the table is still consistent.
-    shard.lock().unwrap_or_else(PoisonError::into_inner)
+    now.saturating_add(ceil_secs(ttl)).saturating_add(1)
 }
 
 const SHARDS: usize = 16;

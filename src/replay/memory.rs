@@ -267,20 +267,22 @@ impl<C: fmt::Debug> fmt::Debug for MemoryReplayCache<C> {
     }
 }
 
-/// The hash a key is filed under in its shard's tables. Replay keys are SHA-256 digests of signed
-/// material, uniform and not chosen by whoever sends requests, so their bytes serve as the hash.
-fn table_hash(key: &[u8; ReplayKey::LEN]) -> u64 {
+/// The hash a key is filed under in its shard's tables. Replay keys and scoped idempotency keys
+/// are SHA-256 digests, uniform and not chosen by whoever sends requests, so their bytes serve as
+/// the hash.
+pub(crate) fn table_hash(key: &[u8; 16]) -> u64 {
     let (_, tail) = key.split_last_chunk::<8>().unwrap_or((&[], &[0; 8]));
     u64::from_le_bytes(*tail)
 }
 
-fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
-    // Nothing panics while a shard is locked; should it, the shard's sets are still consistent.
+/// Locks a shard. Nothing panics while a shard is locked; should it, the shard is still
+/// consistent, since every change to one is a single table operation.
+pub(crate) fn lock<T>(shard: &Mutex<T>) -> MutexGuard<'_, T> {
     shard.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Whole seconds, rounded up.
-fn ceil_secs(d: Duration) -> u64 {
+pub(crate) fn ceil_secs(d: Duration) -> u64 {
     d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
 }
 

@@ -31,7 +31,7 @@
 //! # Ok::<(), hookseal::ConfigError>(())
 //! ```
 
-mod memory;
+pub(crate) mod memory;
 #[cfg(feature = "redis")]
 mod redis;
 

@@ -158,19 +158,6 @@ async fn prefixes_keep_receivers_apart() {
     ));
 }
 
-/// The calls the server has counted for `command`, from `INFO commandstats`.
-async fn calls(conn: &mut redis::aio::MultiplexedConnection, command: &str) -> u64 {
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query_async(conn)
-        .await
-        .unwrap();
-    let prefix = format!("cmdstat_{command}:calls=");
-    info.lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .map_or(0, |rest| rest.split(',').next().unwrap().parse().unwrap())
-}
-
 /// Each transition is one command, `EVALSHA`; and every record carries an expiry: the lease while
 /// in progress, the retention once completed.
 #[tokio::test]
@@ -180,8 +167,9 @@ async fn one_round_trip_per_transition_and_every_record_expires() {
     };
     let client = redis::Client::open(server.url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let before = calls(&mut conn, "evalsha").await;
-    let loads = calls(&mut conn, "script|load").await;
+    let before = server.calls("evalsha").await;
+    let loads = server.calls("script|load").await;
+    assert!(loads >= 3, "the scripts are loaded when connecting");
     let (lease, retention) = (Duration::from_secs(60), Duration::from_secs(3600));
     let f = fp("round trips");
     let keys: Vec<_> = (0..20).map(|_| unique_key("round-trip")).collect();
@@ -207,9 +195,9 @@ async fn one_round_trip_per_transition_and_every_record_expires() {
         }
     }
     // Four transitions per key.
-    assert_eq!(calls(&mut conn, "evalsha").await - before, 4 * 20);
-    assert_eq!(calls(&mut conn, "eval").await, 0);
-    assert_eq!(calls(&mut conn, "script|load").await, loads);
+    assert_eq!(server.calls("evalsha").await - before, 4 * 20);
+    assert_eq!(server.calls("eval").await, 0);
+    assert_eq!(server.calls("script|load").await, loads);
 
     let stored: Vec<Vec<u8>> = redis::cmd("KEYS")
         .arg("hookseal:idem:*")

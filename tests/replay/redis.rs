@@ -168,21 +168,6 @@ async fn an_unreachable_server_is_an_error_at_connect() {
     assert!(matches!(err, ReplayError::Unavailable(_)), "{err}");
 }
 
-/// The calls the server has counted for `command`, from `INFO commandstats`.
-async fn calls(url: &str, command: &str) -> u64 {
-    let client = redis::Client::open(url).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    let prefix = format!("cmdstat_{command}:calls=");
-    info.lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .map_or(0, |rest| rest.split(',').next().unwrap().parse().unwrap())
-}
-
 /// One check is one command, `SET … NX PX`, whether the key is fresh or replayed.
 #[tokio::test]
 async fn one_round_trip_per_check() {
@@ -190,7 +175,7 @@ async fn one_round_trip_per_check() {
         return;
     };
     let url = server.url();
-    let before = calls(&url, "set").await;
+    let before = server.calls("set").await;
     let keys: Vec<_> = (0..50).map(|_| suite::unique_key("round-trip")).collect();
     for key in &keys {
         assert_eq!(
@@ -202,11 +187,11 @@ async fn one_round_trip_per_check() {
             Outcome::Replayed
         );
     }
-    assert_eq!(calls(&url, "set").await - before, 100);
+    assert_eq!(server.calls("set").await - before, 100);
     for other in [
         "get", "setnx", "expire", "pexpire", "exists", "eval", "evalsha",
     ] {
-        assert_eq!(calls(&url, other).await, 0, "{other}");
+        assert_eq!(server.calls(other).await, 0, "{other}");
     }
     // The key carries its TTL: no key is ever left without one.
     let client = redis::Client::open(url.as_str()).unwrap();

@@ -58,6 +58,22 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
+    /// The calls the server has counted for `command` (e.g. `set`, `script|load`), from
+    /// `INFO commandstats`.
+    pub(crate) async fn calls(&self, command: &str) -> u64 {
+        let client = redis::Client::open(self.url()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let info: String = redis::cmd("INFO")
+            .arg("commandstats")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let prefix = format!("cmdstat_{command}:calls=");
+        info.lines()
+            .find_map(|line| line.strip_prefix(&prefix))
+            .map_or(0, |rest| rest.split(',').next().unwrap().parse().unwrap())
+    }
+
     /// Starts the server again on the same port (after [`RedisServer::stop`]).
     pub(crate) fn restart(&mut self) {
         assert!(self.child.is_none(), "already running");
