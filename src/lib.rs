@@ -10,6 +10,8 @@ mod headers;
 pub mod idempotency;
 mod keyring;
 mod mac;
+#[cfg(feature = "tower")]
+pub mod middleware;
 #[cfg(feature = "redis")]
 mod redis_client;
 pub mod replay;

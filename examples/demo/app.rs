@@ -1,0 +1,293 @@
+//! The receiver the demo runs (and the end-to-end tests start): an axum app on 127.0.0.1 with
+//! two webhook endpoints behind `VerifyLayer`, a replay cache, and an idempotency store that
+//! processes each event id once; plus the HTTP client and the cases the demo sends.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing;
+use axum::{Extension, Router};
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use hookseal::idempotency::{DynIdempotencyStore, Fingerprint, Idempotency, IdempotencyKey, Scope};
+use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
+use hookseal::replay::DynReplayCache;
+use hookseal::{Keyring, Scheme, Signer, Timestamp, Verifier};
+
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the receiver is built from.
+pub(crate) struct Config {
+    /// Keys for the `/webhooks/hookseal` endpoint (the crate's default scheme).
+    pub(crate) hookseal_keys: Keyring,
+    /// Keys for the `/webhooks/stripe` endpoint.
+    pub(crate) stripe_keys: Keyring,
+    pub(crate) replay_cache: Arc<dyn DynReplayCache>,
+    pub(crate) idempotency_store: Arc<dyn DynIdempotencyStore>,
+    /// Scopes every idempotency key (a tenant, and this run, so runs never share keys).
+    pub(crate) scope: Scope,
+}
+
+/// A running receiver.
+pub(crate) struct Receiver {
+    pub(crate) addr: SocketAddr,
+    /// Every event the handler processed, in order: an event id appears once per time the work
+    /// ran.
+    pub(crate) processed: Arc<Mutex<Vec<String>>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+struct AppState {
+    idempotency: Idempotency<Arc<dyn DynIdempotencyStore>>,
+    scope: Scope,
+    processed: Arc<Mutex<Vec<String>>>,
+}
+
+impl Receiver {
+    /// Starts the receiver on an ephemeral loopback port.
+    pub(crate) async fn start(config: Config) -> Result<Self, BoxError> {
+        let processed = Arc::new(Mutex::new(Vec::new()));
+        let state = Arc::new(AppState {
+            idempotency: Idempotency::new(config.idempotency_store),
+            scope: config.scope,
+            processed: Arc::clone(&processed),
+        });
+        let endpoint = |scheme: Scheme, keys: Keyring| {
+            Router::new().route("/", routing::post(handle)).route_layer(
+                VerifyLayer::new(Verifier::new(scheme, keys))
+                    .with_replay_cache(Arc::clone(&config.replay_cache))
+                    .with_body_limit(BODY_LIMIT),
+            )
+        };
+        let app = Router::new()
+            .nest(
+                "/webhooks/hookseal",
+                endpoint(Scheme::hookseal(), config.hookseal_keys),
+            )
+            .nest(
+                "/webhooks/stripe",
+                endpoint(Scheme::stripe(), config.stripe_keys),
+            )
+            .with_state(Arc::clone(&state));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self {
+            addr,
+            processed,
+            server,
+        })
+    }
+
+    /// How many times the work ran for `event`.
+    pub(crate) fn times_processed(&self, event: &str) -> usize {
+        self.processed
+            .lock()
+            .map(|p| p.iter().filter(|e| *e == event).count())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// The handler: runs once per event id (from the signed body), and answers a repeat with the
+/// first answer and `Idempotent-Replayed: true`.
+async fn handle(
+    State(state): State<Arc<AppState>>,
+    Extension(delivery): Extension<VerifiedDelivery>,
+) -> Response {
+    let Some(event_id) = event_id(delivery.body()) else {
+        return (StatusCode::BAD_REQUEST, "not an event\n").into_response();
+    };
+    let key = match IdempotencyKey::new(&event_id) {
+        Ok(key) => key.scoped(&state.scope),
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
+    };
+    let work = async {
+        let mut processed = state.processed.lock().map_err(|_| "state poisoned")?;
+        processed.push(event_id.clone());
+        let output = format!("processed {event_id} (key {})", delivery.key_id());
+        Ok::<_, &str>(output.into_bytes())
+    };
+    let fingerprint = Fingerprint::of_body(delivery.body());
+    match state.idempotency.run(&key, &fingerprint, work).await {
+        Ok(processed) => {
+            let mut headers = HeaderMap::new();
+            if let Some((name, value)) = processed.replayed_header() {
+                headers.insert(name, HeaderValue::from_static(value));
+            }
+            (StatusCode::OK, headers, processed.into_output()).into_response()
+        }
+        Err(e) => {
+            let status =
+                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut headers = HeaderMap::new();
+            if let Some(after) = e.retry_after() {
+                headers.insert("retry-after", HeaderValue::from(after.as_secs()));
+            }
+            (status, headers, format!("{e}\n")).into_response()
+        }
+    }
+}
+
+/// The `"id"` of a JSON event body.
+fn event_id(body: &[u8]) -> Option<String> {
+    let event: serde_json::Value = serde_json::from_slice(body).ok()?;
+    event.get("id")?.as_str().map(str::to_owned)
+}
+
+/// What the receiver answered one request.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
+}
+
+/// Posts `body` with `headers` to `path` on the receiver, over a real HTTP/1.1 connection.
+pub(crate) async fn post(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<Answer, BoxError> {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let mut request = Request::post(format!("http://{addr}{path}"));
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = client
+        .request(request.body(Full::new(Bytes::copy_from_slice(body)))?)
+        .await?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok(Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).trim_end().to_owned(),
+    })
+}
+
+/// The senders the demo's cases sign with.
+pub(crate) struct Senders {
+    /// Signs with last season's key only, which the receiver still accepts.
+    pub(crate) old: Signer,
+    /// Signs with the new and the old key, during the rotation.
+    pub(crate) rotated: Signer,
+    pub(crate) stripe: Signer,
+}
+
+/// One case the demo sends, and the status it must get.
+pub(crate) struct Case {
+    pub(crate) name: &'static str,
+    pub(crate) expected: u16,
+    pub(crate) answer: Answer,
+}
+
+/// Sends every case of the demo, in order.
+pub(crate) async fn send_cases(
+    receiver: &Receiver,
+    senders: &Senders,
+    now: Timestamp,
+) -> Result<Vec<Case>, BoxError> {
+    let addr = receiver.addr;
+    let hooks = "/webhooks/hookseal";
+    let pairs = |signed: hookseal::SignedHeaders| -> Vec<(String, String)> {
+        signed
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect()
+    };
+    let body: &[u8] = br#"{"id":"evt_1001","type":"invoice.paid","amount":4200}"#;
+    let tampered: &[u8] = br#"{"id":"evt_1001","type":"invoice.paid","amount":9900}"#;
+    let next: &[u8] = br#"{"id":"evt_1002","type":"invoice.paid","amount":1700}"#;
+    let stripe_body: &[u8] =
+        br#"{"id":"evt_3Stripe","object":"event","type":"payment_intent.succeeded"}"#;
+    let ten_minutes = Duration::from_secs(600);
+
+    let valid = pairs(senders.old.sign_at(Some("evt_1001"), body, now)?);
+    let mut cases = Vec::new();
+    let mut case = |name, expected, answer| {
+        cases.push(Case {
+            name,
+            expected,
+            answer,
+        })
+    };
+    case(
+        "valid delivery",
+        200,
+        post(addr, hooks, &valid, body).await?,
+    );
+    case(
+        "tampered body (amount changed)",
+        401,
+        post(addr, hooks, &valid, tampered).await?,
+    );
+    case(
+        "replayed (the same request again)",
+        409,
+        post(addr, hooks, &valid, body).await?,
+    );
+    let stale = pairs(senders.old.sign_at(
+        Some("evt_1001"),
+        body,
+        now.saturating_sub(ten_minutes),
+    )?);
+    case(
+        "stale timestamp (10 minutes old)",
+        400,
+        post(addr, hooks, &stale, body).await?,
+    );
+    let rotated = pairs(senders.rotated.sign_at(Some("evt_1002"), next, now)?);
+    case(
+        "rotated key (new + old)",
+        200,
+        post(addr, hooks, &rotated, next).await?,
+    );
+    let stripe = pairs(senders.stripe.sign_at(None, stripe_body, now)?);
+    case(
+        "Stripe-format delivery",
+        200,
+        post(addr, "/webhooks/stripe", &stripe, stripe_body).await?,
+    );
+    // The sender retries evt_1001 a minute later: a new timestamp and signature, so not a replay,
+    // but the same event: answered from the first run, which is not repeated.
+    let retry = pairs(senders.old.sign_at(
+        Some("evt_1001"),
+        body,
+        now.saturating_add(Duration::from_secs(60)),
+    )?);
+    case(
+        "duplicate event id (a retry)",
+        200,
+        post(addr, hooks, &retry, body).await?,
+    );
+    let huge = vec![b' '; BODY_LIMIT + 1];
+    let big = pairs(senders.old.sign_at(Some("evt_big"), &huge, now)?);
+    case(
+        "oversized body (1 MiB + 1)",
+        413,
+        post(addr, hooks, &big, &huge).await?,
+    );
+    Ok(cases)
+}
+
+/// The body limit of both endpoints.
+pub(crate) const BODY_LIMIT: usize = 1024 * 1024;

@@ -1,0 +1,366 @@
+//! Tower middleware (feature `tower`): verify every request before the handler sees it. Works
+//! with axum 0.8 (`Router::layer` / `route_layer`), with hyper 1 through `hyper-util`'s
+//! `TowerToHyperService`, and with anything else built on `tower::Service`.
+//!
+//! [`VerifyLayer`] wraps a service. For each request, the middleware:
+//!
+//! 1. buffers the raw body, up to a limit (1 MiB by default; a larger body, or a
+//!    `Content-Length` announcing one, is answered **413** without reading further);
+//! 2. verifies it with a [`Verifier`], and, when given one, records it in a [`ReplayCache`];
+//! 3. answers a refused request itself, with the status of [`VerifyError::status_code`] or
+//!    [`FreshError::status_code`] (400, 401, 409, 500, 503), `Retry-After` where the error has
+//!    one, and the error's short, stable message as a `text/plain` body;
+//! 4. passes an accepted request on with its body untouched — the exact bytes verified — and a
+//!    [`VerifiedDelivery`] in the request extensions.
+//!
+//! ```
+//! use axum::{Extension, Router, routing::post};
+//! use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
+//! use hookseal::{Keyring, Scheme, Verifier};
+//!
+//! async fn handle(Extension(delivery): Extension<VerifiedDelivery>) -> &'static str {
+//!     // `delivery.body()` is the verified body, byte for byte.
+//!     let _event = delivery.body();
+//!     "ok"
+//! }
+//!
+//! # fn app() -> Result<Router, Box<dyn std::error::Error>> {
+//! let scheme = Scheme::stripe();
+//! let verifier = Verifier::new(scheme.clone(), Keyring::single(scheme.parse_secret("whsec_…")?));
+//! let app: Router = Router::new()
+//!     .route("/webhooks/stripe", post(handle))
+//!     .route_layer(VerifyLayer::new(verifier));
+//! # Ok(app) }
+//! ```
+//!
+//! Frameworks that are not built on tower (actix-web, for one) use the same core directly:
+//! [`Verifier::verify`] or [`Verifier::verify_fresh`] on the headers and the buffered body, and
+//! the errors' `status_code()` and `retry_after()` for the answer.
+
+use core::fmt;
+use std::error::Error;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use http::{HeaderValue, Request, Response, StatusCode};
+use http_body::Body;
+use http_body_util::{BodyExt as _, Either, Full, LengthLimitError, Limited};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::clock::{Clock, SystemClock, Timestamp};
+use crate::keyring::KeyId;
+use crate::replay::{DynReplayCache, FreshError};
+use crate::verify::{ReplayKey, Verified, Verifier};
+#[cfg(doc)]
+use crate::{VerifyError, replay::ReplayCache};
+
+/// A layer that verifies requests before the wrapped service sees them. See the
+/// [module docs](self).
+pub struct VerifyLayer<C = SystemClock> {
+    shared: Shared<C>,
+}
+
+struct Shared<C> {
+    verifier: Arc<Verifier<C>>,
+    cache: Option<Arc<dyn DynReplayCache>>,
+    body_limit: usize,
+    replay_status: StatusCode,
+}
+
+/// The middleware [`VerifyLayer`] puts around a service.
+pub struct VerifyService<S, C = SystemClock> {
+    inner: S,
+    shared: Arc<Shared<C>>,
+}
+
+/// What the middleware learned about an accepted request, in its extensions: the verified body
+/// and what the signature vouched for. Cheap to clone.
+#[derive(Clone)]
+pub struct VerifiedDelivery {
+    body: Bytes,
+    timestamp: Option<Timestamp>,
+    id: Option<Box<str>>,
+    id_is_signed: bool,
+    key_id: KeyId,
+    replay_key: ReplayKey,
+}
+
+/// The response body of [`VerifyService`]: the wrapped service's, or the middleware's own for a
+/// refused request.
+pub type ResponseBody<B> = Either<B, Full<Bytes>>;
+
+impl<C: Clock> VerifyLayer<C> {
+    /// Verifies with `verifier`; no replay cache, bodies up to 1 MiB.
+    #[must_use]
+    pub fn new(verifier: Verifier<C>) -> Self {
+        Self {
+            shared: Shared {
+                verifier: Arc::new(verifier),
+                cache: None,
+                body_limit: DEFAULT_BODY_LIMIT,
+                replay_status: StatusCode::CONFLICT,
+            },
+        }
+    }
+
+    /// Records every verified request in `cache` for [`Verifier::replay_ttl`], and refuses one
+    /// seen before (409, or see [`VerifyLayer::with_replay_status`]). A cache that cannot answer
+    /// refuses the request with 503 (fail closed).
+    #[must_use]
+    pub fn with_replay_cache(mut self, cache: Arc<dyn DynReplayCache>) -> Self {
+        self.shared.cache = Some(cache);
+        self
+    }
+
+    /// Buffers bodies of at most `limit` bytes; larger ones are answered 413.
+    #[must_use]
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.shared.body_limit = limit;
+        self
+    }
+
+    /// Answers a replayed request with `status` instead of 409 — 200, for a receiver that treats
+    /// a duplicate as delivered. The handler is not called either way.
+    #[must_use]
+    pub fn with_replay_status(mut self, status: StatusCode) -> Self {
+        self.shared.replay_status = status;
+        self
+    }
+}
+
+impl<C> Clone for VerifyLayer<C> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<C> Clone for Shared<C> {
+    fn clone(&self) -> Self {
+        Self {
+            verifier: Arc::clone(&self.verifier),
+            cache: self.cache.clone(),
+            body_limit: self.body_limit,
+            replay_status: self.replay_status,
+        }
+    }
+}
+
+impl<S, C> Layer<S> for VerifyLayer<C> {
+    type Service = VerifyService<S, C>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        VerifyService {
+            inner,
+            shared: Arc::new(self.shared.clone()),
+        }
+    }
+}
+
+impl<S: Clone, C> Clone for VerifyService<S, C> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+impl<S, C, B, ResBody> Service<Request<B>> for VerifyService<S, C>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    C: Clock + 'static,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn Error + Send + Sync>>,
+{
+    type Response = Response<ResponseBody<ResBody>>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // The clone that was polled ready serves this request; a fresh clone waits for the next.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let shared = Arc::clone(&self.shared);
+        Box::pin(async move {
+            match shared.check(request).await {
+                Ok(request) => Ok(inner.call(request).await?.map(Either::Left)),
+                Err(refusal) => Ok(refusal.map(Either::Right)),
+            }
+        })
+    }
+}
+
+impl<C: Clock> Shared<C> {
+    /// The request to pass on, or the response refusing it.
+    async fn check<B>(
+        &self,
+        request: Request<B>,
+    ) -> Result<Request<Full<Bytes>>, Response<Full<Bytes>>>
+    where
+        B: Body,
+        B::Error: Into<Box<dyn Error + Send + Sync>>,
+    {
+        let (mut parts, body) = request.into_parts();
+        let announced = parts
+            .headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|len| len > self.body_limit as u64) {
+            return Err(refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                None,
+                "body too large",
+            ));
+        }
+        let body = match Limited::new(body, self.body_limit).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(e) if e.is::<LengthLimitError>() => {
+                return Err(refuse(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    None,
+                    "body too large",
+                ));
+            }
+            Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, None, "body unreadable")),
+        };
+        let verified = match &self.cache {
+            None => self
+                .verifier
+                .verify(&parts.headers, &body)
+                .map_err(FreshError::from),
+            Some(cache) => {
+                self.verifier
+                    .verify_fresh(&parts.headers, &body, &**cache)
+                    .await
+            }
+        };
+        let delivery = match verified {
+            Ok(verified) => VerifiedDelivery::new(&verified, body.clone()),
+            Err(FreshError::Replayed) => {
+                return Err(refuse(self.replay_status, None, "request replayed"));
+            }
+            Err(e) => {
+                let status = StatusCode::from_u16(e.status_code())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                return Err(refuse(status, e.retry_after(), &e.to_string()));
+            }
+        };
+        parts.extensions.insert(delivery);
+        Ok(Request::from_parts(parts, Full::new(body)))
+    }
+}
+
+impl VerifiedDelivery {
+    fn new(verified: &Verified<'_>, body: Bytes) -> Self {
+        Self {
+            body,
+            timestamp: verified.timestamp(),
+            id: verified.id().map(Into::into),
+            id_is_signed: verified.id_is_signed(),
+            key_id: verified.key_id().clone(),
+            replay_key: verified.replay_key(),
+        }
+    }
+
+    /// The body, exactly as received and verified.
+    #[must_use]
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The signed timestamp; `None` in schemes that sign none.
+    #[must_use]
+    pub fn timestamp(&self) -> Option<Timestamp> {
+        self.timestamp
+    }
+
+    /// The delivery id header's value, if sent. See [`Verified::id`] on trusting it.
+    #[must_use]
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// Whether [`VerifiedDelivery::id`] is covered by the signature.
+    #[must_use]
+    pub fn id_is_signed(&self) -> bool {
+        self.id_is_signed
+    }
+
+    /// The id of the key whose signature matched.
+    #[must_use]
+    pub fn key_id(&self) -> &KeyId {
+        &self.key_id
+    }
+
+    /// The request's [`ReplayKey`] (see [`Verified::replay_key`]).
+    #[must_use]
+    pub fn replay_key(&self) -> ReplayKey {
+        self.replay_key
+    }
+}
+
+impl fmt::Debug for VerifiedDelivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedDelivery")
+            .field("timestamp", &self.timestamp)
+            .field("id", &self.id)
+            .field("key_id", &self.key_id)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C> fmt::Debug for VerifyLayer<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyLayer")
+            .field("replay_cache", &self.shared.cache.is_some())
+            .field("body_limit", &self.shared.body_limit)
+            .field("replay_status", &self.shared.replay_status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: fmt::Debug, C> fmt::Debug for VerifyService<S, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyService")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A response refusing a request: `status`, `Retry-After` if given, and `message` as text.
+fn refuse(
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    message: &str,
+) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(format!("{message}\n"))));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    if let Some(after) = retry_after {
+        headers.insert(RETRY_AFTER, HeaderValue::from(after.as_secs().max(1)));
+    }
+    response
+}
+
+/// The default body limit: 1 MiB.
+const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
