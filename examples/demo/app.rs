@@ -7,22 +7,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing;
 use axum::{Extension, Router};
-use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 
 use hookseal::idempotency::{DynIdempotencyStore, Fingerprint, Idempotency, IdempotencyKey, Scope};
 use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
 use hookseal::replay::DynReplayCache;
 use hookseal::{Keyring, Scheme, Signer, Timestamp, Verifier};
 
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) use crate::client::{Answer, BoxError, post};
 
 /// What the receiver is built from.
 pub(crate) struct Config {
@@ -148,40 +143,6 @@ async fn handle(
 fn event_id(body: &[u8]) -> Option<String> {
     let event: serde_json::Value = serde_json::from_slice(body).ok()?;
     event.get("id")?.as_str().map(str::to_owned)
-}
-
-/// What the receiver answered one request.
-#[derive(Debug)]
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: String,
-}
-
-/// Posts `body` with `headers` to `path` on the receiver, over a real HTTP/1.1 connection.
-pub(crate) async fn post(
-    addr: SocketAddr,
-    path: &str,
-    headers: &[(String, String)],
-    body: &[u8],
-) -> Result<Answer, BoxError> {
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
-    let mut request = Request::post(format!("http://{addr}{path}"));
-    for (name, value) in headers {
-        request = request.header(name, value);
-    }
-    let response = client
-        .request(request.body(Full::new(Bytes::copy_from_slice(body)))?)
-        .await?;
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await?.to_bytes();
-    Ok(Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).trim_end().to_owned(),
-    })
 }
 
 /// The senders the demo's cases sign with.

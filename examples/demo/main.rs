@@ -11,6 +11,8 @@
 //! redis://127.0.0.1:6379/`).
 
 mod app;
+#[path = "../common/client.rs"]
+mod client;
 
 use std::process::ExitCode;
 use std::sync::Arc;
