@@ -1,0 +1,15 @@
+//! End to end: the demo's receiver (axum with `VerifyLayer`, a replay cache and an idempotency
+//! store) on a real loopback port, driven by a real HTTP client, with the in-memory backends and
+//! with Redis (a real `redis-server` the tests start).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+#[path = "../../examples/demo/app.rs"]
+mod app;
+mod cases;
+#[path = "../../examples/common/client.rs"]
+mod client;
+#[cfg(feature = "redis")]
+#[path = "../replay/server.rs"]
+#[allow(dead_code)] // Not every helper of the shared harness is needed here.
+mod server;
