@@ -314,3 +314,53 @@ impl Body for Chunks {
         SizeHint::default()
     }
 }
+
+/// The handler reads exactly the bytes that were verified — not UTF-8, with CR, LF and NUL — both
+/// as its body and in the `VerifiedDelivery`.
+#[tokio::test]
+async fn the_handler_gets_the_untouched_body() {
+    use axum::Extension;
+    use hookseal::middleware::VerifiedDelivery;
+
+    let key = Key::new("k", Secret::generate().unwrap().into_secret()).unwrap();
+    let verifier = Verifier::new(
+        Scheme::standard_webhooks(),
+        Keyring::new(key.clone()).unwrap(),
+    );
+    let app = Router::new().route(
+        "/",
+        post(
+            |Extension(delivery): Extension<VerifiedDelivery>, body: Bytes| async move {
+                assert_eq!(&body, delivery.body());
+                assert_eq!(delivery.id(), Some("msg_1"));
+                assert!(delivery.id_is_signed());
+                body
+            },
+        )
+        .route_layer(VerifyLayer::new(verifier)),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let body: &[u8] = b"\xff\xfe{\"a\":\r\n1}\0 \t";
+    let signed = Signer::new(Scheme::standard_webhooks(), Keyring::new(key).unwrap())
+        .sign(Some("msg_1"), body)
+        .unwrap();
+    let headers: Vec<(String, String)> = signed.iter().map(|(n, v)| (n.into(), v.into())).collect();
+    let client: Client<_, http_body_util::Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let mut request = http::Request::post(format!("http://{addr}/"));
+    for (name, value) in &headers {
+        request = request.header(name, value);
+    }
+    let response = client
+        .request(request.body(Bytes::from_static(body).into()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let echoed = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert_eq!(&echoed[..], body);
+}
