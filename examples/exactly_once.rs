@@ -163,9 +163,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let first = tokio::spawn(deliver(
         send(&evt_3)?,
         evt_3.clone(),
-        Duration::from_millis(300),
+        Duration::from_secs(1),
     ));
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let second = deliver(send(&evt_3)?, evt_3.clone(), quick).await;
     rows.push(("evt_3, duplicate while running", second));
     rows.push(("evt_3, first of the two", first.await?));
