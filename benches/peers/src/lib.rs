@@ -1,0 +1,1 @@
+//! Nothing but the `peers` benchmark: see `benches/peers.rs`.
