@@ -178,7 +178,7 @@ impl<C: Clock> Verifier<C> {
 
         // 3. Signature, under each key valid now, in keyring order.
         let digits = timestamp.map_or(&[][..], |(_, d)| d);
-        let content = scheme.content(id.map_or(&[][..], str::as_bytes), digits, body);
+        let content = scheme.content(id.unwrap_or_default(), digits, body);
         let anchor_here = scheme.algorithm() == Algorithm::HmacSha256;
         let mut anchor = None;
         let mut any_usable = false;
@@ -300,7 +300,8 @@ pub struct Verified<'a> {
     key: &'a Key,
     body: &'a [u8],
     timestamp: Option<Timestamp>,
-    id: Option<&'a str>,
+    /// Checked to be visible ASCII, so always UTF-8.
+    id: Option<&'a [u8]>,
     /// The HMAC-SHA256 tag under the primary key, when it was computed during verification.
     anchor: Option<Tag>,
 }
@@ -325,7 +326,7 @@ impl<'a> Verified<'a> {
     /// change it. Deduplicate on an id from the signed body, or on [`Verified::replay_key`].
     #[must_use]
     pub fn id(&self) -> Option<&'a str> {
-        self.id
+        self.id.and_then(|id| core::str::from_utf8(id).ok())
     }
 
     /// Whether [`Verified::id`] is covered by the signature.
@@ -361,7 +362,7 @@ impl<'a> Verified<'a> {
             (None, primary) => {
                 let digits = self.timestamp.map(Digits::new);
                 let content = self.scheme.content(
-                    self.id.map_or(&[][..], str::as_bytes),
+                    self.id.unwrap_or_default(),
                     digits.as_ref().map_or(&[][..], Digits::as_bytes),
                     self.body,
                 );
@@ -393,7 +394,7 @@ impl fmt::Debug for Verified<'_> {
         f.debug_struct("Verified")
             .field("scheme", &self.scheme.name())
             .field("timestamp", &self.timestamp)
-            .field("id", &self.id)
+            .field("id", &self.id())
             .field("key_id", self.key.id())
             .field("body_len", &self.body.len())
             .finish_non_exhaustive()
@@ -463,11 +464,12 @@ pub(crate) fn first_16(digest: &[u8]) -> [u8; 16] {
     key
 }
 
-fn parse_id(raw: &[u8]) -> Result<&str, VerifyError> {
-    if !is_valid_id(raw) {
-        return Err(VerifyError::InvalidId);
+fn parse_id(raw: &[u8]) -> Result<&[u8], VerifyError> {
+    if is_valid_id(raw) {
+        Ok(raw)
+    } else {
+        Err(VerifyError::InvalidId)
     }
-    core::str::from_utf8(raw).map_err(|_| VerifyError::InvalidId)
 }
 
 const DEFAULT_TOLERANCE_SECS: u64 = 300;

@@ -455,26 +455,64 @@ fn hex_nibble(c: u8) -> (u8, u8) {
     (value, u8::from(!(is_digit | is_letter)))
 }
 
-/// Decodes canonical, padded, standard-alphabet base64 into `out`, which it must fill exactly.
+/// Decodes canonical, padded, standard-alphabet base64 into `out`, which it must fill exactly:
+/// the text is exactly `4 * ceil(n / 3)` characters, padded with `=` only where the length says,
+/// and the bits a final partial group leaves over are zero (the `base64` crate's `STANDARD`
+/// rules). Table-driven and branch-free over the characters; the input is a presented signature,
+/// not a secret.
 pub(crate) fn decode_base64_exact(text: &[u8], out: &mut [u8]) -> Option<()> {
     if text.len() != base64_len(out.len()) {
         return None;
     }
-    // Room for the decoder's length estimate (three bytes per four characters).
-    let mut scratch = [0_u8; 3 * MAX_ENCODED_TAG / 4];
-    let written = base64::engine::general_purpose::STANDARD
-        .decode_slice(text, &mut scratch)
-        .ok()?;
-    let decoded = scratch.get(..written)?;
-    if decoded.len() != out.len() {
-        return None;
+    let (quads, _) = text.as_chunks::<4>();
+    let full = out.len() / 3;
+    let (whole, tail) = out.split_at_mut(full * 3);
+    let (groups, _) = whole.as_chunks_mut::<3>();
+    // Every sextet is below 64; the table marks anything else 0xff, so one OR shows a bad one.
+    let mut seen = 0_u8;
+    for (group, quad) in groups.iter_mut().zip(quads) {
+        let [a, b, c, d] = quad.map(sextet);
+        seen |= a | b | c | d;
+        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+        let [_, x, y, z] = n.to_be_bytes();
+        *group = [x, y, z];
     }
-    out.copy_from_slice(decoded);
-    Some(())
+    match (tail, quads.get(full)) {
+        ([], None) => {}
+        ([x], Some(&[a, b, b'=', b'='])) => {
+            let (a, b) = (sextet(a), sextet(b));
+            seen |= a | b | ((b & 0x0f) << 6);
+            *x = a << 2 | b >> 4;
+        }
+        ([x, y], Some(&[a, b, c, b'='])) => {
+            let (a, b, c) = (sextet(a), sextet(b), sextet(c));
+            seen |= a | b | c | ((c & 0x03) << 6);
+            *x = a << 2 | b >> 4;
+            *y = (b & 0x0f) << 4 | c >> 2;
+        }
+        _ => return None,
+    }
+    (seen < 64).then_some(())
 }
 
-/// The longest encoded tag or signature any scheme reads: a 64-byte Ed25519 signature in base64.
-const MAX_ENCODED_TAG: usize = base64_len(64);
+/// The value of one base64 character, or 0xff for a character outside the alphabet.
+fn sextet(c: u8) -> u8 {
+    *BASE64_VALUES.get(usize::from(c)).unwrap_or(&0xff)
+}
+
+/// The standard base64 alphabet, inverted.
+// Evaluated at compile time: an index out of range would fail the build, and `i` is below 64.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+static BASE64_VALUES: [u8; 256] = {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut values = [0xff_u8; 256];
+    let mut i = 0;
+    while i < alphabet.len() {
+        values[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    values
+};
 
 /// Encodes bytes as lowercase hex onto `out`.
 pub(crate) fn push_lower_hex(bytes: &[u8], out: &mut String) {
@@ -491,6 +529,47 @@ pub(crate) fn push_lower_hex(bytes: &[u8], out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The `base64` crate's canonical decoder, as the reference for ours.
+    fn reference(text: &[u8], len: usize) -> Option<Vec<u8>> {
+        let decoded = base64::engine::general_purpose::STANDARD.decode(text).ok()?;
+        (decoded.len() == len).then_some(decoded)
+    }
+
+    proptest! {
+        #[test]
+        fn base64_decoding_agrees_with_the_base64_crate_on_valid_text(bytes in proptest::collection::vec(any::<u8>(), 0..70)) {
+            let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            let mut out = vec![0_u8; bytes.len()];
+            prop_assert_eq!(decode_base64_exact(text.as_bytes(), &mut out), Some(()));
+            prop_assert_eq!(out, bytes);
+        }
+
+        #[test]
+        fn base64_decoding_agrees_with_the_base64_crate_on_any_text(
+            text in "[A-Za-z0-9+/=_\\-. ]{40,48}",
+            len in prop_oneof![Just(30_usize), Just(31), Just(32), Just(33), Just(34)],
+        ) {
+            let mut out = vec![0_u8; len];
+            let ours = decode_base64_exact(text.as_bytes(), &mut out).map(|()| out);
+            prop_assert_eq!(ours, reference(text.as_bytes(), len), "{}", text);
+        }
+
+        #[test]
+        fn base64_decoding_agrees_with_the_base64_crate_near_valid_text(
+            bytes in proptest::collection::vec(any::<u8>(), 1..40),
+            at in any::<prop::sample::Index>(),
+            with in prop_oneof![Just(b'='), Just(b'A'), Just(b'B'), Just(b'/'), Just(b'*')],
+        ) {
+            let mut text = base64::engine::general_purpose::STANDARD.encode(&bytes).into_bytes();
+            let at = at.index(text.len());
+            text[at] = with;
+            let mut out = vec![0_u8; bytes.len()];
+            let ours = decode_base64_exact(&text, &mut out).map(|()| out);
+            prop_assert_eq!(ours, reference(&text, bytes.len()));
+        }
+    }
 
     const HEX: &str = "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd";
 
