@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Reads the criterion results of `bash benches/run` and prints the README's performance tables
+(medians, and ratios computed between benchmarks of the same run), and draws docs/verify-time.svg:
+time per verify against body size for hookseal, svix, standardwebhooks and a raw HMAC.
+
+Only the standard library: it runs wherever the benches do."""
+
+import glob
+import json
+import math
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SIZES = [64, 256, 1024, 16384, 1048576]
+
+
+def load(criterion_dir):
+    """{full_id: median ns} for every benchmark under criterion_dir."""
+    results = {}
+    for path in glob.glob(os.path.join(criterion_dir, "**", "new", "benchmark.json"), recursive=True):
+        with open(path) as f:
+            meta = json.load(f)
+        with open(os.path.join(os.path.dirname(path), "estimates.json")) as f:
+            results[meta["full_id"]] = json.load(f)["median"]["point_estimate"]
+    return results
+
+
+def size_label(n):
+    return f"{n // 1048576} MiB" if n >= 1048576 else f"{n // 1024} KiB" if n >= 1024 else f"{n} B"
+
+
+def duration(ns):
+    for unit, scale in (("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.0f} ns"
+
+
+def main():
+    own = load(os.path.join(ROOT, "target", "criterion"))
+    peers = load(os.path.join(ROOT, "benches", "peers", "target", "criterion"))
+    out = []
+
+    out.append("Verify, each scheme against a one-shot raw HMAC-SHA256 of the same signed bytes:\n")
+    out.append("| scheme | " + " | ".join(size_label(s) for s in SIZES) + " |")
+    out.append("|---|" + "---|" * len(SIZES))
+    for scheme in ["default", "standard_webhooks", "stripe", "github"]:
+        cells = []
+        for s in SIZES:
+            ours = own.get(f"verify/{scheme}/hookseal/{s}")
+            raw = own.get(f"verify/{scheme}/raw_hmac/{s}")
+            cells.append(f"{ours / raw:.2f}x ({duration(ours)})" if ours and raw else "–")
+        out.append(f"| {scheme} | " + " | ".join(cells) + " |")
+
+    if peers:
+        out.append("\nStandard Webhooks requests, the peer crates against hookseal (how many times "
+                   "slower), and hookseal against a raw HMAC:\n")
+        out.append("| body | raw HMAC | hookseal | svix | standardwebhooks | svix ÷ hookseal | "
+                   "standardwebhooks ÷ hookseal | hookseal ÷ raw |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        for s in SIZES:
+            raw, ours, svix, stdwh = (peers.get(f"peers/{f}/{s}") for f in
+                                      ("raw_hmac", "hookseal", "svix", "standardwebhooks"))
+            if None in (raw, ours, svix, stdwh):
+                continue
+            out.append(f"| {size_label(s)} | {duration(raw)} | {duration(ours)} | {duration(svix)} | "
+                       f"{duration(stdwh)} | {svix / ours:.2f}x | {stdwh / ours:.2f}x | {ours / raw:.2f}x |")
+        svg(peers)
+
+    replay = [(k, v) for k, v in own.items() if k.startswith("replay/")]
+    if replay:
+        out.append("\nReplay cache (checks per second; one million distinct keys for memory):\n")
+        out.append("| benchmark | checks/s |")
+        out.append("|---|---|")
+        for key, ns in sorted(replay):
+            per_iter = {"replay/memory": 1_000_000, "replay/redis/1_tasks": 2_000,
+                        "replay/redis/50_tasks": 50_000}
+            n = next(v for p, v in per_iter.items() if key.startswith(p))
+            out.append(f"| {key} | {n / (ns / 1e9) / 1e6:.2f} M |" if n / (ns / 1e9) >= 1e6
+                       else f"| {key} | {n / (ns / 1e9) / 1e3:.0f} k |")
+    print("\n".join(out))
+
+
+def svg(peers):
+    """A log-log plot of time per verify against body size."""
+    series = [("raw HMAC (hmac + sha2)", "raw_hmac", "#888888"), ("hookseal", "hookseal", "#1f77b4"),
+              ("svix", "svix", "#d62728"), ("standardwebhooks", "standardwebhooks", "#ff7f0e")]
+    w, h, left, right, top, bottom = 720, 440, 80, 190, 30, 60
+    xs = [math.log10(s) for s in SIZES]
+    values = [peers[f"peers/{k}/{s}"] for _, k, _ in series for s in SIZES if f"peers/{k}/{s}" in peers]
+    ylo, yhi = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
+    px = lambda x: left + (x - xs[0]) / (xs[-1] - xs[0]) * (w - left - right)
+    py = lambda y: h - bottom - (y - ylo) / (yhi - ylo) * (h - top - bottom)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+             f'font-family="sans-serif" font-size="12">',
+             f'<rect width="{w}" height="{h}" fill="white"/>',
+             f'<text x="{left}" y="18" font-size="14">Time per verify (Standard Webhooks request), '
+             f'log-log; lower is better</text>']
+    for e in range(ylo, yhi + 1):
+        y = py(e)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{w - right}" y2="{y:.1f}" stroke="#e5e5e5"/>')
+        parts.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{duration(10 ** e)}</text>')
+    for s, x in zip(SIZES, xs):
+        parts.append(f'<line x1="{px(x):.1f}" y1="{top}" x2="{px(x):.1f}" y2="{h - bottom}" stroke="#e5e5e5"/>')
+        parts.append(f'<text x="{px(x):.1f}" y="{h - bottom + 18}" text-anchor="middle">{size_label(s)}</text>')
+    parts.append(f'<text x="{(left + w - right) / 2}" y="{h - 15}" text-anchor="middle">body size</text>')
+    for i, (label, key, colour) in enumerate(series):
+        points = [(px(x), py(math.log10(peers[f"peers/{key}/{s}"])))
+                  for s, x in zip(SIZES, xs) if f"peers/{key}/{s}" in peers]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in points]
+        ly = top + 20 + i * 20
+        parts.append(f'<line x1="{w - right + 15}" y1="{ly}" x2="{w - right + 35}" y2="{ly}" '
+                     f'stroke="{colour}" stroke-width="2"/>')
+        parts.append(f'<text x="{w - right + 40}" y="{ly + 4}">{label}</text>')
+    parts.append("</svg>")
+    with open(os.path.join(ROOT, "docs", "verify-time.svg"), "w") as f:
+        f.write("\n".join(parts) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
