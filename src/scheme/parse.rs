@@ -533,7 +533,9 @@ mod tests {
 
     /// The `base64` crate's canonical decoder, as the reference for ours.
     fn reference(text: &[u8], len: usize) -> Option<Vec<u8>> {
-        let decoded = base64::engine::general_purpose::STANDARD.decode(text).ok()?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .ok()?;
         (decoded.len() == len).then_some(decoded)
     }
 

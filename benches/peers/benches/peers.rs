@@ -52,7 +52,9 @@ fn peers(c: &mut Criterion) {
         // Every verifier accepts the request before it is timed.
         verifier.verify(&headers, &body).expect("hookseal verifies");
         svix.verify(&body, &headers).expect("svix verifies");
-        stdwh.verify(&body, &headers).expect("standardwebhooks verifies");
+        stdwh
+            .verify(&body, &headers)
+            .expect("standardwebhooks verifies");
         let prefix = format!("{ID}.{now}.");
         group.throughput(Throughput::Bytes(size as u64));
 
@@ -73,7 +75,10 @@ fn peers(c: &mut Criterion) {
             });
         });
         group.bench_with_input(BenchmarkId::new("svix", size), &body, |b, body| {
-            b.iter(|| svix.verify(black_box(body), black_box(&headers)).expect("verifies"));
+            b.iter(|| {
+                svix.verify(black_box(body), black_box(&headers))
+                    .expect("verifies")
+            });
         });
         group.bench_with_input(
             BenchmarkId::new("standardwebhooks", size),
