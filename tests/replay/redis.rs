@@ -154,13 +154,7 @@ async fn an_outage_fails_closed_and_the_cache_recovers() {
 
 #[tokio::test]
 async fn an_unreachable_server_is_an_error_at_connect() {
-    // Nothing listens on this port: the listener is dropped before connecting.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let err = RedisReplayCache::connect(&format!("redis://127.0.0.1:{port}/"))
+    let err = RedisReplayCache::connect(&crate::server::unreachable_url())
         .await
         .unwrap_err();
     assert!(matches!(err, ReplayError::Unavailable(_)), "{err}");

@@ -104,6 +104,16 @@ impl RedisServer {
     }
 }
 
+/// A Redis URL nothing listens on: the port was free a moment ago and its listener is closed.
+pub(crate) fn unreachable_url() -> String {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("redis://127.0.0.1:{port}/")
+}
+
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
