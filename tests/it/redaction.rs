@@ -128,3 +128,61 @@ fn errors_carry_neither_key_nor_expected_tag() {
     let err = Secret::from_base64(&b64).unwrap_err();
     assert!(!format!("{err} {err:?}").contains(&b64[..8]));
 }
+
+/// The middleware's types hold a verifier (and so the keys) or a verified request: their `Debug`
+/// shows neither key bytes nor the tag.
+#[cfg(feature = "tower")]
+#[test]
+fn middleware_types_show_no_key_bytes() {
+    use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
+    use tower::Layer as _;
+
+    let layer = VerifyLayer::new(Verifier::new(Scheme::hookseal(), keyring()));
+    assert_clean("VerifyLayer", &format!("{layer:?} {layer:#?}"), &KEY);
+    let service = layer.layer(());
+    assert_clean("VerifyService", &format!("{service:?} {service:#?}"), &KEY);
+
+    // A delivery as the middleware hands it on, taken from a request it passed.
+    let signer = Signer::new(Scheme::hookseal(), keyring());
+    let headers = signer
+        .sign_at(Some("evt_1"), b"body", Timestamp::from_unix_secs(NOW))
+        .unwrap();
+    let tag_hex = headers
+        .get("x-webhook-signature")
+        .and_then(|h| h.split("v1=").nth(1))
+        .unwrap()
+        .to_owned();
+    let mut request = http::Request::new(http_body_util::Full::new(bytes::Bytes::from_static(
+        b"body",
+    )));
+    headers.insert_into(request.headers_mut()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let delivery = runtime.block_on(async {
+        use tower::{Service as _, ServiceExt};
+        let verifier = Verifier::new(Scheme::hookseal(), keyring())
+            .with_max_age(std::time::Duration::from_secs(u64::MAX / 4));
+        let mut service = VerifyLayer::new(verifier).layer(tower::service_fn(
+            |request: http::Request<http_body_util::Full<bytes::Bytes>>| async move {
+                Ok::<_, std::convert::Infallible>(http::Response::new(
+                    request.extensions().get::<VerifiedDelivery>().cloned(),
+                ))
+            },
+        ));
+        let ready =
+            ServiceExt::<http::Request<http_body_util::Full<bytes::Bytes>>>::ready(&mut service);
+        let response = ready.await.unwrap().call(request).await.unwrap();
+        match response.into_body() {
+            http_body_util::Either::Left(delivery) => delivery,
+            http_body_util::Either::Right(_) => None,
+        }
+    });
+    let delivery = delivery.expect("the request verifies");
+    let text = format!("{delivery:?} {delivery:#?}");
+    assert_clean("VerifiedDelivery", &text, &KEY);
+    assert!(
+        !text.contains(&tag_hex[..16]),
+        "VerifiedDelivery prints the tag: {text}"
+    );
+}
