@@ -10,7 +10,7 @@ use hashbrown::HashTable;
 
 use super::{
     Begin, DEFAULT_MAX_RESULT_LEN, Fingerprint, IdempotencyStore, Lease, ScopedKey, StoreError,
-    check_ttl,
+    check_completion, check_ttl,
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
@@ -301,12 +301,7 @@ impl<C: Clock> IdempotencyStore for MemoryIdempotencyStore<C> {
         retention: Duration,
     ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
         ready((|| {
-            check_ttl(retention)?;
-            if result.len() > self.max_result_len {
-                return Err(StoreError::ResultTooLarge {
-                    max: self.max_result_len,
-                });
-            }
+            check_completion(result, self.max_result_len, retention)?;
             let state = State::Completed {
                 result: result.into(),
             };

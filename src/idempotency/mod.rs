@@ -439,6 +439,22 @@ pub(crate) const MAX_TTL: Duration = Duration::from_secs(400 * 24 * 3600);
 /// The largest result the crate's stores keep by default: 64 KiB.
 pub(crate) const DEFAULT_MAX_RESULT_LEN: usize = 64 * 1024;
 
+/// Checks what a store is asked to keep on completion: the retention (as [`check_ttl`]) and a
+/// result of at most `max_result_len` bytes.
+fn check_completion(
+    result: &[u8],
+    max_result_len: usize,
+    retention: Duration,
+) -> Result<(), StoreError> {
+    check_ttl(retention)?;
+    if result.len() > max_result_len {
+        return Err(StoreError::ResultTooLarge {
+            max: max_result_len,
+        });
+    }
+    Ok(())
+}
+
 /// Checks a lease or retention: at least 1 ms, at most [`MAX_TTL`].
 fn check_ttl(ttl: Duration) -> Result<(), StoreError> {
     if ttl < Duration::from_millis(1) || ttl > MAX_TTL {

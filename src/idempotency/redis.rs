@@ -10,7 +10,7 @@ use redis::{Script, Value};
 
 use super::{
     Begin, DEFAULT_MAX_RESULT_LEN, Fingerprint, IdempotencyStore, Lease, ScopedKey, StoreError,
-    check_ttl,
+    check_completion, check_ttl,
 };
 use crate::error::ConfigError;
 use crate::redis_client;
@@ -179,12 +179,7 @@ impl IdempotencyStore for RedisIdempotencyStore {
         result: &[u8],
         retention: Duration,
     ) -> Result<(), StoreError> {
-        check_ttl(retention)?;
-        if result.len() > self.max_result_len {
-            return Err(StoreError::ResultTooLarge {
-                max: self.max_result_len,
-            });
-        }
+        check_completion(result, self.max_result_len, retention)?;
         let ms = redis_client::millis(retention).to_string();
         self.transition(&COMPLETE, lease, &[result, ms.as_bytes()])
             .await

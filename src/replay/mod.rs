@@ -119,35 +119,22 @@ impl<'d> ReplayCache for dyn DynReplayCache + 'd {
     }
 }
 
-impl<T: ReplayCache + ?Sized> ReplayCache for &T {
-    fn insert_if_absent<'a>(
-        &'a self,
-        key: &'a ReplayKey,
-        ttl: Duration,
-    ) -> impl Future<Output = Result<Outcome, ReplayError>> + Send + 'a {
-        (**self).insert_if_absent(key, ttl)
-    }
+/// Forwards the check to the cache behind a pointer.
+macro_rules! forward_cache {
+    ($($ptr:ty),*) => {$(
+        impl<T: ReplayCache + ?Sized> ReplayCache for $ptr {
+            fn insert_if_absent<'a>(
+                &'a self,
+                key: &'a ReplayKey,
+                ttl: Duration,
+            ) -> impl Future<Output = Result<Outcome, ReplayError>> + Send + 'a {
+                (**self).insert_if_absent(key, ttl)
+            }
+        }
+    )*};
 }
 
-impl<T: ReplayCache + ?Sized> ReplayCache for Arc<T> {
-    fn insert_if_absent<'a>(
-        &'a self,
-        key: &'a ReplayKey,
-        ttl: Duration,
-    ) -> impl Future<Output = Result<Outcome, ReplayError>> + Send + 'a {
-        (**self).insert_if_absent(key, ttl)
-    }
-}
-
-impl<T: ReplayCache + ?Sized> ReplayCache for Box<T> {
-    fn insert_if_absent<'a>(
-        &'a self,
-        key: &'a ReplayKey,
-        ttl: Duration,
-    ) -> impl Future<Output = Result<Outcome, ReplayError>> + Send + 'a {
-        (**self).insert_if_absent(key, ttl)
-    }
-}
+forward_cache!(&T, Arc<T>, Box<T>);
 
 /// A replay cache could not answer.
 #[derive(Debug, thiserror::Error)]
