@@ -6,6 +6,9 @@ pub mod dangerous;
 #[cfg(feature = "ed25519")]
 mod ed25519;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod headers;
 pub mod idempotency;
 mod keyring;

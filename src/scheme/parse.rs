@@ -41,19 +41,21 @@ impl Presented<'_> {
 
 /// Parses a canonical unix timestamp: ASCII digits only, no sign, no leading zero (except `0`),
 /// fitting in a `u64`.
+///
+/// Each value gets the error for its first fault in this order: empty, a byte that is not a
+/// digit (anywhere, even past the point where the digits overflow), a leading zero, too large.
 pub(crate) fn parse_timestamp(digits: &[u8]) -> Result<Timestamp, TimestampError> {
-    match digits {
-        [] => return Err(TimestampError::Empty),
-        [b'0', _, ..] if digits.iter().all(u8::is_ascii_digit) => {
-            return Err(TimestampError::LeadingZero);
-        }
-        _ => {}
+    if digits.is_empty() {
+        return Err(TimestampError::Empty);
+    }
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return Err(TimestampError::NotDigits);
+    }
+    if digits.len() > 1 && digits.first() == Some(&b'0') {
+        return Err(TimestampError::LeadingZero);
     }
     let mut value: u64 = 0;
     for &b in digits {
-        if !b.is_ascii_digit() {
-            return Err(TimestampError::NotDigits);
-        }
         value = value
             .checked_mul(10)
             .and_then(|v| v.checked_add(u64::from(b - b'0')))
@@ -342,6 +344,12 @@ impl<'a> Presented<'a> {
             return Err(VerifyError::MissingSignature);
         }
         Ok(())
+    }
+
+    /// The HMAC tags presented, in order.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn tags(&self) -> &[Tag] {
+        self.tags.get(..self.count).unwrap_or_default()
     }
 
     /// Whether any HMAC tags were presented.

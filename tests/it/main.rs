@@ -5,6 +5,7 @@
 mod adversarial;
 mod common;
 mod custom;
+mod fuzz_corpus;
 mod headers;
 mod idempotency_key;
 mod known_answers;

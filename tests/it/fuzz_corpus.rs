@@ -1,0 +1,113 @@
+//! The fuzz corpora, replayed: every file under `fuzz/corpus/<target>/` goes through the same
+//! function its fuzz target calls (`hookseal::fuzzing`), so `cargo test` checks every input the
+//! fuzzer kept, and every crash it ever found once it is added there.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use hookseal::fuzzing::{TARGETS, seeds};
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+}
+
+fn corpus_files(target: &str) -> Vec<PathBuf> {
+    let dir = fuzz_dir().join("corpus").join(target);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_target_has_a_fuzz_binary_and_a_corpus() {
+    let manifest = fs::read_to_string(fuzz_dir().join("Cargo.toml")).unwrap();
+    for (target, _) in TARGETS {
+        let source = fs::read_to_string(fuzz_dir().join(format!("fuzz_targets/{target}.rs")))
+            .unwrap_or_else(|e| panic!("fuzz target {target}: {e}"));
+        assert!(
+            source.contains(&format!("hookseal::fuzzing::{target}(data)")),
+            "fuzz/fuzz_targets/{target}.rs must call hookseal::fuzzing::{target}"
+        );
+        assert!(manifest.contains(&format!("name = \"{target}\"")));
+        assert!(!corpus_files(target).is_empty(), "no corpus for {target}");
+    }
+}
+
+/// The committed seeds are the ones `fuzzing::seeds` makes. `HOOKSEAL_WRITE_SEEDS=1 cargo test
+/// --test it fuzz_corpus` rewrites them after a change to the seed list.
+#[test]
+fn seeds_are_committed() {
+    let write = std::env::var_os("HOOKSEAL_WRITE_SEEDS").is_some();
+    for (target, name, bytes) in seeds() {
+        let path = fuzz_dir()
+            .join("corpus")
+            .join(target)
+            .join(format!("seed-{name}"));
+        if write {
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, &bytes).unwrap();
+        }
+        let committed = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(committed, bytes, "{} differs from its seed", path.display());
+    }
+}
+
+#[test]
+fn every_corpus_file_passes_its_target() {
+    let mut total = 0;
+    for (target, run) in TARGETS {
+        for file in corpus_files(target) {
+            let data = fs::read(&file).unwrap();
+            let outcome = std::panic::catch_unwind(|| run(&data));
+            assert!(outcome.is_ok(), "{} fails {target}", file.display());
+            total += 1;
+        }
+    }
+    assert!(total >= TARGETS.len());
+}
+
+/// The seeds reach the end of the verify path: each signed seed is accepted, so the fuzzer
+/// starts from requests that pass and mutates them into near misses.
+#[test]
+fn signed_seeds_verify() {
+    let schemes = hookseal::fuzzing::verify_schemes();
+    let now = hookseal::Timestamp::from_unix_secs(hookseal::fuzzing::NOW);
+    let mut checked = 0;
+    for (target, name, bytes) in seeds() {
+        if target != "verify" {
+            continue;
+        }
+        let (index, _, pairs, body) = hookseal::fuzzing::split_request(&bytes).unwrap();
+        let scheme = schemes[index].clone();
+        let keyring = hookseal::Keyring::new(
+            hookseal::Key::new(
+                "new",
+                hookseal::Secret::from_bytes(hookseal::fuzzing::NEW_KEY).unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap()
+        .with_key(
+            hookseal::Key::new(
+                "old",
+                hookseal::Secret::from_bytes(hookseal::fuzzing::OLD_KEY).unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let verifier = hookseal::Verifier::new(scheme, keyring);
+        let verified = verifier
+            .verify_at(&pairs[..], body, now)
+            .unwrap_or_else(|e| panic!("seed {name}: {e}"));
+        assert_eq!(
+            verified.key_id(),
+            if name.contains("-old-") { "old" } else { "new" }
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 2 * 2 * schemes.len());
+}
