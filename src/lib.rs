@@ -3,6 +3,7 @@
 
 mod clock;
 pub mod dangerous;
+pub mod delivery;
 #[cfg(feature = "ed25519")]
 mod ed25519;
 mod error;

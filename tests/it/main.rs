@@ -5,6 +5,7 @@
 mod adversarial;
 mod common;
 mod custom;
+mod delivery;
 mod fuzz_corpus;
 mod headers;
 mod idempotency_key;

@@ -1,0 +1,179 @@
+//! One endpoint's signing secrets over their life: generated (and shown once), rotated with an
+//! overlap during which old and new both sign, retired.
+
+use std::time::Duration;
+
+use crate::clock::Timestamp;
+use crate::error::{ConfigError, SecretError};
+use crate::keyring::{Key, Keyring};
+use crate::secret::{ExportedSecret, Secret};
+
+/// A secret lifecycle step that cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LifecycleError {
+    /// A new secret could not be generated.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// The key id is invalid or already used, or the keyring is full.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// No key has this id.
+    #[error("no key with this id")]
+    UnknownKey,
+    /// The primary key cannot be retired: rotate to a new one first.
+    #[error("the primary key cannot be retired; rotate first")]
+    RetiringPrimary,
+}
+
+/// An endpoint's signing secrets: a [`Keyring`] whose primary is the newest key, managed
+/// through generate → rotate → retire.
+///
+/// - [`EndpointSecrets::generate`] makes the first key and returns its text once, to show the
+///   endpoint's owner (hookseal never shows it again).
+/// - [`EndpointSecrets::rotate`] adds a new primary key and sets every older key to expire
+///   after an overlap. A [`Signer`](crate::Signer) signs with every key valid at the time, so
+///   during the overlap each delivery carries both signatures, and a receiver verifies whether
+///   it holds the old secret, the new one, or both.
+/// - [`EndpointSecrets::retire`] removes a key at once (a leaked key, or the end of an overlap);
+///   [`EndpointSecrets::prune`] removes the keys that have expired.
+///
+/// ```
+/// use std::time::Duration;
+/// use hookseal::delivery::EndpointSecrets;
+/// use hookseal::{Scheme, Signer, Timestamp};
+///
+/// let now = Timestamp::from_unix_secs(1_700_000_000);
+/// let (secrets, shown_once) = EndpointSecrets::generate("k1")?;
+/// assert_eq!(shown_once.expose_secret().len(), 44); // 32 bytes in base64
+///
+/// let day = Duration::from_secs(86_400);
+/// let (secrets, new_text) = secrets.rotate("k2", now, day)?;
+/// let signer = Signer::new(Scheme::hookseal(), secrets.keyring().clone());
+/// let during = signer.sign_at(None, b"{}", now)?;
+/// assert_eq!(during.get("X-Webhook-Signature").unwrap().matches("v1=").count(), 2);
+///
+/// let after = signer.sign_at(None, b"{}", now.saturating_add(2 * day))?;
+/// assert_eq!(after.get("X-Webhook-Signature").unwrap().matches("v1=").count(), 1);
+/// assert_eq!(secrets.prune(now.saturating_add(2 * day)).keyring().len(), 1);
+/// # drop(new_text);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct EndpointSecrets {
+    keyring: Keyring,
+}
+
+impl EndpointSecrets {
+    /// A new endpoint's first key, named `id`, and its text (standard base64 of 32 random
+    /// bytes, as [`Secret::from_base64`] and the Standard Webhooks scheme read it) to show
+    /// once.
+    ///
+    /// # Errors
+    ///
+    /// [`LifecycleError::Secret`] when the system random number generator fails,
+    /// [`LifecycleError::Config`] for an invalid id.
+    pub fn generate(id: &str) -> Result<(Self, ExportedSecret), LifecycleError> {
+        let (secret, text) = Secret::generate()?.export();
+        let keyring = Keyring::new(Key::new(id, secret)?)?;
+        Ok((Self { keyring }, text))
+    }
+
+    /// Secrets made from an existing keyring (e.g. loaded from storage); its first key is the
+    /// primary.
+    #[must_use]
+    pub fn from_keyring(keyring: Keyring) -> Self {
+        Self { keyring }
+    }
+
+    /// The keys, newest first, for a [`Signer`](crate::Signer).
+    #[must_use]
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// Adds a newly generated key named `id` as the primary, valid from `now`, and sets every
+    /// older key to expire at `now + overlap` (or earlier, if it already expires sooner).
+    /// Returns the new key's text, to show once.
+    ///
+    /// # Errors
+    ///
+    /// [`LifecycleError::Secret`] when no secret can be generated, [`LifecycleError::Config`]
+    /// when the id is invalid or taken, or the keyring is full (prune or retire first).
+    pub fn rotate(
+        &self,
+        id: &str,
+        now: Timestamp,
+        overlap: Duration,
+    ) -> Result<(Self, ExportedSecret), LifecycleError> {
+        let (secret, text) = Secret::generate()?.export();
+        let rotated = self.rotate_to(Key::new(id, secret)?.not_before(now), now, overlap)?;
+        Ok((rotated, text))
+    }
+
+    /// Like [`EndpointSecrets::rotate`], with a key made elsewhere (for instance, one the
+    /// endpoint's owner supplied).
+    ///
+    /// # Errors
+    ///
+    /// [`LifecycleError::Config`] when the id is taken, the keyring is full, or the key's
+    /// window is empty.
+    pub fn rotate_to(
+        &self,
+        key: Key,
+        now: Timestamp,
+        overlap: Duration,
+    ) -> Result<Self, LifecycleError> {
+        let until = now.saturating_add(overlap);
+        let mut keyring = Keyring::new(key)?;
+        for old in self.keyring.keys() {
+            let ends = old.valid_until().map_or(until, |t| t.min(until));
+            // A key whose window closed before `now` is dropped rather than kept unusable.
+            if old.valid_from().is_some_and(|from| from > ends) {
+                continue;
+            }
+            keyring = keyring.with_key(old.clone().not_after(ends))?;
+        }
+        Ok(Self { keyring })
+    }
+
+    /// Removes the key named `id` at once.
+    ///
+    /// # Errors
+    ///
+    /// [`LifecycleError::UnknownKey`] when no key has this id,
+    /// [`LifecycleError::RetiringPrimary`] for the primary key.
+    pub fn retire(&self, id: &str) -> Result<Self, LifecycleError> {
+        if self.keyring.get(id).is_none() {
+            return Err(LifecycleError::UnknownKey);
+        }
+        if self.keyring.primary().id() == id {
+            return Err(LifecycleError::RetiringPrimary);
+        }
+        let mut keys = self.keyring.keys().filter(|k| k.id() != id).cloned();
+        let Some(primary) = keys.next() else {
+            return Err(LifecycleError::RetiringPrimary);
+        };
+        let mut keyring = Keyring::new(primary)?;
+        for key in keys {
+            keyring = keyring.with_key(key)?;
+        }
+        Ok(Self { keyring })
+    }
+
+    /// The same secrets without the keys that expired before `now` (never the primary).
+    #[must_use]
+    pub fn prune(&self, now: Timestamp) -> Self {
+        let primary = self.keyring.primary();
+        let mut keyring = Keyring::new(primary.clone()).unwrap_or_else(|_| self.keyring.clone());
+        for key in self.keyring.keys().skip(1) {
+            if key.valid_until().is_some_and(|t| t < now) {
+                continue;
+            }
+            if let Ok(next) = keyring.clone().with_key(key.clone()) {
+                keyring = next;
+            }
+        }
+        Self { keyring }
+    }
+}
