@@ -49,6 +49,12 @@ struct AppState {
 impl Receiver {
     /// Starts the receiver on an ephemeral loopback port.
     pub(crate) async fn start(config: Config) -> Result<Self, BoxError> {
+        Self::start_on(config, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts the receiver on `addr` (waiting up to a second for a just-stopped receiver to
+    /// free it).
+    pub(crate) async fn start_on(config: Config, addr: SocketAddr) -> Result<Self, BoxError> {
         let processed = Arc::new(Mutex::new(Vec::new()));
         let state = Arc::new(AppState {
             idempotency: Idempotency::new(config.idempotency_store),
@@ -72,7 +78,17 @@ impl Receiver {
                 endpoint(Scheme::stripe(), config.stripe_keys),
             )
             .with_state(Arc::clone(&state));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let mut tries = 0;
+        let listener = loop {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(listener) => break listener,
+                Err(_) if tries < 20 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         let addr = listener.local_addr()?;
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
