@@ -25,7 +25,9 @@ pub enum Jitter {
 pub enum StatusClass {
     /// `2xx`: delivered.
     Delivered,
-    /// Try again later: `408`, `425`, `429` and every `5xx` by default.
+    /// Try again later: `408`, `409`, `425`, `429` and every `5xx` by default. (`409` is what an
+    /// idempotent receiver, hookseal's included, answers while an earlier attempt of the same
+    /// event is still being processed; a fresh attempt is never a replay.)
     Retry,
     /// Trying again will not help: every other status by default, redirects included (a
     /// redirect is not followed, since its target never went through the endpoint policy).
@@ -165,7 +167,7 @@ pub enum RetryConfigError {
 ///
 /// // The first attempt got a 503: try again in a minute.
 /// let next = policy.next_after(1, first, first, Outcome::status(503));
-/// let minutes = |m| Duration::from_secs(60 * m);
+/// let minutes = |m: u64| Duration::from_secs(60 * m);
 /// assert_eq!(next, Next::RetryAt { at: first.saturating_add(minutes(1)), from_retry_after: false });
 ///
 /// // A 429 asking for two minutes gets them.
@@ -303,7 +305,7 @@ impl RetryPolicy {
         self.max_attempts
     }
 
-    /// How a status is treated: `2xx` delivered; `408`, `425`, `429` and `5xx` retried;
+    /// How a status is treated: `2xx` delivered; `408`, `409`, `425`, `429` and `5xx` retried;
     /// anything else final — unless overridden with [`RetryPolicy::with_status`].
     #[must_use]
     pub fn classify(&self, status: u16) -> StatusClass {
@@ -312,7 +314,7 @@ impl RetryPolicy {
         }
         match status {
             200..=299 => StatusClass::Delivered,
-            408 | 425 | 429 | 500..=599 => StatusClass::Retry,
+            408 | 409 | 425 | 429 | 500..=599 => StatusClass::Retry,
             _ => StatusClass::Final,
         }
     }

@@ -229,11 +229,11 @@ fn statuses_are_classified() {
     for s in [200, 201, 202, 204, 299] {
         assert_eq!(policy.classify(s), StatusClass::Delivered, "{s}");
     }
-    for s in [408, 425, 429, 500, 501, 502, 503, 504, 599] {
+    for s in [408, 409, 425, 429, 500, 501, 502, 503, 504, 599] {
         assert_eq!(policy.classify(s), StatusClass::Retry, "{s}");
     }
     for s in [
-        0, 100, 199, 300, 301, 302, 307, 308, 400, 401, 403, 404, 409, 410, 422, 600, 999,
+        0, 100, 199, 300, 301, 302, 307, 308, 400, 401, 403, 404, 410, 413, 422, 600, 999,
     ] {
         assert_eq!(policy.classify(s), StatusClass::Final, "{s}");
     }
