@@ -76,17 +76,7 @@ fn debug_shows_the_id_and_length_not_the_body() {
 #[test]
 fn attempts_keep_the_id_and_sign_afresh_in_every_scheme() {
     let secret = || Secret::from_bytes([9; 32]).unwrap();
-    for scheme in [
-        Scheme::hookseal(),
-        Scheme::standard_webhooks(),
-        Scheme::svix(),
-        Scheme::stripe(),
-        Scheme::github(),
-        Scheme::slack(),
-        Scheme::shopify(),
-        Scheme::paddle(),
-        Scheme::zoom(),
-    ] {
+    for scheme in crate::common::all_schemes() {
         let clock = ManualClock::new(at(T0));
         let signer =
             Signer::new(scheme.clone(), Keyring::single(secret())).with_clock(clock.clone());
