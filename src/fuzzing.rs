@@ -509,6 +509,89 @@ pub fn idempotency_key(data: &[u8]) {
     }
 }
 
+/// The sender's untrusted inputs: an endpoint URL (a customer's text) when the first byte is
+/// even, a `Retry-After` value (the endpoint's answer) when it is odd.
+///
+/// - A URL the strict policy accepts is accepted by a policy allowing everything, with the same
+///   endpoint; an address host passes `check_ip`; a name host is a valid DNS name.
+/// - A retry is never scheduled before now or after the horizon, and a delay-seconds value is
+///   honoured or the delivery given up.
+pub fn sender_input(data: &[u8]) {
+    use crate::delivery::{AddressClass, EndpointPolicy, GiveUp, Host, Next, Outcome, RetryPolicy};
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    if selector % 2 == 0 {
+        let Ok(url) = core::str::from_utf8(rest) else {
+            return;
+        };
+        let strict = EndpointPolicy::new();
+        let open = [
+            AddressClass::Loopback,
+            AddressClass::Private,
+            AddressClass::LinkLocal,
+            AddressClass::Metadata,
+            AddressClass::SharedAddressSpace,
+            AddressClass::Unspecified,
+            AddressClass::Multicast,
+            AddressClass::Broadcast,
+            AddressClass::Documentation,
+            AddressClass::Reserved,
+        ]
+        .into_iter()
+        .fold(EndpointPolicy::new().allow_http(), EndpointPolicy::allow);
+        if let Ok(endpoint) = strict.check(url) {
+            assert_eq!(open.check(url).as_ref(), Ok(&endpoint));
+            let authority = url.split_once("://").map_or("", |(_, rest)| {
+                rest.split(['/', '?', '#']).next().unwrap_or_default()
+            });
+            assert!(endpoint.is_https() && !authority.contains('@'));
+            match endpoint.host() {
+                Host::Ip(ip) => assert_eq!(strict.check_ip(*ip), Ok(())),
+                Host::Name(name) => {
+                    assert!(name.split('.').count() > 1 && name.len() <= 253);
+                    assert!(name.bytes().all(|b| b.is_ascii_lowercase()
+                        || b.is_ascii_digit()
+                        || b == b'-'
+                        || b == b'_'
+                        || b == b'.'));
+                }
+            }
+        }
+        return;
+    }
+    let policy = RetryPolicy::new();
+    let now = Timestamp::from_unix_secs(NOW);
+    let deadline = NOW + policy.horizon().as_secs();
+    let random = u64::from(selector).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let outcome = Outcome::status(503).with_retry_after(rest);
+    // HTTP's optional whitespace is spaces and tabs only.
+    let ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = rest.iter().position(|b| !ows(b)).unwrap_or(rest.len());
+    let end = rest.iter().rposition(|b| !ows(b)).map_or(start, |i| i + 1);
+    let trimmed = rest.get(start..end).unwrap_or_default();
+    let seconds =
+        (!trimmed.is_empty() && trimmed.len() <= 12 && trimmed.iter().all(u8::is_ascii_digit))
+            .then(|| {
+                trimmed
+                    .iter()
+                    .fold(0_u64, |n, d| n * 10 + u64::from(d - b'0'))
+            });
+    match policy.next_with_random(1, now, now, outcome, random) {
+        Next::RetryAt { at, .. } => {
+            let at = at.as_unix_secs();
+            assert!((NOW..=deadline).contains(&at));
+            if let Some(secs) = seconds {
+                assert!(at >= NOW + secs, "Retry-After {secs} not honoured");
+            }
+        }
+        Next::GiveUp(GiveUp::HorizonReached) => {
+            assert!(trimmed.len() <= 64, "an overlong Retry-After was read");
+        }
+        other => panic!("a 503 got {other:?}"),
+    }
+}
+
 /// Headers as [`verify`] reads them from its input.
 type Pairs = Vec<(String, Vec<u8>)>;
 
@@ -798,6 +881,17 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         seed.extend_from_slice(text.as_bytes());
         out.push(("secret", name.to_owned(), seed));
     }
+    for (name, selector, text) in [
+        ("url", 0_u8, "https://hooks.example.com:8443/in?x=1"),
+        ("url-ipv6-mapped", 0, "https://[::ffff:169.254.169.254]/"),
+        ("url-numeric", 0, "https://0x7f.1/"),
+        ("retry-after-seconds", 1, "120"),
+        ("retry-after-date", 1, "Wed, 15 Nov 2023 22:13:20 GMT"),
+    ] {
+        let mut seed = vec![selector];
+        seed.extend_from_slice(text.as_bytes());
+        out.push(("sender_input", name.to_owned(), seed));
+    }
     for (name, text) in [
         ("quoted", r#""8e03978e-40d5-43e8-bc93-6894a57f9324""#),
         ("bare", "8e03978e-40d5-43e8-bc93-6894a57f9324"),
@@ -813,7 +907,7 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets by name, as `fuzz/fuzz_targets/<name>.rs` calls them.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("signature_params", signature_params),
     ("signature_versioned", signature_versioned),
     ("signature_single", signature_single),
@@ -821,4 +915,5 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("secret", secret),
     ("idempotency_key", idempotency_key),
     ("verify", verify),
+    ("sender_input", sender_input),
 ];

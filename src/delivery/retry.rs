@@ -244,10 +244,11 @@ impl RetryPolicy {
         Ok(self)
     }
 
-    /// Caps every ceiling (the steps included) at `max_delay`, rounded up to whole seconds.
+    /// Caps every ceiling (the steps included) at `max_delay`, rounded up to whole seconds, and
+    /// kept between 1 s and [`RetryPolicy::MAX_HORIZON`].
     #[must_use]
     pub fn with_max_delay(mut self, max_delay: Duration) -> Self {
-        self.max_delay = ceil_secs(max_delay).max(1);
+        self.max_delay = ceil_secs(max_delay).clamp(1, Self::MAX_HORIZON.as_secs());
         self
     }
 
@@ -334,10 +335,14 @@ impl RetryPolicy {
             None => {
                 let beyond = index.saturating_sub(self.steps.len() - 1);
                 let mut secs = last;
-                for _ in 0..beyond {
-                    secs = secs.saturating_mul(self.growth);
-                    if secs >= self.max_delay {
-                        break;
+                // With growth 1 the ceiling stays at the last step; otherwise it reaches the cap
+                // (or saturates) within 64 doublings, however large `retry` is.
+                if self.growth > 1 {
+                    for _ in 0..beyond {
+                        secs = secs.saturating_mul(self.growth);
+                        if secs >= self.max_delay {
+                            break;
+                        }
                     }
                 }
                 secs
@@ -357,7 +362,8 @@ impl RetryPolicy {
             Jitter::Equal => (ceiling / 2, ceiling),
             Jitter::None => (ceiling, ceiling),
         };
-        // `high - low + 1` cannot overflow: ceilings are at most the maximum delay.
+        // `high - low + 1` cannot overflow: ceilings are at most the maximum delay, itself at
+        // most 30 days.
         Duration::from_secs(low + random % (high - low + 1))
     }
 
@@ -424,7 +430,7 @@ impl RetryPolicy {
 }
 
 fn ceil_secs(d: Duration) -> u64 {
-    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+    d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
 }
 
 /// The longest `Retry-After` value read, in bytes.

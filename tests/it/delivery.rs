@@ -359,6 +359,27 @@ fn attempts_and_configuration_are_bounded() {
         .with_max_delay(s(200));
     let ceilings: Vec<u64> = (1..=5).map(|n| custom.ceiling(n).as_secs()).collect();
     assert_eq!(ceilings, [10, 30, 90, 200, 200]);
+    // Far retries cost no more than near ones, with or without growth, and extreme settings
+    // neither overflow nor panic.
+    let flat = custom.clone().with_growth(1).unwrap();
+    assert_eq!(flat.ceiling(u32::MAX), s(30));
+    assert_eq!(custom.ceiling(u32::MAX), s(200));
+    let huge = RetryPolicy::new()
+        .with_steps(&[Duration::MAX])
+        .unwrap()
+        .with_max_delay(Duration::MAX);
+    assert_eq!(huge.ceiling(1), RetryPolicy::MAX_HORIZON);
+    assert!(huge.delay(u32::MAX, u64::MAX) <= RetryPolicy::MAX_HORIZON);
+    assert!(matches!(
+        huge.next_with_random(
+            1,
+            at(u64::MAX - 5),
+            at(u64::MAX - 1),
+            Outcome::status(500),
+            u64::MAX
+        ),
+        Next::RetryAt { .. } | Next::GiveUp(_)
+    ));
 }
 
 fn any_policy() -> impl Strategy<Value = RetryPolicy> {
