@@ -186,3 +186,47 @@ fn middleware_types_show_no_key_bytes() {
         "VerifiedDelivery prints the tag: {text}"
     );
 }
+
+/// The sender's key holders: endpoint secrets, through generation, rotation and retirement.
+#[test]
+fn endpoint_secrets_show_no_key_bytes() {
+    use hookseal::delivery::EndpointSecrets;
+    let (secrets, first) = EndpointSecrets::generate("k1").unwrap();
+    let first_raw = STANDARD.decode(first.expose_secret()).unwrap();
+    let (rotated, second) = secrets
+        .rotate(
+            "k2",
+            Timestamp::from_unix_secs(NOW),
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
+    let second_raw = STANDARD.decode(second.expose_secret()).unwrap();
+    let supplied = rotated
+        .rotate_to(
+            Key::new("k3", Secret::from_bytes(KEY).unwrap()).unwrap(),
+            Timestamp::from_unix_secs(NOW),
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
+    for (what, shown) in [
+        ("EndpointSecrets", format!("{secrets:?} {secrets:#?}")),
+        (
+            "EndpointSecrets after rotate",
+            format!("{rotated:?} {rotated:#?}"),
+        ),
+        (
+            "EndpointSecrets after retire",
+            format!("{:?}", rotated.retire("k1").unwrap()),
+        ),
+        (
+            "EndpointSecrets with a supplied key",
+            format!("{supplied:#?}"),
+        ),
+        ("ExportedSecret", format!("{first:?} {second:?}")),
+    ] {
+        assert!(shown.contains("k1") || shown.contains("k2") || what == "ExportedSecret");
+        for raw in [&first_raw[..], &second_raw[..], &KEY[..]] {
+            assert_clean(what, &shown, raw);
+        }
+    }
+}
