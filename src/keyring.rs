@@ -320,6 +320,14 @@ impl Keyring {
         Ok(self)
     }
 
+    /// Keeps the primary key and the other keys for which `keep` is true, in order. Removing
+    /// keys cannot break a keyring's rules, so this cannot fail.
+    pub(crate) fn retain_secondary(&mut self, mut keep: impl FnMut(&Key) -> bool) {
+        let mut primary = true;
+        self.keys
+            .retain(|k| core::mem::take(&mut primary) || keep(k));
+    }
+
     /// The primary (first) key.
     #[must_use]
     pub fn primary(&self) -> &Key {

@@ -150,30 +150,16 @@ impl EndpointSecrets {
         if self.keyring.primary().id() == id {
             return Err(LifecycleError::RetiringPrimary);
         }
-        let mut keys = self.keyring.keys().filter(|k| k.id() != id).cloned();
-        let Some(primary) = keys.next() else {
-            return Err(LifecycleError::RetiringPrimary);
-        };
-        let mut keyring = Keyring::new(primary)?;
-        for key in keys {
-            keyring = keyring.with_key(key)?;
-        }
+        let mut keyring = self.keyring.clone();
+        keyring.retain_secondary(|k| k.id() != id);
         Ok(Self { keyring })
     }
 
     /// The same secrets without the keys that expired before `now` (never the primary).
     #[must_use]
     pub fn prune(&self, now: Timestamp) -> Self {
-        let primary = self.keyring.primary();
-        let mut keyring = Keyring::new(primary.clone()).unwrap_or_else(|_| self.keyring.clone());
-        for key in self.keyring.keys().skip(1) {
-            if key.valid_until().is_some_and(|t| t < now) {
-                continue;
-            }
-            if let Ok(next) = keyring.clone().with_key(key.clone()) {
-                keyring = next;
-            }
-        }
+        let mut keyring = self.keyring.clone();
+        keyring.retain_secondary(|k| k.valid_until().is_none_or(|t| t >= now));
         Self { keyring }
     }
 }

@@ -48,20 +48,23 @@ pub(crate) fn parse_timestamp(digits: &[u8]) -> Result<Timestamp, TimestampError
     if digits.is_empty() {
         return Err(TimestampError::Empty);
     }
-    if !digits.iter().all(u8::is_ascii_digit) {
-        return Err(TimestampError::NotDigits);
+    // One pass: a non-digit returns at once; an overflow is only noted, since a non-digit
+    // after it still decides the error.
+    let mut value: Option<u64> = Some(0);
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return Err(TimestampError::NotDigits);
+        }
+        value = value
+            .and_then(|v| v.checked_mul(10))
+            .and_then(|v| v.checked_add(u64::from(b - b'0')));
     }
     if digits.len() > 1 && digits.first() == Some(&b'0') {
         return Err(TimestampError::LeadingZero);
     }
-    let mut value: u64 = 0;
-    for &b in digits {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            .ok_or(TimestampError::TooLarge)?;
-    }
-    Ok(Timestamp::from_unix_secs(value))
+    value
+        .map(Timestamp::from_unix_secs)
+        .ok_or(TimestampError::TooLarge)
 }
 
 /// A timestamp's canonical decimal digits, on the stack.
