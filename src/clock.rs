@@ -3,9 +3,16 @@
 //!
 //! Every time-dependent decision in the crate reads an injected clock, never the wall clock
 //! directly, so tests can drive the freshness window to its exact edges.
+//!
+//! A clock tells two times. [`Clock::now`] is the wall clock, which signatures are stamped with,
+//! so the signature window is checked against it. [`Clock::monotonic`] only ever moves forward at
+//! the rate time passes, whatever the wall clock is set to: the stores measure expiry with it, so
+//! a wall clock stepped forward (an NTP correction, a VM resumed) never drops a live entry or
+//! lease early, and one stepped back never keeps an entry longer than its TTL allows.
 
 use core::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A point in time as whole seconds since the Unix epoch, the unit webhook timestamps use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,17 +63,35 @@ impl fmt::Display for Timestamp {
 pub trait Clock: fmt::Debug + Send + Sync {
     /// The current time, or `None` when it cannot be told (a system clock set before 1970).
     fn now(&self) -> Option<Timestamp>;
+
+    /// The time elapsed since a fixed point of this clock's choosing, never going back and never
+    /// stepped when the wall clock is set. Stores measure expiry with it.
+    ///
+    /// The default reads the operating system's monotonic clock ([`Instant`]), which is right
+    /// for every clock that tells real time; a test clock overrides it to move by hand.
+    fn monotonic(&self) -> Duration {
+        static ORIGIN: OnceLock<Instant> = OnceLock::new();
+        ORIGIN.get_or_init(Instant::now).elapsed()
+    }
 }
 
 impl<C: Clock + ?Sized> Clock for &C {
     fn now(&self) -> Option<Timestamp> {
         (**self).now()
     }
+
+    fn monotonic(&self) -> Duration {
+        (**self).monotonic()
+    }
 }
 
 impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
     fn now(&self) -> Option<Timestamp> {
         (**self).now()
+    }
+
+    fn monotonic(&self) -> Duration {
+        (**self).monotonic()
     }
 }
 
@@ -102,6 +127,11 @@ mod manual {
 
     /// A clock that only moves when told to. Clones share the same time.
     ///
+    /// [`advance`](Self::advance) moves both of its times, as time passing does;
+    /// [`set`](Self::set) and [`rewind`](Self::rewind) move only the wall clock, as setting a
+    /// system clock does, so tests can check that a wall-clock step leaves the stores' expiry
+    /// alone.
+    ///
     /// ```
     /// use std::time::Duration;
     /// use hookseal::{Clock, ManualClock, Timestamp};
@@ -110,37 +140,40 @@ mod manual {
     /// let shared = clock.clone();
     /// clock.advance(Duration::from_secs(301));
     /// assert_eq!(shared.now(), Some(Timestamp::from_unix_secs(1_700_000_301)));
+    /// assert_eq!(shared.monotonic(), Duration::from_secs(301));
+    /// clock.set(Timestamp::from_unix_secs(1_800_000_000));
+    /// assert_eq!(shared.monotonic(), Duration::from_secs(301));
     /// ```
     #[derive(Debug, Clone)]
     pub struct ManualClock {
         secs: Arc<AtomicU64>,
+        monotonic: Arc<AtomicU64>,
     }
 
     impl ManualClock {
-        /// A clock stopped at `start`.
+        /// A clock stopped at `start`, its monotonic time at zero.
         #[must_use]
         pub fn new(start: Timestamp) -> Self {
             Self {
                 secs: Arc::new(AtomicU64::new(start.as_unix_secs())),
+                monotonic: Arc::new(AtomicU64::new(0)),
             }
         }
 
-        /// Sets the time.
+        /// Sets the wall clock (a step: the monotonic time does not move).
         pub fn set(&self, t: Timestamp) {
             self.secs.store(t.as_unix_secs(), Ordering::SeqCst);
         }
 
-        /// Moves the time forward by `d` (whole seconds), saturating.
+        /// Lets `d` pass (whole seconds): both the wall clock and the monotonic time move
+        /// forward, saturating.
         pub fn advance(&self, d: Duration) {
-            let step = d.as_secs();
-            let _ = self
-                .secs
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |s| {
-                    Some(s.saturating_add(step))
-                });
+            add(&self.secs, d.as_secs());
+            add(&self.monotonic, d.as_secs());
         }
 
-        /// Moves the time back by `d` (whole seconds), saturating at the epoch.
+        /// Steps the wall clock back by `d` (whole seconds), saturating at the epoch; the
+        /// monotonic time does not move.
         pub fn rewind(&self, d: Duration) {
             let step = d.as_secs();
             let _ = self
@@ -151,9 +184,19 @@ mod manual {
         }
     }
 
+    fn add(cell: &AtomicU64, step: u64) {
+        let _ = cell.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |s| {
+            Some(s.saturating_add(step))
+        });
+    }
+
     impl Clock for ManualClock {
         fn now(&self) -> Option<Timestamp> {
             Some(Timestamp::from_unix_secs(self.secs.load(Ordering::SeqCst)))
+        }
+
+        fn monotonic(&self) -> Duration {
+            Duration::from_secs(self.monotonic.load(Ordering::SeqCst))
         }
     }
 }

@@ -4,8 +4,10 @@
 use zeroize::Zeroizing;
 
 use crate::error::SecretError;
+use crate::idempotency::{IdempotencyKey, KeyError};
 use crate::scheme::{Encoding, Part, Scheme, SecretFormat, SignatureFormat, preset};
 use crate::secret::Secret;
+use crate::verify::Verified;
 
 /// Builds a secret shorter than [`Secret::MIN_LEN`] (but never empty), for a legacy key that
 /// cannot be replaced yet.
@@ -53,4 +55,32 @@ pub fn github_sha1() -> Scheme {
             .secret_format(SecretFormat::text())
             .legacy_sha1(),
     )
+}
+
+/// The idempotency key from a verified delivery's id header even where the signature does not
+/// cover the id (GitHub's `X-GitHub-Delivery`, Shopify's `X-Shopify-Webhook-Id`), which
+/// [`IdempotencyKey::from_verified`] refuses.
+///
+/// Whoever can replay a captured request can send it with a new id, and each new id gets a new
+/// key: the work runs again. Use it only where replays are stopped before it (a replay cache
+/// keeping keys for as long as a replay would do harm), and never alone.
+///
+/// ```
+/// use hookseal::{Keyring, Scheme, Signer, Verifier, dangerous};
+///
+/// let github = Scheme::github();
+/// let key = || Keyring::single(github.parse_secret("It's a Secret to Everybody").unwrap());
+/// let headers = Signer::new(github.clone(), key()).sign(Some("72d3162e"), b"{}")?;
+/// let headers: Vec<(&str, &str)> = headers.iter().collect();
+/// let verifier = Verifier::new(github.clone(), key());
+/// let verified = verifier.verify(&headers, b"{}")?;
+/// assert_eq!(dangerous::unsigned_id_key(&verified)?.as_str(), "72d3162e");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`KeyError::Missing`] when the delivery has no id, and as [`IdempotencyKey::new`].
+pub fn unsigned_id_key(verified: &Verified<'_>) -> Result<IdempotencyKey, KeyError> {
+    IdempotencyKey::from_verified_id(verified)
 }

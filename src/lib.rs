@@ -16,6 +16,7 @@ mod keyring;
 mod mac;
 #[cfg(feature = "tower")]
 pub mod middleware;
+mod owner;
 #[cfg(feature = "redis")]
 mod redis_client;
 pub mod replay;
@@ -32,6 +33,8 @@ pub use ed25519::{Ed25519PublicKey, Ed25519SigningKey};
 pub use error::{ConfigError, HeaderKind, SecretError, SignError, TimestampError, VerifyError};
 pub use headers::{HeaderName, HeaderSource};
 pub use keyring::{Key, KeyId, Keyring};
+#[cfg(feature = "redis")]
+pub use redis_client::RedisOptions;
 pub use scheme::Scheme;
 pub use secret::{ExportedSecret, GeneratedSecret, Secret};
 pub use sign::{SignedHeaders, Signer};

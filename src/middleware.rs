@@ -6,12 +6,18 @@
 //!
 //! 1. buffers the raw body, up to a limit (1 MiB by default; a larger body, or a
 //!    `Content-Length` announcing one, is answered **413** without reading further);
-//! 2. verifies it with a [`Verifier`], and, when given one, records it in a [`ReplayCache`];
-//! 3. answers a refused request itself, with the status of [`VerifyError::status_code`] or
-//!    [`FreshError::status_code`] (400, 401, 409, 500, 503), `Retry-After` where the error has
-//!    one, and the error's short, stable message as a `text/plain` body;
+//! 2. verifies it with a [`Verifier`], and, when given a [`ReplayCache`], *reserves* its replay
+//!    key there;
+//! 3. answers a refused request itself, with the status of [`FreshError::status_code`] (400,
+//!    401, 409, 500, 503), `Retry-After` where the error has one, and a short fixed text per
+//!    answer as a `text/plain` body — never an error's detail, which stays in the response's
+//!    extensions as a [`Refused`] for the caller's logging layer;
 //! 4. passes an accepted request on with its body untouched — the exact bytes verified — and a
-//!    [`VerifiedDelivery`] in the request extensions.
+//!    [`VerifiedDelivery`] in the request extensions;
+//! 5. with a replay cache, *commits* the replay key when the handler answers 2xx and
+//!    *releases* it otherwise — a non-2xx answer, an error, a panic, or a request dropped
+//!    before the answer (client gone, timeout) — so the sender's retry of a failed delivery
+//!    runs. See [`crate::replay`] for the answers to duplicates.
 //!
 //! ```
 //! use axum::{Extension, Router, routing::post};
@@ -34,8 +40,9 @@
 //! ```
 //!
 //! Frameworks that are not built on tower (actix-web, for one) use the same core directly:
-//! [`Verifier::verify`] or [`Verifier::verify_fresh`] on the headers and the buffered body, and
-//! the errors' `status_code()` and `retry_after()` for the answer.
+//! [`Verifier::verify`], or [`Verifier::verify_fresh`] and then [`Pending::commit`] once the
+//! handler succeeded, on the headers and the buffered body, and the errors' `status_code()` and
+//! `retry_after()` for the answer.
 
 use core::fmt;
 use std::error::Error;
@@ -55,7 +62,7 @@ use tower_service::Service;
 
 use crate::clock::{Clock, SystemClock, Timestamp};
 use crate::keyring::KeyId;
-use crate::replay::{DynReplayCache, FreshError};
+use crate::replay::{DynReplayCache, FreshError, Pending};
 use crate::verify::{ReplayKey, Verified, Verifier};
 #[cfg(doc)]
 use crate::{VerifyError, replay::ReplayCache};
@@ -109,9 +116,13 @@ impl<C: Clock> VerifyLayer<C> {
         }
     }
 
-    /// Records every verified request in `cache` for [`Verifier::replay_ttl`], and refuses one
-    /// seen before (409, or see [`VerifyLayer::with_replay_status`]). A cache that cannot answer
-    /// refuses the request with 503 (fail closed).
+    /// Reserves every verified request's replay key in `cache` for [`Verifier::replay_lease`]
+    /// while the handler runs, and keeps it for [`Verifier::replay_ttl`] once the handler
+    /// answers 2xx; any other outcome releases it, so the sender's retry runs. A copy arriving
+    /// while the first is handled is answered 409 with `Retry-After`; one arriving after it
+    /// succeeded is refused as a replay (409, or see [`VerifyLayer::with_replay_status`]),
+    /// without calling the handler. A cache that cannot answer refuses the request with 503
+    /// (fail closed).
     #[must_use]
     pub fn with_replay_cache(mut self, cache: Arc<dyn DynReplayCache>) -> Self {
         self.shared.cache = Some(cache);
@@ -125,8 +136,10 @@ impl<C: Clock> VerifyLayer<C> {
         self
     }
 
-    /// Answers a replayed request with `status` instead of 409 — 200, for a receiver that treats
-    /// a duplicate as delivered. The handler is not called either way.
+    /// Answers a replayed request — one whose first copy was handled successfully — with
+    /// `status` instead of 409: 200, for a receiver that treats a duplicate as delivered. The
+    /// handler is not called either way. A copy whose first is still being handled is answered
+    /// 409 whatever this says, since the first may yet fail.
     #[must_use]
     pub fn with_replay_status(mut self, status: StatusCode) -> Self {
         self.shared.replay_status = status;
@@ -177,6 +190,7 @@ impl<S, C, B, ResBody> Service<Request<B>> for VerifyService<S, C>
 where
     S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
+    ResBody: Send,
     C: Clock + 'static,
     B: Body + Send + 'static,
     B::Data: Send,
@@ -196,20 +210,36 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let shared = Arc::clone(&self.shared);
         Box::pin(async move {
-            match shared.check(request).await {
-                Ok(request) => Ok(inner.call(request).await?.map(Either::Left)),
-                Err(refusal) => Ok(refusal.map(Either::Right)),
+            let (request, pending) = match shared.check(request).await {
+                Ok(accepted) => accepted,
+                Err(refusal) => return Ok(refusal.map(Either::Right)),
+            };
+            // Should the service fail or panic, or this future be dropped, `pending` releases the
+            // key as it drops.
+            let response = inner.call(request).await?;
+            if let Some(pending) = pending {
+                // The handler has answered: a store that cannot take the outcome now changes
+                // nothing for this request (an unreleased key frees itself when its lease ends).
+                let _ = if response.status().is_success() {
+                    pending.commit().await
+                } else {
+                    pending.release().await
+                };
             }
+            Ok(response.map(Either::Left))
         })
     }
 }
 
+/// A replay reservation held while the handler runs.
+type Held = Option<Pending<Arc<dyn DynReplayCache>>>;
+
 impl<C: Clock> Shared<C> {
-    /// The request to pass on, or the response refusing it.
+    /// The request to pass on (with its replay reservation), or the response refusing it.
     async fn check<B>(
         &self,
         request: Request<B>,
-    ) -> Result<Request<Full<Bytes>>, Response<Full<Bytes>>>
+    ) -> Result<(Request<Full<Bytes>>, Held), Response<Full<Bytes>>>
     where
         B: Body,
         B::Error: Into<Box<dyn Error + Send + Sync>>,
@@ -221,47 +251,60 @@ impl<C: Clock> Shared<C> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if announced.is_some_and(|len| len > self.body_limit as u64) {
-            return Err(refuse(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                None,
-                "body too large",
-            ));
+            return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, None));
         }
         let body = match Limited::new(body, self.body_limit).collect().await {
             Ok(collected) => collected.to_bytes(),
             Err(e) if e.is::<LengthLimitError>() => {
-                return Err(refuse(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    None,
-                    "body too large",
-                ));
+                return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, None));
             }
-            Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, None, "body unreadable")),
+            Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, None)),
         };
         let verified = match &self.cache {
             None => self
                 .verifier
                 .verify(&parts.headers, &body)
+                .map(|verified| (verified, None))
                 .map_err(FreshError::from),
-            Some(cache) => {
-                self.verifier
-                    .verify_fresh(&parts.headers, &body, &**cache)
-                    .await
-            }
+            Some(cache) => self
+                .verifier
+                .verify_fresh(&parts.headers, &body, Arc::clone(cache))
+                .await
+                .map(|(verified, pending)| (verified, Some(pending))),
         };
-        let delivery = match verified {
-            Ok(verified) => VerifiedDelivery::new(&verified, body.clone()),
-            Err(FreshError::Replayed) => {
-                return Err(refuse(self.replay_status, None, "request replayed"));
-            }
-            Err(e) => {
-                let status = StatusCode::from_u16(e.status_code())
-                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                return Err(refuse(status, e.retry_after(), &e.to_string()));
+        let (delivery, pending) = match verified {
+            Ok((verified, pending)) => (VerifiedDelivery::new(&verified, body.clone()), pending),
+            Err(error) => {
+                let status = match error {
+                    FreshError::Replayed => self.replay_status,
+                    _ => StatusCode::from_u16(error.status_code())
+                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                };
+                let mut response = refuse(status, error.retry_after());
+                response.extensions_mut().insert(Refused {
+                    error: Arc::new(error),
+                });
+                return Err(response);
             }
         };
         parts.extensions.insert(delivery);
-        Ok(Request::from_parts(parts, Full::new(body)))
+        Ok((Request::from_parts(parts, Full::new(body)), pending))
+    }
+}
+
+/// Why the middleware refused a request, in the refusal's response extensions: for a logging
+/// or metrics layer around it. The response body says only the answer's fixed text; the detail
+/// (which header, which store error) is here, for the receiver's own logs.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    error: Arc<FreshError>,
+}
+
+impl Refused {
+    /// The error that refused the request.
+    #[must_use]
+    pub fn error(&self) -> &FreshError {
+        &self.error
     }
 }
 
@@ -343,13 +386,9 @@ impl<S: fmt::Debug, C> fmt::Debug for VerifyService<S, C> {
     }
 }
 
-/// A response refusing a request: `status`, `Retry-After` if given, and `message` as text.
-fn refuse(
-    status: StatusCode,
-    retry_after: Option<Duration>,
-    message: &str,
-) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(format!("{message}\n"))));
+/// A response refusing a request: `status`, `Retry-After` if given, and the status's fixed text.
+fn refuse(status: StatusCode, retry_after: Option<Duration>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(refusal_text(status))));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(
@@ -360,6 +399,20 @@ fn refuse(
         headers.insert(RETRY_AFTER, HeaderValue::from(after.as_secs().max(1)));
     }
     response
+}
+
+/// The body of a refusal: one fixed text per status, so nothing of an error's detail (a store's
+/// capacity, a server's error text) reaches the sender.
+fn refusal_text(status: StatusCode) -> &'static [u8] {
+    match status {
+        StatusCode::OK => b"already processed\n",
+        StatusCode::BAD_REQUEST => b"bad request\n",
+        StatusCode::UNAUTHORIZED => b"signature not verified\n",
+        StatusCode::CONFLICT => b"duplicate delivery\n",
+        StatusCode::PAYLOAD_TOO_LARGE => b"body too large\n",
+        StatusCode::SERVICE_UNAVAILABLE => b"temporarily unavailable\n",
+        _ => b"refused\n",
+    }
 }
 
 /// The default body limit: 1 MiB.

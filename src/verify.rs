@@ -55,6 +55,7 @@ pub struct Verifier<C = SystemClock> {
     max_age: u64,
     max_future_skew: u64,
     replay_retention: Duration,
+    replay_lease: Duration,
     clock: C,
 }
 
@@ -69,6 +70,7 @@ impl Verifier {
             max_age: DEFAULT_TOLERANCE_SECS,
             max_future_skew: DEFAULT_TOLERANCE_SECS,
             replay_retention: DEFAULT_REPLAY_RETENTION,
+            replay_lease: DEFAULT_REPLAY_LEASE,
             clock: SystemClock,
         }
     }
@@ -84,6 +86,7 @@ impl<C: Clock> Verifier<C> {
             max_age: self.max_age,
             max_future_skew: self.max_future_skew,
             replay_retention: self.replay_retention,
+            replay_lease: self.replay_lease,
             clock,
         }
     }
@@ -254,7 +257,7 @@ impl<C: Clock> Verifier<C> {
         self
     }
 
-    /// The TTL [`Verifier::verify_fresh`] gives replay keys: [`Verifier::replay_window`] plus
+    /// The TTL [`Verifier::verify_fresh`] gives replay keys once committed: [`Verifier::replay_window`] plus
     /// one second for schemes with a timestamp (the window is checked in whole seconds, so a
     /// request first seen late in one second is still accepted until the end of the window's last
     /// second), the replay retention otherwise. Size a replay cache's maximum TTL from it.
@@ -263,6 +266,22 @@ impl<C: Clock> Verifier<C> {
         self.replay_window().map_or(self.replay_retention, |w| {
             w.saturating_add(Duration::from_secs(1))
         })
+    }
+
+    /// How long [`Verifier::verify_fresh`] reserves a replay key while the delivery is handled:
+    /// how long a key stays blocked when the worker handling it dies without a word. Make it
+    /// longer than a handler can take — a lease that ends mid-work lets a copy run beside it.
+    /// Defaults to 60 s.
+    #[must_use]
+    pub fn with_replay_lease(mut self, lease: Duration) -> Self {
+        self.replay_lease = lease;
+        self
+    }
+
+    /// The lease of a replay reservation; see [`Verifier::with_replay_lease`].
+    #[must_use]
+    pub fn replay_lease(&self) -> Duration {
+        self.replay_lease
     }
 
     /// The scheme this verifier reads.
@@ -473,6 +492,9 @@ fn parse_id(raw: &[u8]) -> Result<&[u8], VerifyError> {
 }
 
 const DEFAULT_TOLERANCE_SECS: u64 = 300;
+
+/// How long a replay key is reserved while a delivery is handled, by default.
+const DEFAULT_REPLAY_LEASE: Duration = Duration::from_secs(60);
 
 /// How long replay keys of schemes without a timestamp are kept by default: 72 hours.
 const DEFAULT_REPLAY_RETENTION: Duration = Duration::from_secs(72 * 3600);

@@ -193,12 +193,12 @@ fn ed25519_verify_does_not_allocate() {
     assert_eq!(n, 0);
 }
 
-/// The memory replay cache holds a million keys in at most 64 bytes each (DESIGN §6), counted by
-/// the allocator: every byte the cache allocated and still holds, divided by the keys.
+/// The memory replay cache holds a million committed keys in at most 64 bytes each (DESIGN §6),
+/// counted by the allocator: every byte the cache allocated and still holds, divided by the keys.
 #[test]
 fn memory_replay_cache_bytes_per_key_at_one_million() {
     use hookseal::ReplayKey;
-    use hookseal::replay::{MemoryReplayCache, Outcome, ReplayCache};
+    use hookseal::replay::{MemoryReplayCache, ReplayCache, Reserve};
     use std::time::Duration;
 
     const KEYS: usize = 1_000_000;
@@ -212,11 +212,16 @@ fn memory_replay_cache_bytes_per_key_at_one_million() {
         let waker = std::task::Waker::noop();
         let mut cx = std::task::Context::from_waker(waker);
         for key in &keys {
-            let fut = std::pin::pin!(c.insert_if_absent(key, ttl));
-            let std::task::Poll::Ready(outcome) = fut.poll(&mut cx) else {
+            let fut = std::pin::pin!(c.reserve(key, ttl));
+            let std::task::Poll::Ready(Ok(Reserve::Reserved(reservation))) = fut.poll(&mut cx)
+            else {
+                panic!("the memory cache reserves a fresh key at once");
+            };
+            let fut = std::pin::pin!(c.commit(&reservation, ttl));
+            let std::task::Poll::Ready(committed) = fut.poll(&mut cx) else {
                 panic!("the memory cache answers at once");
             };
-            assert_eq!(outcome.unwrap(), Outcome::Fresh);
+            committed.unwrap();
         }
         cache = Some(c);
     });

@@ -69,18 +69,53 @@ impl IdempotencyKey {
         parse_value(value, true)
     }
 
-    /// The key from a verified delivery's id header (`webhook-id`, `X-GitHub-Delivery`, …),
-    /// which stays the same across a sender's retries.
+    /// The key from a verified delivery's id header (`webhook-id`, `svix-id`, …), which stays
+    /// the same across a sender's retries — only where the signature covers the id.
     ///
-    /// In schemes that do not sign the id ([`Verified::id_is_signed`] is false), someone able to
-    /// alter requests in transit can change it: pair the key with a [`Fingerprint`] of the body,
-    /// so a changed id meets a mismatch rather than a stored result, or take the id from the
-    /// signed body instead (Stripe's `evt_…`) with [`IdempotencyKey::new`].
+    /// An id the signature does not cover (GitHub's `X-GitHub-Delivery`, Shopify's
+    /// `X-Shopify-Webhook-Id`) can be changed by anyone who replays a captured request: each new
+    /// id would get a new key, and the work would run again. Such ids are refused with
+    /// [`KeyError::UnsignedId`]. Use instead an id read from the verified body (Stripe's `evt_…`,
+    /// with [`IdempotencyKey::new`]), or the request's
+    /// [`ReplayKey`](crate::ReplayKey) with a replay cache. The unsigned id remains available,
+    /// for those who accept the risk, as
+    /// [`dangerous::unsigned_id_key`](crate::dangerous::unsigned_id_key).
+    ///
+    /// ```
+    /// use hookseal::idempotency::{IdempotencyKey, KeyError};
+    /// use hookseal::{Keyring, Scheme, Signer, Verifier};
+    ///
+    /// let scheme = Scheme::standard_webhooks();
+    /// let key = || Keyring::single(scheme.parse_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap());
+    /// let headers = Signer::new(scheme.clone(), key()).sign(Some("msg_1"), b"{}")?;
+    /// let headers: Vec<(&str, &str)> = headers.iter().collect();
+    /// let verifier = Verifier::new(scheme.clone(), key());
+    /// let verified = verifier.verify(&headers, b"{}")?;
+    /// assert_eq!(IdempotencyKey::from_verified(&verified)?.as_str(), "msg_1"); // signed
+    ///
+    /// let github = Scheme::github();
+    /// let key = || Keyring::single(github.parse_secret("It's a Secret to Everybody").unwrap());
+    /// let headers = Signer::new(github.clone(), key()).sign(Some("72d3162e"), b"{}")?;
+    /// let headers: Vec<(&str, &str)> = headers.iter().collect();
+    /// let verifier = Verifier::new(github.clone(), key());
+/// let verified = verifier.verify(&headers, b"{}")?;
+    /// assert_eq!(IdempotencyKey::from_verified(&verified), Err(KeyError::UnsignedId));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
-    /// [`KeyError::Missing`] when the delivery has no id, and as [`IdempotencyKey::new`].
+    /// [`KeyError::UnsignedId`] in a scheme that does not sign the id, [`KeyError::Missing`]
+    /// when the delivery has no id, and as [`IdempotencyKey::new`].
     pub fn from_verified(verified: &Verified<'_>) -> Result<Self, KeyError> {
+        if !verified.id_is_signed() {
+            return Err(KeyError::UnsignedId);
+        }
+        Self::from_verified_id(verified)
+    }
+
+    /// The key from a verified delivery's id header, signed or not.
+    pub(crate) fn from_verified_id(verified: &Verified<'_>) -> Result<Self, KeyError> {
         Self::new(verified.id().ok_or(KeyError::Missing)?)
     }
 

@@ -14,14 +14,15 @@ use super::{
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
-use crate::replay::memory::{ceil_secs, lock, table_hash};
+use crate::replay::memory::{deadline, lock, table_hash};
 
 /// Idempotency records in this process's memory, for a single receiver. Share one between tasks
 /// by reference or in an `Arc`.
 ///
 /// - **Atomic:** each transition runs under its shard's lock, so exactly one concurrent
 ///   [`begin`](IdempotencyStore::begin) of a free key starts it.
-/// - **Time** comes from a [`Clock`] (whole seconds), and every deadline is rounded *up*: a lease
+/// - **Time** is the [`Clock`]'s monotonic time (whole seconds), so a wall clock stepped forward
+///   or back never changes when a lease or record ends; every deadline is rounded *up*: a lease
 ///   or result is kept at least its TTL and at most one second longer. Expired records are
 ///   dropped when met, and all at once when the store is full.
 /// - **Bounded:** at most `capacity` records of at most `max_result_len` bytes each (64 KiB by
@@ -82,7 +83,8 @@ impl MemoryIdempotencyStore {
 }
 
 impl<C: Clock> MemoryIdempotencyStore<C> {
-    /// Reads the time from `clock` instead. Defaults to [`SystemClock`].
+    /// Reads the time from `clock` instead (its [monotonic](Clock::monotonic) time). Defaults to
+    /// [`SystemClock`].
     #[must_use]
     pub fn with_clock<C2: Clock>(self, clock: C2) -> MemoryIdempotencyStore<C2> {
         MemoryIdempotencyStore {
@@ -124,9 +126,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
     /// The number of unexpired records (expired ones are dropped first).
     #[must_use]
     pub fn len(&self) -> usize {
-        if let Ok(now) = self.now() {
-            self.sweep(now);
-        }
+        self.sweep(self.now());
         self.len.load(Ordering::Acquire)
     }
 
@@ -143,7 +143,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
         lease: Duration,
     ) -> Result<Begin, StoreError> {
         check_ttl(lease)?;
-        let now = self.now()?;
+        let now = self.now();
         let key = *key;
         for round in 0..2 {
             let mut shard = self.shard(&key);
@@ -197,7 +197,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
         lease: &Lease,
         change: Option<(State, Duration)>,
     ) -> Result<(), StoreError> {
-        let now = self.now()?;
+        let now = self.now();
         let key = lease.key().as_bytes();
         let mut shard = self.shard(lease.key());
         let Ok(mut entry) = shard.find_entry(table_hash(key), |r| r.key == *key) else {
@@ -267,11 +267,9 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
         }
     }
 
-    fn now(&self) -> Result<u64, StoreError> {
-        self.clock
-            .now()
-            .map(|t| t.as_unix_secs())
-            .ok_or(StoreError::ClockUnavailable)
+    /// The monotonic time, in whole seconds.
+    fn now(&self) -> u64 {
+        self.clock.monotonic().as_secs()
     }
 
     fn shard(&self, key: &ScopedKey) -> MutexGuard<'_, HashTable<Record>> {
@@ -331,12 +329,6 @@ impl<C: fmt::Debug> fmt::Debug for MemoryIdempotencyStore<C> {
             .field("clock", &self.clock)
             .finish_non_exhaustive()
     }
-}
-
-/// The first second at which a record made at `now` with `ttl` has expired: `ttl` rounded up
-/// to whole seconds, plus one, since `now` may be late in its second.
-fn deadline(now: u64, ttl: Duration) -> u64 {
-    now.saturating_add(ceil_secs(ttl)).saturating_add(1)
 }
 
 const SHARDS: usize = 16;

@@ -101,8 +101,7 @@ impl Lease {
     ///
     /// [`StoreError::RandomUnavailable`] when the system random number generator fails.
     pub fn generate(key: ScopedKey) -> Result<Self, StoreError> {
-        let mut owner = [0_u8; 16];
-        getrandom::fill(&mut owner).map_err(|_| StoreError::RandomUnavailable)?;
+        let owner = crate::owner::owner_token().ok_or(StoreError::RandomUnavailable)?;
         Ok(Self { key, owner })
     }
 
@@ -365,6 +364,14 @@ pub enum KeyError {
     /// Something other than well-formed structured-field parameters follows a quoted key.
     #[error("idempotency key has invalid parameters")]
     InvalidParameters,
+    /// The delivery's id is not covered by its signature, so it cannot key dedupe: whoever
+    /// replays a captured request can change it. Key on an id read from the verified body, or
+    /// on the request's replay key.
+    #[error(
+        "delivery id not covered by the signature; key on an id from the verified body, or on \
+         the replay key"
+    )]
+    UnsignedId,
 }
 
 impl KeyError {
@@ -401,24 +408,31 @@ pub enum StoreError {
         /// The longest TTL the store accepts.
         max: Duration,
     },
-    /// The store's clock could not tell the time.
-    #[error("idempotency store clock unavailable")]
-    ClockUnavailable,
     /// The system random number generator failed, so no owner token could be made.
     #[error("random number generator unavailable")]
     RandomUnavailable,
+    /// The store may drop unexpired records under memory pressure (a Redis
+    /// `maxmemory-policy` other than `noeviction`), which would run completed work again:
+    /// refused when connecting.
+    #[error("idempotency store may evict records (maxmemory-policy {policy})")]
+    EvictingStore {
+        /// The store's eviction policy.
+        policy: Box<str>,
+    },
     /// The store could not be reached or did not answer in time. The source error says why.
     #[error("idempotency store unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl StoreError {
-    /// 500 for a request the store can never take (a result too large, a TTL out of range: the
-    /// receiver's configuration); 503 for everything else, with [`StoreError::retry_after`].
+    /// 500 for what the receiver's configuration must fix (a result too large, a TTL out of
+    /// range, an evicting store); 503 for everything else, with [`StoreError::retry_after`].
     #[must_use]
     pub fn status_code(&self) -> u16 {
         match self {
-            Self::ResultTooLarge { .. } | Self::InvalidTtl { .. } => 500,
+            Self::ResultTooLarge { .. } | Self::InvalidTtl { .. } | Self::EvictingStore { .. } => {
+                500
+            }
             _ => 503,
         }
     }
@@ -434,7 +448,7 @@ impl StoreError {
 const STORE_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// The longest lease or retention a store keeps: 400 days.
-pub(crate) const MAX_TTL: Duration = Duration::from_secs(400 * 24 * 3600);
+pub(crate) use crate::replay::MAX_TTL;
 
 /// The largest result the crate's stores keep by default: 64 KiB.
 pub(crate) const DEFAULT_MAX_RESULT_LEN: usize = 64 * 1024;

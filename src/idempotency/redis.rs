@@ -13,7 +13,7 @@ use super::{
     check_completion, check_ttl,
 };
 use crate::error::ConfigError;
-use crate::redis_client;
+use crate::redis_client::{self, ConnectError, RedisOptions};
 
 /// Idempotency records in Redis (feature `redis`), for a fleet of receivers.
 ///
@@ -28,9 +28,10 @@ use crate::redis_client;
 /// - **Fails closed:** an unreachable server, a timeout or an error reply is
 ///   [`StoreError::Unavailable`] (answer 503).
 ///
-/// Run Redis with `maxmemory-policy noeviction` (the default): an eviction policy may drop a
-/// completed record early, and the work would then run again. Replication is asynchronous: a
-/// failover can lose a record written just before it.
+/// Connecting reads the server's `maxmemory-policy` and refuses anything but `noeviction`
+/// ([`StoreError::EvictingStore`]) unless [`RedisOptions::allow_eviction`] says otherwise: an
+/// eviction policy may drop a completed record early, and the work would then run again.
+/// Replication is asynchronous: a failover can lose a record written just before it.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), hookseal::idempotency::StoreError> {
@@ -49,21 +50,30 @@ pub struct RedisIdempotencyStore {
 }
 
 impl RedisIdempotencyStore {
-    /// Connects to the Redis at `url` and loads the scripts. Commands and connection attempts
-    /// wait at most one second each.
+    /// Connects to the Redis at `url` with the default [`RedisOptions`] and loads the scripts.
+    /// Commands and connection attempts wait at most one second each.
     ///
     /// # Errors
     ///
     /// [`StoreError::Unavailable`] when the URL is invalid, the first connection fails or the
-    /// scripts cannot be loaded.
+    /// scripts cannot be loaded; [`StoreError::EvictingStore`] when the server may evict
+    /// records.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut connection = redis_client::connect(url).await.map_err(unavailable)?;
-        for script in [&*BEGIN, &*COMPLETE, &*RELEASE] {
-            script
-                .load_async(&mut connection)
-                .await
-                .map_err(unavailable)?;
-        }
+        Self::connect_with(url, &RedisOptions::new()).await
+    }
+
+    /// [`RedisIdempotencyStore::connect`] with `options`.
+    ///
+    /// # Errors
+    ///
+    /// As [`RedisIdempotencyStore::connect`].
+    pub async fn connect_with(url: &str, options: &RedisOptions) -> Result<Self, StoreError> {
+        let connection = redis_client::connect(url, options, &[&BEGIN, &COMPLETE, &RELEASE])
+            .await
+            .map_err(|e| match e {
+                ConnectError::Redis(e) => unavailable(e),
+                ConnectError::Evicting(policy) => StoreError::EvictingStore { policy },
+            })?;
         Ok(Self {
             connection,
             prefix: DEFAULT_PREFIX.as_bytes().into(),
@@ -142,19 +152,11 @@ impl RedisIdempotencyStore {
         lease: &Lease,
         args: &[&[u8]],
     ) -> Result<(), StoreError> {
-        let mut invocation = script.key(self.redis_key(lease.key()));
-        invocation.arg(lease.owner());
-        for arg in args {
-            invocation.arg(*arg);
-        }
-        let changed: i64 = invocation
-            .invoke_async(&mut self.connection.clone())
-            .await
-            .map_err(unavailable)?;
-        if changed == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::LeaseLost)
+        let key = self.redis_key(lease.key());
+        match redis_client::fenced(&self.connection, script, key, lease.owner(), args).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(StoreError::LeaseLost),
+            Err(e) => Err(unavailable(e)),
         }
     }
 
@@ -192,13 +194,11 @@ impl IdempotencyStore for RedisIdempotencyStore {
     /// Sends the release from a task on the current Tokio runtime, if there is one; otherwise
     /// the lease expires by itself.
     fn release_detached(&self, lease: Lease) {
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let store = self.clone();
-            drop(runtime.spawn(async move {
-                // A lease already lost has nothing to release.
-                let _ = store.release(&lease).await;
-            }));
-        }
+        let store = self.clone();
+        redis_client::detach(async move {
+            // A lease already lost has nothing to release.
+            let _ = store.release(&lease).await;
+        });
     }
 }
 

@@ -7,35 +7,42 @@ use std::time::Duration;
 
 use hashbrown::HashTable;
 
-use super::{Outcome, ReplayCache, ReplayError};
+use super::{MAX_TTL, ReplayCache, ReplayError, Reservation, Reserve, check_ttl};
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
-use crate::verify::ReplayKey;
+use crate::owner::OWNER_LEN;
+use crate::verify::{ReplayKey, Verifier};
 
 /// An exact replay cache in this process's memory, for a single receiver (or a fleet behind a
 /// sticky load balancer). Share one between tasks by reference or in an `Arc`.
 ///
-/// - **Exact:** a key is reported [`Outcome::Replayed`] if and only if it was inserted and has not
-///   expired. No probabilistic answers.
-/// - **Never forgets early:** a key is kept for at least its TTL; expiry is rounded *up* to the
-///   next time bucket (an eighth of the maximum TTL), never down.
-/// - **Bounded:** at most `capacity` keys. When full, new keys are refused with
-///   [`ReplayError::CapacityExceeded`] (answer 503; the sender retries) while every stored key is
-///   still reported as replayed. An unexpired key is never evicted: an evicted key is a replay
+/// - **Exact:** a key is reported [`Reserve::Replayed`] if and only if it was committed and has
+///   not expired, and [`Reserve::InProgress`] if and only if it is reserved and its lease has not
+///   ended. No probabilistic answers.
+/// - **Never forgets early:** a committed key is kept for at least its TTL; expiry is rounded
+///   *up* to the next time bucket (an eighth of the maximum TTL), never down.
+/// - **Bounded:** at most `capacity` keys, reserved or committed. When full, new keys are
+///   refused with [`ReplayError::CapacityExceeded`] (answer 503; the sender retries) while every
+///   stored key is still reported. An unexpired key is never evicted: an evicted key is a replay
 ///   hole. Size the capacity as at least the peak request rate times the TTL.
-/// - **Fast:** 64 shards, each a ring of time-bucketed hash sets of the 16-byte keys. A check is
-///   one lock and at most nine probes; expiry drops a whole bucket at once. About 20–40 bytes per
-///   key.
-/// - **Time** comes from a [`Clock`], so tests can drive expiry with a `ManualClock`.
+/// - **Fast:** 64 shards, each a ring of time-bucketed hash sets of the 16-byte committed keys
+///   and a small table of reservations. A step is one lock and at most ten probes; expiry drops
+///   a whole bucket at once. About 20–40 bytes per committed key.
+/// - **Time** is the [`Clock`]'s monotonic time, so a wall clock stepped forward or back never
+///   changes when a key expires; tests drive it with a `ManualClock`.
 ///
 /// ```
-/// use std::time::Duration;
 /// use hookseal::replay::MemoryReplayCache;
+/// use hookseal::{Keyring, Scheme, Verifier};
 ///
-/// let cache = MemoryReplayCache::new(1_000_000, Duration::from_secs(600))?;
-/// assert_eq!(cache.capacity(), 1_000_000);
-/// assert_eq!(cache.len(), 0);
-/// # Ok::<(), hookseal::ConfigError>(())
+/// let scheme = Scheme::standard_webhooks();
+/// let secret = scheme.parse_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+/// let verifier = Verifier::new(scheme, Keyring::single(secret));
+/// // Keeps keys as long as the verifier asks: its window and one second.
+/// let cache = MemoryReplayCache::for_verifier(&verifier, 1_000_000)?;
+/// assert_eq!(cache.max_ttl(), verifier.replay_ttl());
+/// assert_eq!((cache.capacity(), cache.len()), (1_000_000, 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct MemoryReplayCache<C = SystemClock> {
     shards: Box<[Mutex<Shard>]>,
@@ -45,23 +52,35 @@ pub struct MemoryReplayCache<C = SystemClock> {
     width: u64,
     len: AtomicUsize,
     refused: AtomicU64,
+    /// The last owner token handed out: tokens only need to be unique within this cache.
+    owners: AtomicU64,
     clock: C,
 }
 
-/// One shard: a ring of generations, one per time bucket in which keys expire.
+/// One shard: a ring of generations, one per time bucket in which committed keys expire, and
+/// the reserved keys.
 struct Shard {
     generations: [Generation; SLOTS],
+    holds: HashTable<Hold>,
 }
 
-/// The keys that expire at the end of bucket `tick`.
+/// The committed keys that expire at the end of bucket `tick`.
 struct Generation {
     tick: u64,
     keys: HashTable<[u8; ReplayKey::LEN]>,
 }
 
+/// A reserved key.
+struct Hold {
+    key: [u8; ReplayKey::LEN],
+    owner: [u8; OWNER_LEN],
+    /// The first second (monotonic) at which the lease has ended.
+    ends: u64,
+}
+
 impl MemoryReplayCache {
-    /// A cache of at most `capacity` keys, accepting TTLs up to `max_ttl` (use the verifier's
-    /// [`replay_ttl`](crate::Verifier::replay_ttl)), reading the system clock.
+    /// A cache of at most `capacity` keys, accepting TTLs up to `max_ttl`, reading the system
+    /// clock. [`MemoryReplayCache::for_verifier`] picks `max_ttl` for you.
     ///
     /// # Errors
     ///
@@ -79,13 +98,29 @@ impl MemoryReplayCache {
             width: max_ttl_secs.div_ceil(BUCKETS).max(1),
             len: AtomicUsize::new(0),
             refused: AtomicU64::new(0),
+            owners: AtomicU64::new(0),
             clock: SystemClock,
         })
+    }
+
+    /// A cache of at most `capacity` keys that keeps them exactly as long as `verifier` asks
+    /// ([`Verifier::replay_ttl`]), reading the system clock.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidLimit`] for a capacity of 0, or a verifier whose replay TTL is over
+    /// 400 days.
+    pub fn for_verifier<C: Clock>(
+        verifier: &Verifier<C>,
+        capacity: usize,
+    ) -> Result<Self, ConfigError> {
+        Self::new(capacity, verifier.replay_ttl())
     }
 }
 
 impl<C: Clock> MemoryReplayCache<C> {
-    /// Reads the time from `clock` instead. Defaults to [`SystemClock`].
+    /// Reads the time from `clock` instead (its [monotonic](Clock::monotonic) time). Defaults to
+    /// [`SystemClock`].
     #[must_use]
     pub fn with_clock<C2: Clock>(self, clock: C2) -> MemoryReplayCache<C2> {
         MemoryReplayCache {
@@ -95,6 +130,7 @@ impl<C: Clock> MemoryReplayCache<C> {
             width: self.width,
             len: self.len,
             refused: self.refused,
+            owners: self.owners,
             clock,
         }
     }
@@ -111,12 +147,11 @@ impl<C: Clock> MemoryReplayCache<C> {
         self.max_ttl
     }
 
-    /// The number of unexpired keys held (expired ones are dropped first, in every shard).
+    /// The number of unexpired keys held, reserved or committed (expired ones are dropped
+    /// first, in every shard).
     #[must_use]
     pub fn len(&self) -> usize {
-        if let Some(now) = self.clock.now() {
-            self.sweep(self.tick(now.as_unix_secs()));
-        }
+        self.sweep(self.now());
         self.len.load(Ordering::Acquire)
     }
 
@@ -133,35 +168,50 @@ impl<C: Clock> MemoryReplayCache<C> {
         self.refused.load(Ordering::Relaxed)
     }
 
-    /// The check itself: synchronous, since nothing here waits.
-    fn check(&self, key: &ReplayKey, ttl: Duration) -> Result<Outcome, ReplayError> {
-        if ttl > self.max_ttl {
-            return Err(ReplayError::TtlTooLong { max: self.max_ttl });
-        }
-        let now = self
-            .clock
-            .now()
-            .ok_or(ReplayError::ClockUnavailable)?
-            .as_unix_secs();
-        let now_tick = self.tick(now);
-        let expiry_tick = self.tick(now.saturating_add(ceil_secs(ttl)));
+    /// The reservation step itself: synchronous, since nothing here waits.
+    fn reserve_now(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, ReplayError> {
+        check_ttl(lease, MAX_TTL)?;
+        let now = self.now();
         let bytes = key.as_bytes();
         let hash = table_hash(bytes);
 
         // Two rounds at most: a full cache sweeps every shard once before refusing.
         for round in 0..2 {
             let mut shard = self.shard(bytes);
-            shard.expire(now_tick, &self.len);
-            if shard.contains(now_tick, hash, bytes) {
-                return Ok(Outcome::Replayed);
+            shard.expire(self.tick(now), &self.len);
+            if shard.contains(self.tick(now), hash, bytes) {
+                return Ok(Reserve::Replayed);
             }
-            if self.reserve() {
-                shard.insert(expiry_tick, now_tick, hash, *bytes);
-                return Ok(Outcome::Fresh);
+            match shard.holds.find_entry(hash, |h| h.key == *bytes) {
+                Ok(hold) if hold.get().ends > now => {
+                    let retry_after = Duration::from_secs(hold.get().ends - now);
+                    return Ok(Reserve::InProgress { retry_after });
+                }
+                Ok(hold) => {
+                    // The holder's lease has ended: the key is free again.
+                    hold.remove();
+                    self.len.fetch_sub(1, Ordering::AcqRel);
+                }
+                Err(_) => {}
+            }
+            if self.claim_room() {
+                let reservation = Reservation {
+                    key: *key,
+                    owner: self.next_owner(),
+                };
+                let hold = Hold {
+                    key: *bytes,
+                    owner: reservation.owner,
+                    ends: deadline(now, lease),
+                };
+                shard
+                    .holds
+                    .insert_unique(hash, hold, |h| table_hash(&h.key));
+                return Ok(Reserve::Reserved(reservation));
             }
             drop(shard);
             if round == 0 {
-                self.sweep(now_tick);
+                self.sweep(now);
             }
         }
         self.refused.fetch_add(1, Ordering::Relaxed);
@@ -170,8 +220,42 @@ impl<C: Clock> MemoryReplayCache<C> {
         })
     }
 
+    /// Ends `reservation`'s hold: committing the key for `ttl`, or freeing it (`None`).
+    fn settle(&self, reservation: &Reservation, ttl: Option<Duration>) -> Result<(), ReplayError> {
+        if let Some(ttl) = ttl {
+            check_ttl(ttl, self.max_ttl)?;
+        }
+        let now = self.now();
+        let bytes = reservation.key.as_bytes();
+        let hash = table_hash(bytes);
+        let mut shard = self.shard(bytes);
+        let Ok(hold) = shard.holds.find_entry(hash, |h| h.key == *bytes) else {
+            return Err(ReplayError::ReservationLost);
+        };
+        let ended = hold.get().ends <= now;
+        if hold.get().owner != reservation.owner {
+            return Err(ReplayError::ReservationLost);
+        }
+        hold.remove();
+        if ended {
+            self.len.fetch_sub(1, Ordering::AcqRel);
+            return Err(ReplayError::ReservationLost);
+        }
+        match ttl {
+            Some(ttl) => {
+                let expiry_tick = self.tick(now.saturating_add(ceil_secs(ttl)));
+                shard.expire(self.tick(now), &self.len);
+                shard.insert(expiry_tick, self.tick(now), hash, *bytes);
+            }
+            None => {
+                self.len.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        Ok(())
+    }
+
     /// Claims room for one key; `false` when the cache is full.
-    fn reserve(&self) -> bool {
+    fn claim_room(&self) -> bool {
         self.len
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < self.capacity).then_some(n + 1)
@@ -179,11 +263,31 @@ impl<C: Clock> MemoryReplayCache<C> {
             .is_ok()
     }
 
-    /// Drops the expired generations of every shard.
-    fn sweep(&self, now_tick: u64) {
-        for shard in &*self.shards {
-            lock(shard).expire(now_tick, &self.len);
+    /// An owner token no other reservation of this cache has had.
+    fn next_owner(&self) -> [u8; OWNER_LEN] {
+        let n = self.owners.fetch_add(1, Ordering::Relaxed);
+        let mut owner = [0; OWNER_LEN];
+        for (out, b) in owner.iter_mut().zip(n.to_le_bytes()) {
+            *out = b;
         }
+        owner
+    }
+
+    /// Drops the expired generations and ended holds of every shard.
+    fn sweep(&self, now: u64) {
+        for shard in &*self.shards {
+            let mut shard = lock(shard);
+            shard.expire(self.tick(now), &self.len);
+            let before = shard.holds.len();
+            shard.holds.retain(|h| h.ends > now);
+            self.len
+                .fetch_sub(before - shard.holds.len(), Ordering::AcqRel);
+        }
+    }
+
+    /// The monotonic time, in whole seconds.
+    fn now(&self) -> u64 {
+        self.clock.monotonic().as_secs()
     }
 
     fn tick(&self, secs: u64) -> u64 {
@@ -209,6 +313,7 @@ impl Shard {
                 tick: 0,
                 keys: HashTable::new(),
             }),
+            holds: HashTable::new(),
         }
     }
 
@@ -234,8 +339,7 @@ impl Shard {
             unreachable!("the slot is below the slot count");
         };
         // The live buckets span at most `SLOTS` consecutive ticks, so a slot holds one live
-        // generation. Should the clock have gone back, two live buckets can meet in one slot:
-        // they merge into the later one, so no key is ever kept for less than its TTL.
+        // generation; an emptied or ended one takes the new bucket.
         if generation.keys.is_empty() || generation.tick < now_tick {
             generation.tick = expiry_tick;
         } else {
@@ -246,12 +350,33 @@ impl Shard {
 }
 
 impl<C: Clock> ReplayCache for MemoryReplayCache<C> {
-    fn insert_if_absent<'a>(
+    fn reserve<'a>(
         &'a self,
         key: &'a ReplayKey,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Reserve, ReplayError>> + Send + 'a {
+        std::future::ready(self.reserve_now(key, lease))
+    }
+
+    fn commit<'a>(
+        &'a self,
+        reservation: &'a Reservation,
         ttl: Duration,
-    ) -> impl Future<Output = Result<Outcome, ReplayError>> + Send + 'a {
-        std::future::ready(self.check(key, ttl))
+    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+        std::future::ready(self.settle(reservation, Some(ttl)))
+    }
+
+    fn release<'a>(
+        &'a self,
+        reservation: &'a Reservation,
+    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+        std::future::ready(self.settle(reservation, None))
+    }
+
+    /// Releases at once: a panicking or cancelled handler frees its key immediately.
+    fn release_detached(&self, reservation: Reservation) {
+        // A reservation already lost has nothing to release.
+        let _ = self.settle(&reservation, None);
     }
 }
 
@@ -286,9 +411,14 @@ pub(crate) fn ceil_secs(d: Duration) -> u64 {
     d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
 }
 
+/// The first second at which a hold made at `now` (whole seconds) for `ttl` has ended: `ttl`
+/// rounded up to whole seconds, plus one, since `now` may be late in its second.
+pub(crate) fn deadline(now: u64, ttl: Duration) -> u64 {
+    now.saturating_add(ceil_secs(ttl)).saturating_add(1)
+}
+
 const SHARDS: usize = 64;
 /// Buckets per maximum TTL: a key is kept at most an eighth of the maximum TTL past its own.
 const BUCKETS: u64 = 8;
 /// Live buckets span at most `BUCKETS + 1` consecutive ticks.
 const SLOTS: usize = 9;
-const MAX_TTL: Duration = Duration::from_secs(400 * 24 * 3600);

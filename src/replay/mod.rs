@@ -1,14 +1,43 @@
 //! Replay protection: remember every verified request for as long as its signature would be
-//! accepted, and refuse it the second time.
+//! accepted, and refuse it the second time — but only once it was handled.
 //!
-//! - [`ReplayCache`] is the one operation a store must provide: an atomic insert-if-absent with a
-//!   TTL, answering [`Outcome::Fresh`] or [`Outcome::Replayed`]. Never a get followed by a set.
+//! # Records follow the work
+//!
+//! A replay key is *reserved* before the handler runs and *committed* only when the handler
+//! succeeds. A failure, a panic or a dropped request *releases* it, so the sender's retry runs:
+//! GitHub and Shopify redeliver the identical bytes, and a key recorded before a failed handler
+//! would refuse every redelivery for the whole retention.
+//!
+//! | request | answer |
+//! |---|---|
+//! | first | reserved: the handler runs |
+//! | duplicate while the first runs | 409 *in progress*, with `Retry-After` ([`FreshError::InProgress`]) |
+//! | retry after the handler failed | reserved again: the handler runs again |
+//! | duplicate after the handler succeeded | 409 *replayed* ([`FreshError::Replayed`]), or 200 by choice; the handler does not run |
+//! | store unavailable | 503 with `Retry-After` (fail closed) |
+//!
+//! A reservation is a lease: a worker that dies without a word frees the key when the lease ends
+//! ([`Verifier::with_replay_lease`], 60 s by default). Each reservation carries a random owner
+//! token, and a store commits or releases a key only for the reservation holding it, so a late
+//! worker whose lease ran out cannot change a newer request's record.
+//!
+//! Why two steps and not one: a single insert-if-absent cannot tell "in progress" from "done",
+//! so it must either refuse a retry after a failure (and lose the delivery) or let a duplicate
+//! run beside the first. Against Redis this costs one round trip to reserve and one to commit or
+//! release.
+//!
+//! # Parts
+//!
+//! - [`ReplayCache`] is what a store provides: [`reserve`](ReplayCache::reserve),
+//!   [`commit`](ReplayCache::commit) and [`release`](ReplayCache::release), each atomic.
 //! - [`MemoryReplayCache`] is exact, sharded, time-bucketed and bounded; when full it refuses new
 //!   keys rather than forget unexpired ones.
-//! - `RedisReplayCache` (feature `redis`) shares the memory of a fleet: `SET key 1 NX PX ttl`, one
-//!   round trip.
-//! - [`Verifier::verify_fresh`] verifies a request and consults a cache in one call, with the TTL
-//!   taken from the verifier's window.
+//! - `RedisReplayCache` (feature `redis`) shares the memory of a fleet: one Lua script per step,
+//!   one round trip each.
+//! - [`Verifier::verify_fresh`] verifies a request and reserves its key in one call, and hands
+//!   back a [`Pending`] reservation to [`commit`](Pending::commit) once the delivery is handled —
+//!   the core API for receivers without tower (actix-web, serverless functions). The tower layer
+//!   (`middleware::VerifyLayer`, feature `tower`) does the same around the handler.
 //!
 //! Store errors **fail closed**: an unreachable store is an error the receiver answers with 503
 //! and `Retry-After`, never "not seen". [`FailOpen`] is the only way to decide otherwise.
@@ -17,7 +46,7 @@
 //!
 //! [`ReplayCache`] returns `impl Future + Send`, so generic code pays nothing for the
 //! abstraction. For a cache chosen at run time, hold an `Arc<dyn DynReplayCache>`: every
-//! `ReplayCache` is a [`DynReplayCache`] (which boxes the future), and `dyn DynReplayCache` is a
+//! `ReplayCache` is a [`DynReplayCache`] (which boxes the futures), and `dyn DynReplayCache` is a
 //! `ReplayCache` again:
 //!
 //! ```
@@ -31,6 +60,7 @@
 //! # Ok::<(), hookseal::ConfigError>(())
 //! ```
 
+mod fresh;
 pub(crate) mod memory;
 #[cfg(feature = "redis")]
 mod redis;
@@ -42,93 +72,267 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+pub use fresh::{FreshError, Pending};
 pub use memory::MemoryReplayCache;
 #[cfg(feature = "redis")]
 pub use redis::RedisReplayCache;
 
-use crate::clock::{Clock, Timestamp};
-use crate::error::VerifyError;
-use crate::headers::HeaderSource;
-use crate::verify::{ReplayKey, Verified, Verifier};
+use crate::owner::{OWNER_LEN, owner_token};
+use crate::verify::ReplayKey;
+#[cfg(doc)]
+use crate::verify::Verifier;
 
-/// What a cache answered for a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(clippy::exhaustive_enums)] // A key is either new or not; there is no third answer.
-pub enum Outcome {
-    /// The key was not present; it is now, for the TTL.
-    Fresh,
-    /// The key was already present and unexpired: this request was seen before.
+/// What [`ReplayCache::reserve`] found.
+#[derive(Debug)]
+#[allow(clippy::exhaustive_enums)] // A key is free, being handled, or handled: nothing else.
+pub enum Reserve {
+    /// The key was free: the caller holds it until the lease ends, and must
+    /// [`commit`](ReplayCache::commit) it once the request is handled, or
+    /// [`release`](ReplayCache::release) it.
+    Reserved(Reservation),
+    /// Another request with this key is being handled: answer 409, and let the sender retry
+    /// after `retry_after` (when that request's lease ends at the latest).
+    InProgress {
+        /// How long until the holder's lease ends, in whole seconds, at least one.
+        retry_after: Duration,
+    },
+    /// The key was handled before and is remembered: the request is a replay.
     Replayed,
+}
+
+/// A claim on a replay key, from [`Reserve::Reserved`]: the key and an owner token no one else
+/// holds. A store commits or releases a key only for the reservation holding it, and only while
+/// its lease lasts.
+///
+/// Dropping a reservation does nothing by itself (nothing async can run in `Drop`); the key frees
+/// itself when the lease ends. [`Pending`] releases it promptly instead.
+pub struct Reservation {
+    key: ReplayKey,
+    owner: [u8; OWNER_LEN],
+}
+
+impl Reservation {
+    /// A reservation of `key` with a new random owner token, for stores outside this crate.
+    ///
+    /// # Errors
+    ///
+    /// [`ReplayError::RandomUnavailable`] when the system random number generator fails.
+    pub fn generate(key: ReplayKey) -> Result<Self, ReplayError> {
+        let owner = owner_token().ok_or(ReplayError::RandomUnavailable)?;
+        Ok(Self { key, owner })
+    }
+
+    /// The key reserved.
+    #[must_use]
+    pub fn key(&self) -> &ReplayKey {
+        &self.key
+    }
+
+    /// The owner token, for stores to keep with the reservation and compare before a change.
+    #[must_use]
+    pub fn owner(&self) -> &[u8; OWNER_LEN] {
+        &self.owner
+    }
+}
+
+impl fmt::Debug for Reservation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reservation")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A store that remembers replay keys.
 ///
 /// # Contract
 ///
-/// [`ReplayCache::insert_if_absent`] is **atomic**: of any number of concurrent calls with one
-/// key, on any number of threads or machines sharing the store, exactly one answers
-/// [`Outcome::Fresh`]. A key stays present for at least `ttl` after the call that inserted it
-/// (a store may keep it longer, never shorter), and no unexpired key is ever dropped to make room:
-/// a store that cannot take a key returns an error.
+/// - [`reserve`](Self::reserve) is **atomic**: of any number of concurrent calls with one free
+///   key, on any number of threads or machines sharing the store, exactly one answers
+///   [`Reserve::Reserved`]; the others answer [`Reserve::InProgress`] while it is held.
+/// - A reserved key is held for at least its lease, and freed once the lease has ended unless it
+///   was committed.
+/// - [`commit`](Self::commit) and [`release`](Self::release) change the key only while the
+///   reservation holds it (same owner token, lease not ended), and otherwise fail with
+///   [`ReplayError::ReservationLost`] and change nothing.
+/// - A committed key answers [`Reserve::Replayed`] for at least its TTL (a store may keep it
+///   longer, never shorter).
+/// - No unexpired key is ever dropped to make room: a store that cannot take a key returns an
+///   error.
 pub trait ReplayCache: Send + Sync {
-    /// Inserts `key` with time-to-live `ttl` unless it is present, and says which it was.
+    /// Reserves `key` for `lease` unless it is reserved or committed, and says which it was.
     ///
     /// # Errors
     ///
-    /// A [`ReplayError`] when the store cannot answer; the request must then be refused
-    /// (fail closed), since it may be a replay.
-    fn insert_if_absent<'a>(
+    /// A [`ReplayError`] when the store cannot answer; the request must then be refused (fail
+    /// closed), since it may be a replay.
+    fn reserve<'a>(
         &'a self,
         key: &'a ReplayKey,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Reserve, ReplayError>> + Send + 'a;
+
+    /// Keeps the reserved key for `ttl`: the request was handled, and a replay of it must be
+    /// refused.
+    ///
+    /// # Errors
+    ///
+    /// [`ReplayError::ReservationLost`] when the lease has ended or another request holds the
+    /// key (nothing is changed), [`ReplayError::InvalidTtl`], or an unavailable store.
+    fn commit<'a>(
+        &'a self,
+        reservation: &'a Reservation,
         ttl: Duration,
-    ) -> impl Future<Output = Result<Outcome, ReplayError>> + Send + 'a;
+    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a;
+
+    /// Frees the reserved key, so the next request with it runs.
+    ///
+    /// # Errors
+    ///
+    /// [`ReplayError::ReservationLost`] when the lease has ended or another request holds the
+    /// key (nothing is changed), or an unavailable store.
+    fn release<'a>(
+        &'a self,
+        reservation: &'a Reservation,
+    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a;
+
+    /// Frees the reserved key without waiting, as well as the store can from synchronous code;
+    /// used when a handler panicked or its future was dropped. The default does nothing and lets
+    /// the lease end.
+    fn release_detached(&self, reservation: Reservation) {
+        let _ = reservation;
+    }
 }
 
+/// A boxed, sendable future.
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 /// The object-safe form of [`ReplayCache`], for `Arc<dyn DynReplayCache>`. Implemented for every
-/// `ReplayCache`; the future is boxed (one allocation per check).
+/// `ReplayCache`; the futures are boxed (one allocation per call).
 pub trait DynReplayCache: Send + Sync {
-    /// [`ReplayCache::insert_if_absent`], with the future boxed.
+    /// [`ReplayCache::reserve`], boxed.
     ///
     /// # Errors
     ///
-    /// As [`ReplayCache::insert_if_absent`].
-    fn insert_if_absent_boxed<'a>(
+    /// As [`ReplayCache::reserve`].
+    fn reserve_boxed<'a>(
         &'a self,
         key: &'a ReplayKey,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<Reserve, ReplayError>>;
+
+    /// [`ReplayCache::commit`], boxed.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReplayCache::commit`].
+    fn commit_boxed<'a>(
+        &'a self,
+        reservation: &'a Reservation,
         ttl: Duration,
-    ) -> Pin<Box<dyn Future<Output = Result<Outcome, ReplayError>> + Send + 'a>>;
+    ) -> BoxFuture<'a, Result<(), ReplayError>>;
+
+    /// [`ReplayCache::release`], boxed.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReplayCache::release`].
+    fn release_boxed<'a>(
+        &'a self,
+        reservation: &'a Reservation,
+    ) -> BoxFuture<'a, Result<(), ReplayError>>;
+
+    /// [`ReplayCache::release_detached`].
+    fn release_detached_dyn(&self, reservation: Reservation);
 }
 
 impl<T: ReplayCache> DynReplayCache for T {
-    fn insert_if_absent_boxed<'a>(
+    fn reserve_boxed<'a>(
         &'a self,
         key: &'a ReplayKey,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<Reserve, ReplayError>> {
+        Box::pin(self.reserve(key, lease))
+    }
+
+    fn commit_boxed<'a>(
+        &'a self,
+        reservation: &'a Reservation,
         ttl: Duration,
-    ) -> Pin<Box<dyn Future<Output = Result<Outcome, ReplayError>> + Send + 'a>> {
-        Box::pin(self.insert_if_absent(key, ttl))
+    ) -> BoxFuture<'a, Result<(), ReplayError>> {
+        Box::pin(self.commit(reservation, ttl))
+    }
+
+    fn release_boxed<'a>(
+        &'a self,
+        reservation: &'a Reservation,
+    ) -> BoxFuture<'a, Result<(), ReplayError>> {
+        Box::pin(self.release(reservation))
+    }
+
+    fn release_detached_dyn(&self, reservation: Reservation) {
+        self.release_detached(reservation);
     }
 }
 
 impl<'d> ReplayCache for dyn DynReplayCache + 'd {
-    fn insert_if_absent<'a>(
+    fn reserve<'a>(
         &'a self,
         key: &'a ReplayKey,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Reserve, ReplayError>> + Send + 'a {
+        self.reserve_boxed(key, lease)
+    }
+
+    fn commit<'a>(
+        &'a self,
+        reservation: &'a Reservation,
         ttl: Duration,
-    ) -> impl Future<Output = Result<Outcome, ReplayError>> + Send + 'a {
-        self.insert_if_absent_boxed(key, ttl)
+    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+        self.commit_boxed(reservation, ttl)
+    }
+
+    fn release<'a>(
+        &'a self,
+        reservation: &'a Reservation,
+    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+        self.release_boxed(reservation)
+    }
+
+    fn release_detached(&self, reservation: Reservation) {
+        self.release_detached_dyn(reservation);
     }
 }
 
-/// Forwards the check to the cache behind a pointer.
+/// Forwards every method to the cache behind a pointer.
 macro_rules! forward_cache {
     ($($ptr:ty),*) => {$(
         impl<T: ReplayCache + ?Sized> ReplayCache for $ptr {
-            fn insert_if_absent<'a>(
+            fn reserve<'a>(
                 &'a self,
                 key: &'a ReplayKey,
+                lease: Duration,
+            ) -> impl Future<Output = Result<Reserve, ReplayError>> + Send + 'a {
+                (**self).reserve(key, lease)
+            }
+
+            fn commit<'a>(
+                &'a self,
+                reservation: &'a Reservation,
                 ttl: Duration,
-            ) -> impl Future<Output = Result<Outcome, ReplayError>> + Send + 'a {
-                (**self).insert_if_absent(key, ttl)
+            ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+                (**self).commit(reservation, ttl)
+            }
+
+            fn release<'a>(
+                &'a self,
+                reservation: &'a Reservation,
+            ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+                (**self).release(reservation)
+            }
+
+            fn release_detached(&self, reservation: Reservation) {
+                (**self).release_detached(reservation);
             }
         }
     )*};
@@ -136,7 +340,7 @@ macro_rules! forward_cache {
 
 forward_cache!(&T, Arc<T>, Box<T>);
 
-/// A replay cache could not answer.
+/// A replay cache could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReplayError {
@@ -147,55 +351,46 @@ pub enum ReplayError {
         /// The cache's capacity, in keys.
         capacity: usize,
     },
-    /// The TTL asked for is longer than the cache was built to keep keys.
-    #[error("replay TTL longer than the cache's maximum of {max:?}")]
-    TtlTooLong {
+    /// A TTL or lease is zero or longer than the cache keeps keys: the receiver's configuration
+    /// (size a memory cache with [`MemoryReplayCache::for_verifier`]). Refused before the store
+    /// is asked anything.
+    #[error("replay TTL out of range (at most {max:?})")]
+    InvalidTtl {
         /// The longest TTL the cache accepts.
         max: Duration,
     },
-    /// The cache's clock could not tell the time.
-    #[error("replay cache clock unavailable")]
-    ClockUnavailable,
+    /// The reservation's lease has ended, or another request holds the key: nothing was
+    /// changed.
+    #[error("replay reservation lost")]
+    ReservationLost,
+    /// The system random number generator failed, so no owner token could be made.
+    #[error("random number generator unavailable")]
+    RandomUnavailable,
+    /// The store may drop unexpired keys under memory pressure (a Redis `maxmemory-policy`
+    /// other than `noeviction`), which would let replays through: refused when connecting.
+    #[error("replay store may evict keys (maxmemory-policy {policy})")]
+    EvictingStore {
+        /// The store's eviction policy.
+        policy: Box<str>,
+    },
     /// The store could not be reached or did not answer in time. The source error says why; it
     /// never contains key material.
     #[error("replay store unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// [`Verifier::verify_fresh`] refused a request.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum FreshError {
-    /// The request did not verify.
-    #[error(transparent)]
-    Rejected(#[from] VerifyError),
-    /// The request verified, and was seen before.
-    #[error("request replayed")]
-    Replayed,
-    /// The replay cache could not answer, so the request was refused (fail closed).
-    #[error("replay check failed: {0}")]
-    Store(#[source] ReplayError),
-}
-
-impl FreshError {
-    /// The HTTP status code a receiver should answer with: the [`VerifyError`]'s for a rejected
-    /// request, 409 for a replay, 503 when the store is unavailable or full (with
-    /// [`FreshError::retry_after`]), and 500 for a TTL the cache cannot keep (the receiver's
-    /// configuration).
-    ///
-    /// A receiver that treats a duplicate as success may answer a replay with 200 instead.
+impl ReplayError {
+    /// 500 for what the receiver's configuration must fix (a TTL the cache can never keep, an
+    /// evicting store); 503 for everything else, with [`ReplayError::retry_after`].
     #[must_use]
     pub fn status_code(&self) -> u16 {
         match self {
-            Self::Rejected(e) => e.status_code(),
-            Self::Replayed => 409,
-            Self::Store(ReplayError::TtlTooLong { .. }) => 500,
-            Self::Store(_) => 503,
+            Self::InvalidTtl { .. } | Self::EvictingStore { .. } => 500,
+            _ => 503,
         }
     }
 
-    /// How long a sender should wait before retrying, for the `Retry-After` header: set for the
-    /// 503 answers, `None` otherwise.
+    /// How long a sender should wait before retrying: set for the 503 answers.
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         (self.status_code() == 503).then_some(RETRY_AFTER)
@@ -205,98 +400,25 @@ impl FreshError {
 /// The `Retry-After` given with a 503.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 
-impl<C: Clock> Verifier<C> {
-    /// Verifies a request, then records its [`ReplayKey`] in `cache` for
-    /// [`Verifier::replay_ttl`], refusing it if it was there already.
-    ///
-    /// ```
-    /// # tokio_test_block_on(async {
-    /// use std::time::Duration;
-    /// use hookseal::replay::{FreshError, MemoryReplayCache};
-    /// use hookseal::{Keyring, Scheme, Secret, Signer, Verifier};
-    ///
-    /// let key = || Keyring::single(Secret::from_bytes([7_u8; 32]).unwrap());
-    /// let signer = Signer::new(Scheme::hookseal(), key());
-    /// let verifier = Verifier::new(Scheme::hookseal(), key());
-    /// let cache = MemoryReplayCache::new(10_000, verifier.replay_ttl())?;
-    ///
-    /// let body = br#"{"event":"invoice.paid"}"#;
-    /// let headers = signer.sign(Some("evt_1"), body)?;
-    /// let headers: Vec<(&str, &str)> = headers.iter().collect();
-    ///
-    /// assert!(verifier.verify_fresh(&headers, body, &cache).await.is_ok());
-    /// let again = verifier.verify_fresh(&headers, body, &cache).await.unwrap_err();
-    /// assert!(matches!(again, FreshError::Replayed));
-    /// assert_eq!(again.status_code(), 409);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// # }).unwrap();
-    /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
-    /// #     // The memory cache answers at once, so polling once suffices.
-    /// #     let mut f = std::pin::pin!(f);
-    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    /// #     match f.as_mut().poll(&mut cx) { std::task::Poll::Ready(v) => v, _ => unreachable!() }
-    /// # }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`FreshError::Rejected`] with the [`VerifyError`] when the request does not verify (the
-    /// cache is not touched), [`FreshError::Replayed`] when it was seen before, and
-    /// [`FreshError::Store`] when the cache cannot answer.
-    pub async fn verify_fresh<'a, H, R>(
-        &'a self,
-        headers: &'a H,
-        body: &'a [u8],
-        cache: &R,
-    ) -> Result<Verified<'a>, FreshError>
-    where
-        H: HeaderSource + Sync + ?Sized,
-        R: ReplayCache + ?Sized,
-    {
-        let verified = self.verify(headers, body)?;
-        self.record(verified, cache).await
-    }
+/// The longest TTL or lease the crate's stores keep: 400 days.
+pub(crate) const MAX_TTL: Duration = Duration::from_secs(400 * 24 * 3600);
 
-    /// [`Verifier::verify_fresh`] as of `now` (the time the request was received).
-    ///
-    /// # Errors
-    ///
-    /// As [`Verifier::verify_fresh`].
-    pub async fn verify_fresh_at<'a, H, R>(
-        &'a self,
-        headers: &'a H,
-        body: &'a [u8],
-        now: Timestamp,
-        cache: &R,
-    ) -> Result<Verified<'a>, FreshError>
-    where
-        H: HeaderSource + Sync + ?Sized,
-        R: ReplayCache + ?Sized,
-    {
-        let verified = self.verify_at(headers, body, now)?;
-        self.record(verified, cache).await
+/// Checks a lease (or a TTL against the store's own bound `max`): at least one millisecond, at
+/// most `max`.
+fn check_ttl(ttl: Duration, max: Duration) -> Result<(), ReplayError> {
+    if ttl < Duration::from_millis(1) || ttl > max {
+        return Err(ReplayError::InvalidTtl { max });
     }
-
-    async fn record<'a, R: ReplayCache + ?Sized>(
-        &self,
-        verified: Verified<'a>,
-        cache: &R,
-    ) -> Result<Verified<'a>, FreshError> {
-        let key = verified.replay_key();
-        match cache.insert_if_absent(&key, self.replay_ttl()).await {
-            Ok(Outcome::Fresh) => Ok(verified),
-            Ok(Outcome::Replayed) => Err(FreshError::Replayed),
-            Err(e) => Err(FreshError::Store(e)),
-        }
-    }
+    Ok(())
 }
 
-/// Answers [`Outcome::Fresh`] when the wrapped cache's store is unavailable — an explicit choice
-/// to accept possible replays rather than refuse deliveries while the store is down.
+/// Treats the wrapped cache's store being unavailable as "not seen" — an explicit choice to
+/// accept possible replays rather than refuse deliveries while the store is down.
 ///
-/// Only [`ReplayError::Unavailable`] is turned into `Fresh`, and each time is counted
-/// ([`FailOpen::opened`]): watch the count. A full cache still refuses (its keys are all
-/// unexpired, so accepting would be a replay hole by construction), and so does a bad TTL.
+/// Only [`ReplayError::Unavailable`] is overridden, and each reservation granted that way is
+/// counted ([`FailOpen::opened`]): watch the count. A commit or release the store cannot take is
+/// dropped. A full cache still refuses (its keys are all unexpired, so accepting would be a
+/// replay hole by construction), and so does a bad TTL.
 ///
 /// Fail-closed, the default of every cache, is the right choice for almost every receiver: the
 /// sender retries a 503 later.
@@ -316,7 +438,7 @@ impl<R: ReplayCache> FailOpen<R> {
         }
     }
 
-    /// How many checks were answered `Fresh` because the store was unavailable.
+    /// How many reservations were granted because the store was unavailable.
     #[must_use]
     pub fn opened(&self) -> u64 {
         self.opened.load(Ordering::Relaxed)
@@ -330,26 +452,32 @@ impl<R: ReplayCache> FailOpen<R> {
 }
 
 impl<R: ReplayCache> ReplayCache for FailOpen<R> {
-    async fn insert_if_absent(
-        &self,
-        key: &ReplayKey,
-        ttl: Duration,
-    ) -> Result<Outcome, ReplayError> {
-        match self.inner.insert_if_absent(key, ttl).await {
+    async fn reserve(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, ReplayError> {
+        match self.inner.reserve(key, lease).await {
             Err(ReplayError::Unavailable(_)) => {
+                let reservation = Reservation::generate(*key)?;
                 self.opened.fetch_add(1, Ordering::Relaxed);
-                Ok(Outcome::Fresh)
+                Ok(Reserve::Reserved(reservation))
             }
             other => other,
         }
     }
-}
 
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Fresh => "fresh",
-            Self::Replayed => "replayed",
-        })
+    async fn commit(&self, reservation: &Reservation, ttl: Duration) -> Result<(), ReplayError> {
+        match self.inner.commit(reservation, ttl).await {
+            Err(ReplayError::Unavailable(_)) => Ok(()),
+            other => other,
+        }
+    }
+
+    async fn release(&self, reservation: &Reservation) -> Result<(), ReplayError> {
+        match self.inner.release(reservation).await {
+            Err(ReplayError::Unavailable(_)) => Ok(()),
+            other => other,
+        }
+    }
+
+    fn release_detached(&self, reservation: Reservation) {
+        self.inner.release_detached(reservation);
     }
 }

@@ -1,29 +1,38 @@
 //! [`RedisReplayCache`]: a replay cache shared by every receiver that talks to one Redis.
 
 use core::fmt;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
+use redis::{Script, Value};
 
-use super::{Outcome, ReplayCache, ReplayError};
+use super::{MAX_TTL, ReplayCache, ReplayError, Reservation, Reserve, check_ttl};
+use crate::redis_client::{self, ConnectError, RedisOptions};
 use crate::verify::ReplayKey;
 
 /// A replay cache in Redis (feature `redis`), for a fleet of receivers.
 ///
-/// - **One round trip, atomic:** `SET <prefix><key> 1 NX PX <ttl ms>`. The key and its expiry are
-///   set together, so a crash can never leave a key without a TTL (as `SETNX` then `EXPIRE`
-///   would).
+/// - **One round trip per step, atomic:** a Lua script each to reserve, commit and release.
+///   A reservation is `SET <prefix><key> p<owner> NX PX <lease>`; a commit replaces it with a
+///   committed marker and the TTL, only if it still holds the owner token; a release deletes it
+///   on the same condition. Every key is written with its expiry, so a crash never leaves one
+///   without a TTL.
+/// - **TTLs are checked before any call:** zero or over 400 days is [`ReplayError::InvalidTtl`],
+///   as for the memory cache.
+/// - **Refuses an evicting server:** connecting reads `maxmemory-policy` and refuses anything but
+///   `noeviction` ([`ReplayError::EvictingStore`]) unless
+///   [`RedisOptions::allow_eviction`] says otherwise — an evicted key is a replay hole.
 /// - **Fails closed:** an unreachable server, a timeout or an error reply is
 ///   [`ReplayError::Unavailable`] (answer 503), never "not seen".
 /// - **Recovers by itself:** the connection manager reconnects in the background after Redis
-///   restarts or the connection drops; the cache need not be rebuilt.
+///   restarts or the connection drops; the scripts are loaded again when the server has lost
+///   them.
 /// - Keys are the 16 raw bytes of the [`ReplayKey`] after a prefix (`hookseal:replay:` by
 ///   default), about 130 bytes of Redis memory each.
 ///
-/// Redis replication is asynchronous: a failover can lose keys acknowledged just before it, which
-/// lets those requests be replayed once. Run Redis with `maxmemory-policy noeviction` (the
-/// default) — under an eviction policy Redis may drop unexpired keys, which is a replay hole;
-/// `noeviction` turns memory pressure into errors, which fail closed.
+/// Redis replication is asynchronous: a failover can lose keys acknowledged just before it,
+/// which lets those requests be replayed once.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), hookseal::replay::ReplayError> {
@@ -41,18 +50,31 @@ pub struct RedisReplayCache {
 
 impl RedisReplayCache {
     /// Connects to the Redis at `url` (`redis://host:port/db`, or `rediss://` for TLS when the
-    /// `redis` crate's TLS features are enabled).
+    /// `redis` crate's TLS features are enabled), with the default [`RedisOptions`].
     ///
     /// Each command waits at most one second for an answer and each connection attempt at most
     /// one second, so an outage turns into errors promptly rather than requests that hang.
     ///
     /// # Errors
     ///
-    /// [`ReplayError::Unavailable`] when the URL is invalid or the first connection fails.
+    /// [`ReplayError::Unavailable`] when the URL is invalid or the first connection fails;
+    /// [`ReplayError::EvictingStore`] when the server may evict keys.
     pub async fn connect(url: &str) -> Result<Self, ReplayError> {
-        let connection = crate::redis_client::connect(url)
+        Self::connect_with(url, &RedisOptions::new()).await
+    }
+
+    /// [`RedisReplayCache::connect`] with `options`.
+    ///
+    /// # Errors
+    ///
+    /// As [`RedisReplayCache::connect`].
+    pub async fn connect_with(url: &str, options: &RedisOptions) -> Result<Self, ReplayError> {
+        let connection = redis_client::connect(url, options, &[&RESERVE, &COMMIT, &RELEASE])
             .await
-            .map_err(unavailable)?;
+            .map_err(|e| match e {
+                ConnectError::Redis(e) => unavailable(e),
+                ConnectError::Evicting(policy) => ReplayError::EvictingStore { policy },
+            })?;
         Ok(Self {
             connection,
             prefix: DEFAULT_PREFIX.as_bytes().into(),
@@ -72,30 +94,64 @@ impl RedisReplayCache {
     pub fn prefix(&self) -> &[u8] {
         &self.prefix
     }
+
+    async fn settle(
+        &self,
+        script: &Script,
+        reservation: &Reservation,
+        args: &[&[u8]],
+    ) -> Result<(), ReplayError> {
+        let key = redis_client::key(&self.prefix, reservation.key().as_bytes());
+        match redis_client::fenced(&self.connection, script, key, reservation.owner(), args).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ReplayError::ReservationLost),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
 }
 
 impl ReplayCache for RedisReplayCache {
-    async fn insert_if_absent(
-        &self,
-        key: &ReplayKey,
-        ttl: Duration,
-    ) -> Result<Outcome, ReplayError> {
-        let redis_key = crate::redis_client::key(&self.prefix, key.as_bytes());
-        let ms = crate::redis_client::millis(ttl);
-        let mut connection = self.connection.clone();
-        let reply: Option<String> = redis::cmd("SET")
-            .arg(redis_key)
-            .arg(1)
-            .arg("NX")
-            .arg("PX")
-            .arg(ms)
-            .query_async(&mut connection)
+    async fn reserve(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, ReplayError> {
+        check_ttl(lease, MAX_TTL)?;
+        let reservation = Reservation::generate(*key)?;
+        let reply: Vec<Value> = RESERVE
+            .key(redis_client::key(&self.prefix, key.as_bytes()))
+            .arg(reservation.owner())
+            .arg(redis_client::millis(lease))
+            .invoke_async(&mut self.connection.clone())
             .await
             .map_err(unavailable)?;
-        Ok(match reply {
-            Some(_) => Outcome::Fresh,
-            None => Outcome::Replayed,
-        })
+        match reply.as_slice() {
+            [Value::Int(0)] => Ok(Reserve::Reserved(reservation)),
+            [Value::Int(1), Value::Int(ms)] => Ok(Reserve::InProgress {
+                retry_after: Duration::from_secs(u64::try_from(*ms).unwrap_or(0).div_ceil(1000))
+                    .max(Duration::from_secs(1)),
+            }),
+            [Value::Int(2)] => Ok(Reserve::Replayed),
+            _ => Err(ReplayError::Unavailable(
+                "unexpected reply from the reserve script".into(),
+            )),
+        }
+    }
+
+    async fn commit(&self, reservation: &Reservation, ttl: Duration) -> Result<(), ReplayError> {
+        check_ttl(ttl, MAX_TTL)?;
+        let ms = redis_client::millis(ttl).to_string();
+        self.settle(&COMMIT, reservation, &[ms.as_bytes()]).await
+    }
+
+    async fn release(&self, reservation: &Reservation) -> Result<(), ReplayError> {
+        self.settle(&RELEASE, reservation, &[]).await
+    }
+
+    /// Sends the release from a task on the current Tokio runtime, if there is one; otherwise
+    /// the reservation ends with its lease.
+    fn release_detached(&self, reservation: Reservation) {
+        let cache = self.clone();
+        redis_client::detach(async move {
+            // A reservation already lost has nothing to release.
+            let _ = cache.release(&reservation).await;
+        });
     }
 }
 
@@ -110,5 +166,42 @@ impl fmt::Debug for RedisReplayCache {
 fn unavailable(e: redis::RedisError) -> ReplayError {
     ReplayError::Unavailable(Box::new(e))
 }
+
+/// KEYS[1] the key; ARGV owner, lease in ms. Replies `{0}` reserved, `{1, pttl}` in progress,
+/// `{2}` committed (a replay).
+static RESERVE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('SET', KEYS[1], 'p' .. ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 1) == 'p' then return {1, redis.call('PTTL', KEYS[1])} end
+return {2}
+",
+    )
+});
+
+/// KEYS[1] the key; ARGV owner, TTL in ms. Replies 1 when the key was reserved by the owner and
+/// is now committed, 0 (and changes nothing) otherwise.
+static COMMIT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) ~= 'p' .. ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], 'c', 'PX', ARGV[2])
+return 1
+",
+    )
+});
+
+/// KEYS[1] the key; ARGV owner. Replies 1 when the key was reserved by the owner and is now
+/// deleted, 0 (and changes nothing) otherwise.
+static RELEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) ~= 'p' .. ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+",
+    )
+});
 
 const DEFAULT_PREFIX: &str = "hookseal:replay:";

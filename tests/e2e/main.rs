@@ -9,6 +9,7 @@ mod app;
 mod cases;
 #[path = "../../examples/common/client.rs"]
 mod client;
+mod redelivery;
 #[cfg(feature = "redis")]
 #[path = "../replay/server.rs"]
 #[allow(dead_code)] // Not every helper of the shared harness is needed here.

@@ -210,3 +210,44 @@ fn configuration_is_checked() {
         (5, 65536, true)
     );
 }
+
+/// Leases and retention run on the monotonic clock: a wall clock stepped forward by a day (or
+/// back) neither frees a held key nor forgets a completed one.
+#[tokio::test]
+async fn a_wall_clock_step_changes_no_expiry() {
+    let (store, manual) = store(1000);
+    let held = unique_key("step-held");
+    let done = unique_key("step-done");
+    let f = fp("step");
+    let lease = Duration::from_secs(30);
+    let Begin::Started(_holder) = store.begin(&held, &f, lease).await.unwrap() else {
+        panic!("a free key was not started");
+    };
+    let Begin::Started(completer) = store.begin(&done, &f, lease).await.unwrap() else {
+        panic!("a free key was not started");
+    };
+    store
+        .complete(&completer, b"result", Duration::from_secs(3600))
+        .await
+        .unwrap();
+
+    manual.set(Timestamp::from_unix_secs(NOW + 24 * 3600));
+    assert!(matches!(
+        store.begin(&held, &f, lease).await.unwrap(),
+        Begin::InProgress { .. }
+    ));
+    assert!(matches!(
+        store.begin(&done, &f, lease).await.unwrap(),
+        Begin::Completed(result) if result == b"result"
+    ));
+    manual.rewind(Duration::from_secs(48 * 3600));
+    assert!(matches!(
+        store.begin(&held, &f, lease).await.unwrap(),
+        Begin::InProgress { .. }
+    ));
+    assert_eq!(store.len(), 2);
+
+    // Time passing, not the wall clock, ends them.
+    manual.advance(Duration::from_secs(3602));
+    assert_eq!(store.len(), 0);
+}

@@ -299,3 +299,34 @@ async fn an_unreachable_server_is_an_error_at_connect() {
     assert!(matches!(err, StoreError::Unavailable(_)), "{err}");
     assert!(RedisIdempotencyStore::connect("not a url").await.is_err());
 }
+
+/// A server that evicts keys under memory pressure is refused at connect (a completed record
+/// evicted would run its work again), unless the caller opts in; one that forbids `CONFIG` is
+/// accepted, its policy unknown.
+#[tokio::test]
+async fn an_evicting_server_is_refused_at_connect() {
+    use hookseal::RedisOptions;
+
+    let Some(server) = RedisServer::start_with(&["--maxmemory-policy", "volatile-lru"]) else {
+        return;
+    };
+    let err = RedisIdempotencyStore::connect(&server.url())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::EvictingStore { policy } if &**policy == "volatile-lru"),
+        "{err}"
+    );
+    assert_eq!(err.status_code(), 500);
+    let options = RedisOptions::new().allow_eviction();
+    let store = RedisIdempotencyStore::connect_with(&server.url(), &options)
+        .await
+        .unwrap();
+    suite::a_released_key_runs_again(&store).await;
+
+    let Some(server) = RedisServer::start_with(&["--rename-command", "CONFIG", ""]) else {
+        return;
+    };
+    let store = RedisIdempotencyStore::connect(&server.url()).await.unwrap();
+    suite::a_released_key_runs_again(&store).await;
+}

@@ -6,6 +6,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
+use hookseal::dangerous;
 use hookseal::idempotency::{Fingerprint, IdempotencyKey, KeyError, KeyParser};
 use hookseal::{Keyring, Scheme, Secret, Signer, Timestamp, Verifier};
 
@@ -120,13 +121,44 @@ fn fingerprints_of_a_delivery_follow_its_body_or_its_signature() {
         Fingerprint::of_signed_request(&again)
     );
 
-    // The delivery id is the key.
+    // The signed delivery id is the key.
     assert_eq!(IdempotencyKey::from_verified(&a).unwrap().as_str(), "msg_1");
-    let no_id = Signer::new(Scheme::hookseal(), ring())
-        .sign_at(None, body, now)
-        .unwrap();
+}
+
+/// An id the signature does not cover never keys dedupe: a captured GitHub delivery replayed
+/// with a new `X-GitHub-Delivery` verifies, and would get a new key. The refusal says what to
+/// use instead; the unsigned path stays under `dangerous`.
+#[test]
+fn an_unsigned_id_is_refused_as_a_key() {
+    let ring = || Keyring::single(Secret::from_bytes([9_u8; 32]).unwrap());
+    let signer = Signer::new(Scheme::github(), ring());
+    let verifier = Verifier::new(Scheme::github(), ring());
+    let body = br#"{"action":"opened"}"#;
+    let signed = signer.sign(Some("d1e2"), body).unwrap();
+    let mut headers: Vec<(String, String)> =
+        signed.iter().map(|(n, v)| (n.into(), v.into())).collect();
+    let v = verifier.verify(&headers, body).unwrap();
+    assert!(!v.id_is_signed());
+    let err = IdempotencyKey::from_verified(&v).unwrap_err();
+    assert_eq!(err, KeyError::UnsignedId);
+    assert_eq!(err.status_code(), 400);
+    assert!(err.to_string().contains("verified body"), "{err}");
+    assert!(err.to_string().contains("replay key"), "{err}");
+    assert_eq!(dangerous::unsigned_id_key(&v).unwrap().as_str(), "d1e2");
+
+    // The attack the refusal closes: a new id on the same signed bytes still verifies.
+    for (name, value) in &mut headers {
+        if name.eq_ignore_ascii_case("x-github-delivery") {
+            *value = "forged".into();
+        }
+    }
+    let forged = verifier.verify(&headers, body).unwrap();
+    assert_eq!(IdempotencyKey::from_verified(&forged), Err(KeyError::UnsignedId));
+    assert_eq!(dangerous::unsigned_id_key(&forged).unwrap().as_str(), "forged");
+
+    // No id at all: the dangerous path says so.
+    let no_id = signer.sign(None, body).unwrap();
     let no_id: Vec<(&str, &str)> = no_id.iter().collect();
-    let plain = Verifier::new(Scheme::hookseal(), ring());
-    let v = plain.verify_at(&no_id, body, now).unwrap();
-    assert_eq!(IdempotencyKey::from_verified(&v), Err(KeyError::Missing));
+    let v = verifier.verify(&no_id, body).unwrap();
+    assert_eq!(dangerous::unsigned_id_key(&v), Err(KeyError::Missing));
 }

@@ -12,12 +12,20 @@ use std::time::{Duration, Instant};
 pub(crate) struct RedisServer {
     bin: String,
     port: u16,
+    /// Further `--directive value` arguments, kept across restarts.
+    extra: Vec<String>,
     child: Option<Child>,
 }
 
 impl RedisServer {
     /// Starts a server, or returns `None` (after saying why) when none can be run here.
     pub(crate) fn start() -> Option<Self> {
+        Self::start_with(&[])
+    }
+
+    /// [`RedisServer::start`], with further configuration arguments (`["--maxmemory-policy",
+    /// "allkeys-lru"]`).
+    pub(crate) fn start_with(extra: &[&str]) -> Option<Self> {
         let bin =
             std::env::var("HOOKSEAL_REDIS_SERVER_BIN").unwrap_or_else(|_| "redis-server".into());
         let found = Command::new(&bin)
@@ -48,6 +56,7 @@ impl RedisServer {
         let mut server = Self {
             bin,
             port,
+            extra: extra.iter().map(|&a| a.to_owned()).collect(),
             child: None,
         };
         server.restart();
@@ -83,6 +92,7 @@ impl RedisServer {
             .args(["--save", ""])
             .args(["--appendonly", "no"])
             .args(["--protected-mode", "no"])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

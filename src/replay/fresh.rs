@@ -1,0 +1,236 @@
+//! [`Verifier::verify_fresh`]: verify a request and reserve its replay key, then [`Pending`]
+//! until the delivery is handled.
+
+use core::fmt;
+use std::time::Duration;
+
+use super::{ReplayCache, ReplayError, Reservation, Reserve};
+use crate::clock::{Clock, Timestamp};
+use crate::error::VerifyError;
+use crate::headers::HeaderSource;
+use crate::verify::{Verified, Verifier};
+
+/// [`Verifier::verify_fresh`] refused a request.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FreshError {
+    /// The request did not verify.
+    #[error(transparent)]
+    Rejected(#[from] VerifyError),
+    /// The request verified, and another copy of it is being handled right now: answer 409
+    /// with `Retry-After`, so the sender tries again once that copy has succeeded or failed.
+    #[error("request in progress")]
+    InProgress {
+        /// When the other copy's lease ends at the latest.
+        retry_after: Duration,
+    },
+    /// The request verified, and was handled before.
+    #[error("request replayed")]
+    Replayed,
+    /// The replay cache could not answer, so the request was refused (fail closed).
+    #[error("replay check failed: {0}")]
+    Store(#[source] ReplayError),
+}
+
+impl FreshError {
+    /// The HTTP status code a receiver should answer with: the [`VerifyError`]'s for a rejected
+    /// request, 409 for a copy in progress and for a replay, and the [`ReplayError`]'s for a
+    /// store failure (503, or 500 for a TTL the cache cannot keep: the receiver's
+    /// configuration).
+    ///
+    /// A receiver that treats a duplicate as success may answer a replay with 200 instead; a
+    /// copy in progress must still be answered 409, since it may yet fail.
+    #[must_use]
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Rejected(e) => e.status_code(),
+            Self::InProgress { .. } | Self::Replayed => 409,
+            Self::Store(e) => e.status_code(),
+        }
+    }
+
+    /// How long a sender should wait before retrying, for the `Retry-After` header: the other
+    /// copy's lease for [`FreshError::InProgress`], a few seconds for a 503, `None` otherwise.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::InProgress { retry_after } => Some(*retry_after),
+            Self::Store(e) => e.retry_after(),
+            Self::Rejected(_) | Self::Replayed => None,
+        }
+    }
+}
+
+/// A verified request's replay key, reserved while the delivery is handled: from
+/// [`Verifier::verify_fresh`].
+///
+/// - [`Pending::commit`] once the delivery is handled: the key is then kept for
+///   [`Verifier::replay_ttl`], and every copy is refused as a replay.
+/// - [`Pending::release`] when handling failed, so the sender's retry runs. Dropping a `Pending`
+///   releases too (at once for the memory cache; from a spawned task for Redis), so a panic or
+///   a cancelled request never blocks a retry for longer than the lease.
+#[must_use = "dropping a `Pending` releases the reservation: commit it once the delivery is handled"]
+pub struct Pending<R: ReplayCache> {
+    cache: R,
+    reservation: Option<Reservation>,
+    ttl: Duration,
+}
+
+impl<R: ReplayCache> Pending<R> {
+    /// Keeps the key: the delivery was handled, and any copy of it is now a replay.
+    ///
+    /// # Errors
+    ///
+    /// A [`ReplayError`] when the key could not be kept ([`ReplayError::ReservationLost`] when
+    /// the lease ended first). The delivery was handled all the same: answer as for a success —
+    /// asking the sender to retry would make a second run likelier, not less.
+    pub async fn commit(mut self) -> Result<(), ReplayError> {
+        match self.reservation.take() {
+            Some(reservation) => self.cache.commit(&reservation, self.ttl).await,
+            None => Err(ReplayError::ReservationLost),
+        }
+    }
+
+    /// Frees the key, so the sender's retry runs.
+    ///
+    /// # Errors
+    ///
+    /// A [`ReplayError`] when the key could not be freed; it then frees itself when the lease
+    /// ends.
+    pub async fn release(mut self) -> Result<(), ReplayError> {
+        match self.reservation.take() {
+            Some(reservation) => self.cache.release(&reservation).await,
+            None => Err(ReplayError::ReservationLost),
+        }
+    }
+}
+
+impl<R: ReplayCache> Drop for Pending<R> {
+    fn drop(&mut self) {
+        if let Some(reservation) = self.reservation.take() {
+            self.cache.release_detached(reservation);
+        }
+    }
+}
+
+impl<R: ReplayCache> fmt::Debug for Pending<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pending")
+            .field("reservation", &self.reservation)
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: Clock> Verifier<C> {
+    /// Verifies a request, then reserves its [`ReplayKey`](crate::ReplayKey) in `cache` for
+    /// [`Verifier::replay_lease`]: a request handled before is refused as a replay, and one
+    /// being handled right now as in progress.
+    ///
+    /// Handle the delivery, then [`commit`](Pending::commit) the reservation when it succeeded,
+    /// or [`release`](Pending::release) (or drop) it when it failed, so the sender's retry runs.
+    /// See the [module docs](crate::replay) for the answers.
+    ///
+    /// `cache` is any [`ReplayCache`]: `&cache`, an `Arc`, or `&*arc_dyn`.
+    ///
+    /// ```
+    /// # block_on(async {
+    /// use hookseal::replay::{FreshError, MemoryReplayCache};
+    /// use hookseal::{Keyring, Scheme, Signer, Verifier};
+    ///
+    /// let scheme = Scheme::standard_webhooks();
+    /// let key = || Keyring::single(scheme.parse_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap());
+    /// let signer = Signer::new(scheme.clone(), key());
+    /// let verifier = Verifier::new(scheme.clone(), key());
+    /// let cache = MemoryReplayCache::for_verifier(&verifier, 10_000)?;
+    ///
+    /// let body = br#"{"event":"invoice.paid"}"#;
+    /// let headers = signer.sign(Some("msg_1"), body)?;
+    /// let headers: Vec<(&str, &str)> = headers.iter().collect();
+    ///
+    /// // The handler fails: release, and the sender's retry runs.
+    /// let (_verified, pending) = verifier.verify_fresh(&headers, body, &cache).await?;
+    /// pending.release().await?;
+    ///
+    /// // The retry: reserved again; a copy arriving meanwhile is "in progress".
+    /// let (verified, pending) = verifier.verify_fresh(&headers, body, &cache).await?;
+    /// let copy = verifier.verify_fresh(&headers, body, &cache).await.unwrap_err();
+    /// assert!(matches!(copy, FreshError::InProgress { .. }));
+    /// assert_eq!(verified.body(), body);
+    /// pending.commit().await?; // handled
+    ///
+    /// // Every later copy is a replay.
+    /// let again = verifier.verify_fresh(&headers, body, &cache).await.unwrap_err();
+    /// assert!(matches!(again, FreshError::Replayed));
+    /// assert_eq!(again.status_code(), 409);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     // The memory cache answers at once, so polling once suffices.
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// #     match f.as_mut().poll(&mut cx) { std::task::Poll::Ready(v) => v, _ => unreachable!() }
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`FreshError::Rejected`] with the [`VerifyError`] when the request does not verify (the
+    /// cache is not touched), [`FreshError::InProgress`] while a copy is being handled,
+    /// [`FreshError::Replayed`] when it was handled before, and [`FreshError::Store`] when the
+    /// cache cannot answer.
+    pub async fn verify_fresh<'a, H, R>(
+        &'a self,
+        headers: &'a H,
+        body: &'a [u8],
+        cache: R,
+    ) -> Result<(Verified<'a>, Pending<R>), FreshError>
+    where
+        H: HeaderSource + Sync + ?Sized,
+        R: ReplayCache,
+    {
+        let verified = self.verify(headers, body)?;
+        self.reserve(verified, cache).await
+    }
+
+    /// [`Verifier::verify_fresh`] as of `now` (the time the request was received).
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify_fresh`].
+    pub async fn verify_fresh_at<'a, H, R>(
+        &'a self,
+        headers: &'a H,
+        body: &'a [u8],
+        now: Timestamp,
+        cache: R,
+    ) -> Result<(Verified<'a>, Pending<R>), FreshError>
+    where
+        H: HeaderSource + Sync + ?Sized,
+        R: ReplayCache,
+    {
+        let verified = self.verify_at(headers, body, now)?;
+        self.reserve(verified, cache).await
+    }
+
+    async fn reserve<'a, R: ReplayCache>(
+        &self,
+        verified: Verified<'a>,
+        cache: R,
+    ) -> Result<(Verified<'a>, Pending<R>), FreshError> {
+        let key = verified.replay_key();
+        match cache.reserve(&key, self.replay_lease()).await {
+            Ok(Reserve::Reserved(reservation)) => Ok((
+                verified,
+                Pending {
+                    cache,
+                    reservation: Some(reservation),
+                    ttl: self.replay_ttl(),
+                },
+            )),
+            Ok(Reserve::InProgress { retry_after }) => Err(FreshError::InProgress { retry_after }),
+            Ok(Reserve::Replayed) => Err(FreshError::Replayed),
+            Err(e) => Err(FreshError::Store(e)),
+        }
+    }
+}
