@@ -470,8 +470,9 @@ fn check_hidden(s: &Secret) {
 }
 
 /// `Idempotency-Key` parsing, lenient and strict: a strict key is also a lenient one, every key
-/// is 1–255 visible ASCII characters, and a key written as the draft's quoted string reads back
-/// as itself in both modes.
+/// is 1–255 visible ASCII characters, a value refused as past the header cap is longer than the
+/// cap in both modes, and a key written as the draft's quoted string reads back as itself in both
+/// modes.
 pub fn idempotency_key(data: &[u8]) {
     let lenient = IdempotencyKey::parse(data);
     let strict = IdempotencyKey::parse_strict(data);
@@ -481,6 +482,13 @@ pub fn idempotency_key(data: &[u8]) {
             Ok(key),
             "strict accepts what lenient refuses"
         );
+    }
+    if let Err(KeyError::HeaderTooLong { max }) = lenient {
+        assert!(
+            data.len() > max,
+            "a header value within the cap is too long"
+        );
+        assert_eq!(strict, lenient, "the header cap differs between modes");
     }
     if let (Err(KeyError::NotAString), Ok(_)) = (&strict, &lenient) {
         assert!(
