@@ -559,6 +559,7 @@ pub fn idempotency_key(data: &[u8]) {
 ///
 /// - A URL the strict policy accepts is accepted by a policy allowing everything, with the same
 ///   endpoint; an address host passes `check_ip`; a name host is a valid DNS name.
+/// - Even a policy allowing everything admits no local name but `localhost` and `*.localhost`.
 /// - A retry is never scheduled before now or after the horizon, and a delay-seconds value is
 ///   honoured or the delivery given up.
 pub fn sender_input(data: &[u8]) {
@@ -585,6 +586,16 @@ pub fn sender_input(data: &[u8]) {
         ]
         .into_iter()
         .fold(EndpointPolicy::new().allow_http(), EndpointPolicy::allow);
+        if let Ok(Host::Name(name)) = open.check(url).as_ref().map(|e| e.host()) {
+            let localhost = &**name == "localhost" || name.ends_with(".localhost");
+            let local = [".local", ".internal", ".home.arpa", ".lan"]
+                .iter()
+                .any(|s| name.ends_with(s));
+            assert!(
+                localhost || (name.contains('.') && !local),
+                "a local name other than localhost was allowed"
+            );
+        }
         if let Ok(endpoint) = strict.check(url) {
             assert_eq!(open.check(url).as_ref(), Ok(&endpoint));
             let authority = url.split_once("://").map_or("", |(_, rest)| {
