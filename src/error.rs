@@ -80,8 +80,25 @@ pub enum SecretError {
     /// newline.
     #[error("secret text contains whitespace")]
     ContainsWhitespace,
-    /// The text looks like a signature header value (`v1,…`, `v1=…`, `t=…`, `sha256=…`) rather than
-    /// a secret.
+    /// The text holds a control character: C0 (U+0000 to U+001F), DEL (U+007F) or C1 (U+0080 to
+    /// U+009F), other than the whitespace ones (tab, line breaks), which are
+    /// [`SecretError::ContainsWhitespace`]. Usually a terminal escape or a stray byte picked up
+    /// on the way; no provider's secret has one.
+    #[error("secret text contains a control character")]
+    ControlCharacter,
+    /// The text holds an invisible formatting character, as copying from a web page, chat or
+    /// document can add: zero-width space, non-joiner and joiner (U+200B to U+200D), word joiner
+    /// and the invisible operators (U+2060 to U+2064), byte order mark / zero-width no-break
+    /// space (U+FEFF), soft hyphen (U+00AD), combining grapheme joiner (U+034F), the
+    /// bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F, U+202A
+    /// to U+202E, U+2066 to U+2069), the other U+2060 to U+206F format characters, the Mongolian
+    /// vowel separator (U+180E), interlinear annotation characters (U+FFF9 to U+FFFB) and tag
+    /// characters (U+E0000 to U+E007F). They would become key bytes no one can see.
+    #[error("secret text contains an invisible character")]
+    InvisibleCharacter,
+    /// The text looks like a signature header value, or one entry of one, in the syntax of a
+    /// built-in scheme (`v1,…`, `v1a,…`, `v1=…`, `v0=…`, `h1=…`, `t=…`, `ts=…`, `sha256=…`,
+    /// `sha1=…`) rather than a secret.
     #[error("secret text looks like a signature, not a secret")]
     LooksLikeSignature,
     /// The text starts with a provider prefix (such as `whsec_`) that this constructor does not

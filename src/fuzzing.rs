@@ -382,6 +382,7 @@ pub fn secret(data: &[u8]) {
 
 fn check_hex_secret(text: &str) {
     let result = Secret::from_hex(text);
+    check_character_refusals(text, &result);
     let even = text.len().is_multiple_of(2);
     let decodes = even && text.bytes().all(|b| b.is_ascii_hexdigit());
     match &result {
@@ -410,6 +411,7 @@ fn check_hex_secret(text: &str) {
 }
 
 fn check_base64_secret(text: &str, prefix: &str, result: Result<Secret, SecretError>, min: usize) {
+    check_character_refusals(text, &result);
     let bare = text.strip_prefix(prefix).unwrap_or(text);
     match &result {
         Ok(s) => {
@@ -452,14 +454,49 @@ fn decode_lenient(text: &str) -> Option<Vec<u8>> {
 }
 
 fn check_text_secret(text: &str, prefix: &str, result: Result<Secret, SecretError>, min: usize) {
+    check_character_refusals(text, &result);
     if let Ok(s) = &result {
         assert_eq!(s.expose_secret(), text.as_bytes());
         assert!(s.len() >= min && text.starts_with(prefix));
         assert_eq!(text.trim(), text);
         assert!(!text.chars().any(|c| c.is_whitespace() && c != ' '));
+        assert!(
+            !text.chars().any(char::is_control),
+            "accepted a control character"
+        );
+        assert!(!text.contains(INVISIBLE), "accepted an invisible character");
+        assert!(
+            !SIGNATURE_ENTRIES.iter().any(|e| text.starts_with(e)),
+            "accepted a signature entry"
+        );
         check_hidden(s);
     }
 }
+
+/// A refusal for a control or invisible character names a text that has one (any character
+/// outside ASCII, for the invisible ones: the oracle does not repeat the crate's list).
+fn check_character_refusals(text: &str, result: &Result<Secret, SecretError>) {
+    match result {
+        Err(SecretError::ControlCharacter) => {
+            assert!(text.chars().any(char::is_control), "no control character");
+        }
+        Err(SecretError::InvisibleCharacter) => {
+            assert!(!text.is_ascii(), "no invisible character");
+        }
+        _ => {}
+    }
+}
+
+/// Invisible characters commonly picked up by copying text, none of which a secret may hold.
+const INVISIBLE: [char; 6] = [
+    '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}',
+];
+
+/// The starts of the built-in schemes' signature header entries, none of which a secret may
+/// start with.
+const SIGNATURE_ENTRIES: [&str; 9] = [
+    "v0=", "v1=", "v1,", "v1a,", "h1=", "t=", "ts=", "sha1=", "sha256=",
+];
 
 /// A secret's `Debug` is the same for every key of its length: it shows none of the bytes.
 fn check_hidden(s: &Secret) {
@@ -470,8 +507,9 @@ fn check_hidden(s: &Secret) {
 }
 
 /// `Idempotency-Key` parsing, lenient and strict: a strict key is also a lenient one, every key
-/// is 1–255 visible ASCII characters, and a key written as the draft's quoted string reads back
-/// as itself in both modes.
+/// is 1–255 visible ASCII characters, a value refused as past the header cap is longer than the
+/// cap in both modes, and a key written as the draft's quoted string reads back as itself in both
+/// modes.
 pub fn idempotency_key(data: &[u8]) {
     let lenient = IdempotencyKey::parse(data);
     let strict = IdempotencyKey::parse_strict(data);
@@ -481,6 +519,13 @@ pub fn idempotency_key(data: &[u8]) {
             Ok(key),
             "strict accepts what lenient refuses"
         );
+    }
+    if let Err(KeyError::HeaderTooLong { max }) = lenient {
+        assert!(
+            data.len() > max,
+            "a header value within the cap is too long"
+        );
+        assert_eq!(strict, lenient, "the header cap differs between modes");
     }
     if let (Err(KeyError::NotAString), Ok(_)) = (&strict, &lenient) {
         assert!(
@@ -514,6 +559,7 @@ pub fn idempotency_key(data: &[u8]) {
 ///
 /// - A URL the strict policy accepts is accepted by a policy allowing everything, with the same
 ///   endpoint; an address host passes `check_ip`; a name host is a valid DNS name.
+/// - Even a policy allowing everything admits no local name but `localhost` and `*.localhost`.
 /// - A retry is never scheduled before now or after the horizon, and a delay-seconds value is
 ///   honoured or the delivery given up.
 pub fn sender_input(data: &[u8]) {
@@ -540,6 +586,16 @@ pub fn sender_input(data: &[u8]) {
         ]
         .into_iter()
         .fold(EndpointPolicy::new().allow_http(), EndpointPolicy::allow);
+        if let Ok(Host::Name(name)) = open.check(url).as_ref().map(|e| e.host()) {
+            let localhost = &**name == "localhost" || name.ends_with(".localhost");
+            let local = [".local", ".internal", ".home.arpa", ".lan"]
+                .iter()
+                .any(|s| name.ends_with(s));
+            assert!(
+                localhost || (name.contains('.') && !local),
+                "a local name other than localhost was allowed"
+            );
+        }
         if let Ok(endpoint) = strict.check(url) {
             assert_eq!(open.check(url).as_ref(), Ok(&endpoint));
             let authority = url.split_once("://").map_or("", |(_, rest)| {

@@ -7,6 +7,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::SecretError;
+use crate::scheme::SignatureFormat;
 
 /// The bytes of a signing key.
 ///
@@ -62,7 +63,8 @@ impl Secret {
     ///
     /// # Errors
     ///
-    /// [`SecretError::ContainsWhitespace`], [`SecretError::LooksLikeSignature`],
+    /// [`SecretError::ContainsWhitespace`], [`SecretError::ControlCharacter`],
+    /// [`SecretError::InvisibleCharacter`], [`SecretError::LooksLikeSignature`],
     /// [`SecretError::WrongKeyKind`] or [`SecretError::UnexpectedPrefix`] for text that is plainly
     /// not a bare key (a provider's `whsec_` secret is read by its scheme:
     /// [`Scheme::parse_secret`](crate::Scheme::parse_secret)),
@@ -194,8 +196,9 @@ impl fmt::Debug for ExportedSecret {
     }
 }
 
-/// Refuses text that is plainly not a bare key: empty, with whitespace, a signature value, an
-/// Ed25519 key, or a provider-prefixed secret given to a constructor that does not strip prefixes.
+/// Refuses text that is plainly not a bare key: empty, with whitespace, control or invisible
+/// characters, a signature value, an Ed25519 key, or a provider-prefixed secret given to a
+/// constructor that does not strip prefixes.
 pub(crate) fn check_secret_text(text: &str) -> Result<(), SecretError> {
     if text.is_empty() {
         return Err(SecretError::Empty);
@@ -203,6 +206,7 @@ pub(crate) fn check_secret_text(text: &str) -> Result<(), SecretError> {
     if text.chars().any(char::is_whitespace) {
         return Err(SecretError::ContainsWhitespace);
     }
+    check_characters(text)?;
     if looks_like_signature(text) {
         return Err(SecretError::LooksLikeSignature);
     }
@@ -215,13 +219,49 @@ pub(crate) fn check_secret_text(text: &str) -> Result<(), SecretError> {
     Ok(())
 }
 
+/// Refuses control characters (C0, DEL, C1) and invisible formatting characters, each with its
+/// own error. Call after the whitespace check, so tabs and line breaks (which are also control
+/// characters) keep [`SecretError::ContainsWhitespace`].
+pub(crate) fn check_characters(text: &str) -> Result<(), SecretError> {
+    if text.chars().any(char::is_control) {
+        return Err(SecretError::ControlCharacter);
+    }
+    if text.chars().any(is_invisible) {
+        return Err(SecretError::InvisibleCharacter);
+    }
+    Ok(())
+}
+
+/// The invisible formatting characters that copying from a web page, chat or document can bring
+/// along, listed in [`SecretError::InvisibleCharacter`]. Variation selectors (U+FE00 to U+FE0F)
+/// are not among them, so a text secret may hold most emoji; the zero-width joiner that some
+/// emoji sequences use is, as a far likelier paste accident.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
+}
+
 /// `whsk_…` or `whpk_…`: an Ed25519 key's text, never an HMAC secret.
 pub(crate) fn is_ed25519_key_text(text: &str) -> bool {
     ["whsk_", "whpk_"].iter().any(|p| text.starts_with(p))
 }
 
-/// `v1,…`, `v1a,…`, `v1=…`, `v0=…`, `t=…`, `sha256=…`, `sha1=…`: the shapes of signature header
-/// values, which never start a base64 or hex key.
+/// The shape of a signature header value, or of one of its entries: a label before the first
+/// `,` or `=` that a built-in scheme's signature header uses (`v1,…`, `v1a,…`, `v1=…`, `v0=…`,
+/// `h1=…`, `t=…`, `ts=…`, `sha256=…`, `sha1=…`, read from the schemes themselves by
+/// [`SignatureFormat::is_builtin_label`]), or any other version label (`v2=…`, `v10,…`). Such a
+/// label never starts a base64 or hex key.
 pub(crate) fn looks_like_signature(text: &str) -> bool {
     let Some(split) = text.find([',', '=']) else {
         return false;
@@ -233,7 +273,7 @@ pub(crate) fn looks_like_signature(text: &str) -> bool {
             .bytes()
             .skip(1)
             .all(|b| b.is_ascii_digit() || b == b'a');
-    version_label || matches!(label, "t" | "ts" | "sha1" | "sha256")
+    version_label || SignatureFormat::is_builtin_label(label)
 }
 
 /// Standard-alphabet base64 with or without padding.

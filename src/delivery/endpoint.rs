@@ -1,5 +1,12 @@
 //! Which endpoint URLs a sender may deliver to: HTTPS only, and no address inside the sender's
 //! own network (an SSRF guard), unless explicitly allowed.
+//!
+//! Local names follow the addresses they stand for. `localhost` and `*.localhost` resolve to
+//! loopback (RFC 6761), so they are accepted exactly when [`AddressClass::Loopback`] is. Every
+//! other local name — a single label, `*.local`, `*.internal`, `*.home.arpa`, `*.lan` — resolves
+//! through search domains, mDNS or a local resolver to an address no one has checked, and is
+//! refused under every policy ([`EndpointError::LocalName`]): reach such a host by its address,
+//! with that address's class allowed.
 
 use core::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -64,8 +71,9 @@ pub enum EndpointError {
     /// The URL carries a user name or password.
     #[error("endpoint URL must not contain credentials")]
     Credentials,
-    /// A name for the local machine or network: `localhost`, `*.localhost`, `*.local`,
-    /// `*.internal`, `*.home.arpa`, or a single label (resolved through search domains).
+    /// A name for the local machine or network: `localhost` and `*.localhost` (accepted only
+    /// when [`AddressClass::Loopback`] is allowed), or `*.local`, `*.internal`, `*.home.arpa`,
+    /// `*.lan` or a single label (resolved through search domains), refused under every policy.
     #[error("endpoint host is a local name")]
     LocalName,
     /// A host that resolvers read as an IPv4 address in a non-canonical form (`2130706433`,
@@ -129,7 +137,9 @@ impl Endpoint {
 /// global unicast address: loopback, private, link-local, cloud-metadata and every other
 /// non-global range ([`AddressClass`]) are refused, in IPv4, IPv6, and IPv4 embedded in IPv6
 /// (`::ffff:127.0.0.1`, NAT64, 6to4). Local names (`localhost`, `*.internal`, single labels)
-/// and numeric hosts in forms resolvers read as IPv4 (`2130706433`) are refused too.
+/// and numeric hosts in forms resolvers read as IPv4 (`2130706433`) are refused too; of the
+/// local names, only `localhost` and `*.localhost` can be allowed, with
+/// [`AddressClass::Loopback`].
 ///
 /// **DNS is the caller's check.** A name that passes may still resolve to a private address,
 /// and may resolve differently by the time of the request (DNS rebinding). Resolve the name,
@@ -158,7 +168,6 @@ impl Endpoint {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointPolicy {
     allow_http: bool,
-    allow_local_names: bool,
     allowed: Vec<AddressClass>,
 }
 
@@ -177,7 +186,6 @@ impl EndpointPolicy {
     pub fn new() -> Self {
         Self {
             allow_http: false,
-            allow_local_names: false,
             allowed: Vec::new(),
         }
     }
@@ -192,14 +200,16 @@ impl EndpointPolicy {
 
     /// Accepts addresses of `class` (for instance [`AddressClass::Loopback`] for a receiver
     /// on the same machine in tests, or [`AddressClass::Private`] for an internal deployment).
-    /// Allowing [`AddressClass::Loopback`] also accepts the name `localhost`.
+    ///
+    /// Allowing [`AddressClass::Loopback`] also accepts the names `localhost` and
+    /// `*.localhost`, which resolve to loopback. No class accepts any other local name (a single
+    /// label, `*.local`, `*.internal`, `*.home.arpa`, `*.lan`): what they resolve to is unknown
+    /// here, so allowing [`AddressClass::Private`] admits private *addresses* only. Reach an
+    /// internal host by its address.
     #[must_use]
     pub fn allow(mut self, class: AddressClass) -> Self {
         if !self.allowed.contains(&class) {
             self.allowed.push(class);
-        }
-        if class == AddressClass::Loopback || class == AddressClass::Private {
-            self.allow_local_names = true;
         }
         self
     }
@@ -274,7 +284,8 @@ impl EndpointPolicy {
         if looks_numeric(&name) {
             return Err(EndpointError::AmbiguousNumericHost);
         }
-        if is_local_name(&name) && !self.allow_local_names {
+        let admitted = is_localhost(&name) && self.allowed.contains(&AddressClass::Loopback);
+        if is_local_name(&name) && !admitted {
             return Err(EndpointError::LocalName);
         }
         Ok(Host::Name(name.into()))
@@ -346,8 +357,13 @@ fn looks_numeric(name: &str) -> bool {
 
 /// Names that resolve on the local machine or network only.
 fn is_local_name(name: &str) -> bool {
-    const SUFFIXES: [&str; 5] = [".localhost", ".local", ".internal", ".home.arpa", ".lan"];
-    name == "localhost" || !name.contains('.') || SUFFIXES.iter().any(|s| name.ends_with(s))
+    const SUFFIXES: [&str; 4] = [".local", ".internal", ".home.arpa", ".lan"];
+    is_localhost(name) || !name.contains('.') || SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+/// `localhost` and the names under it, which resolve to loopback (RFC 6761 §6.3).
+fn is_localhost(name: &str) -> bool {
+    name == "localhost" || name.ends_with(".localhost")
 }
 
 /// The class of a non-global address, `None` for global unicast.

@@ -8,7 +8,8 @@
 //! - [`RetryPolicy`]: after each attempt, delivered, retry at a time (exponential backoff with
 //!   jitter, honouring `Retry-After`, within a horizon), or give up.
 //! - [`EndpointPolicy`]: HTTPS-only endpoint URLs, and no loopback, private, link-local or
-//!   cloud-metadata address (an SSRF guard), unless explicitly allowed.
+//!   cloud-metadata address (an SSRF guard), unless explicitly allowed. Local names are refused;
+//!   only `localhost` (and `*.localhost`) can be allowed, with [`AddressClass::Loopback`].
 //! - [`EndpointSecrets`]: each endpoint's secrets — generated and shown once, rotated with an
 //!   overlap during which both keys sign, retired.
 //!

@@ -53,7 +53,9 @@ impl IdempotencyKey {
     ///
     /// # Errors
     ///
-    /// A [`KeyError`] saying what is wrong; never a partial key.
+    /// A [`KeyError`] saying what is wrong; never a partial key. A header value longer than
+    /// 1024 bytes is [`KeyError::HeaderTooLong`] before anything else is looked at; a key longer
+    /// than 255 characters within it is [`KeyError::TooLong`].
     pub fn parse(value: &[u8]) -> Result<Self, KeyError> {
         parse_value(value, false)
     }
@@ -463,9 +465,7 @@ impl fmt::Debug for FingerprintBuilder {
 /// bare key.
 fn parse_value(value: &[u8], strict: bool) -> Result<IdempotencyKey, KeyError> {
     if value.len() > MAX_VALUE_LEN {
-        return Err(KeyError::TooLong {
-            max: IdempotencyKey::MAX_LEN,
-        });
+        return Err(KeyError::HeaderTooLong { max: MAX_VALUE_LEN });
     }
     let value = trim_ows(value);
     let Some(quoted) = value.strip_prefix(b"\"") else {
@@ -669,7 +669,11 @@ mod tests {
         let too_long = KeyError::TooLong { max: 255 };
         assert_eq!(lenient(&"k".repeat(256)), Err(too_long));
         assert_eq!(strict(&format!("\"{}\"", "k".repeat(256))), Err(too_long));
-        assert_eq!(lenient(&"k".repeat(1 << 20)), Err(too_long));
+        // Past the header value's cap, the value is refused before any key is looked for.
+        assert_eq!(
+            lenient(&"k".repeat(1 << 20)),
+            Err(KeyError::HeaderTooLong { max: MAX_VALUE_LEN })
+        );
         assert_eq!(lenient(""), Err(KeyError::Empty));
         assert_eq!(lenient("  "), Err(KeyError::Empty));
         assert_eq!(strict(""), Err(KeyError::Empty));

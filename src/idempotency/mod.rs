@@ -348,6 +348,13 @@ pub enum KeyError {
         /// The longest key accepted.
         max: usize,
     },
+    /// The header value is longer than the maximum looked at, whatever the key's own length: a
+    /// short key can still arrive with too many structured-field parameters after it.
+    #[error("idempotency key header value longer than {max} bytes")]
+    HeaderTooLong {
+        /// The longest header value accepted, in bytes.
+        max: usize,
+    },
     /// The key holds a character outside visible ASCII (or, in a bare key, one of `"`, `\`, `,`
     /// and `;`).
     #[error("idempotency key has an invalid character")]

@@ -2,11 +2,14 @@
 
 use zeroize::Zeroizing;
 
+use std::sync::OnceLock;
+
 use super::{HeaderSpec, MAX_PARTS, Scheme, TimestampSource, parse};
 use crate::error::{ConfigError, SecretError};
 use crate::mac::Algorithm;
 use crate::secret::{
-    Secret, check_secret_text, decode_base64, is_ed25519_key_text, looks_like_signature,
+    Secret, check_characters, check_secret_text, decode_base64, is_ed25519_key_text,
+    looks_like_signature,
 };
 
 /// How tags are written in a signature header.
@@ -101,6 +104,60 @@ impl SignatureFormat {
     pub fn bare() -> Self {
         Self(Syntax::Bare)
     }
+
+    /// Whether `label` starts an entry of a built-in scheme's signature header: a signature key
+    /// (`v1`, `h1`), a version (`v1`, `v1a`), a prefix without its `=` (`sha256`, `sha1`, `v0`)
+    /// or a timestamp parameter (`t`, `ts`). Secret parsing refuses text starting with one.
+    ///
+    /// The labels are read from the built-in schemes themselves, once, so they follow the
+    /// schemes' formats.
+    pub(crate) fn is_builtin_label(label: &str) -> bool {
+        builtin_labels().iter().any(|l| **l == *label)
+    }
+}
+
+/// The labels of [`SignatureFormat::is_builtin_label`], collected from [`builtin_schemes`].
+fn builtin_labels() -> &'static [Box<str>] {
+    static LABELS: OnceLock<Box<[Box<str>]>> = OnceLock::new();
+    LABELS.get_or_init(|| {
+        let mut labels: Vec<Box<str>> = Vec::new();
+        for scheme in builtin_schemes() {
+            match scheme.syntax {
+                Syntax::Params { key, .. } => labels.push(key),
+                Syntax::Versioned {
+                    version,
+                    ed25519_version,
+                } => labels.extend([Some(version), ed25519_version].into_iter().flatten()),
+                Syntax::Prefixed { prefix } => {
+                    labels.push(prefix.trim_end_matches(['=', ',']).into());
+                }
+                Syntax::Bare => {}
+            }
+            if let TimestampSource::Param(name) = scheme.timestamp {
+                labels.push(name);
+            }
+        }
+        labels.retain(|l| !l.is_empty());
+        labels.sort_unstable();
+        labels.dedup();
+        labels.into()
+    })
+}
+
+/// Every built-in scheme, the legacy SHA-1 one included.
+fn builtin_schemes() -> [Scheme; 10] {
+    [
+        Scheme::hookseal(),
+        Scheme::standard_webhooks(),
+        Scheme::svix(),
+        Scheme::stripe(),
+        Scheme::github(),
+        Scheme::slack(),
+        Scheme::shopify(),
+        Scheme::paddle(),
+        Scheme::zoom(),
+        crate::dangerous::github_sha1(),
+    ]
 }
 
 /// One piece of a scheme's signed content; the content is the pieces' bytes in order.
@@ -150,8 +207,9 @@ impl Part {
 
 /// How a scheme's shared secret is written down, and so how [`Scheme::parse_secret`] reads it.
 ///
-/// Every format refuses an empty secret, a signature pasted where the secret belongs, and a key
-/// of the wrong kind (`whsk_`/`whpk_` Ed25519 keys), each with its own [`SecretError`].
+/// Every format refuses an empty secret, control and invisible characters, a signature (or one
+/// entry of a signature header) pasted where the secret belongs, and a key of the wrong kind
+/// (`whsk_`/`whpk_` Ed25519 keys), each with its own [`SecretError`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretFormat {
     kind: SecretKind,
@@ -167,7 +225,8 @@ enum SecretKind {
 
 impl SecretFormat {
     /// The text's own bytes are the key (GitHub, Slack, Shopify, Paddle, Zoom). Spaces inside
-    /// are kept; leading or trailing whitespace, tabs and line breaks are refused as copy-paste
+    /// are kept; leading or trailing whitespace, tabs, line breaks, control characters and
+    /// invisible characters (zero-width spaces, byte order marks, …) are refused as copy-paste
     /// accidents. At least 16 bytes by default.
     #[must_use]
     pub fn text() -> Self {
@@ -245,7 +304,12 @@ impl SecretFormat {
     ///
     /// - [`SecretError::Empty`] for no text (or only the prefix);
     /// - [`SecretError::ContainsWhitespace`] for whitespace (text formats allow inner spaces);
-    /// - [`SecretError::LooksLikeSignature`] for a signature header value (`v1,…`, `t=…`);
+    /// - [`SecretError::ControlCharacter`] for a C0, DEL or C1 control character that is not
+    ///   whitespace;
+    /// - [`SecretError::InvisibleCharacter`] for a zero-width, bidirectional or other invisible
+    ///   formatting character (U+200B, U+FEFF, …);
+    /// - [`SecretError::LooksLikeSignature`] for a signature header value or one of its entries
+    ///   in any built-in scheme's syntax (`v1,…`, `t=…`, `h1=…`, `sha256=…`);
     /// - [`SecretError::WrongKeyKind`] for an Ed25519 key (`whsk_…`, `whpk_…`);
     /// - [`SecretError::MissingPrefix`] when a required prefix is absent;
     /// - [`SecretError::UnexpectedPrefix`] for `whsec_` given to plain base64;
@@ -283,8 +347,8 @@ impl SecretFormat {
     }
 }
 
-/// The checks on a secret used as text: not empty, no surrounding or non-space whitespace, not a
-/// signature, not an Ed25519 key.
+/// The checks on a secret used as text: not empty, no surrounding or non-space whitespace, no
+/// control or invisible characters, not a signature, not an Ed25519 key.
 fn check_text_secret(text: &str) -> Result<(), SecretError> {
     if text.is_empty() {
         return Err(SecretError::Empty);
@@ -292,6 +356,7 @@ fn check_text_secret(text: &str) -> Result<(), SecretError> {
     if text.trim() != text || text.chars().any(|c| c.is_whitespace() && c != ' ') {
         return Err(SecretError::ContainsWhitespace);
     }
+    check_characters(text)?;
     if looks_like_signature(text) {
         return Err(SecretError::LooksLikeSignature);
     }
@@ -770,6 +835,18 @@ mod tests {
             SecretError::TooShort { len: 8, min: 16 }
         );
         assert_eq!(f.clone().with_min_len(0).min_len(), 1);
+    }
+
+    #[test]
+    fn builtin_labels_are_those_the_presets_send() {
+        let labels: Vec<&str> = builtin_labels().iter().map(|l| &**l).collect();
+        assert_eq!(
+            labels,
+            ["h1", "sha1", "sha256", "t", "ts", "v0", "v1", "v1a"]
+        );
+        assert!(SignatureFormat::is_builtin_label("h1"));
+        assert!(!SignatureFormat::is_builtin_label(""));
+        assert!(!SignatureFormat::is_builtin_label("whsec_x"));
     }
 
     #[test]

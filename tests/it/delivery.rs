@@ -649,6 +649,68 @@ fn opt_ins_are_explicit_and_narrow() {
     assert_eq!(local.check("http://127.0.0.1/").unwrap().port(), 80);
 }
 
+/// Allowing private addresses is for an internal deployment reached by address; it admits no
+/// local name, whose addresses nothing has checked.
+#[test]
+fn allowing_private_admits_no_local_name() {
+    let private = EndpointPolicy::new().allow(AddressClass::Private);
+    assert!(private.check("https://10.0.0.7/in").is_ok());
+    for url in [
+        "https://localhost/",
+        "https://api.localhost/",
+        "https://billing/",
+        "https://x.internal/",
+        "https://printer.local/",
+        "https://router.home.arpa/",
+        "https://nas.lan/",
+    ] {
+        assert_eq!(private.check(url), Err(EndpointError::LocalName), "{url}");
+    }
+}
+
+/// Allowing loopback admits `localhost` and `*.localhost` (which resolve to loopback), and no
+/// other local name; no class admits the others.
+#[test]
+fn allowing_loopback_admits_localhost_and_no_other_local_name() {
+    let local = EndpointPolicy::new()
+        .allow_http()
+        .allow(AddressClass::Loopback);
+    let e = local.check("http://localhost:8080/").unwrap();
+    assert_eq!(e.host(), &Host::Name("localhost".into()));
+    assert_eq!(e.port(), 8080);
+    assert!(local.check("https://api.localhost/").is_ok());
+    assert!(local.check("https://LOCALHOST./").is_ok());
+    let every_class = [
+        AddressClass::Loopback,
+        AddressClass::Private,
+        AddressClass::LinkLocal,
+        AddressClass::Metadata,
+        AddressClass::SharedAddressSpace,
+        AddressClass::Unspecified,
+        AddressClass::Multicast,
+        AddressClass::Broadcast,
+        AddressClass::Documentation,
+        AddressClass::Reserved,
+    ]
+    .into_iter()
+    .fold(EndpointPolicy::new().allow_http(), EndpointPolicy::allow);
+    for url in [
+        "https://billing/",
+        "https://x.internal/",
+        "https://metadata.google.internal/",
+        "https://printer.local/",
+        "https://router.home.arpa/",
+        "https://nas.lan/",
+    ] {
+        assert_eq!(local.check(url), Err(EndpointError::LocalName), "{url}");
+        assert_eq!(
+            every_class.check(url),
+            Err(EndpointError::LocalName),
+            "{url}"
+        );
+    }
+}
+
 /// A name's addresses are the caller's check: a name passes, and each address it resolves to
 /// goes through `check_ip`.
 #[test]

@@ -77,6 +77,43 @@ fn keys_past_255_characters_are_refused_in_either_form() {
     assert_eq!(IdempotencyKey::new(&key), too_long);
 }
 
+#[test]
+fn a_short_key_with_oversized_parameters_is_a_header_too_long_not_a_key_too_long() {
+    let params: String = (0..100).map(|i| format!(";p{i:03}=12345")).collect();
+    let value = format!("\"abc\"{params}");
+    assert!(value.len() > 1024 && value.len() < 1200, "{}", value.len());
+    let header_too_long = Err(KeyError::HeaderTooLong { max: 1024 });
+    assert_eq!(IdempotencyKey::parse(value.as_bytes()), header_too_long);
+    assert_eq!(
+        IdempotencyKey::parse_strict(value.as_bytes()),
+        header_too_long
+    );
+    assert_eq!(KeyParser::new().parse(value.as_bytes()), header_too_long);
+    let message = KeyError::HeaderTooLong { max: 1024 }.to_string();
+    assert!(
+        message.contains("header value") && message.contains("1024"),
+        "{message}"
+    );
+    // Within the cap, the same parameters are fine.
+    let fits: String = (0..90).map(|i| format!(";p{i:03}=12345")).collect();
+    let fits = format!("\"abc\"{fits}");
+    assert!(fits.len() <= 1024);
+    assert_eq!(
+        IdempotencyKey::parse_strict(fits.as_bytes())
+            .unwrap()
+            .as_str(),
+        "abc"
+    );
+    // A key itself past 255 characters is still too long a key.
+    let key = "k".repeat(256);
+    let too_long = Err(KeyError::TooLong { max: 255 });
+    assert_eq!(IdempotencyKey::parse(key.as_bytes()), too_long);
+    assert_eq!(
+        IdempotencyKey::parse_strict(quoted(&key).as_bytes()),
+        too_long
+    );
+}
+
 #[cfg(feature = "http")]
 #[test]
 fn the_header_is_read_once_from_any_header_source() {

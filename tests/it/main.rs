@@ -14,5 +14,6 @@ mod proptests;
 mod redaction;
 mod replay_key;
 mod rotation;
+mod secret_text;
 mod vectors;
 mod window;
