@@ -27,6 +27,10 @@
 //! - Entries of versions the scheme does not accept (`v0` in Stripe's header, a future `v2`) are
 //!   skipped, never trusted.
 //! - Signature headers are capped in length (2048 bytes) and in entries (8).
+//! - Ed25519 (`v1a`, feature `ed25519`): a signature names no key and each (public key,
+//!   signature) pair hashes the body again, so at most `Verifier::MAX_ED25519_VERIFICATIONS` (8)
+//!   pairs are tried per request, in keyring order; past that the request matches only through an
+//!   HMAC key. A signature whose `R` is a point of small order is refused without hashing the body.
 //!
 //! # Schemes without a timestamp
 //!
@@ -113,7 +117,8 @@ impl Scheme {
     /// - Secrets are `whsec_` + base64 (the prefix is optional, padding may be missing, as the
     ///   reference Python library accepts), decoded to at least 24 bytes.
     /// - With the `ed25519` feature, `v1a` entries are Ed25519 signatures, checked against the
-    ///   keyring's trusted public keys; without it they are skipped like any unknown version.
+    ///   keyring's trusted public keys (at most `Verifier::MAX_ED25519_VERIFICATIONS` key and
+    ///   signature pairs per request); without it they are skipped like any unknown version.
     /// - Signing refuses an id containing `.`, which would make the signed content ambiguous.
     #[must_use]
     pub fn standard_webhooks() -> Self {
