@@ -107,7 +107,7 @@ impl<C: Clock> Signer<C> {
             if !is_valid_id(id.as_bytes()) {
                 return Err(SignError::InvalidId);
             }
-            if scheme.id_is_signed() && scheme.separators().any(|s| id.as_bytes().contains(&s)) {
+            if !scheme.id_is_unambiguous(id.as_bytes()) {
                 return Err(SignError::AmbiguousId);
             }
         } else if scheme.id_is_signed() {

@@ -147,8 +147,9 @@ impl<C: Clock> Verifier<C> {
     /// # Errors
     ///
     /// One [`VerifyError`] variant per failure: missing, repeated, oversized or malformed headers,
-    /// a non-canonical timestamp, a timestamp outside the window, no key valid at `now`, or no
-    /// matching signature. [`VerifyError::status_code`] gives the HTTP answer.
+    /// a non-canonical timestamp, an invalid delivery id or, in schemes that sign it, one the
+    /// signer would refuse as ambiguous ([`VerifyError::AmbiguousId`]), a timestamp outside the
+    /// window, no key valid at `now`, or no matching signature. [`VerifyError::status_code`] gives the HTTP answer.
     pub fn verify_at<'a, H: HeaderSource + ?Sized>(
         &'a self,
         headers: &'a H,
@@ -179,7 +180,7 @@ impl<C: Clock> Verifier<C> {
         };
         let id = match scheme.id_spec() {
             Some(spec) => match spec.single(headers, HeaderKind::Id)? {
-                Some(raw) => Some(parse_id(raw)?),
+                Some(raw) => Some(parse_id(scheme, raw)?),
                 None if scheme.id_is_signed() => {
                     return Err(VerifyError::MissingHeader(HeaderKind::Id));
                 }
@@ -485,12 +486,16 @@ pub(crate) fn first_16(digest: &[u8]) -> [u8; 16] {
     key
 }
 
-fn parse_id(raw: &[u8]) -> Result<&[u8], VerifyError> {
-    if is_valid_id(raw) {
-        Ok(raw)
-    } else {
-        Err(VerifyError::InvalidId)
+/// The delivery id as sent, if it is one the scheme's signer could have signed: a valid id and,
+/// when the id is signed, one that leaves the signed content a single reading.
+fn parse_id<'a>(scheme: &Scheme, raw: &'a [u8]) -> Result<&'a [u8], VerifyError> {
+    if !is_valid_id(raw) {
+        return Err(VerifyError::InvalidId);
     }
+    if !scheme.id_is_unambiguous(raw) {
+        return Err(VerifyError::AmbiguousId);
+    }
+    Ok(raw)
 }
 
 const DEFAULT_TOLERANCE_SECS: u64 = 300;

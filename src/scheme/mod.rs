@@ -442,15 +442,20 @@ impl Scheme {
         key.tag_with(self.algorithm, content.parts())
     }
 
-    /// The bytes of the signed content's text parts: a signed id must not contain any of them.
-    pub(crate) fn separators(&self) -> impl Iterator<Item = u8> + '_ {
-        self.content
-            .iter()
-            .filter_map(|p| match p {
-                PartKind::Text(t) => Some(t.iter().copied()),
-                PartKind::Id | PartKind::Timestamp | PartKind::Body => None,
-            })
-            .flatten()
+    /// Whether `id`, as this scheme signs it, leaves the signed content with a single reading:
+    /// always when the id is not signed; otherwise when it holds no byte of the content's text
+    /// parts. The signer refuses to sign any other id and the verifier refuses to accept one.
+    pub(crate) fn id_is_unambiguous(&self, id: &[u8]) -> bool {
+        !self.id_is_signed()
+            || self
+                .content
+                .iter()
+                .filter_map(|p| match p {
+                    PartKind::Text(t) => Some(t.iter()),
+                    PartKind::Id | PartKind::Timestamp | PartKind::Body => None,
+                })
+                .flatten()
+                .all(|s| !id.contains(s))
     }
 
     /// The signature header's value for these entries, in order.
@@ -654,7 +659,9 @@ mod tests {
     fn signed_parts_follow_the_layout() {
         let sw = Scheme::standard_webhooks();
         assert!(sw.id_is_signed());
-        assert_eq!(sw.separators().collect::<Vec<_>>(), b"..");
+        assert!(sw.id_is_unambiguous(b"msg_1"));
+        assert!(!sw.id_is_unambiguous(b"msg.1"));
+        assert!(Scheme::hookseal().id_is_unambiguous(b"msg.1"));
         let c = sw.content(b"msg_1", b"123", b"body");
         assert_eq!(c.parts().concat(), b"msg_1.123.body");
         let slack = Scheme::slack();

@@ -1,14 +1,32 @@
-//! Regressions for review findings: canonical base64 in `v1a` signatures.
+//! Regressions for review findings: canonical base64 in `v1a` signatures, signed ids that would
+//! make the signed content ambiguous (refused by signer and verifier alike), and custom layouts
+//! with adjacent variable parts.
 
-#[cfg(feature = "ed25519")]
-use hookseal::{Keyring, Scheme, Signer, Timestamp, Verifier, VerifyError};
+use hmac::{KeyInit as _, Mac as _};
+use hookseal::scheme::Part;
+use hookseal::{
+    ConfigError, Keyring, Scheme, Secret, SignError, Signer, Timestamp, Verifier, VerifyError,
+};
 
-#[cfg(feature = "ed25519")]
 const NOW: u64 = 1_700_000_000;
-#[cfg(feature = "ed25519")]
 const BODY: &[u8] = br#"{"event":"invoice.paid"}"#;
 
-#[cfg(feature = "ed25519")]
+fn secret() -> Secret {
+    Secret::from_bytes([7_u8; 32]).unwrap()
+}
+
+/// The HMAC-SHA256 of `content` under [`secret`]'s bytes, as a Standard Webhooks `v1` entry.
+fn sw_v1_entry(content: &[u8]) -> String {
+    use base64::Engine as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&[7_u8; 32]).unwrap();
+    mac.update(content);
+    let tag = mac.finalize().into_bytes();
+    format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(tag)
+    )
+}
+
 fn sw_headers(id: &str, signature: &str) -> Vec<(&'static str, String)> {
     vec![
         ("webhook-id", id.to_owned()),
@@ -64,4 +82,63 @@ fn v1a_signatures_have_one_base64_spelling() {
             "{text}"
         );
     }
+}
+
+#[test]
+fn verifier_refuses_an_id_holding_the_separator_after_it() {
+    let now = Timestamp::from_unix_secs(NOW);
+    let verifier = Verifier::new(Scheme::standard_webhooks(), Keyring::single(secret()));
+    // A correct tag over `evt.1.<ts>.<body>`, as a sender that does not check ids would make.
+    let mut content = format!("evt.1.{NOW}.").into_bytes();
+    content.extend_from_slice(BODY);
+    let headers = sw_headers("evt.1", &sw_v1_entry(&content));
+    let err = verifier.verify_at(&headers, BODY, now).unwrap_err();
+    assert_eq!(err, VerifyError::AmbiguousId);
+    assert_eq!(err.status_code(), 400);
+
+    // The signer refuses the same id.
+    let signer = Signer::new(Scheme::standard_webhooks(), Keyring::single(secret()));
+    assert_eq!(
+        signer.sign_at(Some("evt.1"), BODY, now).unwrap_err(),
+        SignError::AmbiguousId
+    );
+    // A clean id still verifies, tag made the same way.
+    let mut content = format!("evt_1.{NOW}.").into_bytes();
+    content.extend_from_slice(BODY);
+    let headers = sw_headers("evt_1", &sw_v1_entry(&content));
+    assert!(verifier.verify_at(&headers, BODY, now).is_ok());
+}
+
+#[test]
+fn adjacent_variable_parts_are_a_configuration_error() {
+    let base = || {
+        Scheme::custom("t")
+            .signature_header("X-Sig")
+            .timestamp_header("X-Ts")
+            .id_header("X-Id")
+    };
+    for parts in [
+        vec![Part::id(), Part::timestamp(), Part::text("."), Part::body()],
+        vec![Part::timestamp(), Part::body()],
+        vec![Part::id(), Part::text("."), Part::timestamp(), Part::body()],
+        vec![Part::body(), Part::id(), Part::text("."), Part::timestamp()],
+    ] {
+        assert_eq!(
+            base().signed_content(parts.clone()).build().unwrap_err(),
+            ConfigError::AdjacentVariableParts,
+            "{parts:?}"
+        );
+    }
+    assert!(
+        base()
+            .signed_content([
+                Part::body(),
+                Part::text("."),
+                Part::id(),
+                Part::text("."),
+                Part::timestamp(),
+            ])
+            .build()
+            .is_ok()
+    );
 }
