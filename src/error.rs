@@ -199,9 +199,10 @@ pub enum SignError {
     /// The scheme signs the delivery id, and none was given.
     #[error("the scheme signs a delivery id, and none was given")]
     MissingId,
-    /// The scheme signs the delivery id, and the id contains a separator of the signed content
-    /// (such as `.` in Standard Webhooks), which would let one signature cover two different
-    /// readings of the content.
+    /// The scheme signs the delivery id, and the id holds the text next to it in the signed
+    /// content (such as `.` in Standard Webhooks), which would let one signature cover two
+    /// different readings of the content. Text elsewhere in the content does not constrain the
+    /// id.
     #[error("delivery id contains a separator of the signed content")]
     AmbiguousId,
 }

@@ -720,7 +720,10 @@ fn check_accepted<H: crate::HeaderSource + ?Sized>(
     let id = v.id().unwrap_or_default();
     if layout.content == Content::IdDotTsDotBody {
         assert!(!id.is_empty(), "accepted without the signed id");
-        assert!(!id.contains('.'), "accepted an id that makes the content ambiguous");
+        assert!(
+            !id.contains('.'),
+            "accepted an id that makes the content ambiguous"
+        );
     }
 
     // The signature header as sent (trimmed, under its name or its fallback).

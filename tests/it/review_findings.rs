@@ -3,7 +3,7 @@
 //! with adjacent variable parts.
 
 use hmac::{KeyInit as _, Mac as _};
-use hookseal::scheme::Part;
+use hookseal::scheme::{Encoding, Part, SignatureFormat};
 use hookseal::{
     ConfigError, Keyring, Scheme, Secret, SignError, Signer, Timestamp, Verifier, VerifyError,
 };
@@ -33,6 +33,26 @@ fn sw_headers(id: &str, signature: &str) -> Vec<(&'static str, String)> {
         ("webhook-timestamp", NOW.to_string()),
         ("webhook-signature", signature.to_owned()),
     ]
+}
+
+/// `v1:id.timestamp.body`: a layout whose text before the id has letters and digits in it.
+fn prefixed_scheme() -> Scheme {
+    Scheme::custom("prefixed")
+        .signature_header("X-Sig")
+        .signature_format(SignatureFormat::prefixed("v1="))
+        .encoding(Encoding::Hex)
+        .timestamp_header("X-Ts")
+        .id_header("X-Id")
+        .signed_content([
+            Part::text("v1:"),
+            Part::id(),
+            Part::text("."),
+            Part::timestamp(),
+            Part::text("."),
+            Part::body(),
+        ])
+        .build()
+        .unwrap()
 }
 
 #[cfg(feature = "ed25519")]
@@ -141,4 +161,72 @@ fn adjacent_variable_parts_are_a_configuration_error() {
             .build()
             .is_ok()
     );
+}
+
+#[test]
+fn only_the_text_next_to_the_id_constrains_it() {
+    let now = Timestamp::from_unix_secs(NOW);
+    let signer = Signer::new(prefixed_scheme(), Keyring::single(secret()));
+    let verifier = Verifier::new(prefixed_scheme(), Keyring::single(secret()));
+
+    // Ids may hold bytes of the text before them, `v1:`, as long as they do not repeat it.
+    for id in ["evt_1", "v1", "x:1"] {
+        let signed = signer.sign_at(Some(id), BODY, now).unwrap();
+        let headers: Vec<(&str, &str)> = signed.iter().collect();
+        let verified = verifier.verify_at(&headers, BODY, now).unwrap();
+        assert_eq!(verified.id(), Some(id));
+    }
+
+    // `.` follows the id: an id holding it is refused by both sides.
+    assert_eq!(
+        signer.sign_at(Some("evt.1"), BODY, now).unwrap_err(),
+        SignError::AmbiguousId
+    );
+    let signed = signer.sign_at(Some("evt_1"), BODY, now).unwrap();
+    let headers: Vec<(&str, String)> = signed
+        .iter()
+        .map(|(n, v)| (n, if n == "X-Id" { "evt.1" } else { v }.to_owned()))
+        .collect();
+    assert_eq!(
+        verifier.verify_at(&headers, BODY, now).unwrap_err(),
+        VerifyError::AmbiguousId
+    );
+
+    // Standard Webhooks still refuses a `.` anywhere in a signed id.
+    let sw = Signer::new(Scheme::standard_webhooks(), Keyring::single(secret()));
+    for id in ["evt.1", ".evt", "evt."] {
+        assert_eq!(
+            sw.sign_at(Some(id), BODY, now).unwrap_err(),
+            SignError::AmbiguousId,
+            "{id}"
+        );
+    }
+    assert!(sw.sign_at(Some("evt_1:v1"), BODY, now).is_ok());
+}
+
+#[test]
+fn a_text_that_can_overlap_the_id_is_checked_as_text() {
+    // With `--` after the id, `a-` is ambiguous although it does not contain `--`: the content
+    // `a---<ts>…` also reads as the id `a` followed by `--` and a body starting with `-`.
+    let scheme = || {
+        Scheme::custom("dashes")
+            .signature_header("X-Sig")
+            .id_header("X-Id")
+            .signed_content([Part::id(), Part::text("--"), Part::body()])
+            .build()
+            .unwrap()
+    };
+    let now = Timestamp::from_unix_secs(NOW);
+    let signer = Signer::new(scheme(), Keyring::single(secret()));
+    assert_eq!(
+        signer.sign_at(Some("a-"), BODY, now).unwrap_err(),
+        SignError::AmbiguousId
+    );
+    assert_eq!(
+        signer.sign_at(Some("a--b"), BODY, now).unwrap_err(),
+        SignError::AmbiguousId
+    );
+    for id in ["a", "a-b", "-a"] {
+        assert!(signer.sign_at(Some(id), BODY, now).is_ok(), "{id}");
+    }
 }
