@@ -143,20 +143,59 @@ pub(crate) fn encode_signature(sig: &[u8; 64], out: &mut String) {
     base64::engine::general_purpose::STANDARD.encode_string(sig, out);
 }
 
+/// Whether any of `signatures` (base64 text) is `key`'s signature of the concatenation of
+/// `parts`, tried in order while `budget` lasts: each signature tried takes one from it, and none
+/// is tried once it is spent.
+pub(crate) fn verify_any(
+    key: &VerifyingKey,
+    signatures: &[&[u8]],
+    parts: &[&[u8]],
+    budget: &mut usize,
+) -> bool {
+    for signature in signatures {
+        let Some(left) = budget.checked_sub(1) else {
+            return false;
+        };
+        *budget = left;
+        if verify(key, signature, parts) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Whether `signature` (base64 text) is `key`'s signature of the concatenation of `parts`. The
-/// message is streamed into the verifier, so nothing is concatenated or allocated.
+/// message is streamed into the verifier, so nothing is concatenated or allocated; a signature
+/// whose `R` is unusable is refused before the message is read.
 pub(crate) fn verify(key: &VerifyingKey, signature: &[u8], parts: &[&[u8]]) -> bool {
     let Some(bytes) = decode_signature(signature) else {
         return false;
     };
     let signature = Signature::from_bytes(&bytes);
+    if r_is_unusable(&signature) {
+        return false;
+    }
     let Ok(mut verifier) = key.verify_stream(&signature) else {
         return false;
     };
+    #[cfg(test)]
+    MESSAGE_PASSES.with(|n| n.set(n.get() + 1));
     for part in parts {
         verifier.update(part);
     }
     verifier.finalize_and_verify().is_ok()
+}
+
+/// Whether the signature's `R` (its first 32 bytes) is not a curve point or is a point of small
+/// order. A signer's `R` is a multiple of the base point by a secret nonce, never of small order;
+/// a small-order `R` is a sign of a forgery attempt (it is what makes weak-key and malleability
+/// tricks work), and a non-point can never verify. Either way the body need not be hashed.
+fn r_is_unusable(signature: &Signature) -> bool {
+    // ed25519-dalek decodes points only as verifying keys, whose `is_weak` is the small-order
+    // test; the point is used for nothing else.
+    VerifyingKey::from_bytes(signature.r_bytes())
+        .ok()
+        .is_none_or(|r| r.is_weak())
 }
 
 /// Strips `prefix` and decodes the rest, with the secret checks' errors.
@@ -185,6 +224,12 @@ fn fixed<const N: usize>(bytes: &[u8]) -> Result<[u8; N], SecretError> {
         len: bytes.len(),
         expected: N,
     })
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many messages this thread has fed to an Ed25519 verifier: the work a request costs.
+    pub(crate) static MESSAGE_PASSES: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
 }
 
 #[cfg(test)]
@@ -274,5 +319,44 @@ mod tests {
             &[b"msg_1.12.bodY"]
         ));
         assert!(!verify(vk.verifying_key(), b"AAAA", &parts));
+    }
+
+    #[test]
+    fn a_small_order_r_is_refused_before_the_message_is_hashed() {
+        let key = Ed25519SigningKey::from_whsk(WHSK).unwrap();
+        let vk = key.public_key();
+        let parts: [&[u8]; 1] = [b"msg_1.12.body"];
+        // Encodings of points of order 1, 2, 4 and 8 (the last two also with the sign bit set).
+        let mut small = [[0_u8; 32]; 6];
+        small[0][0] = 1; // the identity
+        small[1] = [0xff; 32]; // y = p - 1: order 2
+        small[1][0] = 0xec;
+        small[1][31] = 0x7f;
+        small[3][31] = 0x80; // y = 0, sign bit set: order 4
+        small[4] = hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05");
+        small[5] = hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85");
+        for r in small {
+            assert!(VerifyingKey::from_bytes(&r).unwrap().is_weak(), "{r:?}");
+            for s in [[0_u8; 32], [1_u8; 32]] {
+                let mut sig = [0_u8; 64];
+                sig[..32].copy_from_slice(&r);
+                sig[32..].copy_from_slice(&s);
+                let mut text = String::new();
+                encode_signature(&sig, &mut text);
+                MESSAGE_PASSES.with(|n| n.set(0));
+                assert!(!verify(vk.verifying_key(), text.as_bytes(), &parts));
+                assert_eq!(MESSAGE_PASSES.with(core::cell::Cell::get), 0, "{r:?}");
+            }
+        }
+        // A real signature still costs one pass.
+        let mut text = String::new();
+        encode_signature(&key.sign(&parts), &mut text);
+        MESSAGE_PASSES.with(|n| n.set(0));
+        assert!(verify(vk.verifying_key(), text.as_bytes(), &parts));
+        assert_eq!(MESSAGE_PASSES.with(core::cell::Cell::get), 1);
+    }
+
+    fn hex32(text: &str) -> [u8; 32] {
+        hex::decode(text).unwrap().try_into().unwrap()
     }
 }

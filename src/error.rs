@@ -189,6 +189,12 @@ pub enum ConfigError {
     /// A limit is out of range (a zero or oversized header length or signature count).
     #[error("limit out of range")]
     InvalidLimit,
+    /// Two variable parts of the signed content (id, timestamp, body) are adjacent, with no text
+    /// part between them. Nothing would mark where one ends and the next begins, so one signature
+    /// would cover several requests: `[timestamp, body]` signs `17000000001{…}` for timestamp
+    /// `1700000000` with body `1{…}` and for timestamp `17000000001` with body `{…}` alike.
+    #[error("signed content has two variable parts with no text between them")]
+    AdjacentVariableParts,
 }
 
 /// A delivery could not be signed.
@@ -210,9 +216,10 @@ pub enum SignError {
     /// The scheme signs the delivery id, and none was given.
     #[error("the scheme signs a delivery id, and none was given")]
     MissingId,
-    /// The scheme signs the delivery id, and the id contains a separator of the signed content
-    /// (such as `.` in Standard Webhooks), which would let one signature cover two different
-    /// readings of the content.
+    /// The scheme signs the delivery id, and the id holds the text next to it in the signed
+    /// content (such as `.` in Standard Webhooks), which would let one signature cover two
+    /// different readings of the content. Text elsewhere in the content does not constrain the
+    /// id.
     #[error("delivery id contains a separator of the signed content")]
     AmbiguousId,
 }
@@ -265,6 +272,12 @@ pub enum VerifyError {
     /// The delivery id is empty, too long, or has a byte outside visible ASCII.
     #[error("invalid delivery id")]
     InvalidId,
+    /// The scheme signs the delivery id, and the id holds the text next to it in the signed
+    /// content (such as `.` in Standard Webhooks), so the signed bytes have more than one reading.
+    /// The signer refuses to sign such an id ([`SignError::AmbiguousId`]), and so does the
+    /// verifier.
+    #[error("delivery id contains a separator of the signed content")]
+    AmbiguousId,
     /// The timestamp is older than the verifier's `max_age`.
     #[error("timestamp too old")]
     TimestampTooOld,
@@ -288,7 +301,7 @@ impl VerifyError {
     ///
     /// | error | status |
     /// |---|---|
-    /// | missing, duplicate, oversized or malformed header; bad timestamp or signature syntax | 400 |
+    /// | missing, duplicate, oversized or malformed header; bad timestamp, id or signature syntax | 400 |
     /// | timestamp too old or in the future | 400 |
     /// | no matching signature | 401 |
     /// | no active key, clock unavailable (the receiver's own fault) | 500 |
@@ -311,6 +324,7 @@ impl VerifyError {
             | Self::TooManySignatures { .. }
             | Self::MalformedSignature
             | Self::InvalidId
+            | Self::AmbiguousId
             | Self::TimestampTooOld
             | Self::TimestampInFuture => 400,
         }
@@ -335,6 +349,7 @@ mod tests {
             400
         );
         assert_eq!(VerifyError::NoActiveKey.status_code(), 500);
+        assert_eq!(VerifyError::AmbiguousId.status_code(), 400);
     }
 
     #[test]

@@ -92,8 +92,9 @@ impl<C: Clock> Signer<C> {
     /// - [`SignError::InvalidId`] when `id` is empty, longer than 255 bytes, or has a byte
     ///   outside visible ASCII;
     /// - [`SignError::MissingId`] when the scheme signs the id and none is given;
-    /// - [`SignError::AmbiguousId`] when a signed id contains a separator of the signed content
-    ///   (`.` in Standard Webhooks);
+    /// - [`SignError::AmbiguousId`] when a signed id holds the text next to it in the signed
+    ///   content, so the content would have two readings (`.` in Standard Webhooks); the
+    ///   verifier refuses the same ids;
     /// - [`SignError::NoActiveKey`] when no key that can sign this scheme is valid at
     ///   `timestamp`.
     pub fn sign_at(
@@ -107,7 +108,7 @@ impl<C: Clock> Signer<C> {
             if !is_valid_id(id.as_bytes()) {
                 return Err(SignError::InvalidId);
             }
-            if scheme.id_is_signed() && scheme.separators().any(|s| id.as_bytes().contains(&s)) {
+            if !scheme.id_is_unambiguous(id.as_bytes()) {
                 return Err(SignError::AmbiguousId);
             }
         } else if scheme.id_is_signed() {

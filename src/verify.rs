@@ -25,7 +25,11 @@ use crate::sign::is_valid_id;
 /// 2. **Freshness**: the timestamp must be at most `max_age` in the past and at most
 ///    `max_future_skew` in the future (both inclusive; 300 s each by default).
 /// 3. **Signature**: the HMAC of the signed content under each key valid now, in keyring order,
-///    compared in constant time with every presented signature.
+///    compared in constant time with every presented signature. With the `ed25519` feature,
+///    each trusted Ed25519 public key is tried against the `v1a` signatures in turn, at most
+///    `Verifier::MAX_ED25519_VERIFICATIONS` (8) pairs per request: each pair hashes the body
+///    again, so the cap bounds what an unsigned request can cost. A signature whose `R` is of
+///    small order is refused without hashing the body.
 ///
 /// A verify call does not allocate.
 ///
@@ -60,6 +64,19 @@ pub struct Verifier<C = SystemClock> {
 }
 
 impl Verifier {
+    /// The most Ed25519 verifications one request may cost: (trusted public key, `v1a`
+    /// signature) pairs tried, in keyring order and then header order, before the verifier stops
+    /// trying Ed25519 and the request fails with [`VerifyError::NoMatchingSignature`] (unless an
+    /// HMAC key of the keyring matches).
+    ///
+    /// An Ed25519 signature names no key and each pair hashes the whole body again, so without
+    /// a cap a request with 8 signatures against a keyring of 16 public keys would buy 128
+    /// SHA-512 passes over its body before being refused. Eight covers a rotation on both sides
+    /// — a sender signing with its old and new keys, a receiver trusting both and one more —
+    /// at a worst case of eight passes. List the keys requests are signed with first.
+    #[cfg(feature = "ed25519")]
+    pub const MAX_ED25519_VERIFICATIONS: usize = 8;
+
     /// A verifier for `scheme` accepting the keys of `keyring`, reading the system clock, with
     /// the default 300 s window on both sides.
     #[must_use]
@@ -133,8 +150,9 @@ impl<C: Clock> Verifier<C> {
     /// # Errors
     ///
     /// One [`VerifyError`] variant per failure: missing, repeated, oversized or malformed headers,
-    /// a non-canonical timestamp, a timestamp outside the window, no key valid at `now`, or no
-    /// matching signature. [`VerifyError::status_code`] gives the HTTP answer.
+    /// a non-canonical timestamp, an invalid delivery id or, in schemes that sign it, one the
+    /// signer would refuse as ambiguous ([`VerifyError::AmbiguousId`]), a timestamp outside the
+    /// window, no key valid at `now`, or no matching signature. [`VerifyError::status_code`] gives the HTTP answer.
     pub fn verify_at<'a, H: HeaderSource + ?Sized>(
         &'a self,
         headers: &'a H,
@@ -165,7 +183,7 @@ impl<C: Clock> Verifier<C> {
         };
         let id = match scheme.id_spec() {
             Some(spec) => match spec.single(headers, HeaderKind::Id)? {
-                Some(raw) => Some(parse_id(raw)?),
+                Some(raw) => Some(parse_id(scheme, raw)?),
                 None if scheme.id_is_signed() => {
                     return Err(VerifyError::MissingHeader(HeaderKind::Id));
                 }
@@ -185,6 +203,8 @@ impl<C: Clock> Verifier<C> {
         let anchor_here = scheme.algorithm() == Algorithm::HmacSha256;
         let mut anchor = None;
         let mut any_usable = false;
+        #[cfg(feature = "ed25519")]
+        let mut ed25519_budget = Verifier::MAX_ED25519_VERIFICATIONS;
         for (i, key) in self.keyring.keys().enumerate() {
             if !key.is_valid_at(now) {
                 continue;
@@ -210,10 +230,12 @@ impl<C: Clock> Verifier<C> {
                         continue;
                     };
                     any_usable = true;
-                    presented
-                        .ed25519_signatures()
-                        .iter()
-                        .any(|sig| crate::ed25519::verify(&vk, sig, content.parts()))
+                    crate::ed25519::verify_any(
+                        &vk,
+                        presented.ed25519_signatures(),
+                        content.parts(),
+                        &mut ed25519_budget,
+                    )
                 }
             };
             if matched {
@@ -483,12 +505,16 @@ pub(crate) fn first_16(digest: &[u8]) -> [u8; 16] {
     key
 }
 
-fn parse_id(raw: &[u8]) -> Result<&[u8], VerifyError> {
-    if is_valid_id(raw) {
-        Ok(raw)
-    } else {
-        Err(VerifyError::InvalidId)
+/// The delivery id as sent, if it is one the scheme's signer could have signed: a valid id and,
+/// when the id is signed, one that leaves the signed content a single reading.
+fn parse_id<'a>(scheme: &Scheme, raw: &'a [u8]) -> Result<&'a [u8], VerifyError> {
+    if !is_valid_id(raw) {
+        return Err(VerifyError::InvalidId);
     }
+    if !scheme.id_is_unambiguous(raw) {
+        return Err(VerifyError::AmbiguousId);
+    }
+    Ok(raw)
 }
 
 const DEFAULT_TOLERANCE_SECS: u64 = 300;
@@ -498,3 +524,97 @@ const DEFAULT_REPLAY_LEASE: Duration = Duration::from_secs(60);
 
 /// How long replay keys of schemes without a timestamp are kept by default: 72 hours.
 const DEFAULT_REPLAY_RETENTION: Duration = Duration::from_secs(72 * 3600);
+
+#[cfg(test)]
+#[cfg(feature = "ed25519")]
+mod tests {
+    use super::*;
+    use crate::ed25519::{Ed25519SigningKey, MESSAGE_PASSES};
+    use crate::{Key, Signer};
+
+    fn ring(keys: impl IntoIterator<Item = Key>) -> Keyring {
+        let mut keys = keys.into_iter();
+        let mut ring = Keyring::new(keys.next().unwrap()).unwrap();
+        for key in keys {
+            ring = ring.with_key(key).unwrap();
+        }
+        ring
+    }
+
+    fn generated() -> Ed25519SigningKey {
+        Ed25519SigningKey::generate().unwrap().0
+    }
+
+    #[test]
+    fn ed25519_verifications_per_request_are_capped() {
+        let now = Timestamp::from_unix_secs(1_700_000_000);
+        let scheme = Scheme::standard_webhooks();
+        // Eight v1a signatures, none by a trusted key.
+        let signers = (0..8).map(|i| Key::ed25519_signing(&format!("s{i}"), generated()).unwrap());
+        let signed = Signer::new(scheme.clone(), ring(signers))
+            .sign_at(Some("msg_1"), b"body", now)
+            .unwrap();
+        assert_eq!(
+            signed
+                .get("webhook-signature")
+                .unwrap()
+                .matches("v1a,")
+                .count(),
+            8
+        );
+        let headers: Vec<(&str, &str)> = signed.iter().collect();
+        // Sixteen trusted public keys: 128 (key, signature) pairs.
+        let trusted = (0..Keyring::MAX_KEYS)
+            .map(|i| Key::ed25519_public(&format!("k{i}"), generated().public_key()).unwrap());
+        let verifier = Verifier::new(scheme, ring(trusted));
+
+        MESSAGE_PASSES.with(|n| n.set(0));
+        let err = verifier.verify_at(&headers, b"body", now).unwrap_err();
+        assert_eq!(err, VerifyError::NoMatchingSignature);
+        assert_eq!(
+            MESSAGE_PASSES.with(core::cell::Cell::get),
+            Verifier::MAX_ED25519_VERIFICATIONS
+        );
+    }
+
+    #[test]
+    fn the_cap_counts_pairs_in_keyring_order_and_leaves_hmac_keys_alone() {
+        let now = Timestamp::from_unix_secs(1_700_000_000);
+        let scheme = Scheme::standard_webhooks();
+        let sender = generated();
+        let sender_public = sender.public_key();
+        let hmac = || Key::new("hmac", crate::Secret::from_bytes([9_u8; 32]).unwrap()).unwrap();
+        let signed = Signer::new(
+            scheme.clone(),
+            ring([Key::ed25519_signing("sender", sender).unwrap(), hmac()]),
+        )
+        .sign_at(Some("msg_1"), b"body", now)
+        .unwrap();
+        let headers: Vec<(&str, &str)> = signed.iter().collect();
+        let verifier_with = |strangers: usize, last: Key| {
+            let keys = (0..strangers)
+                .map(|i| Key::ed25519_public(&format!("k{i}"), generated().public_key()).unwrap());
+            Verifier::new(scheme.clone(), ring(keys.chain([last])))
+        };
+        let public = || Key::ed25519_public("sender", sender_public.clone()).unwrap();
+
+        // One v1a signature: the sender's key is found as the eighth key, not as the ninth.
+        let last = Verifier::MAX_ED25519_VERIFICATIONS - 1;
+        let v = verifier_with(last, public());
+        assert_eq!(
+            v.verify_at(&headers, b"body", now).unwrap().key_id(),
+            "sender"
+        );
+        let v = verifier_with(last + 1, public());
+        assert_eq!(
+            v.verify_at(&headers, b"body", now).unwrap_err(),
+            VerifyError::NoMatchingSignature
+        );
+        // HMAC keys are still tried once the Ed25519 budget is spent.
+        let v = verifier_with(Keyring::MAX_KEYS - 1, hmac());
+        assert_eq!(
+            v.verify_at(&headers, b"body", now).unwrap().key_id(),
+            "hmac"
+        );
+    }
+}

@@ -477,7 +477,7 @@ impl SchemeBuilder {
 
     /// The signed content, as parts in order (at most 8). It must contain the body exactly once,
     /// the timestamp exactly once when the scheme reads one, and may contain the id (which makes
-    /// the id required).
+    /// the id required). A text part must separate any two of the id, timestamp and body.
     pub fn signed_content(mut self, parts: impl IntoIterator<Item = Part>) -> Self {
         self.content = Some(parts.into_iter().collect());
         self
@@ -521,6 +521,8 @@ impl SchemeBuilder {
     /// - [`ConfigError::BodyNotSigned`], [`ConfigError::TimestampNotSigned`],
     ///   [`ConfigError::UnknownContentPart`] and [`ConfigError::InvalidSignedContent`] for signed
     ///   content that leaves out the body or a timestamp that is read, or uses one that is not;
+    /// - [`ConfigError::AdjacentVariableParts`] for signed content in which two of the id,
+    ///   timestamp and body are not separated by a text part;
     /// - [`ConfigError::InvalidLimit`] for limits out of range.
     pub fn build(self) -> Result<Scheme, ConfigError> {
         check_scheme_name(&self.name)?;
@@ -658,7 +660,17 @@ fn check_content(
     if bad_text {
         return Err(ConfigError::InvalidSignedContent);
     }
+    if has_adjacent_variable_parts(content) {
+        return Err(ConfigError::AdjacentVariableParts);
+    }
     Ok(())
+}
+
+/// Whether two of the id, timestamp and body follow each other with no text between them, so
+/// nothing in the signed bytes marks where the first ends.
+fn has_adjacent_variable_parts(content: &[PartKind]) -> bool {
+    let is_variable = |p: &PartKind| !matches!(p, PartKind::Text(_));
+    content.windows(2).any(|pair| pair.iter().all(is_variable))
 }
 
 /// A parameter key: what the parameter-list parser accepts as a key.

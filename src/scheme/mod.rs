@@ -27,6 +27,10 @@
 //! - Entries of versions the scheme does not accept (`v0` in Stripe's header, a future `v2`) are
 //!   skipped, never trusted.
 //! - Signature headers are capped in length (2048 bytes) and in entries (8).
+//! - Ed25519 (`v1a`, feature `ed25519`): a signature names no key and each (public key,
+//!   signature) pair hashes the body again, so at most `Verifier::MAX_ED25519_VERIFICATIONS` (8)
+//!   pairs are tried per request, in keyring order; past that the request matches only through an
+//!   HMAC key. A signature whose `R` is a point of small order is refused without hashing the body.
 //!
 //! # Schemes without a timestamp
 //!
@@ -113,8 +117,10 @@ impl Scheme {
     /// - Secrets are `whsec_` + base64 (the prefix is optional, padding may be missing, as the
     ///   reference Python library accepts), decoded to at least 24 bytes.
     /// - With the `ed25519` feature, `v1a` entries are Ed25519 signatures, checked against the
-    ///   keyring's trusted public keys; without it they are skipped like any unknown version.
-    /// - Signing refuses an id containing `.`, which would make the signed content ambiguous.
+    ///   keyring's trusted public keys (at most `Verifier::MAX_ED25519_VERIFICATIONS` key and
+    ///   signature pairs per request); without it they are skipped like any unknown version.
+    /// - Signing and verification refuse an id containing `.`, which would make the signed
+    ///   content ambiguous.
     #[must_use]
     pub fn standard_webhooks() -> Self {
         preset(standard_webhooks_layout(
@@ -437,15 +443,37 @@ impl Scheme {
         key.tag_with(self.algorithm, content.parts())
     }
 
-    /// The bytes of the signed content's text parts: a signed id must not contain any of them.
-    pub(crate) fn separators(&self) -> impl Iterator<Item = u8> + '_ {
-        self.content
-            .iter()
-            .filter_map(|p| match p {
-                PartKind::Text(t) => Some(t.iter().copied()),
-                PartKind::Id | PartKind::Timestamp | PartKind::Body => None,
-            })
-            .flatten()
+    /// Whether `id`, as this scheme signs it, leaves the signed content a single reading. The
+    /// signer refuses to sign any other id ([`SignError::AmbiguousId`]) and the verifier refuses
+    /// to accept one ([`VerifyError::AmbiguousId`]). Always true when the id is not signed.
+    ///
+    /// The content is its parts' bytes run together, and one signature covers every (id,
+    /// timestamp, body) that runs together into the same bytes. The body may hold anything, so
+    /// only the fixed texts mark where the id and the timestamp end (the builder puts one between
+    /// any two of them; a timestamp is digits). Read from the start of the content, the id ends
+    /// where the text after it is first found; read from the end (when the id comes after the
+    /// body), it starts where the text before it is last found. So an id is refused when the text
+    /// after it is found in `id ‖ after` anywhere but at the end — `evt.1` before `.`, but also
+    /// `a-` before `--`, which reads as well as `a` followed by `--` and a body starting with
+    /// `-` — or when the text before it is found in `before ‖ id` anywhere but at the start. Two
+    /// ids that both pass cannot split the same bytes differently: the shorter one's text would
+    /// be found inside the longer one's. Text elsewhere in the content does not border the id and
+    /// cannot move its ends, and a bordering text only counts where it is found whole: after
+    /// `v1:`, the id `evt_1` is fine though it holds a `1`.
+    ///
+    /// [`SignError::AmbiguousId`]: crate::SignError::AmbiguousId
+    pub(crate) fn id_is_unambiguous(&self, id: &[u8]) -> bool {
+        let Some(at) = self.content.iter().position(|p| *p == PartKind::Id) else {
+            return true;
+        };
+        let text_at = |i: Option<usize>| match i.and_then(|i| self.content.get(i)) {
+            Some(PartKind::Text(text)) => Some(&**text),
+            Some(PartKind::Id | PartKind::Timestamp | PartKind::Body) | None => None,
+        };
+        let before = text_at(at.checked_sub(1));
+        let after = text_at(at.checked_add(1));
+        before.is_none_or(|text| found_only_at_start(text, id))
+            && after.is_none_or(|text| found_only_at_end(id, text))
     }
 
     /// The signature header's value for these entries, in order.
@@ -576,6 +604,18 @@ pub(crate) enum TimestampSource {
 /// The most parts signed content may have.
 pub(crate) const MAX_PARTS: usize = 8;
 
+/// Whether `text` is found in `id ‖ text` only at its end, so that reading forward, the first
+/// `text` after the id's start marks the id's end.
+fn found_only_at_end(id: &[u8], text: &[u8]) -> bool {
+    (0..id.len()).all(|start| !id.iter().skip(start).chain(text).take(text.len()).eq(text))
+}
+
+/// Whether `text` is found in `text ‖ id` only at its start, so that reading backward, the last
+/// `text` before the id's end marks the id's start.
+fn found_only_at_start(text: &[u8], id: &[u8]) -> bool {
+    (1..=id.len()).all(|start| !text.iter().chain(id).skip(start).take(text.len()).eq(text))
+}
+
 /// The shared layout of Standard Webhooks and Svix.
 fn standard_webhooks_layout(builder: SchemeBuilder) -> SchemeBuilder {
     builder
@@ -649,7 +689,9 @@ mod tests {
     fn signed_parts_follow_the_layout() {
         let sw = Scheme::standard_webhooks();
         assert!(sw.id_is_signed());
-        assert_eq!(sw.separators().collect::<Vec<_>>(), b"..");
+        assert!(sw.id_is_unambiguous(b"msg_1"));
+        assert!(!sw.id_is_unambiguous(b"msg.1"));
+        assert!(Scheme::hookseal().id_is_unambiguous(b"msg.1"));
         let c = sw.content(b"msg_1", b"123", b"body");
         assert_eq!(c.parts().concat(), b"msg_1.123.body");
         let slack = Scheme::slack();
@@ -663,5 +705,85 @@ mod tests {
         );
         assert!(!Scheme::github().signs_timestamp());
         assert!(!Scheme::hookseal().id_is_signed());
+    }
+
+    #[test]
+    fn only_the_text_bordering_the_id_constrains_it() {
+        let scheme = |parts: Vec<Part>| {
+            Scheme::custom("t")
+                .signature_header("X-Sig")
+                .timestamp_header("X-Ts")
+                .id_header("X-Id")
+                .signed_content(parts)
+                .build()
+                .unwrap()
+        };
+        // `v1:` before the id, `.` after it.
+        let prefixed = scheme(vec![
+            Part::text("v1:"),
+            Part::id(),
+            Part::text("."),
+            Part::timestamp(),
+            Part::text(":"),
+            Part::body(),
+        ]);
+        for id in [&b"evt_1"[..], b"v1", b"x:1", b"1:"] {
+            assert!(prefixed.id_is_unambiguous(id), "{id:?}");
+        }
+        for id in [&b"evt.1"[..], b".", b"v1:v", b"x.", b".x"] {
+            assert!(!prefixed.id_is_unambiguous(id), "{id:?}");
+        }
+        // After the body, the id is found from the end: the text before it is what counts.
+        let trailing = scheme(vec![
+            Part::timestamp(),
+            Part::text("+"),
+            Part::body(),
+            Part::text("|"),
+            Part::id(),
+        ]);
+        assert!(trailing.id_is_unambiguous(b"a+b"));
+        assert!(!trailing.id_is_unambiguous(b"a|b"));
+    }
+
+    #[test]
+    fn no_two_accepted_ids_split_the_same_bytes() {
+        // Every id of up to five bytes over `a`, `b`, `-`, against texts that overlap themselves.
+        let mut ids: Vec<Vec<u8>> = Vec::new();
+        let mut shorter: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..5 {
+            shorter = shorter
+                .iter()
+                .flat_map(|id| [b'a', b'b', b'-'].map(|c| [id.as_slice(), &[c]].concat()))
+                .collect();
+            ids.extend(shorter.iter().cloned());
+        }
+        for text in [&b"-"[..], b"--", b"-a-", b"ab", b"aba", b"a-a-"] {
+            let after: Vec<&Vec<u8>> = ids
+                .iter()
+                .filter(|id| found_only_at_end(id, text))
+                .collect();
+            let before: Vec<&Vec<u8>> = ids
+                .iter()
+                .filter(|id| found_only_at_start(text, id))
+                .collect();
+            assert!(!after.is_empty() && !before.is_empty());
+            for (x, y) in after.iter().flat_map(|x| after.iter().map(move |y| (x, y))) {
+                // A shorter x splits y's bytes differently exactly when `y ‖ text` starts with
+                // `x ‖ text` (the rest of y's bytes then being x's body).
+                if x.len() < y.len() {
+                    let joined = |id: &[u8]| [id, text].concat();
+                    assert!(!joined(y).starts_with(&joined(x)), "{x:?} {y:?} {text:?}");
+                }
+            }
+            for (x, y) in before
+                .iter()
+                .flat_map(|x| before.iter().map(move |y| (x, y)))
+            {
+                if x.len() < y.len() {
+                    let joined = |id: &[u8]| [text, id].concat();
+                    assert!(!joined(y).ends_with(&joined(x)), "{x:?} {y:?} {text:?}");
+                }
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@ mod known_answers;
 mod proptests;
 mod redaction;
 mod replay_key;
+mod review_findings;
 mod rotation;
 mod secret_text;
 mod vectors;
