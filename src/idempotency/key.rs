@@ -100,7 +100,7 @@ impl IdempotencyKey {
     /// let headers = Signer::new(github.clone(), key()).sign(Some("72d3162e"), b"{}")?;
     /// let headers: Vec<(&str, &str)> = headers.iter().collect();
     /// let verifier = Verifier::new(github.clone(), key());
-/// let verified = verifier.verify(&headers, b"{}")?;
+    /// let verified = verifier.verify(&headers, b"{}")?;
     /// assert_eq!(IdempotencyKey::from_verified(&verified), Err(KeyError::UnsignedId));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -51,13 +51,14 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use std::time::Duration;
 //! use hookseal::replay::{DynReplayCache, MemoryReplayCache};
+//! use hookseal::{Keyring, Scheme, Verifier};
 //!
-//! let cache: Arc<dyn DynReplayCache> =
-//!     Arc::new(MemoryReplayCache::new(100_000, Duration::from_secs(600))?);
+//! let scheme = Scheme::stripe();
+//! let verifier = Verifier::new(scheme.clone(), Keyring::single(scheme.parse_secret("whsec_0123456789abcdef0123456789ab")?));
+//! let cache: Arc<dyn DynReplayCache> = Arc::new(MemoryReplayCache::for_verifier(&verifier, 100_000)?);
 //! // `cache` (or `&*cache`) can be passed wherever a `ReplayCache` is expected.
-//! # Ok::<(), hookseal::ConfigError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod fresh;

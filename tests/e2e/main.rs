@@ -10,6 +10,7 @@ mod cases;
 #[path = "../../examples/common/client.rs"]
 mod client;
 mod redelivery;
+mod refusals;
 #[cfg(feature = "redis")]
 #[path = "../replay/server.rs"]
 #[allow(dead_code)] // Not every helper of the shared harness is needed here.

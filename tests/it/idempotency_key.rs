@@ -190,8 +190,14 @@ fn an_unsigned_id_is_refused_as_a_key() {
         }
     }
     let forged = verifier.verify(&headers, body).unwrap();
-    assert_eq!(IdempotencyKey::from_verified(&forged), Err(KeyError::UnsignedId));
-    assert_eq!(dangerous::unsigned_id_key(&forged).unwrap().as_str(), "forged");
+    assert_eq!(
+        IdempotencyKey::from_verified(&forged),
+        Err(KeyError::UnsignedId)
+    );
+    assert_eq!(
+        dangerous::unsigned_id_key(&forged).unwrap().as_str(),
+        "forged"
+    );
 
     // No id at all: the dangerous path says so.
     let no_id = signer.sign(None, body).unwrap();
