@@ -216,8 +216,8 @@ impl<C: Clock> Verifier<C> {
     /// use hookseal::{Keyring, Scheme, Secret, Signer, Verifier};
     ///
     /// let key = || Keyring::single(Secret::from_bytes([7_u8; 32]).unwrap());
-    /// let signer = Signer::new(Scheme::hookseal(), key());
-    /// let verifier = Verifier::new(Scheme::hookseal(), key());
+    /// let signer = Signer::new(Scheme::standard_webhooks(), key());
+    /// let verifier = Verifier::new(Scheme::standard_webhooks(), key());
     /// let cache = MemoryReplayCache::new(10_000, verifier.replay_ttl())?;
     ///
     /// let body = br#"{"event":"invoice.paid"}"#;

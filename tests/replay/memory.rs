@@ -68,7 +68,7 @@ async fn a_hundred_thousand_distinct_keys_are_fresh() {
 async fn edited_captures_are_still_replays() {
     // Sized from the verifier's replay TTL, as receivers should.
     let ttl = hookseal::Verifier::new(
-        hookseal::Scheme::hookseal(),
+        hookseal::Scheme::standard_webhooks(),
         hookseal::Keyring::single(hookseal::Secret::from_bytes([1; 32]).unwrap()),
     )
     .replay_ttl();

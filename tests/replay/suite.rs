@@ -124,8 +124,10 @@ pub(crate) async fn distinct_keys_are_fresh<R: ReplayCache + 'static>(
     assert_eq!(replayed, 0, "false replays among {n} distinct keys");
 }
 
-/// A captured request sent again is `Replayed`, however its unsigned parts are edited: an
-/// unsigned id changed, one of two signatures dropped, the signatures reordered, decoys added.
+/// A captured request sent again is `Replayed`, however its unsigned parts are edited: one of
+/// two signatures dropped, the signatures reordered, decoys or unknown versions added, the
+/// headers reordered or recased. An edited id is not a replay but a forgery: the default scheme
+/// signs its id, so the request is refused before the cache is consulted.
 pub(crate) async fn edited_captures_are_still_replays<R: ReplayCache + ?Sized>(
     cache: &R,
     now: Timestamp,
@@ -136,36 +138,51 @@ pub(crate) async fn edited_captures_are_still_replays<R: ReplayCache + ?Sized>(
             .with_key(Key::new("b", Secret::from_bytes([2; 32]).unwrap()).unwrap())
             .unwrap()
     };
-    let signer = Signer::new(Scheme::hookseal(), ring());
-    let verifier = Verifier::new(Scheme::hookseal(), ring());
+    let signer = Signer::new(Scheme::standard_webhooks(), ring());
+    let verifier = Verifier::new(Scheme::standard_webhooks(), ring());
     let nonce = unique_key("capture");
     let body = format!("{{\"event\":\"paid\",\"nonce\":\"{:?}\"}}", nonce);
     let body = body.as_bytes();
     let signed = signer.sign_at(Some("evt_1"), body, now).unwrap();
-    let header = signed.get("X-Webhook-Signature").unwrap().to_owned();
-    let parts: Vec<&str> = header.split(',').collect();
-    let (t, v1a, v1b) = (parts[0], parts[1], parts[2]);
-    let decoy = format!("v1={}", "0".repeat(64));
+    let header = signed.get("webhook-signature").unwrap().to_owned();
+    let ts = signed.get("webhook-timestamp").unwrap().to_owned();
+    let parts: Vec<&str> = header.split(' ').collect();
+    let (v1a, v1b) = (parts[0], parts[1]);
+    let decoy = format!("v1,{}=", "A".repeat(43));
 
     let original = [
-        ("X-Webhook-Signature", header.as_str()),
-        ("X-Webhook-Id", "evt_1"),
+        ("webhook-signature", header.as_str()),
+        ("webhook-timestamp", ts.as_str()),
+        ("webhook-id", "evt_1"),
     ];
     if let Err(e) = verifier.verify_fresh_at(&original, body, now, cache).await {
         panic!("the original was refused: {e}");
     }
 
-    let variants: Vec<Vec<(&str, String)>> = vec![
-        vec![("X-Webhook-Signature", header.clone())],
+    let with_signature = |value: String| {
         vec![
-            ("X-Webhook-Signature", header.clone()),
-            ("X-Webhook-Id", "evt_2".into()),
+            ("webhook-signature", value),
+            ("webhook-timestamp", ts.clone()),
+            ("webhook-id", "evt_1".to_owned()),
+        ]
+    };
+    let variants: Vec<Vec<(&str, String)>> = vec![
+        with_signature(header.clone()),
+        vec![
+            ("webhook-id", "evt_1".into()),
+            ("webhook-timestamp", ts.clone()),
+            ("webhook-signature", header.clone()),
         ],
-        vec![("X-Webhook-Signature", format!("{t},{v1a}"))],
-        vec![("X-Webhook-Signature", format!("{t},{v1b}"))],
-        vec![("X-Webhook-Signature", format!("{v1b},{t},{v1a}"))],
-        vec![("X-Webhook-Signature", format!("{t},{decoy},{v1b},{decoy}"))],
-        vec![("X-Webhook-Signature", format!("{t},{v1a},v0=abc,x-note=1"))],
+        vec![
+            ("WEBHOOK-SIGNATURE", header.clone()),
+            ("Webhook-Timestamp", ts.clone()),
+            ("Webhook-Id", "evt_1".into()),
+        ],
+        with_signature(v1a.to_owned()),
+        with_signature(v1b.to_owned()),
+        with_signature(format!("{v1b} {v1a}")),
+        with_signature(format!("{decoy} {v1b} {decoy}")),
+        with_signature(format!("{v1a} v0,abc v2,xyz note,1")),
     ];
     for headers in &variants {
         let err = verifier
@@ -175,4 +192,22 @@ pub(crate) async fn edited_captures_are_still_replays<R: ReplayCache + ?Sized>(
         assert!(matches!(err, FreshError::Replayed), "{headers:?}: {err}");
         assert_eq!(err.status_code(), 409);
     }
+
+    let other_id = [
+        ("webhook-signature", header.as_str()),
+        ("webhook-timestamp", ts.as_str()),
+        ("webhook-id", "evt_2"),
+    ];
+    let err = verifier
+        .verify_fresh_at(&other_id, body, now, cache)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FreshError::Rejected(hookseal::VerifyError::NoMatchingSignature)
+        ),
+        "{err}"
+    );
+    assert_eq!(err.status_code(), 401);
 }
