@@ -32,8 +32,8 @@ async fn handle(Extension(delivery): Extension<VerifiedDelivery>, body: Bytes) -
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let key = Key::new("2026-11", Secret::generate()?.into_secret())?;
-    let verifier = Verifier::new(Scheme::hookseal(), Keyring::new(key.clone())?);
-    let cache = Arc::new(MemoryReplayCache::new(100_000, verifier.replay_ttl())?);
+    let verifier = Verifier::new(Scheme::standard_webhooks(), Keyring::new(key.clone())?);
+    let cache = Arc::new(MemoryReplayCache::for_verifier(&verifier, 100_000)?);
     let app = Router::new()
         .route("/webhooks", post(handle))
         .route_layer(VerifyLayer::new(verifier).with_replay_cache(cache));
@@ -43,7 +43,8 @@ async fn main() -> Result<(), BoxError> {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let body = br#"{"id":"evt_1","type":"invoice.paid"}"#;
-    let signed = Signer::new(Scheme::hookseal(), Keyring::new(key)?).sign(Some("evt_1"), body)?;
+    let signed =
+        Signer::new(Scheme::standard_webhooks(), Keyring::new(key)?).sign(Some("evt_1"), body)?;
     let headers: Vec<(String, String)> = signed.iter().map(|(n, v)| (n.into(), v.into())).collect();
     let cases: [(&str, &[u8], u16); 3] = [
         ("valid", body, 200),

@@ -3,10 +3,12 @@
 //!
 //! 1. The endpoint URL goes through the endpoint policy: `http://127.0.0.1` is refused by the
 //!    strict default and accepted by an explicit local-testing opt-in.
-//! 2. The endpoint's first secret is generated; its text is handed to the receiver once.
+//! 2. The endpoint's first secret is generated; its text (`whsec_…`, as Standard Webhooks writes
+//!    secrets) is handed to the receiver once, which reads it with the scheme's `parse_secret`.
 //! 3. A delivery while the receiver is down gets no answer; the retry policy schedules the next
 //!    attempt, which carries the same event id with a fresh timestamp and signature and is
-//!    accepted once the receiver is back.
+//!    accepted once the receiver is back. The receiver processes each event once, keyed on the
+//!    `webhook-id` header: the delivery's id, which the signature covers.
 //! 4. The secret is rotated with an overlap: deliveries carry both signatures, so the receiver
 //!    verifies them with the old secret, then (after it updates) with the new one; after the
 //!    overlap only the new key signs.
@@ -34,11 +36,11 @@ use hookseal::delivery::{
 };
 use hookseal::idempotency::{DynIdempotencyStore, MemoryIdempotencyStore, Scope};
 use hookseal::replay::{DynReplayCache, MemoryReplayCache};
-use hookseal::{Clock, Key, Keyring, Scheme, Secret, Signer, SystemClock, Timestamp};
+use hookseal::{Clock, Key, Keyring, Scheme, Signer, SystemClock, Timestamp, Verifier};
 
 use app::{Answer, BoxError, Config, Receiver};
 
-const PATH: &str = "/webhooks/hookseal";
+const PATH: &str = app::STANDARD_WEBHOOKS;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {
@@ -65,7 +67,7 @@ impl ReceiverSide {
         self.stop();
         let receiver = Receiver::start_on(
             Config {
-                hookseal_keys: keys.clone(),
+                standard_webhooks_keys: keys.clone(),
                 stripe_keys: keys,
                 replay_cache: Arc::clone(&self.replay_cache),
                 idempotency_store: Arc::clone(&self.store),
@@ -122,16 +124,21 @@ async fn run() -> Result<(), BoxError> {
     let target = SocketAddr::new(*ip, endpoint.port());
 
     // 2. The endpoint's first secret: its text goes to the receiver once, and is never printed.
+    let scheme = Scheme::standard_webhooks();
     let (secrets, first_text) = EndpointSecrets::generate("2026-05")?;
     let old_key = || -> Result<Key, BoxError> {
         Ok(Key::new(
             "2026-05",
-            Secret::from_base64(first_text.expose_secret())?,
+            scheme.parse_secret(first_text.expose_secret())?,
         )?)
     };
     let mut receiver = ReceiverSide {
         addr: target,
-        replay_cache: Arc::new(MemoryReplayCache::new(10_000, Duration::from_secs(601))?),
+        // Sized from a verifier with the receiver's (default) window.
+        replay_cache: Arc::new(MemoryReplayCache::for_verifier(
+            &Verifier::new(scheme.clone(), Keyring::new(old_key()?)?),
+            10_000,
+        )?),
         store: Arc::new(MemoryIdempotencyStore::new(10_000)?),
         running: None,
         processed: Vec::new(),
@@ -148,7 +155,7 @@ async fn run() -> Result<(), BoxError> {
     );
 
     // 3. A delivery while the receiver is down, retried until it is back.
-    let signer = Signer::new(Scheme::hookseal(), secrets.keyring().clone());
+    let signer = Signer::new(scheme.clone(), secrets.keyring().clone());
     let delivery = event("invoice.paid")?;
     events.push(delivery.id().to_owned());
     let first_attempt = now()?;
@@ -183,8 +190,8 @@ async fn run() -> Result<(), BoxError> {
     let overlap = Duration::from_secs(3);
     let rotated_at = now()?;
     let (secrets, new_text) = secrets.rotate("2026-11", rotated_at, overlap)?;
-    let signer = Signer::new(Scheme::hookseal(), secrets.keyring().clone());
-    let new_key = Key::new("2026-11", Secret::from_base64(new_text.expose_secret())?)?;
+    let signer = Signer::new(scheme.clone(), secrets.keyring().clone());
+    let new_key = Key::new("2026-11", scheme.parse_secret(new_text.expose_secret())?)?;
 
     let d = event("invoice.updated")?;
     let sent = send(&d, &signer, target).await?;
@@ -252,11 +259,12 @@ async fn run() -> Result<(), BoxError> {
     }
 }
 
-/// A new event whose JSON body carries the delivery's id (the receiver deduplicates on it).
+/// A new event with a random id, sent as the signed `webhook-id` of every attempt (the
+/// receiver deduplicates on it).
 fn event(kind: &str) -> Result<Delivery, BoxError> {
-    let id_holder = Delivery::new(Vec::new())?;
-    let body = format!(r#"{{"id":"{}","type":"{kind}"}}"#, id_holder.id());
-    Ok(Delivery::with_id(id_holder.id(), body.into_bytes())?)
+    Ok(Delivery::new(
+        format!(r#"{{"type":"{kind}"}}"#).into_bytes(),
+    )?)
 }
 
 /// One attempt as sent: how many signatures it carried, and the answer (or the transport
@@ -279,8 +287,8 @@ impl Sent {
 async fn send(delivery: &Delivery, signer: &Signer, to: SocketAddr) -> Result<Sent, BoxError> {
     let signed = delivery.sign(signer)?;
     let signatures = signed
-        .get("X-Webhook-Signature")
-        .map_or(0, |v| v.matches("v1=").count());
+        .get("webhook-signature")
+        .map_or(0, |v| v.split(' ').filter(|e| e.starts_with("v1,")).count());
     let headers: Vec<(String, String)> = signed
         .iter()
         .map(|(n, v)| (n.to_owned(), v.to_owned()))

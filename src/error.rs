@@ -14,9 +14,9 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HeaderKind {
-    /// The header that carries the signature(s), e.g. `X-Webhook-Signature`.
+    /// The header that carries the signature(s), e.g. `webhook-signature`.
     Signature,
-    /// The header that carries the delivery id, e.g. `X-Webhook-Id`.
+    /// The header that carries the delivery id, e.g. `webhook-id`.
     Id,
     /// The header that carries the timestamp, in schemes that send it on its own (e.g.
     /// `webhook-timestamp`, `X-Slack-Request-Timestamp`).

@@ -56,7 +56,7 @@ struct Layout {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Content {
-    /// `timestamp.body` (hookseal, Stripe).
+    /// `timestamp.body` (Stripe).
     TsDotBody,
     /// `id.timestamp.body` (Standard Webhooks, Svix).
     IdDotTsDotBody,
@@ -92,13 +92,6 @@ fn cases() -> &'static [Case] {
         let hex = Encoding::Hex;
         let b64 = Encoding::Base64;
         let list = [
-            (
-                Scheme::hookseal(),
-                Content::TsDotBody,
-                params(b',', "t"),
-                "v1=",
-                hex,
-            ),
             (
                 Scheme::stripe(),
                 Content::TsDotBody,
@@ -193,7 +186,7 @@ fn pick(data: &[u8], header: impl Fn(Header) -> bool) -> Option<(&'static Case, 
     Some((case, rest))
 }
 
-/// The signature header parser of the `key=value` schemes (hookseal, Stripe, Paddle).
+/// The signature header parser of the `key=value` schemes (Stripe, Paddle).
 pub fn signature_params(data: &[u8]) {
     if let Some((case, value)) = pick(data, |h| matches!(h, Header::Params { .. })) {
         check_signature_header(case, value);
@@ -332,10 +325,6 @@ enum SecretRule {
 
 fn secret_rule(scheme: &str) -> SecretRule {
     match scheme {
-        "hookseal" => SecretRule::Base64 {
-            prefix: "",
-            min: 32,
-        },
         "standard-webhooks" | "svix" => SecretRule::Base64 {
             prefix: "whsec_",
             min: 24,
@@ -899,7 +888,7 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
                     })
                     .position(|c| c.scheme.name() == case.scheme.name())
                     .unwrap_or_default();
-                #[allow(clippy::cast_possible_truncation, reason = "at most ten schemes")]
+                #[allow(clippy::cast_possible_truncation, reason = "fewer than 256 schemes")]
                 let mut seed = vec![index as u8];
                 seed.extend_from_slice(value.as_bytes());
                 out.push((target, name.clone(), seed));
@@ -924,10 +913,9 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             "000102030405060708090a0b0c0d0e0f101112131415161718191A1B1C1D1E1F",
         ),
         ("base64", 1, key_b64.as_str()),
-        ("whsec-base64", 5, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
-        ("whsec-text", 3, "whsec_test_secret_0123456789"),
-        ("text", 7, "It's a Secret to Everybody"),
-        ("hookseal-base64", 2, key_b64.as_str()),
+        ("whsec-base64", 4, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        ("whsec-text", 2, "whsec_test_secret_0123456789"),
+        ("text", 6, "It's a Secret to Everybody"),
         (
             "signature",
             1,

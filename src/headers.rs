@@ -25,8 +25,8 @@ use crate::error::{ConfigError, HeaderKind, VerifyError};
 /// ```
 /// use hookseal::{HeaderName, HeaderSource};
 ///
-/// let headers = [("Content-Type", "application/json"), ("x-webhook-id", "evt_1")];
-/// let name = HeaderName::new("X-Webhook-Id")?;
+/// let headers = [("Content-Type", "application/json"), ("webhook-id", "evt_1")];
+/// let name = HeaderName::new("Webhook-Id")?;
 /// let ids: Vec<&[u8]> = headers.header_values(&name).collect();
 /// assert_eq!(ids, [b"evt_1".as_slice()]);
 /// # Ok::<(), hookseal::ConfigError>(())
@@ -117,7 +117,7 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for Vec<(K, V)> {
 }
 
 /// A map holds one value per distinct key, but keys that differ only in case
-/// (`X-Webhook-Id` and `x-webhook-id`) are distinct keys: they count as repeats of one header.
+/// (`Webhook-Id` and `webhook-id`) are distinct keys: they count as repeats of one header.
 impl<K: AsRef<str>, V: AsRef<[u8]>, S: BuildHasher> HeaderSource for HashMap<K, V, S> {
     fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.iter()
@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn header_names_are_tokens() {
-        assert_eq!(name("X-Webhook-Signature").as_str(), "x-webhook-signature");
+        assert_eq!(name("Webhook-Signature").as_str(), "webhook-signature");
         for bad in ["", "a b", "a:b", "caf\u{e9}", "a\nb"] {
             assert_eq!(
                 HeaderName::new(bad).unwrap_err(),
@@ -214,14 +214,14 @@ mod tests {
     #[test]
     fn hashmap_keys_differing_in_case_are_repeats() {
         let mut h = HashMap::new();
-        h.insert("X-Webhook-Id".to_string(), "a".to_string());
+        h.insert("Webhook-Id".to_string(), "a".to_string());
         assert_eq!(
-            single_value(&h, &name("x-webhook-id"), HeaderKind::Id).unwrap(),
+            single_value(&h, &name("webhook-id"), HeaderKind::Id).unwrap(),
             Some(b"a".as_slice())
         );
-        h.insert("x-webhook-id".to_string(), "b".to_string());
+        h.insert("webhook-id".to_string(), "b".to_string());
         assert_eq!(
-            single_value(&h, &name("x-webhook-id"), HeaderKind::Id).unwrap_err(),
+            single_value(&h, &name("webhook-id"), HeaderKind::Id).unwrap_err(),
             VerifyError::DuplicateHeader(HeaderKind::Id)
         );
     }
@@ -230,9 +230,9 @@ mod tests {
     #[test]
     fn header_map_values() {
         let mut h = http::HeaderMap::new();
-        h.append("x-webhook-id", http::HeaderValue::from_static("a"));
-        h.append("X-Webhook-Id", http::HeaderValue::from_static("b"));
-        let n = name("X-WEBHOOK-ID");
+        h.append("webhook-id", http::HeaderValue::from_static("a"));
+        h.append("Webhook-Id", http::HeaderValue::from_static("b"));
+        let n = name("WEBHOOK-ID");
         let got: Vec<&[u8]> = h.header_values(&n).collect();
         assert_eq!(got, [b"a".as_slice(), b"b".as_slice()]);
         let bytes = http::HeaderValue::from_bytes(b"\xff\xfe").unwrap();

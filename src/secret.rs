@@ -17,14 +17,15 @@ use crate::scheme::SignatureFormat;
 ///   [`SecretError`] instead of weakening every signature made with it.
 ///
 /// ```
-/// use hookseal::Secret;
+/// use hookseal::{Scheme, Secret};
 ///
 /// // A fresh key for a new endpoint: show the text to the user once, keep the `Secret`.
 /// let (secret, text) = Secret::generate()?.export();
 /// assert_eq!(secret.len(), 32);
+/// assert!(text.expose_secret().starts_with("whsec_"));
 ///
-/// // Later, load it back from wherever the text was stored.
-/// let again = Secret::from_base64(text.expose_secret())?;
+/// // Later, load it back from wherever the text was stored, with the default scheme.
+/// let again = Scheme::standard_webhooks().parse_secret(text.expose_secret())?;
 /// assert_eq!(again.len(), 32);
 /// assert_eq!(format!("{again:?}"), "Secret([REDACTED])");
 /// # Ok::<(), hookseal::SecretError>(())
@@ -58,16 +59,15 @@ impl Secret {
         Self::with_min_len(Zeroizing::new(bytes.into()), Self::MIN_LEN)
     }
 
-    /// Builds a secret from standard base64 text (padding optional), e.g. the text
-    /// [`Secret::generate`] exported.
+    /// Builds a secret from standard base64 text (padding optional), without a prefix.
     ///
     /// # Errors
     ///
     /// [`SecretError::ContainsWhitespace`], [`SecretError::ControlCharacter`],
     /// [`SecretError::InvisibleCharacter`], [`SecretError::LooksLikeSignature`],
     /// [`SecretError::WrongKeyKind`] or [`SecretError::UnexpectedPrefix`] for text that is plainly
-    /// not a bare key (a provider's `whsec_` secret is read by its scheme:
-    /// [`Scheme::parse_secret`](crate::Scheme::parse_secret)),
+    /// not a bare key (a `whsec_` secret, a provider's or one [`Secret::generate`] exported, is
+    /// read by its scheme: [`Scheme::parse_secret`](crate::Scheme::parse_secret)),
     /// [`SecretError::InvalidBase64`] when it does not decode, and the errors of
     /// [`Secret::from_bytes`] for the decoded bytes.
     pub fn from_base64(text: &str) -> Result<Self, SecretError> {
@@ -89,9 +89,9 @@ impl Secret {
 
     /// Generates a new 32-byte key from the operating system's random number generator.
     ///
-    /// The result can be exported to text exactly once, with [`GeneratedSecret::export`], so it
-    /// can be shown to the user or put in a secret store; the [`Secret`] itself never reveals
-    /// its bytes.
+    /// The result can be exported to text exactly once, with [`GeneratedSecret::export`] (in
+    /// the default scheme's `whsec_` + base64 form), so it can be shown to the user or put in a
+    /// secret store; the [`Secret`] itself never reveals its bytes.
     ///
     /// # Errors
     ///
@@ -145,6 +145,9 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// The prefix of exported keys: Standard Webhooks' secret format, the default scheme's.
+const EXPORT_PREFIX: &str = "whsec_";
+
 /// A key fresh from [`Secret::generate`], not yet exported.
 ///
 /// Call [`GeneratedSecret::export`] once to get both the [`Secret`] and its text form.
@@ -153,12 +156,22 @@ pub struct GeneratedSecret {
 }
 
 impl GeneratedSecret {
-    /// Splits into the secret and its standard base64 text, the one time the key's bytes leave
-    /// the crate. Store the text where the sender and receiver can load it
-    /// ([`Secret::from_base64`] reads it back).
+    /// Splits into the secret and its text, the one time the key's bytes leave the crate.
+    ///
+    /// The text is in the default scheme's secret format, `whsec_` followed by the key's
+    /// standard base64 (padded), as Standard Webhooks writes secrets: store it where the sender
+    /// and receiver can load it, and read it back with
+    /// [`Scheme::standard_webhooks().parse_secret`](crate::Scheme::parse_secret) (or any
+    /// Standard Webhooks library).
     #[must_use]
     pub fn export(self) -> (Secret, ExportedSecret) {
-        let text = base64::engine::general_purpose::STANDARD.encode(self.secret.expose_secret());
+        let encoded = Zeroizing::new(
+            base64::engine::general_purpose::STANDARD.encode(self.secret.expose_secret()),
+        );
+        // Sized up front, so the text is never reallocated (which would leave a copy behind).
+        let mut text = String::with_capacity(EXPORT_PREFIX.len() + encoded.len());
+        text.push_str(EXPORT_PREFIX);
+        text.push_str(&encoded);
         (self.secret, ExportedSecret::new(text))
     }
 
@@ -183,7 +196,7 @@ impl ExportedSecret {
         Self(Zeroizing::new(text))
     }
 
-    /// The base64 text of the key. Show it once, store it, and drop this value.
+    /// The key's text, `whsec_` + base64. Show it once, store it, and drop this value.
     #[must_use]
     pub fn expose_secret(&self) -> &str {
         &self.0
@@ -403,8 +416,15 @@ mod tests {
         let b = Secret::generate().unwrap().into_secret();
         assert_eq!(a.len(), 32);
         assert_ne!(a.expose_secret(), b.expose_secret());
-        let back = Secret::from_base64(text.expose_secret()).unwrap();
+        let text = text.expose_secret();
+        assert!(text.starts_with("whsec_"), "{text}");
+        let back = crate::Scheme::standard_webhooks()
+            .parse_secret(text)
+            .unwrap();
         assert_eq!(back.expose_secret(), a.expose_secret());
+        // The key's bytes, base64 after the prefix.
+        let bare = Secret::from_base64(text.trim_start_matches("whsec_")).unwrap();
+        assert_eq!(bare.expose_secret(), a.expose_secret());
     }
 
     #[test]

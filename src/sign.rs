@@ -13,10 +13,11 @@ use crate::scheme::parse::{Digits, MAX_SIGNATURES};
 /// use hookseal::{Keyring, Scheme, Secret, Signer, Timestamp};
 ///
 /// let keyring = Keyring::single(Secret::from_bytes([7_u8; 32])?);
-/// let signer = Signer::new(Scheme::hookseal(), keyring);
+/// let signer = Signer::new(Scheme::standard_webhooks(), keyring);
 /// let headers = signer.sign_at(Some("evt_1"), b"{\"paid\":true}", Timestamp::from_unix_secs(1_700_000_000))?;
-/// assert!(headers.get("x-webhook-signature").unwrap().starts_with("t=1700000000,v1="));
-/// assert_eq!(headers.get("X-Webhook-Id"), Some("evt_1"));
+/// assert!(headers.get("webhook-signature").unwrap().starts_with("v1,"));
+/// assert_eq!(headers.get("webhook-timestamp"), Some("1700000000"));
+/// assert_eq!(headers.get("Webhook-Id"), Some("evt_1"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///

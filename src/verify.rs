@@ -36,8 +36,8 @@ use crate::sign::is_valid_id;
 /// ```
 /// use hookseal::{Keyring, Scheme, Secret, Signer, Verifier};
 ///
-/// let signer = Signer::new(Scheme::hookseal(), Keyring::single(Secret::from_bytes([7_u8; 32])?));
-/// let verifier = Verifier::new(Scheme::hookseal(), Keyring::single(Secret::from_bytes([7_u8; 32])?));
+/// let signer = Signer::new(Scheme::standard_webhooks(), Keyring::single(Secret::from_bytes([7_u8; 32])?));
+/// let verifier = Verifier::new(Scheme::standard_webhooks(), Keyring::single(Secret::from_bytes([7_u8; 32])?));
 ///
 /// let body = br#"{"event":"invoice.paid"}"#;
 /// let signed = signer.sign(Some("evt_1"), body)?;
@@ -363,7 +363,7 @@ impl<'a> Verified<'a> {
     /// The delivery id header's value, if sent.
     ///
     /// Check [`Verified::id_is_signed`] before trusting it: in a scheme that does not sign the
-    /// id (such as [`Scheme::hookseal`]), anyone who can replay or alter a request in transit can
+    /// id (such as [`Scheme::github`]), anyone who can replay or alter a request in transit can
     /// change it. Deduplicate on an id from the signed body, or on [`Verified::replay_key`].
     #[must_use]
     pub fn id(&self) -> Option<&'a str> {

@@ -21,8 +21,9 @@ pub(crate) use crate::client::{Answer, BoxError, post, post_expecting_continue};
 
 /// What the receiver is built from.
 pub(crate) struct Config {
-    /// Keys for the `/webhooks/hookseal` endpoint (the crate's default scheme).
-    pub(crate) hookseal_keys: Keyring,
+    /// Keys for the `/webhooks/standard-webhooks` endpoint (Standard Webhooks, the crate's
+    /// default scheme).
+    pub(crate) standard_webhooks_keys: Keyring,
     /// Keys for the `/webhooks/stripe` endpoint.
     pub(crate) stripe_keys: Keyring,
     pub(crate) replay_cache: Arc<dyn DynReplayCache>,
@@ -70,8 +71,8 @@ impl Receiver {
         };
         let app = Router::new()
             .nest(
-                "/webhooks/hookseal",
-                endpoint(Scheme::hookseal(), config.hookseal_keys),
+                STANDARD_WEBHOOKS,
+                endpoint(Scheme::standard_webhooks(), config.standard_webhooks_keys),
             )
             .nest(
                 "/webhooks/stripe",
@@ -115,14 +116,21 @@ impl Drop for Receiver {
     }
 }
 
-/// The handler: runs once per event id (from the signed body), and answers a repeat with the
-/// first answer and `Idempotent-Replayed: true`.
+/// The handler: runs once per event, and answers a repeat with the first answer and
+/// `Idempotent-Replayed: true`.
+///
+/// The event is keyed on a signed id only: Standard Webhooks' `webhook-id`, which its signature
+/// covers, or, in a scheme that signs no id (Stripe), the `"id"` of the signed body.
 async fn handle(
     State(state): State<Arc<AppState>>,
     Extension(delivery): Extension<VerifiedDelivery>,
 ) -> Response {
-    let Some(event_id) = event_id(delivery.body()) else {
-        return (StatusCode::BAD_REQUEST, "not an event\n").into_response();
+    let event_id = match delivery.id() {
+        Some(id) if delivery.id_is_signed() => id.to_owned(),
+        _ => match event_id(delivery.body()) {
+            Some(id) => id,
+            None => return (StatusCode::BAD_REQUEST, "not an event\n").into_response(),
+        },
     };
     let key = match IdempotencyKey::new(&event_id) {
         Ok(key) => key.scoped(&state.scope),
@@ -184,7 +192,7 @@ pub(crate) async fn send_cases(
     now: Timestamp,
 ) -> Result<Vec<Case>, BoxError> {
     let addr = receiver.addr;
-    let hooks = "/webhooks/hookseal";
+    let hooks = STANDARD_WEBHOOKS;
     let pairs = |signed: hookseal::SignedHeaders| -> Vec<(String, String)> {
         signed
             .iter()
@@ -267,6 +275,9 @@ pub(crate) async fn send_cases(
     );
     Ok(cases)
 }
+
+/// The path of the Standard Webhooks endpoint.
+pub(crate) const STANDARD_WEBHOOKS: &str = "/webhooks/standard-webhooks";
 
 /// The body limit of both endpoints.
 pub(crate) const BODY_LIMIT: usize = 1024 * 1024;

@@ -4,8 +4,10 @@
 //! receiver answered each. It exits non-zero if any answer is not the expected one.
 //!
 //! The receiver verifies with `VerifyLayer`, refuses replays with an in-memory replay cache, and
-//! processes each event id once with an in-memory idempotency store. `--redis URL` switches both
-//! to Redis.
+//! processes each event once with an in-memory idempotency store, keyed on a signed id: the
+//! `webhook-id` of Standard Webhooks (the crate's default scheme), which the signature covers,
+//! or the `"id"` in the signed body of a Stripe event. `--redis URL` switches both stores to
+//! Redis.
 //!
 //! Run it with `cargo run --example demo` (or `cargo run --example demo -- --redis
 //! redis://127.0.0.1:6379/`).
@@ -16,13 +18,12 @@ mod client;
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use hookseal::idempotency::{
     DynIdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore, Scope,
 };
 use hookseal::replay::{DynReplayCache, MemoryReplayCache, RedisReplayCache};
-use hookseal::{Clock, Key, Keyring, Scheme, Secret, Signer, SystemClock};
+use hookseal::{Clock, Key, Keyring, Scheme, Secret, Signer, SystemClock, Verifier};
 
 use app::{BoxError, Config, Receiver, Senders};
 
@@ -50,15 +51,16 @@ async fn run() -> Result<(), BoxError> {
             .map(Keyring::single)
     };
 
-    // A replay cache covering the verifier's window, and an idempotency store for event ids.
-    let replay_ttl = Duration::from_secs(601);
+    // A replay cache covering the verifiers' window (both endpoints keep the default one), and
+    // an idempotency store for event ids.
+    let window = Verifier::new(Scheme::stripe(), stripe_keys()?);
     let (replay_cache, idempotency_store, backend): (
         Arc<dyn DynReplayCache>,
         Arc<dyn DynIdempotencyStore>,
         String,
     ) = match &redis {
         None => (
-            Arc::new(MemoryReplayCache::new(100_000, replay_ttl)?),
+            Arc::new(MemoryReplayCache::for_verifier(&window, 100_000)?),
             Arc::new(MemoryIdempotencyStore::new(100_000)?),
             "in-memory replay cache and idempotency store".into(),
         ),
@@ -72,7 +74,7 @@ async fn run() -> Result<(), BoxError> {
     let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
     let run_id = format!("run:{}:{}", std::process::id(), started.as_nanos());
     let receiver = Receiver::start(Config {
-        hookseal_keys: Keyring::new(new_key.clone())?.with_key(old_key.clone())?,
+        standard_webhooks_keys: Keyring::new(new_key.clone())?.with_key(old_key.clone())?,
         stripe_keys: stripe_keys()?,
         replay_cache,
         idempotency_store,
@@ -80,9 +82,9 @@ async fn run() -> Result<(), BoxError> {
     })
     .await?;
     let senders = Senders {
-        old: Signer::new(Scheme::hookseal(), Keyring::new(old_key.clone())?),
+        old: Signer::new(Scheme::standard_webhooks(), Keyring::new(old_key.clone())?),
         rotated: Signer::new(
-            Scheme::hookseal(),
+            Scheme::standard_webhooks(),
             Keyring::new(new_key)?.with_key(old_key)?,
         ),
         stripe: Signer::new(Scheme::stripe(), stripe_keys()?),

@@ -44,17 +44,20 @@ pub enum LifecycleError {
 /// use hookseal::{Scheme, Signer, Timestamp};
 ///
 /// let now = Timestamp::from_unix_secs(1_700_000_000);
+/// let scheme = Scheme::standard_webhooks();
 /// let (secrets, shown_once) = EndpointSecrets::generate("k1")?;
-/// assert_eq!(shown_once.expose_secret().len(), 44); // 32 bytes in base64
+/// // `whsec_` + 32 bytes in base64, the form the endpoint's owner loads it in.
+/// assert_eq!(shown_once.expose_secret().len(), 6 + 44);
+/// assert_eq!(scheme.parse_secret(shown_once.expose_secret())?.len(), 32);
 ///
 /// let day = Duration::from_secs(86_400);
 /// let (secrets, new_text) = secrets.rotate("k2", now, day)?;
-/// let signer = Signer::new(Scheme::hookseal(), secrets.keyring().clone());
-/// let during = signer.sign_at(None, b"{}", now)?;
-/// assert_eq!(during.get("X-Webhook-Signature").unwrap().matches("v1=").count(), 2);
+/// let signer = Signer::new(scheme, secrets.keyring().clone());
+/// let during = signer.sign_at(Some("msg_1"), b"{}", now)?;
+/// assert_eq!(during.get("webhook-signature").unwrap().matches("v1,").count(), 2);
 ///
-/// let after = signer.sign_at(None, b"{}", now.saturating_add(2 * day))?;
-/// assert_eq!(after.get("X-Webhook-Signature").unwrap().matches("v1=").count(), 1);
+/// let after = signer.sign_at(Some("msg_1"), b"{}", now.saturating_add(2 * day))?;
+/// assert_eq!(after.get("webhook-signature").unwrap().matches("v1,").count(), 1);
 /// assert_eq!(secrets.prune(now.saturating_add(2 * day)).keyring().len(), 1);
 /// # drop(new_text);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -65,9 +68,9 @@ pub struct EndpointSecrets {
 }
 
 impl EndpointSecrets {
-    /// A new endpoint's first key, named `id`, and its text (standard base64 of 32 random
-    /// bytes, as [`Secret::from_base64`] and the Standard Webhooks scheme read it) to show
-    /// once.
+    /// A new endpoint's first key, named `id`, and its text to show once: `whsec_` and the
+    /// standard base64 of 32 random bytes, the default scheme's secret format, which
+    /// [`Scheme::standard_webhooks().parse_secret`](crate::Scheme::parse_secret) reads back.
     ///
     /// # Errors
     ///
@@ -94,7 +97,8 @@ impl EndpointSecrets {
 
     /// Adds a newly generated key named `id` as the primary, valid from `now`, and sets every
     /// older key to expire at `now + overlap` (or earlier, if it already expires sooner).
-    /// Returns the new key's text, to show once.
+    /// Returns the new key's text (`whsec_` + base64, as [`EndpointSecrets::generate`]), to
+    /// show once.
     ///
     /// # Errors
     ///

@@ -18,7 +18,8 @@
 //! use hookseal::{Keyring, Scheme, Secret, Signer};
 //!
 //! let endpoint = EndpointPolicy::new().check("https://hooks.example.com/in")?;
-//! let signer = Signer::new(Scheme::hookseal(), Keyring::single(Secret::from_bytes([7; 32])?));
+//! let key = Secret::from_bytes([7; 32])?;
+//! let signer = Signer::new(Scheme::standard_webhooks(), Keyring::single(key));
 //! let delivery = Delivery::new(br#"{"type":"invoice.paid"}"#.to_vec())?;
 //! let policy = RetryPolicy::new();
 //!
@@ -63,8 +64,9 @@ pub enum DeliveryError {
 /// One event on its way to one endpoint: an id that stays the same across every attempt, and
 /// the body. Each attempt is signed afresh by [`Delivery::sign`], with the signer's clock.
 ///
-/// The id is what a receiver deduplicates on (it is the `webhook-id` / `X-Webhook-Id` header in
-/// schemes that carry one; in others, put it in the body too, as Stripe's `evt_…` is).
+/// The id is what a receiver deduplicates on: in the default scheme, Standard Webhooks, it is
+/// the `webhook-id` header, covered by the signature. In schemes that do not sign an id, put it
+/// in the body too, as Stripe's `evt_…` is.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Delivery {
     id: Box<str>,

@@ -145,19 +145,10 @@ fn builtin_labels() -> &'static [Box<str>] {
 }
 
 /// Every built-in scheme, the legacy SHA-1 one included.
-fn builtin_schemes() -> [Scheme; 10] {
-    [
-        Scheme::hookseal(),
-        Scheme::standard_webhooks(),
-        Scheme::svix(),
-        Scheme::stripe(),
-        Scheme::github(),
-        Scheme::slack(),
-        Scheme::shopify(),
-        Scheme::paddle(),
-        Scheme::zoom(),
-        crate::dangerous::github_sha1(),
-    ]
+fn builtin_schemes() -> impl Iterator<Item = Scheme> {
+    Scheme::presets()
+        .into_iter()
+        .chain([crate::dangerous::github_sha1()])
 }
 
 /// One piece of a scheme's signed content; the content is the pieces' bytes in order.

@@ -5,7 +5,6 @@
 //!
 //! | scheme | signature header | signed content | signature | secret |
 //! |---|---|---|---|---|
-//! | [`Scheme::hookseal`] | `X-Webhook-Signature: t=<ts>,v1=<hex>` | `ts.body` | hex, several `v1` | base64, ≥ 32 bytes |
 //! | [`Scheme::standard_webhooks`] | `webhook-signature: v1,<b64>` (+ `webhook-id`, `webhook-timestamp`) | `id.ts.body` | base64, several, space-separated | `whsec_` + base64, decoded, ≥ 24 bytes |
 //! | [`Scheme::svix`] | `svix-signature` (falls back to `webhook-*`) | `id.ts.body` | as Standard Webhooks | as Standard Webhooks |
 //! | [`Scheme::stripe`] | `Stripe-Signature: t=<ts>,v1=<hex>` | `ts.body` | hex, several `v1`; `v0` ignored | `whsec_…`, used as text |
@@ -41,11 +40,13 @@
 //! [`Verified::replay_key`](crate::Verified::replay_key), which depends only on signed material —
 //! and keep those keys for as long as a replay would do harm.
 //!
-//! # The default scheme's id header
+//! # The default scheme signs its id
 //!
-//! `X-Webhook-Id` is **not signed** in [`Scheme::hookseal`]: use it to correlate deliveries in
-//! logs, but take the event id you deduplicate on from the signed body, or dedupe on
-//! [`Verified::replay_key`](crate::Verified::replay_key).
+//! [`Scheme::standard_webhooks`] is the crate's default: it signs `id.ts.body`, so its
+//! `webhook-id` is covered by the signature and required. Deduplicate on it
+//! ([`Verified::id`](crate::Verified::id)) or on
+//! [`Verified::replay_key`](crate::Verified::replay_key): an edited id fails verification.
+//! The crate has no wire format of its own.
 
 mod builder;
 pub(crate) mod parse;
@@ -92,30 +93,14 @@ pub struct Scheme {
 }
 
 impl Scheme {
-    /// The crate's own scheme: `X-Webhook-Signature: t=<ts>,v1=<hex>` over `ts.body`, with an
-    /// optional, unsigned `X-Webhook-Id`. Secrets are base64 (as [`Secret::generate`] exports
-    /// them), at least 32 bytes.
-    #[must_use]
-    pub fn hookseal() -> Self {
-        preset(
-            Self::custom("hookseal")
-                .signature_header("X-Webhook-Signature")
-                .signature_format(SignatureFormat::params(',', "v1"))
-                .encoding(Encoding::Hex)
-                .timestamp_param("t")
-                .id_header("X-Webhook-Id")
-                .signed_content([Part::timestamp(), Part::text("."), Part::body()])
-                .secret_format(SecretFormat::base64()),
-        )
-    }
-
     /// [Standard Webhooks](https://www.standardwebhooks.com/) 1.0: `webhook-id`,
     /// `webhook-timestamp` and `webhook-signature: v1,<base64> [v1,<base64> …]` over
-    /// `id.ts.body`.
+    /// `id.ts.body`. The crate's default scheme.
     ///
     /// - The id is signed and required.
     /// - Secrets are `whsec_` + base64 (the prefix is optional, padding may be missing, as the
-    ///   reference Python library accepts), decoded to at least 24 bytes.
+    ///   reference Python library accepts), decoded to at least 24 bytes. [`Secret::generate`]
+    ///   exports its keys in this form.
     /// - With the `ed25519` feature, `v1a` entries are Ed25519 signatures, checked against the
     ///   keyring's trusted public keys (at most `Verifier::MAX_ED25519_VERIFICATIONS` key and
     ///   signature pairs per request); without it they are skipped like any unknown version.
@@ -238,6 +223,30 @@ impl Scheme {
                 .signature_header("x-zm-signature")
                 .timestamp_header("x-zm-request-timestamp"),
         ))
+    }
+
+    /// Every preset, in the order of the scheme table above. The legacy
+    /// [`dangerous::github_sha1`](crate::dangerous::github_sha1) is not among them.
+    ///
+    /// ```
+    /// use hookseal::Scheme;
+    ///
+    /// let names: Vec<String> = Scheme::presets().iter().map(|s| s.name().to_owned()).collect();
+    /// assert_eq!(names[0], "standard-webhooks");
+    /// assert!(names.iter().any(|n| n == "stripe"));
+    /// ```
+    #[must_use]
+    pub fn presets() -> Vec<Scheme> {
+        vec![
+            Self::standard_webhooks(),
+            Self::svix(),
+            Self::stripe(),
+            Self::github(),
+            Self::slack(),
+            Self::shopify(),
+            Self::paddle(),
+            Self::zoom(),
+        ]
     }
 
     /// A builder for a scheme of your own, named `name` (1 to 64 bytes of
@@ -659,27 +668,21 @@ mod tests {
 
     #[test]
     fn every_preset_builds_with_its_names() {
-        let all = [
-            (Scheme::hookseal(), "hookseal", "X-Webhook-Signature"),
-            (
-                Scheme::standard_webhooks(),
-                "standard-webhooks",
-                "webhook-signature",
-            ),
-            (Scheme::svix(), "svix", "svix-signature"),
-            (Scheme::stripe(), "stripe", "Stripe-Signature"),
-            (Scheme::github(), "github", "X-Hub-Signature-256"),
-            (Scheme::slack(), "slack", "X-Slack-Signature"),
-            (Scheme::shopify(), "shopify", "X-Shopify-Hmac-Sha256"),
-            (Scheme::paddle(), "paddle", "Paddle-Signature"),
-            (Scheme::zoom(), "zoom", "x-zm-signature"),
-            (
-                crate::dangerous::github_sha1(),
-                "github-sha1",
-                "X-Hub-Signature",
-            ),
+        let expected = [
+            ("standard-webhooks", "webhook-signature"),
+            ("svix", "svix-signature"),
+            ("stripe", "Stripe-Signature"),
+            ("github", "X-Hub-Signature-256"),
+            ("slack", "X-Slack-Signature"),
+            ("shopify", "X-Shopify-Hmac-Sha256"),
+            ("paddle", "Paddle-Signature"),
+            ("zoom", "x-zm-signature"),
+            ("github-sha1", "X-Hub-Signature"),
         ];
-        for (scheme, name, header) in all {
+        let mut all = Scheme::presets();
+        all.push(crate::dangerous::github_sha1());
+        assert_eq!(all.len(), expected.len());
+        for (scheme, (name, header)) in all.into_iter().zip(expected) {
             assert_eq!(scheme.name(), name);
             assert_eq!(scheme.signature_header(), header);
         }
@@ -691,7 +694,8 @@ mod tests {
         assert!(sw.id_is_signed());
         assert!(sw.id_is_unambiguous(b"msg_1"));
         assert!(!sw.id_is_unambiguous(b"msg.1"));
-        assert!(Scheme::hookseal().id_is_unambiguous(b"msg.1"));
+        // An unsigned id constrains nothing.
+        assert!(Scheme::github().id_is_unambiguous(b"msg.1"));
         let c = sw.content(b"msg_1", b"123", b"body");
         assert_eq!(c.parts().concat(), b"msg_1.123.body");
         let slack = Scheme::slack();
@@ -704,7 +708,7 @@ mod tests {
             b"body"
         );
         assert!(!Scheme::github().signs_timestamp());
-        assert!(!Scheme::hookseal().id_is_signed());
+        assert!(!Scheme::github().id_is_signed());
     }
 
     #[test]

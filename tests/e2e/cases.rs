@@ -44,7 +44,7 @@ async fn start(
     };
     let nonce = format!("{:?}", std::time::Instant::now());
     let receiver = Receiver::start(Config {
-        hookseal_keys: Keyring::new(new.clone())
+        standard_webhooks_keys: Keyring::new(new.clone())
             .unwrap()
             .with_key(old.clone())
             .unwrap(),
@@ -56,9 +56,12 @@ async fn start(
     .await
     .unwrap();
     let senders = Senders {
-        old: Signer::new(Scheme::hookseal(), Keyring::new(old.clone()).unwrap()),
+        old: Signer::new(
+            Scheme::standard_webhooks(),
+            Keyring::new(old.clone()).unwrap(),
+        ),
         rotated: Signer::new(
-            Scheme::hookseal(),
+            Scheme::standard_webhooks(),
             Keyring::new(new).unwrap().with_key(old).unwrap(),
         ),
         stripe: Signer::new(Scheme::stripe(), stripe()),
@@ -153,7 +156,7 @@ async fn concurrent_retries_run_once(setup: &Setup) {
         headers.push(("x-attempt".into(), i.to_string()));
         let addr = setup.receiver.addr;
         tasks.push(tokio::spawn(async move {
-            send(addr, "/webhooks/hookseal", &headers, body)
+            send(addr, app::STANDARD_WEBHOOKS, &headers, body)
                 .await
                 .unwrap()
         }));
@@ -185,10 +188,16 @@ async fn concurrent_retries_run_once(setup: &Setup) {
 async fn streamed_oversize_and_missing_header(setup: &Setup) {
     let client: Client<_, Chunks> = Client::builder(TokioExecutor::new()).build_http();
     let big = Chunks::new(app::BODY_LIMIT / 4096 + 1, 4096);
-    let request = http::Request::post(format!("http://{}/webhooks/hookseal", setup.receiver.addr))
-        .header("x-webhook-signature", "t=1,v1=00")
-        .body(big)
-        .unwrap();
+    let request = http::Request::post(format!(
+        "http://{}{}",
+        setup.receiver.addr,
+        app::STANDARD_WEBHOOKS
+    ))
+    .header("webhook-signature", "v1,AA==")
+    .header("webhook-timestamp", "1")
+    .header("webhook-id", "evt_big")
+    .body(big)
+    .unwrap();
     let response = client.request(request).await.unwrap();
     assert_eq!(response.status(), 413);
     assert!(
@@ -199,7 +208,7 @@ async fn streamed_oversize_and_missing_header(setup: &Setup) {
     );
 
     let body: &[u8] = br#"{"id":"evt_none"}"#;
-    let answer = send(setup.receiver.addr, "/webhooks/hookseal", &[], body)
+    let answer = send(setup.receiver.addr, app::STANDARD_WEBHOOKS, &[], body)
         .await
         .unwrap();
     assert_eq!((answer.status, answer.body.as_str()), (400, "bad request"));
@@ -237,7 +246,7 @@ async fn redis_backends() {
     let body: &[u8] = br#"{"id":"evt_outage"}"#;
     let signed = setup.senders.old.sign(Some("evt_outage"), body).unwrap();
     let headers: Vec<(String, String)> = signed.iter().map(|(n, v)| (n.into(), v.into())).collect();
-    let answer = send(setup.receiver.addr, "/webhooks/hookseal", &headers, body)
+    let answer = send(setup.receiver.addr, app::STANDARD_WEBHOOKS, &headers, body)
         .await
         .unwrap();
     assert_eq!(answer.status, 503, "{answer:?}");
@@ -250,7 +259,10 @@ async fn redis_backends() {
 #[tokio::test]
 async fn replays_can_be_answered_200() {
     let key = Key::new("k", Secret::generate().unwrap().into_secret()).unwrap();
-    let verifier = Verifier::new(Scheme::hookseal(), Keyring::new(key.clone()).unwrap());
+    let verifier = Verifier::new(
+        Scheme::standard_webhooks(),
+        Keyring::new(key.clone()).unwrap(),
+    );
     let cache = Arc::new(MemoryReplayCache::for_verifier(&verifier, 1000).unwrap());
     let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counted = Arc::clone(&calls);
@@ -270,8 +282,8 @@ async fn replays_can_be_answered_200() {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
     let body = b"{}";
-    let signed = Signer::new(Scheme::hookseal(), Keyring::new(key).unwrap())
-        .sign(None, body)
+    let signed = Signer::new(Scheme::standard_webhooks(), Keyring::new(key).unwrap())
+        .sign(Some("msg_1"), body)
         .unwrap();
     let headers: Vec<(String, String)> = signed.iter().map(|(n, v)| (n.into(), v.into())).collect();
     let first = send(addr, "/", &headers, body).await.unwrap();

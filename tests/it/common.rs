@@ -27,11 +27,11 @@ pub(crate) fn clock() -> ManualClock {
 }
 
 pub(crate) fn signer(keys: Vec<Key>, clock: &ManualClock) -> Signer<ManualClock> {
-    Signer::new(Scheme::hookseal(), ring(keys)).with_clock(clock.clone())
+    Signer::new(Scheme::standard_webhooks(), ring(keys)).with_clock(clock.clone())
 }
 
 pub(crate) fn verifier(keys: Vec<Key>, clock: &ManualClock) -> Verifier<ManualClock> {
-    Verifier::new(Scheme::hookseal(), ring(keys)).with_clock(clock.clone())
+    Verifier::new(Scheme::standard_webhooks(), ring(keys)).with_clock(clock.clone())
 }
 
 /// Signs `body` at `ts` and returns the headers as owned pairs.
@@ -71,16 +71,7 @@ pub(crate) fn with_value(pairs: &[(String, String)], name: &str, v: &str) -> Vec
 
 /// Every built-in scheme, the legacy SHA-1 one included.
 pub(crate) fn all_schemes() -> Vec<Scheme> {
-    vec![
-        Scheme::hookseal(),
-        Scheme::standard_webhooks(),
-        Scheme::svix(),
-        Scheme::stripe(),
-        Scheme::github(),
-        Scheme::slack(),
-        Scheme::shopify(),
-        Scheme::paddle(),
-        Scheme::zoom(),
-        hookseal::dangerous::github_sha1(),
-    ]
+    let mut all = Scheme::presets();
+    all.push(hookseal::dangerous::github_sha1());
+    all
 }

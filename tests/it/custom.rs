@@ -24,13 +24,6 @@ fn id_ts_body() -> [Part; 5] {
 fn rebuilt(name: &str) -> Scheme {
     let b = Scheme::custom(name);
     let b = match name {
-        "hookseal" => b
-            .signature_header("X-Webhook-Signature")
-            .signature_format(SignatureFormat::params(',', "v1"))
-            .timestamp_param("t")
-            .id_header("X-Webhook-Id")
-            .signed_content([Part::timestamp(), Part::text("."), Part::body()])
-            .secret_format(SecretFormat::base64()),
         "standard-webhooks" => b
             .signature_header("webhook-signature")
             .signature_format(SignatureFormat::versioned("v1").with_ed25519_version("v1a"))
@@ -221,6 +214,59 @@ fn the_three_header_layout_from_the_seeds() {
             .verify_at(&pairs, body, Timestamp::from_unix_secs(1_700_000_301))
             .unwrap_err(),
         VerifyError::TimestampTooOld
+    );
+}
+
+/// A `t=<ts>,v1=<hex>` header over `ts.body` with an optional, unsigned id header: Stripe's
+/// layout under other names, plus an id the signature does not cover. No preset has it (an id
+/// that keys deduplication must be signed), but the builder still describes it.
+fn params_with_unsigned_id() -> Scheme {
+    Scheme::custom("params-unsigned-id")
+        .signature_header("X-Webhook-Signature")
+        .signature_format(SignatureFormat::params(',', "v1"))
+        .encoding(Encoding::Hex)
+        .timestamp_param("t")
+        .id_header("X-Webhook-Id")
+        .signed_content([Part::timestamp(), Part::text("."), Part::body()])
+        .secret_format(SecretFormat::base64())
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_custom_scheme_with_an_unsigned_id() {
+    let scheme = params_with_unsigned_id();
+    assert!(!scheme.id_is_signed());
+    assert_eq!(scheme.id_header(), Some("X-Webhook-Id"));
+    let secret = || Secret::from_bytes([5; 32]).unwrap();
+    let t = Timestamp::from_unix_secs(1_700_000_000);
+    let body = br#"{"event":"order.paid"}"#;
+    let signed = Signer::new(scheme.clone(), Keyring::single(secret()))
+        .sign_at(Some("evt_1"), body, t)
+        .unwrap();
+    let sig = signed.get("X-Webhook-Signature").unwrap();
+    assert!(sig.starts_with("t=1700000000,v1="), "{sig}");
+    // The same signed content and syntax as Stripe's, so the same tag under the same key.
+    let stripe = Signer::new(Scheme::stripe(), Keyring::single(secret()))
+        .sign_at(None, body, t)
+        .unwrap();
+    assert_eq!(stripe.get("Stripe-Signature"), Some(sig));
+
+    let verifier = Verifier::new(scheme, Keyring::single(secret()));
+    let pairs: Vec<(&str, &str)> = signed.iter().collect();
+    let verified = verifier.verify_at(&pairs, body, t).unwrap();
+    assert_eq!(verified.id(), Some("evt_1"));
+    assert!(!verified.id_is_signed());
+    // The id is optional, and nothing stops it from being changed in transit.
+    let no_id = [("X-Webhook-Signature", sig)];
+    assert_eq!(verifier.verify_at(&no_id, body, t).unwrap().id(), None);
+    let edited = [("X-Webhook-Signature", sig), ("X-Webhook-Id", "evt_999")];
+    let verified = verifier.verify_at(&edited, body, t).unwrap();
+    assert_eq!(verified.id(), Some("evt_999"));
+    // Its replay key is the same: it depends on signed material only.
+    assert_eq!(
+        verified.replay_key(),
+        verifier.verify_at(&pairs, body, t).unwrap().replay_key()
     );
 }
 

@@ -758,15 +758,17 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 // Secret lifecycle
 
+/// A receiver holding the endpoint secrets' texts as shown, read the default scheme's way.
 fn verifier_with(keys: &[(&str, &str)]) -> Verifier {
+    let scheme = Scheme::standard_webhooks();
     let mut iter = keys
         .iter()
-        .map(|(id, text)| Key::new(id, Secret::from_base64(text).unwrap()).unwrap());
+        .map(|(id, text)| Key::new(id, scheme.parse_secret(text).unwrap()).unwrap());
     let mut keyring = Keyring::new(iter.next().unwrap()).unwrap();
     for key in iter {
         keyring = keyring.with_key(key).unwrap();
     }
-    Verifier::new(Scheme::hookseal(), keyring)
+    Verifier::new(scheme, keyring)
 }
 
 #[test]
@@ -783,7 +785,7 @@ fn rotation_round_trip_with_old_new_and_both() {
     let old_only = verifier_with(&[("k1", &old_text)]);
     let new_only = verifier_with(&[("k2", &new_text)]);
     let both = verifier_with(&[("k2", &new_text), ("k1", &old_text)]);
-    let signer = Signer::new(Scheme::hookseal(), secrets.keyring().clone());
+    let signer = Signer::new(Scheme::standard_webhooks(), secrets.keyring().clone());
     let delivery = Delivery::new(b"{}".to_vec()).unwrap();
 
     let check = |when: u64| {
@@ -818,7 +820,7 @@ fn rotation_round_trip_with_old_new_and_both() {
     assert_eq!(retired.keyring().len(), 1);
     let attempt = delivery
         .sign_at(
-            &Signer::new(Scheme::hookseal(), retired.keyring().clone()),
+            &Signer::new(Scheme::standard_webhooks(), retired.keyring().clone()),
             at(T0),
         )
         .unwrap();

@@ -36,8 +36,13 @@ fn every_header_source_verifies() {
         .collect();
     assert!(v.verify(&owned, BODY).is_ok());
 
-    let sig = signed.get("X-Webhook-Signature").unwrap();
-    let array = [("x-webhook-signature", sig)];
+    let sig = signed.get("Webhook-Signature").unwrap();
+    let ts = signed.get("webhook-timestamp").unwrap();
+    let array = [
+        ("webhook-signature", sig),
+        ("webhook-timestamp", ts),
+        ("webhook-id", "evt_1"),
+    ];
     assert!(v.verify(&array, BODY).is_ok());
 }
 
@@ -47,15 +52,20 @@ fn insert_into_replaces_stale_values() {
     let s = signer(vec![key("k", 1)], &clock);
     let mut map = http::HeaderMap::new();
     map.append(
-        "x-webhook-signature",
-        http::HeaderValue::from_static("t=1,v1=stale"),
+        "webhook-signature",
+        http::HeaderValue::from_static("v1,stale"),
     );
     map.append(
-        "x-webhook-signature",
-        http::HeaderValue::from_static("t=2,v1=stale"),
+        "webhook-signature",
+        http::HeaderValue::from_static("v1,stale2"),
     );
-    s.sign(None, BODY).unwrap().insert_into(&mut map).unwrap();
-    assert_eq!(map.get_all("x-webhook-signature").iter().count(), 1);
+    map.append("webhook-id", http::HeaderValue::from_static("evt_0"));
+    s.sign(Some("evt_1"), BODY)
+        .unwrap()
+        .insert_into(&mut map)
+        .unwrap();
+    assert_eq!(map.get_all("webhook-signature").iter().count(), 1);
+    assert_eq!(map.get_all("webhook-id").iter().count(), 1);
     assert!(
         verifier(vec![key("k", 1)], &clock)
             .verify(&map, BODY)
@@ -69,17 +79,17 @@ fn repeated_and_missing_headers_are_rejected() {
     let s = signer(vec![key("k", 1)], &clock);
     let v = verifier(vec![key("k", 1)], &clock);
     let pairs = signed_pairs(&s, Some("evt_1"), BODY, NOW);
-    let sig = value(&pairs, "x-webhook-signature").to_owned();
+    let sig = value(&pairs, "webhook-signature").to_owned();
 
     let mut twice = pairs.clone();
-    twice.push(("x-webhook-signature".into(), sig.clone()));
+    twice.push(("webhook-signature".into(), sig.clone()));
     assert_eq!(
         v.verify(&twice, BODY).unwrap_err(),
         VerifyError::DuplicateHeader(HeaderKind::Signature)
     );
 
     let mut two_ids = pairs.clone();
-    two_ids.push(("X-WEBHOOK-ID".into(), "evt_2".into()));
+    two_ids.push(("WEBHOOK-ID".into(), "evt_2".into()));
     assert_eq!(
         v.verify(&two_ids, BODY).unwrap_err(),
         VerifyError::DuplicateHeader(HeaderKind::Id)
@@ -90,11 +100,18 @@ fn repeated_and_missing_headers_are_rejected() {
     assert_eq!(err, VerifyError::MissingHeader(HeaderKind::Signature));
     assert_eq!(err.status_code(), 400);
 
-    // The id is optional in the default scheme.
-    let no_id = [("x-webhook-signature", sig.as_str())];
-    let verified = v.verify(&no_id, BODY).unwrap();
-    assert_eq!(verified.id(), None);
-    assert!(!verified.id_is_signed());
+    // The default scheme signs its id, so the id is required, and the one verified is signed.
+    let ts = value(&pairs, "webhook-timestamp").to_owned();
+    let no_id = [
+        ("webhook-signature", sig.as_str()),
+        ("webhook-timestamp", ts.as_str()),
+    ];
+    let err = v.verify(&no_id, BODY).unwrap_err();
+    assert_eq!(err, VerifyError::MissingHeader(HeaderKind::Id));
+    assert_eq!(err.status_code(), 400);
+    let verified = v.verify(&pairs, BODY).unwrap();
+    assert_eq!(verified.id(), Some("evt_1"));
+    assert!(verified.id_is_signed());
 }
 
 #[test]
@@ -113,7 +130,7 @@ fn delivery_ids_are_checked_both_ways() {
 
     let pairs = signed_pairs(&s, Some("evt_1"), BODY, NOW);
     for bad in ["", "a b", "caf\u{e9}", &"x".repeat(256)] {
-        let edited = with_value(&pairs, "x-webhook-id", bad);
+        let edited = with_value(&pairs, "webhook-id", bad);
         assert_eq!(
             v.verify(&edited, BODY).unwrap_err(),
             VerifyError::InvalidId,
@@ -121,9 +138,12 @@ fn delivery_ids_are_checked_both_ways() {
         );
     }
     let mut raw = http::HeaderMap::new();
-    s.sign(None, BODY).unwrap().insert_into(&mut raw).unwrap();
+    s.sign(Some("evt_1"), BODY)
+        .unwrap()
+        .insert_into(&mut raw)
+        .unwrap();
     raw.insert(
-        "x-webhook-id",
+        "webhook-id",
         http::HeaderValue::from_bytes(b"\xff\xfe").unwrap(),
     );
     assert_eq!(v.verify(&raw, BODY).unwrap_err(), VerifyError::InvalidId);
@@ -133,13 +153,13 @@ fn delivery_ids_are_checked_both_ways() {
 fn oversized_headers_are_refused_before_parsing() {
     let clock = clock();
     let v = verifier(vec![key("k", 1)], &clock);
-    let long = format!("t={NOW},{}", "x=y,".repeat(600));
-    let pairs = [("x-webhook-signature", long.as_str())];
+    let long = format!("v1,{}", "x ".repeat(1200));
+    let pairs = [("webhook-signature", long.as_str())];
     assert_eq!(
         v.verify(&pairs, BODY).unwrap_err(),
         VerifyError::HeaderTooLong(HeaderKind::Signature)
     );
-    let max = Scheme::hookseal().max_header_len();
+    let max = Scheme::standard_webhooks().max_header_len();
     assert_eq!(max, 2048);
 }
 
@@ -154,11 +174,11 @@ fn bodies_are_bytes_not_text() {
         b"\0\0\0",
         "caf\u{e9} \u{1f600}".as_bytes(),
     ] {
-        let pairs = signed_pairs(&s, None, body, NOW);
+        let pairs = signed_pairs(&s, Some("evt_1"), body, NOW);
         assert_eq!(v.verify(&pairs, body).unwrap().body(), body);
     }
     // An empty body's signature does not verify a one-byte body, nor the reverse.
-    let empty = signed_pairs(&s, None, b"", NOW);
+    let empty = signed_pairs(&s, Some("evt_1"), b"", NOW);
     assert_eq!(
         v.verify(&empty, b"\0").unwrap_err(),
         VerifyError::NoMatchingSignature
@@ -176,8 +196,8 @@ fn a_larger_keyring_still_verifies_with_its_last_key() {
     }
     let last = format!("k{}", Keyring::MAX_KEYS - 1);
     let s = signer(vec![key(&last, fill)], &clock);
-    let v = Verifier::new(Scheme::hookseal(), ring).with_clock(clock.clone());
-    let pairs = signed_pairs(&s, None, BODY, NOW);
+    let v = Verifier::new(Scheme::standard_webhooks(), ring).with_clock(clock.clone());
+    let pairs = signed_pairs(&s, Some("evt_1"), BODY, NOW);
     assert_eq!(v.verify(&pairs, BODY).unwrap().key_id(), last.as_str());
 }
 
@@ -199,12 +219,12 @@ fn public_types_are_send_and_sync() {
 #[test]
 fn signed_headers_report_their_timestamp() {
     let s = Signer::new(
-        Scheme::hookseal(),
+        Scheme::standard_webhooks(),
         Keyring::single(Secret::from_bytes([3; 32]).unwrap()),
     );
     let at = Timestamp::from_unix_secs(NOW);
     let h = s.sign_at(Some("e"), BODY, at).unwrap();
     assert_eq!(h.timestamp(), at);
-    assert_eq!(h.iter().next().unwrap().0, "X-Webhook-Signature");
-    assert_eq!(h.get("x-webhook-id"), Some("e"));
+    assert_eq!(h.iter().next().unwrap().0, "webhook-signature");
+    assert_eq!(h.get("Webhook-Id"), Some("e"));
 }

@@ -1,10 +1,9 @@
 //! Known-answer tests with published vectors.
 //!
-//! The default scheme signs `timestamp || "." || body` and writes `t=<ts>,v1=<lowercase hex>`:
-//! byte for byte the signed content and signature syntax of Stripe's scheme, so Stripe's published
-//! vectors are known answers for it (only the header name differs). The vector below is
-//! async-stripe's `test_webhook_construct_event` (secret `secret`, t = 1533204620); its header
-//! also carries a `v0` entry, which must be skipped.
+//! Stripe's scheme signs `timestamp || "." || body` and writes `t=<ts>,v1=<lowercase hex>`. The
+//! vector below is async-stripe's `test_webhook_construct_event` (secret `secret`,
+//! t = 1533204620); its header also carries a `v0` entry, which must be skipped. (The Standard
+//! Webhooks vectors, the default scheme's, are in `vectors.rs`.)
 
 use hookseal::{Keyring, Scheme, Signer, Timestamp, Verifier, VerifyError, dangerous};
 
@@ -21,18 +20,18 @@ fn keyring() -> Keyring {
 
 #[test]
 fn signing_reproduces_the_published_signature() {
-    let signer = Signer::new(Scheme::hookseal(), keyring());
+    let signer = Signer::new(Scheme::stripe(), keyring());
     let headers = signer
         .sign_at(None, PAYLOAD.as_bytes(), Timestamp::from_unix_secs(TS))
         .unwrap();
-    assert_eq!(headers.get("X-Webhook-Signature"), Some(V1_ONLY));
-    assert_eq!(headers.iter().len(), 1, "no id header without an id");
+    assert_eq!(headers.get("Stripe-Signature"), Some(V1_ONLY));
+    assert_eq!(headers.iter().len(), 1, "Stripe sends no id header");
 }
 
 #[test]
 fn verifying_accepts_the_published_header() {
-    let verifier = Verifier::new(Scheme::hookseal(), keyring());
-    let headers = [("X-Webhook-Signature", HEADER)];
+    let verifier = Verifier::new(Scheme::stripe(), keyring());
+    let headers = [("Stripe-Signature", HEADER)];
     let now = Timestamp::from_unix_secs(TS + 10);
     let verified = verifier
         .verify_at(&headers, PAYLOAD.as_bytes(), now)
@@ -43,8 +42,8 @@ fn verifying_accepts_the_published_header() {
 
 #[test]
 fn the_published_header_fails_for_other_bodies_keys_and_times() {
-    let verifier = Verifier::new(Scheme::hookseal(), keyring());
-    let headers = [("X-Webhook-Signature", HEADER)];
+    let verifier = Verifier::new(Scheme::stripe(), keyring());
+    let headers = [("Stripe-Signature", HEADER)];
     let now = Timestamp::from_unix_secs(TS);
 
     let mut body = PAYLOAD.as_bytes().to_vec();
@@ -55,7 +54,7 @@ fn the_published_header_fails_for_other_bodies_keys_and_times() {
     );
 
     let other = Verifier::new(
-        Scheme::hookseal(),
+        Scheme::stripe(),
         Keyring::single(dangerous::short_secret(b"secreT".to_vec()).unwrap()),
     );
     assert_eq!(
@@ -67,7 +66,7 @@ fn the_published_header_fails_for_other_bodies_keys_and_times() {
 
     // The v1 tag re-sent with the next second's timestamp.
     let shifted = HEADER.replacen("t=1533204620", "t=1533204621", 1);
-    let headers = [("X-Webhook-Signature", shifted.as_str())];
+    let headers = [("Stripe-Signature", shifted.as_str())];
     assert_eq!(
         verifier
             .verify_at(&headers, PAYLOAD.as_bytes(), now)
@@ -78,10 +77,10 @@ fn the_published_header_fails_for_other_bodies_keys_and_times() {
 
 #[test]
 fn the_v0_entry_alone_is_never_accepted() {
-    let verifier = Verifier::new(Scheme::hookseal(), keyring());
+    let verifier = Verifier::new(Scheme::stripe(), keyring());
     let v0_only =
         "t=1533204620,v0=63f3a72374a733066c4be69ed7f8e5ac85c22c9f0a6a612ab9a025a9e4ee7eef";
-    let headers = [("X-Webhook-Signature", v0_only)];
+    let headers = [("Stripe-Signature", v0_only)];
     assert_eq!(
         verifier
             .verify_at(&headers, PAYLOAD.as_bytes(), Timestamp::from_unix_secs(TS))

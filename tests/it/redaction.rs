@@ -45,13 +45,13 @@ fn debug_of_key_holders_shows_no_key_bytes() {
     assert_clean("Key", &format!("{key:?} {key:#?}"), &KEY);
     let ring = keyring();
     assert_clean("Keyring", &format!("{ring:?} {ring:#?}"), &KEY);
-    let signer = Signer::new(Scheme::hookseal(), keyring());
+    let signer = Signer::new(Scheme::standard_webhooks(), keyring());
     assert_clean("Signer", &format!("{signer:?} {signer:#?}"), &KEY);
-    let verifier = Verifier::new(Scheme::hookseal(), keyring());
+    let verifier = Verifier::new(Scheme::standard_webhooks(), keyring());
     assert_clean("Verifier", &format!("{verifier:?} {verifier:#?}"), &KEY);
 
     let headers = signer
-        .sign_at(None, b"body", Timestamp::from_unix_secs(NOW))
+        .sign_at(Some("evt_1"), b"body", Timestamp::from_unix_secs(NOW))
         .unwrap();
     let pairs: Vec<(&str, &str)> = headers.iter().collect();
     let verified = verifier
@@ -60,14 +60,15 @@ fn debug_of_key_holders_shows_no_key_bytes() {
     let text = format!("{verified:?} {verified:#?}");
     assert_clean("Verified", &text, &KEY);
     assert!(!text.contains("body\""), "Verified prints the body: {text}");
-    let tag_hex = headers
-        .get("x-webhook-signature")
-        .and_then(|h| h.split("v1=").nth(1))
+    let tag_b64 = headers
+        .get("webhook-signature")
+        .and_then(|h| h.strip_prefix("v1,"))
         .unwrap();
     assert!(
-        !text.contains(&tag_hex[..16]),
+        !text.contains(&tag_b64[..16]),
         "Verified prints the tag: {text}"
     );
+    assert_clean("Verified", &text, &STANDARD.decode(tag_b64).unwrap());
 }
 
 #[test]
@@ -76,14 +77,15 @@ fn generated_secrets_are_redacted_until_exported() {
     let debug_before = format!("{generated:?}");
     let (secret, text) = generated.export();
     let exported = text.expose_secret().to_owned();
-    let raw = STANDARD.decode(&exported).unwrap();
+    let key_b64 = exported.strip_prefix("whsec_").unwrap();
+    let raw = STANDARD.decode(key_b64).unwrap();
     assert_eq!(raw.len(), 32);
     for (what, shown) in [
         ("GeneratedSecret", debug_before),
         ("Secret", format!("{secret:?}")),
         ("ExportedSecret", format!("{text:?}")),
     ] {
-        assert!(!shown.contains(&exported[..8]), "{what}: {shown}");
+        assert!(!shown.contains(&key_b64[..8]), "{what}: {shown}");
         assert_clean(what, &shown, &raw);
     }
 }
@@ -91,26 +93,26 @@ fn generated_secrets_are_redacted_until_exported() {
 #[test]
 fn errors_carry_neither_key_nor_expected_tag() {
     let clock = clock();
-    let signer = Signer::new(Scheme::hookseal(), keyring()).with_clock(clock.clone());
-    let verifier = Verifier::new(Scheme::hookseal(), keyring()).with_clock(clock.clone());
-    let pairs = signed_pairs(&signer, None, b"original", NOW);
-    let header = value(&pairs, "x-webhook-signature").to_owned();
-    let expected_tag = header.split("v1=").nth(1).unwrap().to_owned();
-    let expected_bytes = hex::decode(&expected_tag).unwrap();
+    let signer = Signer::new(Scheme::standard_webhooks(), keyring()).with_clock(clock.clone());
+    let verifier = Verifier::new(Scheme::standard_webhooks(), keyring()).with_clock(clock.clone());
+    let pairs = signed_pairs(&signer, Some("evt_1"), b"original", NOW);
+    let header = value(&pairs, "webhook-signature").to_owned();
+    let expected_tag = header.strip_prefix("v1,").unwrap().to_owned();
+    let expected_bytes = STANDARD.decode(&expected_tag).unwrap();
 
     // A tampered body: the verifier computes exactly `expected_tag` and must not reveal it.
-    let wrong_tag = format!("t={NOW},v1={}", "0".repeat(64));
+    let wrong_tag = format!("v1,{}", STANDARD.encode([0_u8; 32]));
     let cases = vec![
         verifier.verify(&pairs, b"tampered").unwrap_err(),
         verifier
             .verify(
-                &with_value(&pairs, "x-webhook-signature", &wrong_tag),
+                &with_value(&pairs, "webhook-signature", &wrong_tag),
                 b"original",
             )
             .unwrap_err(),
         verifier
             .verify(
-                &with_value(&pairs, "x-webhook-signature", &header.to_uppercase()),
+                &with_value(&pairs, "webhook-signature", &header.to_uppercase()),
                 b"original",
             )
             .unwrap_err(),
@@ -137,19 +139,19 @@ fn middleware_types_show_no_key_bytes() {
     use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
     use tower::Layer as _;
 
-    let layer = VerifyLayer::new(Verifier::new(Scheme::hookseal(), keyring()));
+    let layer = VerifyLayer::new(Verifier::new(Scheme::standard_webhooks(), keyring()));
     assert_clean("VerifyLayer", &format!("{layer:?} {layer:#?}"), &KEY);
     let service = layer.layer(());
     assert_clean("VerifyService", &format!("{service:?} {service:#?}"), &KEY);
 
     // A delivery as the middleware hands it on, taken from a request it passed.
-    let signer = Signer::new(Scheme::hookseal(), keyring());
+    let signer = Signer::new(Scheme::standard_webhooks(), keyring());
     let headers = signer
         .sign_at(Some("evt_1"), b"body", Timestamp::from_unix_secs(NOW))
         .unwrap();
-    let tag_hex = headers
-        .get("x-webhook-signature")
-        .and_then(|h| h.split("v1=").nth(1))
+    let tag_b64 = headers
+        .get("webhook-signature")
+        .and_then(|h| h.strip_prefix("v1,"))
         .unwrap()
         .to_owned();
     let mut request = http::Request::new(http_body_util::Full::new(bytes::Bytes::from_static(
@@ -161,7 +163,7 @@ fn middleware_types_show_no_key_bytes() {
         .unwrap();
     let delivery = runtime.block_on(async {
         use tower::{Service as _, ServiceExt};
-        let verifier = Verifier::new(Scheme::hookseal(), keyring())
+        let verifier = Verifier::new(Scheme::standard_webhooks(), keyring())
             .with_max_age(std::time::Duration::from_secs(u64::MAX / 4));
         let mut service = VerifyLayer::new(verifier).layer(tower::service_fn(
             |request: http::Request<http_body_util::Full<bytes::Bytes>>| async move {
@@ -182,8 +184,13 @@ fn middleware_types_show_no_key_bytes() {
     let text = format!("{delivery:?} {delivery:#?}");
     assert_clean("VerifiedDelivery", &text, &KEY);
     assert!(
-        !text.contains(&tag_hex[..16]),
+        !text.contains(&tag_b64[..16]),
         "VerifiedDelivery prints the tag: {text}"
+    );
+    assert_clean(
+        "VerifiedDelivery",
+        &text,
+        &STANDARD.decode(&tag_b64).unwrap(),
     );
 }
 
@@ -192,7 +199,9 @@ fn middleware_types_show_no_key_bytes() {
 fn endpoint_secrets_show_no_key_bytes() {
     use hookseal::delivery::EndpointSecrets;
     let (secrets, first) = EndpointSecrets::generate("k1").unwrap();
-    let first_raw = STANDARD.decode(first.expose_secret()).unwrap();
+    let first_raw = STANDARD
+        .decode(first.expose_secret().strip_prefix("whsec_").unwrap())
+        .unwrap();
     let (rotated, second) = secrets
         .rotate(
             "k2",
@@ -200,7 +209,9 @@ fn endpoint_secrets_show_no_key_bytes() {
             std::time::Duration::from_secs(60),
         )
         .unwrap();
-    let second_raw = STANDARD.decode(second.expose_secret()).unwrap();
+    let second_raw = STANDARD
+        .decode(second.expose_secret().strip_prefix("whsec_").unwrap())
+        .unwrap();
     let supplied = rotated
         .rotate_to(
             Key::new("k3", Secret::from_bytes(KEY).unwrap()).unwrap(),

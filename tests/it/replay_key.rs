@@ -1,27 +1,25 @@
 //! The replay key is derived from signed material only: editing any unsigned part of a captured
-//! request leaves it unchanged, while a new signed request (new timestamp or body) changes it.
+//! request leaves it unchanged (and editing a signed one, such as the default scheme's id, makes
+//! it fail), while a new signed request (new timestamp or body) changes it.
 
-use hookseal::{ReplayKey, Timestamp};
+use hookseal::{HeaderKind, Keyring, ReplayKey, Scheme, Signer, Timestamp, Verifier, VerifyError};
 
-use crate::common::{NOW, clock, key, signed_pairs, signer, value, verifier, with_value};
+use crate::common::{NOW, clock, key, secret, signed_pairs, signer, value, verifier, with_value};
 
 const BODY: &[u8] = b"{\"id\":\"evt_1\",\"type\":\"invoice.paid\"}";
-const DECOY_A: &str = "v1=0000000000000000000000000000000000000000000000000000000000000000";
-const DECOY_B: &str = "v1=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+const DECOY_A: &str = "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+const DECOY_B: &str = "v1,n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=";
 
-/// A request signed by a sender holding two keys, as pairs, and its signature entries.
-fn captured() -> (Vec<(String, String)>, String, String, String) {
+/// A request signed by a sender holding two keys, as pairs, and its two signature entries.
+fn captured() -> (Vec<(String, String)>, String, String) {
     let clock = clock();
     let s = signer(vec![key("new", 2), key("old", 1)], &clock);
     let pairs = signed_pairs(&s, Some("evt_1"), BODY, NOW);
-    let header = value(&pairs, "x-webhook-signature").to_owned();
-    let mut parts = header.split(',').map(str::to_owned);
-    let (t, a, b) = (
-        parts.next().unwrap(),
-        parts.next().unwrap(),
-        parts.next().unwrap(),
-    );
-    (pairs, t, a, b)
+    let header = value(&pairs, "webhook-signature").to_owned();
+    let mut parts = header.split(' ').map(str::to_owned);
+    let (a, b) = (parts.next().unwrap(), parts.next().unwrap());
+    assert_eq!(parts.next(), None);
+    (pairs, a, b)
 }
 
 fn replay_key_of(pairs: &[(String, String)]) -> ReplayKey {
@@ -34,34 +32,22 @@ fn replay_key_of(pairs: &[(String, String)]) -> ReplayKey {
 
 #[test]
 fn unsigned_edits_leave_the_replay_key_unchanged() {
-    let (pairs, t, a, b) = captured();
+    let (pairs, a, b) = captured();
     let original = replay_key_of(&pairs);
-    let sig = |v: String| with_value(&pairs, "x-webhook-signature", &v);
+    let sig = |v: String| with_value(&pairs, "webhook-signature", &v);
 
     let edits: Vec<(&str, Vec<(String, String)>)> = vec![
-        ("id changed", with_value(&pairs, "x-webhook-id", "evt_999")),
-        (
-            "id removed",
-            pairs
-                .iter()
-                .filter(|(n, _)| !n.eq_ignore_ascii_case("x-webhook-id"))
-                .cloned()
-                .collect(),
-        ),
-        ("first signature dropped", sig(format!("{t},{b}"))),
-        ("second signature dropped", sig(format!("{t},{a}"))),
-        ("signatures reordered", sig(format!("{t},{b},{a}"))),
-        ("timestamp moved last", sig(format!("{a},{b},{t}"))),
-        (
-            "decoys added",
-            sig(format!("{t},{DECOY_A},{a},{DECOY_B},{b}")),
-        ),
-        ("decoy replaces one", sig(format!("{t},{DECOY_A},{b}"))),
+        ("first signature dropped", sig(b.clone())),
+        ("second signature dropped", sig(a.clone())),
+        ("signatures reordered", sig(format!("{b} {a}"))),
+        ("headers reordered", pairs.iter().rev().cloned().collect()),
+        ("decoys added", sig(format!("{DECOY_A} {a} {DECOY_B} {b}"))),
+        ("decoy replaces one", sig(format!("{DECOY_A} {b}"))),
         (
             "unknown versions added",
-            sig(format!("{t},v0={},{a},v2=xyz,{b}", &a[3..])),
+            sig(format!("v0,{} {a} v2,xyz {b}", &a[3..])),
         ),
-        ("padded with whitespace", sig(format!(" \t{t},{a},{b} "))),
+        ("padded with whitespace", sig(format!(" \t{a} {b} "))),
         (
             "header names recased",
             pairs
@@ -81,6 +67,54 @@ fn unsigned_edits_leave_the_replay_key_unchanged() {
     for (what, edited) in edits {
         assert_eq!(replay_key_of(&edited), original, "{what}");
     }
+
+    // The default scheme signs its id: an edited or removed id is no longer the same request,
+    // it is refused.
+    let clock = clock();
+    let v = verifier(vec![key("new", 2), key("old", 1)], &clock);
+    let id_changed = with_value(&pairs, "webhook-id", "evt_999");
+    assert_eq!(
+        v.verify(&id_changed, BODY).unwrap_err(),
+        VerifyError::NoMatchingSignature
+    );
+    let id_removed: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(n, _)| !n.eq_ignore_ascii_case("webhook-id"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        v.verify(&id_removed, BODY).unwrap_err(),
+        VerifyError::MissingHeader(HeaderKind::Id)
+    );
+}
+
+#[test]
+fn unsigned_id_edits_leave_the_replay_key_unchanged() {
+    // In a scheme whose id is not signed (GitHub's `X-GitHub-Delivery`), changing or removing
+    // the id does not make a captured request look new.
+    let scheme = Scheme::github();
+    assert!(!scheme.id_is_signed());
+    let signer = Signer::new(scheme.clone(), Keyring::single(secret(2)));
+    let verifier = Verifier::new(scheme, Keyring::single(secret(2)));
+    let pairs: Vec<(String, String)> = signer
+        .sign_at(Some("evt_1"), BODY, Timestamp::from_unix_secs(NOW))
+        .unwrap()
+        .iter()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
+    let key_of = |pairs: &[(String, String)]| verifier.verify(pairs, BODY).unwrap().replay_key();
+    let original = key_of(&pairs);
+    assert_eq!(
+        key_of(&with_value(&pairs, "x-github-delivery", "evt_999")),
+        original,
+        "id changed"
+    );
+    let removed: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(n, _)| !n.eq_ignore_ascii_case("x-github-delivery"))
+        .cloned()
+        .collect();
+    assert_eq!(key_of(&removed), original, "id removed");
 }
 
 #[test]
@@ -108,16 +142,15 @@ fn a_new_signed_request_gets_a_new_replay_key() {
 #[test]
 fn the_key_that_matched_does_not_change_the_replay_key() {
     // The replay key is anchored on the primary key, whichever key matched.
-    let (pairs, t, a, b) = captured();
+    let (pairs, _, b) = captured();
     let clock = clock();
     let v = verifier(vec![key("new", 2), key("old", 1)], &clock);
     let via_new = v.verify(&pairs, BODY).unwrap();
     assert_eq!(via_new.key_id(), "new");
-    let only_old = with_value(&pairs, "x-webhook-signature", &format!("{t},{b}"));
+    let only_old = with_value(&pairs, "webhook-signature", &b);
     let via_old = v.verify(&only_old, BODY).unwrap();
     assert_eq!(via_old.key_id(), "old");
     assert_eq!(via_new.replay_key(), via_old.replay_key());
-    let _ = a;
 }
 
 #[test]

@@ -10,29 +10,29 @@ use crate::common::{NOW, clock, key, signed_pairs, signer, value, verifier};
 const BODY: &[u8] = b"rotation";
 
 fn v1_count(header: &str) -> usize {
-    header.split(',').filter(|e| e.starts_with("v1=")).count()
+    header.split(' ').filter(|e| e.starts_with("v1,")).count()
 }
 
 #[test]
 fn signer_emits_one_signature_per_active_key() {
     let clock = clock();
     let s = signer(vec![key("new", 2), key("old", 1)], &clock);
-    let pairs = signed_pairs(&s, None, BODY, NOW);
-    assert_eq!(v1_count(value(&pairs, "x-webhook-signature")), 2);
+    let pairs = signed_pairs(&s, Some("msg_1"), BODY, NOW);
+    assert_eq!(v1_count(value(&pairs, "webhook-signature")), 2);
 
     let single = signer(vec![key("new", 2)], &clock);
-    let one = signed_pairs(&single, None, BODY, NOW);
-    let header = value(&one, "x-webhook-signature");
+    let one = signed_pairs(&single, Some("msg_1"), BODY, NOW);
+    let header = value(&one, "webhook-signature");
     assert_eq!(v1_count(header), 1);
     // The single-key header is the first entry of the two-key one: keyring order is kept.
-    assert!(value(&pairs, "x-webhook-signature").starts_with(header));
+    assert!(value(&pairs, "webhook-signature").starts_with(header));
 }
 
 #[test]
 fn receivers_holding_either_key_accept_and_report_it() {
     let clock = clock();
     let s = signer(vec![key("new", 2), key("old", 1)], &clock);
-    let pairs = signed_pairs(&s, None, BODY, NOW);
+    let pairs = signed_pairs(&s, Some("msg_1"), BODY, NOW);
 
     let only_new = verifier(vec![key("new", 2)], &clock);
     assert_eq!(only_new.verify(&pairs, BODY).unwrap().key_id(), "new");
@@ -46,7 +46,7 @@ fn receivers_holding_either_key_accept_and_report_it() {
 fn a_receiver_with_only_the_new_key_refuses_old_only_deliveries() {
     let clock = clock();
     let old_sender = signer(vec![key("old", 1)], &clock);
-    let pairs = signed_pairs(&old_sender, None, BODY, NOW);
+    let pairs = signed_pairs(&old_sender, Some("msg_1"), BODY, NOW);
     let v = verifier(vec![key("new", 2)], &clock);
     assert_eq!(
         v.verify(&pairs, BODY).unwrap_err(),
@@ -61,7 +61,7 @@ fn a_receiver_with_only_the_new_key_refuses_old_only_deliveries() {
 fn an_expired_key_is_refused() {
     let clock = clock();
     let old_sender = signer(vec![key("old", 1)], &clock);
-    let pairs = signed_pairs(&old_sender, None, BODY, NOW);
+    let pairs = signed_pairs(&old_sender, Some("msg_1"), BODY, NOW);
     let expired = || key("old", 1).not_after(Timestamp::from_unix_secs(NOW - 1));
 
     let v = verifier(vec![key("new", 2), expired()], &clock);
@@ -91,10 +91,10 @@ fn a_key_starts_signing_and_verifying_at_not_before() {
         vec![key("next", 3).not_before(start), key("current", 1)],
         &clock,
     );
-    let before = signed_pairs(&s, None, BODY, NOW);
-    assert_eq!(v1_count(value(&before, "x-webhook-signature")), 1);
-    let after = signed_pairs(&s, None, BODY, NOW + 100);
-    assert_eq!(v1_count(value(&after, "x-webhook-signature")), 2);
+    let before = signed_pairs(&s, Some("msg_1"), BODY, NOW);
+    assert_eq!(v1_count(value(&before, "webhook-signature")), 1);
+    let after = signed_pairs(&s, Some("msg_1"), BODY, NOW + 100);
+    assert_eq!(v1_count(value(&after, "webhook-signature")), 2);
 
     // A receiver holding only the next key refuses until it becomes valid.
     let v = verifier(vec![key("next", 3).not_before(start)], &clock);
@@ -115,9 +115,12 @@ fn signing_with_no_valid_key_fails() {
         &clock,
     );
     assert_eq!(
-        s.sign_at(None, BODY, Timestamp::from_unix_secs(NOW))
+        s.sign_at(Some("msg_1"), BODY, Timestamp::from_unix_secs(NOW))
             .unwrap_err(),
         SignError::NoActiveKey
     );
-    assert_eq!(s.sign(None, BODY).unwrap_err(), SignError::NoActiveKey);
+    assert_eq!(
+        s.sign(Some("msg_1"), BODY).unwrap_err(),
+        SignError::NoActiveKey
+    );
 }

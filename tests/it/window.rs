@@ -16,7 +16,7 @@ fn verify_signed_at(signed_at: u64, max_age: u64, skew: u64) -> Result<(), Verif
     let v = verifier(vec![key("k", 1)], &clock)
         .with_max_age(Duration::from_secs(max_age))
         .with_max_future_skew(Duration::from_secs(skew));
-    let pairs = signed_pairs(&s, None, BODY, signed_at);
+    let pairs = signed_pairs(&s, Some("msg_1"), BODY, signed_at);
     v.verify(&pairs, BODY).map(|_| ())
 }
 
@@ -47,7 +47,7 @@ fn defaults_match_the_documented_300s() {
         (NOW + 300, true),
         (NOW + 301, false),
     ] {
-        let pairs = signed_pairs(&s, None, BODY, ts);
+        let pairs = signed_pairs(&s, Some("msg_1"), BODY, ts);
         assert_eq!(
             v.verify(&pairs, BODY).is_ok(),
             ok,
@@ -87,7 +87,7 @@ fn the_clock_moving_makes_a_delivery_stale() {
     let clock = clock();
     let s = signer(vec![key("k", 1)], &clock);
     let v = verifier(vec![key("k", 1)], &clock);
-    let pairs = signed_pairs(&s, None, BODY, NOW);
+    let pairs = signed_pairs(&s, Some("msg_1"), BODY, NOW);
     clock.advance(Duration::from_secs(300));
     assert!(v.verify(&pairs, BODY).is_ok());
     clock.advance(Duration::from_secs(1));
@@ -109,7 +109,7 @@ fn verify_at_checks_against_the_receive_time() {
     let clock = clock();
     let s = signer(vec![key("k", 1)], &clock);
     let v = verifier(vec![key("k", 1)], &clock);
-    let pairs = signed_pairs(&s, None, BODY, NOW);
+    let pairs = signed_pairs(&s, Some("msg_1"), BODY, NOW);
     let received = Timestamp::from_unix_secs(NOW + 2);
     // Processed an hour later from a queue: stale by the clock, fresh as of its receipt.
     clock.advance(Duration::from_secs(3600));
@@ -125,9 +125,9 @@ fn extreme_timestamps_do_not_overflow() {
     let clock = clock();
     let s = signer(vec![key("k", 1)], &clock);
     let v = verifier(vec![key("k", 1)], &clock).with_max_future_skew(Duration::MAX);
-    let pairs = signed_pairs(&s, None, BODY, u64::MAX);
+    let pairs = signed_pairs(&s, Some("msg_1"), BODY, u64::MAX);
     assert!(v.verify(&pairs, BODY).is_ok());
-    let pairs = signed_pairs(&s, None, BODY, 0);
+    let pairs = signed_pairs(&s, Some("msg_1"), BODY, 0);
     assert_eq!(
         v.verify(&pairs, BODY).unwrap_err(),
         VerifyError::TimestampTooOld
@@ -147,7 +147,7 @@ fn the_window_is_checked_before_the_signature() {
     let clock = clock();
     let s = signer(vec![key("k", 1)], &clock);
     let v = verifier(vec![key("other", 2)], &clock);
-    let pairs = signed_pairs(&s, None, BODY, NOW - 1000);
+    let pairs = signed_pairs(&s, Some("msg_1"), BODY, NOW - 1000);
     assert_eq!(
         v.verify(&pairs, BODY).unwrap_err(),
         VerifyError::TimestampTooOld
