@@ -52,8 +52,6 @@ pub struct MemoryReplayCache<C = SystemClock> {
     width: u64,
     len: AtomicUsize,
     refused: AtomicU64,
-    /// The last owner token handed out: tokens only need to be unique within this cache.
-    owners: AtomicU64,
     clock: C,
 }
 
@@ -62,6 +60,9 @@ pub struct MemoryReplayCache<C = SystemClock> {
 struct Shard {
     generations: [Generation; SLOTS],
     holds: HashTable<Hold>,
+    /// Reservations made in this shard so far: a key always falls in the same shard, so the
+    /// count is an owner token no other reservation of the key has had.
+    reservations: u64,
 }
 
 /// The committed keys that expire at the end of bucket `tick`.
@@ -98,7 +99,6 @@ impl MemoryReplayCache {
             width: max_ttl_secs.div_ceil(BUCKETS).max(1),
             len: AtomicUsize::new(0),
             refused: AtomicU64::new(0),
-            owners: AtomicU64::new(0),
             clock: SystemClock,
         })
     }
@@ -130,7 +130,6 @@ impl<C: Clock> MemoryReplayCache<C> {
             width: self.width,
             len: self.len,
             refused: self.refused,
-            owners: self.owners,
             clock,
         }
     }
@@ -197,7 +196,7 @@ impl<C: Clock> MemoryReplayCache<C> {
             if self.claim_room() {
                 let reservation = Reservation {
                     key: *key,
-                    owner: self.next_owner(),
+                    owner: shard.next_owner(),
                 };
                 let hold = Hold {
                     key: *bytes,
@@ -263,16 +262,6 @@ impl<C: Clock> MemoryReplayCache<C> {
             .is_ok()
     }
 
-    /// An owner token no other reservation of this cache has had.
-    fn next_owner(&self) -> [u8; OWNER_LEN] {
-        let n = self.owners.fetch_add(1, Ordering::Relaxed);
-        let mut owner = [0; OWNER_LEN];
-        for (out, b) in owner.iter_mut().zip(n.to_le_bytes()) {
-            *out = b;
-        }
-        owner
-    }
-
     /// Drops the expired generations and ended holds of every shard.
     fn sweep(&self, now: u64) {
         for shard in &*self.shards {
@@ -314,7 +303,18 @@ impl Shard {
                 keys: HashTable::new(),
             }),
             holds: HashTable::new(),
+            reservations: 0,
         }
+    }
+
+    /// An owner token no other reservation in this shard has had.
+    fn next_owner(&mut self) -> [u8; OWNER_LEN] {
+        self.reservations = self.reservations.wrapping_add(1);
+        let mut owner = [0; OWNER_LEN];
+        for (out, b) in owner.iter_mut().zip(self.reservations.to_le_bytes()) {
+            *out = b;
+        }
+        owner
     }
 
     /// Empties the generations whose bucket has ended.
