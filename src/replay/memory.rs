@@ -228,19 +228,16 @@ impl<C: Clock> MemoryReplayCache<C> {
         let bytes = reservation.key.as_bytes();
         let hash = table_hash(bytes);
         let mut shard = self.shard(bytes);
-        let Ok(hold) = shard.holds.find_entry(hash, |h| h.key == *bytes) else {
+        let Ok(hold) = shard
+            .holds
+            .find_entry(hash, |h| h.key == *bytes && h.owner == reservation.owner)
+        else {
             return Err(ReplayError::ReservationLost);
         };
         let ended = hold.get().ends <= now;
-        if hold.get().owner != reservation.owner {
-            return Err(ReplayError::ReservationLost);
-        }
         hold.remove();
-        if ended {
-            self.len.fetch_sub(1, Ordering::AcqRel);
-            return Err(ReplayError::ReservationLost);
-        }
-        match ttl {
+        match ttl.filter(|_| !ended) {
+            // The hold's room now holds the committed key.
             Some(ttl) => {
                 let expiry_tick = self.tick(now.saturating_add(ceil_secs(ttl)));
                 shard.expire(self.tick(now), &self.len);
@@ -250,7 +247,11 @@ impl<C: Clock> MemoryReplayCache<C> {
                 self.len.fetch_sub(1, Ordering::AcqRel);
             }
         }
-        Ok(())
+        if ended {
+            Err(ReplayError::ReservationLost)
+        } else {
+            Ok(())
+        }
     }
 
     /// Claims room for one key; `false` when the cache is full.
