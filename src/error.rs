@@ -6,6 +6,7 @@
 //! so they can be logged and returned to a sender as they are.
 
 use core::fmt;
+use core::time::Duration;
 
 /// Which header of a scheme an error is about, named by its role rather than its wire name.
 ///
@@ -195,6 +196,51 @@ pub enum ConfigError {
     /// `1700000000` with body `1{…}` and for timestamp `17000000001` with body `{…}` alike.
     #[error("signed content has two variable parts with no text between them")]
     AdjacentVariableParts,
+    /// No key has this id.
+    #[error("no key with this id")]
+    UnknownKey,
+    /// The primary key cannot be retired: rotate to a new one first.
+    #[error("the primary key cannot be retired; rotate first")]
+    RetiringPrimary,
+    /// The system random number generator failed, so no key could be generated.
+    #[error("the system random number generator is unavailable")]
+    RandomUnavailable,
+    /// Retry steps are empty, or one is zero, or one is shorter than the one before.
+    #[error("retry steps must be non-empty, non-zero and non-decreasing")]
+    InvalidRetrySteps,
+    /// A retry growth factor below 1.
+    #[error("the retry growth factor must be at least 1")]
+    InvalidRetryGrowth,
+    /// A retry horizon of zero or longer than
+    /// [`RetryPolicy::MAX_HORIZON`](crate::delivery::RetryPolicy::MAX_HORIZON).
+    #[error("the retry horizon must be between 1 s and 30 days")]
+    InvalidRetryHorizon,
+    /// A maximum of zero attempts.
+    #[error("at least one attempt must be allowed")]
+    InvalidRetryAttempts,
+    /// An endpoint URL is not an absolute `http(s)://host…` URL, or is longer than
+    /// [`EndpointPolicy::MAX_URL_LEN`](crate::delivery::EndpointPolicy::MAX_URL_LEN).
+    #[error("endpoint URL is not a valid absolute URL")]
+    InvalidUrl,
+    /// An endpoint URL with a scheme other than `https` (or `http` where allowed).
+    #[error("endpoint URL must use https")]
+    NotHttps,
+    /// An endpoint URL carrying a user name or password.
+    #[error("endpoint URL must not contain credentials")]
+    UrlCredentials,
+    /// An endpoint host that names the local machine or network: `localhost` and `*.localhost`
+    /// (accepted only when [`AddressClass::Loopback`](crate::delivery::AddressClass::Loopback)
+    /// is allowed), or `*.local`, `*.internal`, `*.home.arpa`, `*.lan` or a single label
+    /// (resolved through search domains), refused under every policy.
+    #[error("endpoint host is a local name")]
+    LocalName,
+    /// An endpoint host that resolvers read as an IPv4 address in a non-canonical form
+    /// (`2130706433`, `0x7f.1`, `127.1`, `0177.0.0.1`).
+    #[error("endpoint host is a numeric address in a non-canonical form")]
+    AmbiguousNumericHost,
+    /// An endpoint address of a class the policy does not allow.
+    #[error("endpoint address is {0}")]
+    ForbiddenAddress(crate::delivery::AddressClass),
 }
 
 /// A delivery could not be signed.
@@ -222,6 +268,9 @@ pub enum SignError {
     /// id.
     #[error("delivery id contains a separator of the signed content")]
     AmbiguousId,
+    /// No random delivery id could be drawn: the system random number generator failed.
+    #[error("the system random number generator is unavailable")]
+    RandomUnavailable,
 }
 
 /// A request was rejected by [`Verifier`](crate::Verifier).
@@ -330,6 +379,87 @@ impl VerifyError {
         }
     }
 }
+
+/// A replay cache or an idempotency store could not do what was asked. Both kinds of store
+/// answer with it, so a receiver maps their failures alike.
+///
+/// | variant | status | meaning |
+/// |---|---|---|
+/// | [`CapacityExceeded`](Self::CapacityExceeded), [`Unavailable`](Self::Unavailable), [`LeaseLost`](Self::LeaseLost), [`RandomUnavailable`](Self::RandomUnavailable) | 503, `Retry-After` | try again later |
+/// | [`InvalidTtl`](Self::InvalidTtl), [`ResultTooLarge`](Self::ResultTooLarge), [`EvictingStore`](Self::EvictingStore) | 500 | the receiver's configuration |
+///
+/// Messages never contain key material.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The lease (an idempotency lease, a replay reservation) has ended, or another request
+    /// holds the key: nothing was changed.
+    #[error("lease lost")]
+    LeaseLost,
+    /// The store holds as many unexpired keys as it may, and refuses new ones rather than
+    /// forget one.
+    #[error("store is full ({capacity} keys)")]
+    CapacityExceeded {
+        /// The store's capacity, in keys.
+        capacity: usize,
+    },
+    /// A result is larger than the store keeps.
+    #[error("result larger than the store's maximum of {max} bytes")]
+    ResultTooLarge {
+        /// The largest result the store keeps, in bytes.
+        max: usize,
+    },
+    /// A TTL, lease or retention is zero or longer than the store keeps keys: the receiver's
+    /// configuration (size a memory replay cache with
+    /// [`MemoryReplayCache::for_verifier`](crate::replay::MemoryReplayCache::for_verifier)).
+    /// Refused before the store is asked anything.
+    #[error("TTL out of range (1 ms to {max:?})")]
+    InvalidTtl {
+        /// The longest TTL the store accepts.
+        max: Duration,
+    },
+    /// The system random number generator failed, so no owner token could be made.
+    #[error("random number generator unavailable")]
+    RandomUnavailable,
+    /// The store may drop unexpired keys under memory pressure (a Redis `maxmemory-policy`
+    /// other than `noeviction`), which would let replays through and run completed work again:
+    /// refused when connecting.
+    #[error("store may evict keys (maxmemory-policy {policy})")]
+    EvictingStore {
+        /// The store's eviction policy.
+        policy: Box<str>,
+    },
+    /// The store could not be reached or did not answer in time. The source error says why; it
+    /// never contains key material.
+    #[error("store unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    /// 500 for what the receiver's configuration must fix (a result too large, a TTL out of
+    /// range, an evicting store); 503 for everything else, with [`StoreError::retry_after`].
+    #[must_use]
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::ResultTooLarge { .. } | Self::InvalidTtl { .. } | Self::EvictingStore { .. } => {
+                500
+            }
+            Self::LeaseLost
+            | Self::CapacityExceeded { .. }
+            | Self::RandomUnavailable
+            | Self::Unavailable(_) => 503,
+        }
+    }
+
+    /// How long a sender should wait before retrying: set for the 503 answers.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        (self.status_code() == 503).then_some(STORE_RETRY_AFTER)
+    }
+}
+
+/// The `Retry-After` given with a 503.
+const STORE_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 #[cfg(test)]
 mod tests {

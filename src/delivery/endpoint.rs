@@ -5,9 +5,10 @@
 //! loopback (RFC 6761), so they are accepted exactly when [`AddressClass::Loopback`] is. Every
 //! other local name — a single label, `*.local`, `*.internal`, `*.home.arpa`, `*.lan` — resolves
 //! through search domains, mDNS or a local resolver to an address no one has checked, and is
-//! refused under every policy ([`EndpointError::LocalName`]): reach such a host by its address,
+//! refused under every policy ([`ConfigError::LocalName`]): reach such a host by its address,
 //! with that address's class allowed.
 
+use crate::error::ConfigError;
 use core::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -56,33 +57,6 @@ impl fmt::Display for AddressClass {
             Self::Reserved => "reserved",
         })
     }
-}
-
-/// Why an endpoint URL or address is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-#[non_exhaustive]
-pub enum EndpointError {
-    /// Not an absolute `http(s)://host…` URL, or longer than [`EndpointPolicy::MAX_URL_LEN`].
-    #[error("endpoint URL is not a valid absolute URL")]
-    InvalidUrl,
-    /// A scheme other than `https` (or `http` where allowed).
-    #[error("endpoint URL must use https")]
-    NotHttps,
-    /// The URL carries a user name or password.
-    #[error("endpoint URL must not contain credentials")]
-    Credentials,
-    /// A name for the local machine or network: `localhost` and `*.localhost` (accepted only
-    /// when [`AddressClass::Loopback`] is allowed), or `*.local`, `*.internal`, `*.home.arpa`,
-    /// `*.lan` or a single label (resolved through search domains), refused under every policy.
-    #[error("endpoint host is a local name")]
-    LocalName,
-    /// A host that resolvers read as an IPv4 address in a non-canonical form (`2130706433`,
-    /// `0x7f.1`, `127.1`, `0177.0.0.1`).
-    #[error("endpoint host is a numeric address in a non-canonical form")]
-    AmbiguousNumericHost,
-    /// The address is of a class the policy does not allow.
-    #[error("endpoint address is {0}")]
-    Forbidden(AddressClass),
 }
 
 /// A checked endpoint: its URL, and its host as an address or a DNS name.
@@ -147,18 +121,19 @@ impl Endpoint {
 /// not to the name again. Do not follow redirects: their targets were never checked.
 ///
 /// ```
-/// use hookseal::delivery::{AddressClass, EndpointError, EndpointPolicy};
+/// use hookseal::ConfigError;
+/// use hookseal::delivery::{AddressClass, EndpointPolicy};
 ///
 /// let policy = EndpointPolicy::new();
 /// assert!(policy.check("https://hooks.example.com/in").is_ok());
-/// assert_eq!(policy.check("http://hooks.example.com/in"), Err(EndpointError::NotHttps));
+/// assert_eq!(policy.check("http://hooks.example.com/in"), Err(ConfigError::NotHttps));
 /// assert_eq!(
 ///     policy.check("https://169.254.169.254/latest/meta-data/"),
-///     Err(EndpointError::Forbidden(AddressClass::Metadata)),
+///     Err(ConfigError::ForbiddenAddress(AddressClass::Metadata)),
 /// );
 /// assert_eq!(
 ///     policy.check("https://[::ffff:10.0.0.7]/"),
-///     Err(EndpointError::Forbidden(AddressClass::Private)),
+///     Err(ConfigError::ForbiddenAddress(AddressClass::Private)),
 /// );
 ///
 /// // For a local test receiver, opt in explicitly.
@@ -218,30 +193,30 @@ impl EndpointPolicy {
     ///
     /// # Errors
     ///
-    /// An [`EndpointError`] naming the first fault found.
-    pub fn check(&self, url: &str) -> Result<Endpoint, EndpointError> {
+    /// An [`ConfigError`] naming the first fault found.
+    pub fn check(&self, url: &str) -> Result<Endpoint, ConfigError> {
         if url.len() > Self::MAX_URL_LEN {
-            return Err(EndpointError::InvalidUrl);
+            return Err(ConfigError::InvalidUrl);
         }
-        let (scheme, rest) = url.split_once("://").ok_or(EndpointError::InvalidUrl)?;
+        let (scheme, rest) = url.split_once("://").ok_or(ConfigError::InvalidUrl)?;
         let https = if scheme.eq_ignore_ascii_case("https") {
             true
         } else if scheme.eq_ignore_ascii_case("http") {
             false
         } else if is_scheme(scheme) {
-            return Err(EndpointError::NotHttps);
+            return Err(ConfigError::NotHttps);
         } else {
-            return Err(EndpointError::InvalidUrl);
+            return Err(ConfigError::InvalidUrl);
         };
         if !https && !self.allow_http {
-            return Err(EndpointError::NotHttps);
+            return Err(ConfigError::NotHttps);
         }
         if !url.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(EndpointError::InvalidUrl);
+            return Err(ConfigError::InvalidUrl);
         }
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
         if authority.contains('@') {
-            return Err(EndpointError::Credentials);
+            return Err(ConfigError::UrlCredentials);
         }
         let (host, port) = split_port(authority)?;
         let port = port.unwrap_or(if https { 443 } else { 80 });
@@ -258,35 +233,37 @@ impl EndpointPolicy {
     ///
     /// # Errors
     ///
-    /// [`EndpointError::Forbidden`] with the address's class, unless that class is allowed.
-    pub fn check_ip(&self, addr: IpAddr) -> Result<(), EndpointError> {
+    /// [`ConfigError::ForbiddenAddress`] with the address's class, unless that class is allowed.
+    pub fn check_ip(&self, addr: IpAddr) -> Result<(), ConfigError> {
         match classify(addr) {
-            Some(class) if !self.allowed.contains(&class) => Err(EndpointError::Forbidden(class)),
+            Some(class) if !self.allowed.contains(&class) => {
+                Err(ConfigError::ForbiddenAddress(class))
+            }
             _ => Ok(()),
         }
     }
 
-    fn check_host(&self, host: &str) -> Result<Host, EndpointError> {
+    fn check_host(&self, host: &str) -> Result<Host, ConfigError> {
         if let Some(inner) = host.strip_prefix('[') {
-            let literal = inner.strip_suffix(']').ok_or(EndpointError::InvalidUrl)?;
-            let addr: Ipv6Addr = literal.parse().map_err(|_| EndpointError::InvalidUrl)?;
+            let literal = inner.strip_suffix(']').ok_or(ConfigError::InvalidUrl)?;
+            let addr: Ipv6Addr = literal.parse().map_err(|_| ConfigError::InvalidUrl)?;
             self.check_ip(IpAddr::V6(addr))?;
             return Ok(Host::Ip(IpAddr::V6(addr)));
         }
         let name = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
         if name.is_empty() || name.len() > 253 || !name.split('.').all(is_label) {
-            return Err(EndpointError::InvalidUrl);
+            return Err(ConfigError::InvalidUrl);
         }
         if let Ok(addr) = name.parse::<Ipv4Addr>() {
             self.check_ip(IpAddr::V4(addr))?;
             return Ok(Host::Ip(IpAddr::V4(addr)));
         }
         if looks_numeric(&name) {
-            return Err(EndpointError::AmbiguousNumericHost);
+            return Err(ConfigError::AmbiguousNumericHost);
         }
         let admitted = is_localhost(&name) && self.allowed.contains(&AddressClass::Loopback);
         if is_local_name(&name) && !admitted {
-            return Err(EndpointError::LocalName);
+            return Err(ConfigError::LocalName);
         }
         Ok(Host::Name(name.into()))
     }
@@ -299,7 +276,7 @@ fn is_scheme(s: &str) -> bool {
 }
 
 /// Splits `host[:port]` (the host may be a bracketed IPv6 literal).
-fn split_port(authority: &str) -> Result<(&str, Option<u16>), EndpointError> {
+fn split_port(authority: &str) -> Result<(&str, Option<u16>), ConfigError> {
     let (host, port) = if authority.starts_with('[') {
         match authority.find(']') {
             Some(end) => {
@@ -307,10 +284,10 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), EndpointError> {
                 match rest.strip_prefix(':') {
                     Some(port) => (host, Some(port)),
                     None if rest.is_empty() => (host, None),
-                    None => return Err(EndpointError::InvalidUrl),
+                    None => return Err(ConfigError::InvalidUrl),
                 }
             }
-            None => return Err(EndpointError::InvalidUrl),
+            None => return Err(ConfigError::InvalidUrl),
         }
     } else {
         match authority.rsplit_once(':') {
@@ -319,17 +296,17 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), EndpointError> {
         }
     };
     if host.is_empty() {
-        return Err(EndpointError::InvalidUrl);
+        return Err(ConfigError::InvalidUrl);
     }
     let port = match port {
         Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(p.parse::<u16>().map_err(|_| EndpointError::InvalidUrl)?)
+            Some(p.parse::<u16>().map_err(|_| ConfigError::InvalidUrl)?)
         }
-        Some(_) => return Err(EndpointError::InvalidUrl),
+        Some(_) => return Err(ConfigError::InvalidUrl),
         None => None,
     };
     if port == Some(0) {
-        return Err(EndpointError::InvalidUrl);
+        return Err(ConfigError::InvalidUrl);
     }
     Ok((host, port))
 }

@@ -4,27 +4,9 @@
 use std::time::Duration;
 
 use crate::clock::Timestamp;
-use crate::error::{ConfigError, SecretError};
+use crate::error::ConfigError;
 use crate::keyring::{Key, Keyring};
 use crate::secret::{ExportedSecret, Secret};
-
-/// A secret lifecycle step that cannot be taken.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum LifecycleError {
-    /// A new secret could not be generated.
-    #[error(transparent)]
-    Secret(#[from] SecretError),
-    /// The key id is invalid or already used, or the keyring is full.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// No key has this id.
-    #[error("no key with this id")]
-    UnknownKey,
-    /// The primary key cannot be retired: rotate to a new one first.
-    #[error("the primary key cannot be retired; rotate first")]
-    RetiringPrimary,
-}
 
 /// An endpoint's signing secrets: a [`Keyring`] whose primary is the newest key, managed
 /// through generate → rotate → retire.
@@ -74,10 +56,10 @@ impl EndpointSecrets {
     ///
     /// # Errors
     ///
-    /// [`LifecycleError::Secret`] when the system random number generator fails,
-    /// [`LifecycleError::Config`] for an invalid id.
-    pub fn generate(id: &str) -> Result<(Self, ExportedSecret), LifecycleError> {
-        let (secret, text) = Secret::generate()?.export();
+    /// [`ConfigError::RandomUnavailable`] when the system random number generator fails,
+    /// [`ConfigError::InvalidKeyId`] for an invalid id.
+    pub fn generate(id: &str) -> Result<(Self, ExportedSecret), ConfigError> {
+        let (secret, text) = generate()?;
         let keyring = Keyring::new(Key::new(id, secret)?)?;
         Ok((Self { keyring }, text))
     }
@@ -102,15 +84,16 @@ impl EndpointSecrets {
     ///
     /// # Errors
     ///
-    /// [`LifecycleError::Secret`] when no secret can be generated, [`LifecycleError::Config`]
-    /// when the id is invalid or taken, or the keyring is full (prune or retire first).
+    /// [`ConfigError::RandomUnavailable`] when no secret can be generated, and the
+    /// [`ConfigError`] of an id that is invalid or taken, or of a full keyring (prune or retire
+    /// first).
     pub fn rotate(
         &self,
         id: &str,
         now: Timestamp,
         overlap: Duration,
-    ) -> Result<(Self, ExportedSecret), LifecycleError> {
-        let (secret, text) = Secret::generate()?.export();
+    ) -> Result<(Self, ExportedSecret), ConfigError> {
+        let (secret, text) = generate()?;
         let rotated = self.rotate_to(Key::new(id, secret)?.not_before(now), now, overlap)?;
         Ok((rotated, text))
     }
@@ -120,14 +103,13 @@ impl EndpointSecrets {
     ///
     /// # Errors
     ///
-    /// [`LifecycleError::Config`] when the id is taken, the keyring is full, or the key's
-    /// window is empty.
+    /// The [`ConfigError`] of an id that is taken, a full keyring, or an empty key window.
     pub fn rotate_to(
         &self,
         key: Key,
         now: Timestamp,
         overlap: Duration,
-    ) -> Result<Self, LifecycleError> {
+    ) -> Result<Self, ConfigError> {
         let until = now.saturating_add(overlap);
         let mut keyring = Keyring::new(key)?;
         for old in self.keyring.keys() {
@@ -145,14 +127,14 @@ impl EndpointSecrets {
     ///
     /// # Errors
     ///
-    /// [`LifecycleError::UnknownKey`] when no key has this id,
-    /// [`LifecycleError::RetiringPrimary`] for the primary key.
-    pub fn retire(&self, id: &str) -> Result<Self, LifecycleError> {
+    /// [`ConfigError::UnknownKey`] when no key has this id,
+    /// [`ConfigError::RetiringPrimary`] for the primary key.
+    pub fn retire(&self, id: &str) -> Result<Self, ConfigError> {
         if self.keyring.get(id).is_none() {
-            return Err(LifecycleError::UnknownKey);
+            return Err(ConfigError::UnknownKey);
         }
         if self.keyring.primary().id() == id {
-            return Err(LifecycleError::RetiringPrimary);
+            return Err(ConfigError::RetiringPrimary);
         }
         let mut keyring = self.keyring.clone();
         keyring.retain_secondary(|k| k.id() != id);
@@ -166,4 +148,11 @@ impl EndpointSecrets {
         keyring.retain_secondary(|k| k.valid_until().is_none_or(|t| t >= now));
         Self { keyring }
     }
+}
+
+/// A new secret and its text, or the generator's failure as a configuration step's error.
+fn generate() -> Result<(Secret, ExportedSecret), ConfigError> {
+    Secret::generate()
+        .map(crate::secret::GeneratedSecret::export)
+        .map_err(|_| ConfigError::RandomUnavailable)
 }

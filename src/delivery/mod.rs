@@ -41,25 +41,13 @@ mod retry;
 
 use core::fmt;
 
-pub use endpoint::{AddressClass, Endpoint, EndpointError, EndpointPolicy, Host, classify};
-pub use keys::{EndpointSecrets, LifecycleError};
-pub use retry::{GiveUp, Jitter, Next, Outcome, RetryConfigError, RetryPolicy, StatusClass};
+pub use endpoint::{AddressClass, Endpoint, EndpointPolicy, Host, classify};
+pub use keys::EndpointSecrets;
+pub use retry::{GiveUp, Jitter, Next, Outcome, RetryPolicy, StatusClass};
 
 use crate::clock::{Clock, Timestamp};
 use crate::error::SignError;
 use crate::sign::{SignedHeaders, Signer, is_valid_id};
-
-/// A delivery that cannot be made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DeliveryError {
-    /// The event id is empty, longer than 255 bytes, or has a byte outside visible ASCII.
-    #[error("event id must be 1 to 255 visible ASCII characters")]
-    InvalidId,
-    /// No random id could be drawn: the system random number generator failed.
-    #[error("the system random number generator is unavailable")]
-    RandomUnavailable,
-}
 
 /// One event on its way to one endpoint: an id that stays the same across every attempt, and
 /// the body. Each attempt is signed afresh by [`Delivery::sign`], with the signer's clock.
@@ -82,10 +70,10 @@ impl Delivery {
     ///
     /// # Errors
     ///
-    /// [`DeliveryError::RandomUnavailable`] when the random number generator fails.
-    pub fn new(body: impl Into<Vec<u8>>) -> Result<Self, DeliveryError> {
+    /// [`SignError::RandomUnavailable`] when the random number generator fails.
+    pub fn new(body: impl Into<Vec<u8>>) -> Result<Self, SignError> {
         let mut random = [0_u8; 16];
-        getrandom::fill(&mut random).map_err(|_| DeliveryError::RandomUnavailable)?;
+        getrandom::fill(&mut random).map_err(|_| SignError::RandomUnavailable)?;
         let mut id = String::with_capacity(Self::ID_PREFIX.len() + 26);
         id.push_str(Self::ID_PREFIX);
         push_base32(&random, &mut id);
@@ -100,10 +88,10 @@ impl Delivery {
     ///
     /// # Errors
     ///
-    /// [`DeliveryError::InvalidId`] unless `id` is 1 to 255 visible ASCII characters.
-    pub fn with_id(id: &str, body: impl Into<Vec<u8>>) -> Result<Self, DeliveryError> {
+    /// [`SignError::InvalidId`] unless `id` is 1 to 255 visible ASCII characters.
+    pub fn with_id(id: &str, body: impl Into<Vec<u8>>) -> Result<Self, SignError> {
         if !is_valid_id(id.as_bytes()) {
-            return Err(DeliveryError::InvalidId);
+            return Err(SignError::InvalidId);
         }
         Ok(Self {
             id: id.into(),

@@ -1,6 +1,7 @@
 //! What happens after each attempt: done, retry later (exponential backoff with jitter,
 //! honouring `Retry-After`, within a horizon), or give up.
 
+use crate::error::ConfigError;
 use core::fmt;
 use std::time::Duration;
 
@@ -128,24 +129,6 @@ impl fmt::Display for GiveUp {
     }
 }
 
-/// A retry policy that cannot be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RetryConfigError {
-    /// The steps are empty, or one is zero, or one is shorter than the one before.
-    #[error("retry steps must be non-empty, non-zero and non-decreasing")]
-    InvalidSteps,
-    /// The growth factor is below 1.
-    #[error("the growth factor must be at least 1")]
-    InvalidGrowth,
-    /// The horizon is zero or longer than [`RetryPolicy::MAX_HORIZON`].
-    #[error("the horizon must be between 1 s and 30 days")]
-    InvalidHorizon,
-    /// The maximum number of attempts is zero.
-    #[error("at least one attempt must be allowed")]
-    InvalidAttempts,
-}
-
 /// When to retry a failed delivery.
 ///
 /// The *n*-th retry waits a random delay (see [`Jitter`]) below a ceiling: the steps (by
@@ -219,13 +202,13 @@ impl RetryPolicy {
     ///
     /// # Errors
     ///
-    /// [`RetryConfigError::InvalidSteps`] unless the steps are non-empty, non-zero and
+    /// [`ConfigError::InvalidRetrySteps`] unless the steps are non-empty, non-zero and
     /// non-decreasing.
-    pub fn with_steps(mut self, steps: &[Duration]) -> Result<Self, RetryConfigError> {
+    pub fn with_steps(mut self, steps: &[Duration]) -> Result<Self, ConfigError> {
         let secs: Vec<u64> = steps.iter().map(|d| ceil_secs(*d)).collect();
         let ordered = secs.windows(2).all(|w| matches!(w, [a, b] if a <= b));
         if secs.is_empty() || secs.contains(&0) || !ordered {
-            return Err(RetryConfigError::InvalidSteps);
+            return Err(ConfigError::InvalidRetrySteps);
         }
         self.steps = secs;
         Ok(self)
@@ -235,10 +218,10 @@ impl RetryPolicy {
     ///
     /// # Errors
     ///
-    /// [`RetryConfigError::InvalidGrowth`] for 0.
-    pub fn with_growth(mut self, factor: u32) -> Result<Self, RetryConfigError> {
+    /// [`ConfigError::InvalidRetryGrowth`] for 0.
+    pub fn with_growth(mut self, factor: u32) -> Result<Self, ConfigError> {
         if factor == 0 {
-            return Err(RetryConfigError::InvalidGrowth);
+            return Err(ConfigError::InvalidRetryGrowth);
         }
         self.growth = u64::from(factor);
         Ok(self)
@@ -256,10 +239,10 @@ impl RetryPolicy {
     ///
     /// # Errors
     ///
-    /// [`RetryConfigError::InvalidHorizon`] for zero or more than [`RetryPolicy::MAX_HORIZON`].
-    pub fn with_horizon(mut self, horizon: Duration) -> Result<Self, RetryConfigError> {
+    /// [`ConfigError::InvalidRetryHorizon`] for zero or more than [`RetryPolicy::MAX_HORIZON`].
+    pub fn with_horizon(mut self, horizon: Duration) -> Result<Self, ConfigError> {
         if horizon.is_zero() || horizon > Self::MAX_HORIZON {
-            return Err(RetryConfigError::InvalidHorizon);
+            return Err(ConfigError::InvalidRetryHorizon);
         }
         self.horizon = ceil_secs(horizon);
         Ok(self)
@@ -269,10 +252,10 @@ impl RetryPolicy {
     ///
     /// # Errors
     ///
-    /// [`RetryConfigError::InvalidAttempts`] for 0.
-    pub fn with_max_attempts(mut self, attempts: u32) -> Result<Self, RetryConfigError> {
+    /// [`ConfigError::InvalidRetryAttempts`] for 0.
+    pub fn with_max_attempts(mut self, attempts: u32) -> Result<Self, ConfigError> {
         if attempts == 0 {
-            return Err(RetryConfigError::InvalidAttempts);
+            return Err(ConfigError::InvalidRetryAttempts);
         }
         self.max_attempts = attempts;
         Ok(self)

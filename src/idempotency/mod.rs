@@ -58,6 +58,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::error::StoreError;
 pub use key::{Fingerprint, FingerprintBuilder, IdempotencyKey, KeyParser, Scope, ScopedKey};
 pub use memory::MemoryIdempotencyStore;
 #[cfg(feature = "redis")]
@@ -388,71 +389,6 @@ impl KeyError {
         400
     }
 }
-
-/// An idempotency store could not do what was asked.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// The lease has expired, or another worker took the key over: the record was not changed.
-    #[error("idempotency lease lost")]
-    LeaseLost,
-    /// The store holds as many unexpired records as it may, and refuses new ones rather than
-    /// forget one.
-    #[error("idempotency store is full ({capacity} records)")]
-    CapacityExceeded {
-        /// The store's capacity, in records.
-        capacity: usize,
-    },
-    /// The result is larger than the store keeps.
-    #[error("result larger than the store's maximum of {max} bytes")]
-    ResultTooLarge {
-        /// The largest result the store keeps, in bytes.
-        max: usize,
-    },
-    /// A lease or retention is zero or longer than the store keeps records.
-    #[error("TTL out of range (1 ms to {max:?})")]
-    InvalidTtl {
-        /// The longest TTL the store accepts.
-        max: Duration,
-    },
-    /// The system random number generator failed, so no owner token could be made.
-    #[error("random number generator unavailable")]
-    RandomUnavailable,
-    /// The store may drop unexpired records under memory pressure (a Redis
-    /// `maxmemory-policy` other than `noeviction`), which would run completed work again:
-    /// refused when connecting.
-    #[error("idempotency store may evict records (maxmemory-policy {policy})")]
-    EvictingStore {
-        /// The store's eviction policy.
-        policy: Box<str>,
-    },
-    /// The store could not be reached or did not answer in time. The source error says why.
-    #[error("idempotency store unavailable")]
-    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
-}
-
-impl StoreError {
-    /// 500 for what the receiver's configuration must fix (a result too large, a TTL out of
-    /// range, an evicting store); 503 for everything else, with [`StoreError::retry_after`].
-    #[must_use]
-    pub fn status_code(&self) -> u16 {
-        match self {
-            Self::ResultTooLarge { .. } | Self::InvalidTtl { .. } | Self::EvictingStore { .. } => {
-                500
-            }
-            _ => 503,
-        }
-    }
-
-    /// How long a sender should wait before retrying: set for the 503 answers.
-    #[must_use]
-    pub fn retry_after(&self) -> Option<Duration> {
-        (self.status_code() == 503).then_some(STORE_RETRY_AFTER)
-    }
-}
-
-/// The `Retry-After` given with a 503.
-const STORE_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// The longest lease or retention a store keeps: 400 days.
 pub(crate) use crate::replay::MAX_TTL;

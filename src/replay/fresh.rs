@@ -4,7 +4,7 @@
 use core::fmt;
 use std::time::Duration;
 
-use super::{ReplayCache, ReplayError, Reservation, Reserve};
+use super::{ReplayCache, Reservation, Reserve, StoreError};
 use crate::clock::{Clock, Timestamp};
 use crate::error::VerifyError;
 use crate::headers::HeaderSource;
@@ -29,12 +29,12 @@ pub enum FreshError {
     Replayed,
     /// The replay cache could not answer, so the request was refused (fail closed).
     #[error("replay check failed: {0}")]
-    Store(#[source] ReplayError),
+    Store(#[source] StoreError),
 }
 
 impl FreshError {
     /// The HTTP status code a receiver should answer with: the [`VerifyError`]'s for a rejected
-    /// request, 409 for a copy in progress and for a replay, and the [`ReplayError`]'s for a
+    /// request, 409 for a copy in progress and for a replay, and the [`StoreError`]'s for a
     /// store failure (503, or 500 for a TTL the cache cannot keep: the receiver's
     /// configuration).
     ///
@@ -81,13 +81,13 @@ impl<R: ReplayCache> Pending<R> {
     ///
     /// # Errors
     ///
-    /// A [`ReplayError`] when the key could not be kept ([`ReplayError::ReservationLost`] when
+    /// A [`StoreError`] when the key could not be kept ([`StoreError::LeaseLost`] when
     /// the lease ended first). The delivery was handled all the same: answer as for a success —
     /// asking the sender to retry would make a second run likelier, not less.
-    pub async fn commit(mut self) -> Result<(), ReplayError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
         match self.reservation.take() {
             Some(reservation) => self.cache.commit(&reservation, self.ttl).await,
-            None => Err(ReplayError::ReservationLost),
+            None => Err(StoreError::LeaseLost),
         }
     }
 
@@ -95,12 +95,12 @@ impl<R: ReplayCache> Pending<R> {
     ///
     /// # Errors
     ///
-    /// A [`ReplayError`] when the key could not be freed; it then frees itself when the lease
+    /// A [`StoreError`] when the key could not be freed; it then frees itself when the lease
     /// ends.
-    pub async fn release(mut self) -> Result<(), ReplayError> {
+    pub async fn release(mut self) -> Result<(), StoreError> {
         match self.reservation.take() {
             Some(reservation) => self.cache.release(&reservation).await,
-            None => Err(ReplayError::ReservationLost),
+            None => Err(StoreError::LeaseLost),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use hashbrown::HashTable;
 
-use super::{MAX_TTL, ReplayCache, ReplayError, Reservation, Reserve, check_ttl};
+use super::{MAX_TTL, ReplayCache, Reservation, Reserve, StoreError, check_ttl};
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
 use crate::owner::OWNER_LEN;
@@ -22,7 +22,7 @@ use crate::verify::{ReplayKey, Verifier};
 /// - **Never forgets early:** a committed key is kept for at least its TTL; expiry is rounded
 ///   *up* to the next time bucket (an eighth of the maximum TTL), never down.
 /// - **Bounded:** at most `capacity` keys, reserved or committed. When full, new keys are
-///   refused with [`ReplayError::CapacityExceeded`] (answer 503; the sender retries) while every
+///   refused with [`StoreError::CapacityExceeded`] (answer 503; the sender retries) while every
 ///   stored key is still reported. An unexpired key is never evicted: an evicted key is a replay
 ///   hole. Size the capacity as at least the peak request rate times the TTL.
 /// - **Fast:** 64 shards, each a ring of time-bucketed hash sets of the 16-byte committed keys
@@ -168,7 +168,7 @@ impl<C: Clock> MemoryReplayCache<C> {
     }
 
     /// The reservation step itself: synchronous, since nothing here waits.
-    fn reserve_now(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, ReplayError> {
+    fn reserve_now(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, StoreError> {
         check_ttl(lease, MAX_TTL)?;
         let now = self.now();
         let bytes = key.as_bytes();
@@ -214,13 +214,13 @@ impl<C: Clock> MemoryReplayCache<C> {
             }
         }
         self.refused.fetch_add(1, Ordering::Relaxed);
-        Err(ReplayError::CapacityExceeded {
+        Err(StoreError::CapacityExceeded {
             capacity: self.capacity,
         })
     }
 
     /// Ends `reservation`'s hold: committing the key for `ttl`, or freeing it (`None`).
-    fn settle(&self, reservation: &Reservation, ttl: Option<Duration>) -> Result<(), ReplayError> {
+    fn settle(&self, reservation: &Reservation, ttl: Option<Duration>) -> Result<(), StoreError> {
         if let Some(ttl) = ttl {
             check_ttl(ttl, self.max_ttl)?;
         }
@@ -232,7 +232,7 @@ impl<C: Clock> MemoryReplayCache<C> {
             .holds
             .find_entry(hash, |h| h.key == *bytes && h.owner == reservation.owner)
         else {
-            return Err(ReplayError::ReservationLost);
+            return Err(StoreError::LeaseLost);
         };
         let ended = hold.get().ends <= now;
         hold.remove();
@@ -248,7 +248,7 @@ impl<C: Clock> MemoryReplayCache<C> {
             }
         }
         if ended {
-            Err(ReplayError::ReservationLost)
+            Err(StoreError::LeaseLost)
         } else {
             Ok(())
         }
@@ -355,7 +355,7 @@ impl<C: Clock> ReplayCache for MemoryReplayCache<C> {
         &'a self,
         key: &'a ReplayKey,
         lease: Duration,
-    ) -> impl Future<Output = Result<Reserve, ReplayError>> + Send + 'a {
+    ) -> impl Future<Output = Result<Reserve, StoreError>> + Send + 'a {
         std::future::ready(self.reserve_now(key, lease))
     }
 
@@ -363,14 +363,14 @@ impl<C: Clock> ReplayCache for MemoryReplayCache<C> {
         &'a self,
         reservation: &'a Reservation,
         ttl: Duration,
-    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
         std::future::ready(self.settle(reservation, Some(ttl)))
     }
 
     fn release<'a>(
         &'a self,
         reservation: &'a Reservation,
-    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
         std::future::ready(self.settle(reservation, None))
     }
 

@@ -73,6 +73,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+pub use crate::error::StoreError;
 pub use fresh::{FreshError, Pending};
 pub use memory::MemoryReplayCache;
 #[cfg(feature = "redis")]
@@ -117,9 +118,9 @@ impl Reservation {
     ///
     /// # Errors
     ///
-    /// [`ReplayError::RandomUnavailable`] when the system random number generator fails.
-    pub fn generate(key: ReplayKey) -> Result<Self, ReplayError> {
-        let owner = owner_token().ok_or(ReplayError::RandomUnavailable)?;
+    /// [`StoreError::RandomUnavailable`] when the system random number generator fails.
+    pub fn generate(key: ReplayKey) -> Result<Self, StoreError> {
+        let owner = owner_token().ok_or(StoreError::RandomUnavailable)?;
         Ok(Self { key, owner })
     }
 
@@ -155,7 +156,7 @@ impl fmt::Debug for Reservation {
 ///   was committed.
 /// - [`commit`](Self::commit) and [`release`](Self::release) change the key only while the
 ///   reservation holds it (same owner token, lease not ended), and otherwise fail with
-///   [`ReplayError::ReservationLost`] and change nothing.
+///   [`StoreError::LeaseLost`] and change nothing.
 /// - A committed key answers [`Reserve::Replayed`] for at least its TTL (a store may keep it
 ///   longer, never shorter).
 /// - No unexpired key is ever dropped to make room: a store that cannot take a key returns an
@@ -165,37 +166,37 @@ pub trait ReplayCache: Send + Sync {
     ///
     /// # Errors
     ///
-    /// A [`ReplayError`] when the store cannot answer; the request must then be refused (fail
+    /// A [`StoreError`] when the store cannot answer; the request must then be refused (fail
     /// closed), since it may be a replay.
     fn reserve<'a>(
         &'a self,
         key: &'a ReplayKey,
         lease: Duration,
-    ) -> impl Future<Output = Result<Reserve, ReplayError>> + Send + 'a;
+    ) -> impl Future<Output = Result<Reserve, StoreError>> + Send + 'a;
 
     /// Keeps the reserved key for `ttl`: the request was handled, and a replay of it must be
     /// refused.
     ///
     /// # Errors
     ///
-    /// [`ReplayError::ReservationLost`] when the lease has ended or another request holds the
-    /// key (nothing is changed), [`ReplayError::InvalidTtl`], or an unavailable store.
+    /// [`StoreError::LeaseLost`] when the lease has ended or another request holds the
+    /// key (nothing is changed), [`StoreError::InvalidTtl`], or an unavailable store.
     fn commit<'a>(
         &'a self,
         reservation: &'a Reservation,
         ttl: Duration,
-    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a;
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a;
 
     /// Frees the reserved key, so the next request with it runs.
     ///
     /// # Errors
     ///
-    /// [`ReplayError::ReservationLost`] when the lease has ended or another request holds the
+    /// [`StoreError::LeaseLost`] when the lease has ended or another request holds the
     /// key (nothing is changed), or an unavailable store.
     fn release<'a>(
         &'a self,
         reservation: &'a Reservation,
-    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a;
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a;
 
     /// Frees the reserved key without waiting, as well as the store can from synchronous code;
     /// used when a handler panicked or its future was dropped. The default does nothing and lets
@@ -220,7 +221,7 @@ pub trait DynReplayCache: Send + Sync {
         &'a self,
         key: &'a ReplayKey,
         lease: Duration,
-    ) -> BoxFuture<'a, Result<Reserve, ReplayError>>;
+    ) -> BoxFuture<'a, Result<Reserve, StoreError>>;
 
     /// [`ReplayCache::commit`], boxed.
     ///
@@ -231,7 +232,7 @@ pub trait DynReplayCache: Send + Sync {
         &'a self,
         reservation: &'a Reservation,
         ttl: Duration,
-    ) -> BoxFuture<'a, Result<(), ReplayError>>;
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// [`ReplayCache::release`], boxed.
     ///
@@ -241,7 +242,7 @@ pub trait DynReplayCache: Send + Sync {
     fn release_boxed<'a>(
         &'a self,
         reservation: &'a Reservation,
-    ) -> BoxFuture<'a, Result<(), ReplayError>>;
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// [`ReplayCache::release_detached`].
     fn release_detached_dyn(&self, reservation: Reservation);
@@ -252,7 +253,7 @@ impl<T: ReplayCache> DynReplayCache for T {
         &'a self,
         key: &'a ReplayKey,
         lease: Duration,
-    ) -> BoxFuture<'a, Result<Reserve, ReplayError>> {
+    ) -> BoxFuture<'a, Result<Reserve, StoreError>> {
         Box::pin(self.reserve(key, lease))
     }
 
@@ -260,14 +261,14 @@ impl<T: ReplayCache> DynReplayCache for T {
         &'a self,
         reservation: &'a Reservation,
         ttl: Duration,
-    ) -> BoxFuture<'a, Result<(), ReplayError>> {
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(self.commit(reservation, ttl))
     }
 
     fn release_boxed<'a>(
         &'a self,
         reservation: &'a Reservation,
-    ) -> BoxFuture<'a, Result<(), ReplayError>> {
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(self.release(reservation))
     }
 
@@ -281,7 +282,7 @@ impl<'d> ReplayCache for dyn DynReplayCache + 'd {
         &'a self,
         key: &'a ReplayKey,
         lease: Duration,
-    ) -> impl Future<Output = Result<Reserve, ReplayError>> + Send + 'a {
+    ) -> impl Future<Output = Result<Reserve, StoreError>> + Send + 'a {
         self.reserve_boxed(key, lease)
     }
 
@@ -289,14 +290,14 @@ impl<'d> ReplayCache for dyn DynReplayCache + 'd {
         &'a self,
         reservation: &'a Reservation,
         ttl: Duration,
-    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
         self.commit_boxed(reservation, ttl)
     }
 
     fn release<'a>(
         &'a self,
         reservation: &'a Reservation,
-    ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
         self.release_boxed(reservation)
     }
 
@@ -313,7 +314,7 @@ macro_rules! forward_cache {
                 &'a self,
                 key: &'a ReplayKey,
                 lease: Duration,
-            ) -> impl Future<Output = Result<Reserve, ReplayError>> + Send + 'a {
+            ) -> impl Future<Output = Result<Reserve, StoreError>> + Send + 'a {
                 (**self).reserve(key, lease)
             }
 
@@ -321,14 +322,14 @@ macro_rules! forward_cache {
                 &'a self,
                 reservation: &'a Reservation,
                 ttl: Duration,
-            ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+            ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
                 (**self).commit(reservation, ttl)
             }
 
             fn release<'a>(
                 &'a self,
                 reservation: &'a Reservation,
-            ) -> impl Future<Output = Result<(), ReplayError>> + Send + 'a {
+            ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
                 (**self).release(reservation)
             }
 
@@ -341,74 +342,14 @@ macro_rules! forward_cache {
 
 forward_cache!(&T, Arc<T>, Box<T>);
 
-/// A replay cache could not do what was asked.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ReplayError {
-    /// The cache holds as many unexpired keys as it may; it refuses new ones rather than forget
-    /// one that could still be replayed.
-    #[error("replay cache is full ({capacity} keys)")]
-    CapacityExceeded {
-        /// The cache's capacity, in keys.
-        capacity: usize,
-    },
-    /// A TTL or lease is zero or longer than the cache keeps keys: the receiver's configuration
-    /// (size a memory cache with [`MemoryReplayCache::for_verifier`]). Refused before the store
-    /// is asked anything.
-    #[error("replay TTL out of range (at most {max:?})")]
-    InvalidTtl {
-        /// The longest TTL the cache accepts.
-        max: Duration,
-    },
-    /// The reservation's lease has ended, or another request holds the key: nothing was
-    /// changed.
-    #[error("replay reservation lost")]
-    ReservationLost,
-    /// The system random number generator failed, so no owner token could be made.
-    #[error("random number generator unavailable")]
-    RandomUnavailable,
-    /// The store may drop unexpired keys under memory pressure (a Redis `maxmemory-policy`
-    /// other than `noeviction`), which would let replays through: refused when connecting.
-    #[error("replay store may evict keys (maxmemory-policy {policy})")]
-    EvictingStore {
-        /// The store's eviction policy.
-        policy: Box<str>,
-    },
-    /// The store could not be reached or did not answer in time. The source error says why; it
-    /// never contains key material.
-    #[error("replay store unavailable")]
-    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
-}
-
-impl ReplayError {
-    /// 500 for what the receiver's configuration must fix (a TTL the cache can never keep, an
-    /// evicting store); 503 for everything else, with [`ReplayError::retry_after`].
-    #[must_use]
-    pub fn status_code(&self) -> u16 {
-        match self {
-            Self::InvalidTtl { .. } | Self::EvictingStore { .. } => 500,
-            _ => 503,
-        }
-    }
-
-    /// How long a sender should wait before retrying: set for the 503 answers.
-    #[must_use]
-    pub fn retry_after(&self) -> Option<Duration> {
-        (self.status_code() == 503).then_some(RETRY_AFTER)
-    }
-}
-
-/// The `Retry-After` given with a 503.
-const RETRY_AFTER: Duration = Duration::from_secs(5);
-
 /// The longest TTL or lease the crate's stores keep: 400 days.
 pub(crate) const MAX_TTL: Duration = Duration::from_secs(400 * 24 * 3600);
 
 /// Checks a lease (or a TTL against the store's own bound `max`): at least one millisecond, at
 /// most `max`.
-fn check_ttl(ttl: Duration, max: Duration) -> Result<(), ReplayError> {
+fn check_ttl(ttl: Duration, max: Duration) -> Result<(), StoreError> {
     if ttl < Duration::from_millis(1) || ttl > max {
-        return Err(ReplayError::InvalidTtl { max });
+        return Err(StoreError::InvalidTtl { max });
     }
     Ok(())
 }
@@ -416,7 +357,7 @@ fn check_ttl(ttl: Duration, max: Duration) -> Result<(), ReplayError> {
 /// Treats the wrapped cache's store being unavailable as "not seen" — an explicit choice to
 /// accept possible replays rather than refuse deliveries while the store is down.
 ///
-/// Only [`ReplayError::Unavailable`] is overridden, and each reservation granted that way is
+/// Only [`StoreError::Unavailable`] is overridden, and each reservation granted that way is
 /// counted ([`FailOpen::opened`]): watch the count. A commit or release the store cannot take is
 /// dropped. A full cache still refuses (its keys are all unexpired, so accepting would be a
 /// replay hole by construction), and so does a bad TTL.
@@ -453,9 +394,9 @@ impl<R: ReplayCache> FailOpen<R> {
 }
 
 impl<R: ReplayCache> ReplayCache for FailOpen<R> {
-    async fn reserve(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, ReplayError> {
+    async fn reserve(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, StoreError> {
         match self.inner.reserve(key, lease).await {
-            Err(ReplayError::Unavailable(_)) => {
+            Err(StoreError::Unavailable(_)) => {
                 let reservation = Reservation::generate(*key)?;
                 self.opened.fetch_add(1, Ordering::Relaxed);
                 Ok(Reserve::Reserved(reservation))
@@ -464,16 +405,16 @@ impl<R: ReplayCache> ReplayCache for FailOpen<R> {
         }
     }
 
-    async fn commit(&self, reservation: &Reservation, ttl: Duration) -> Result<(), ReplayError> {
+    async fn commit(&self, reservation: &Reservation, ttl: Duration) -> Result<(), StoreError> {
         match self.inner.commit(reservation, ttl).await {
-            Err(ReplayError::Unavailable(_)) => Ok(()),
+            Err(StoreError::Unavailable(_)) => Ok(()),
             other => other,
         }
     }
 
-    async fn release(&self, reservation: &Reservation) -> Result<(), ReplayError> {
+    async fn release(&self, reservation: &Reservation) -> Result<(), StoreError> {
         match self.inner.release(reservation).await {
-            Err(ReplayError::Unavailable(_)) => Ok(()),
+            Err(StoreError::Unavailable(_)) => Ok(()),
             other => other,
         }
     }

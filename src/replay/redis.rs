@@ -7,7 +7,7 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 
-use super::{MAX_TTL, ReplayCache, ReplayError, Reservation, Reserve, check_ttl};
+use super::{MAX_TTL, ReplayCache, Reservation, Reserve, StoreError, check_ttl};
 use crate::redis_client::{self, ConnectError, RedisOptions};
 use crate::verify::ReplayKey;
 
@@ -18,13 +18,13 @@ use crate::verify::ReplayKey;
 ///   committed marker and the TTL, only if it still holds the owner token; a release deletes it
 ///   on the same condition. Every key is written with its expiry, so a crash never leaves one
 ///   without a TTL.
-/// - **TTLs are checked before any call:** zero or over 400 days is [`ReplayError::InvalidTtl`],
+/// - **TTLs are checked before any call:** zero or over 400 days is [`StoreError::InvalidTtl`],
 ///   as for the memory cache.
 /// - **Refuses an evicting server:** connecting reads `maxmemory-policy` and refuses anything but
-///   `noeviction` ([`ReplayError::EvictingStore`]) unless
+///   `noeviction` ([`StoreError::EvictingStore`]) unless
 ///   [`RedisOptions::allow_eviction`] says otherwise — an evicted key is a replay hole.
 /// - **Fails closed:** an unreachable server, a timeout or an error reply is
-///   [`ReplayError::Unavailable`] (answer 503), never "not seen".
+///   [`StoreError::Unavailable`] (answer 503), never "not seen".
 /// - **Recovers by itself:** the connection manager reconnects in the background after Redis
 ///   restarts or the connection drops; the scripts are loaded again when the server has lost
 ///   them.
@@ -35,7 +35,7 @@ use crate::verify::ReplayKey;
 /// which lets those requests be replayed once.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), hookseal::replay::ReplayError> {
+/// # async fn run() -> Result<(), hookseal::replay::StoreError> {
 /// use hookseal::replay::RedisReplayCache;
 ///
 /// let cache = RedisReplayCache::connect("redis://127.0.0.1:6379/").await?
@@ -57,9 +57,9 @@ impl RedisReplayCache {
     ///
     /// # Errors
     ///
-    /// [`ReplayError::Unavailable`] when the URL is invalid or the first connection fails;
-    /// [`ReplayError::EvictingStore`] when the server may evict keys.
-    pub async fn connect(url: &str) -> Result<Self, ReplayError> {
+    /// [`StoreError::Unavailable`] when the URL is invalid or the first connection fails;
+    /// [`StoreError::EvictingStore`] when the server may evict keys.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
         Self::connect_with(url, &RedisOptions::new()).await
     }
 
@@ -68,12 +68,12 @@ impl RedisReplayCache {
     /// # Errors
     ///
     /// As [`RedisReplayCache::connect`].
-    pub async fn connect_with(url: &str, options: &RedisOptions) -> Result<Self, ReplayError> {
+    pub async fn connect_with(url: &str, options: &RedisOptions) -> Result<Self, StoreError> {
         let connection = redis_client::connect(url, options, &[&RESERVE, &COMMIT, &RELEASE])
             .await
             .map_err(|e| match e {
                 ConnectError::Redis(e) => unavailable(e),
-                ConnectError::Evicting(policy) => ReplayError::EvictingStore { policy },
+                ConnectError::Evicting(policy) => StoreError::EvictingStore { policy },
             })?;
         Ok(Self {
             connection,
@@ -100,18 +100,18 @@ impl RedisReplayCache {
         script: &Script,
         reservation: &Reservation,
         args: &[&[u8]],
-    ) -> Result<(), ReplayError> {
+    ) -> Result<(), StoreError> {
         let key = redis_client::key(&self.prefix, reservation.key().as_bytes());
         match redis_client::fenced(&self.connection, script, key, reservation.owner(), args).await {
             Ok(true) => Ok(()),
-            Ok(false) => Err(ReplayError::ReservationLost),
+            Ok(false) => Err(StoreError::LeaseLost),
             Err(e) => Err(unavailable(e)),
         }
     }
 }
 
 impl ReplayCache for RedisReplayCache {
-    async fn reserve(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, ReplayError> {
+    async fn reserve(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, StoreError> {
         check_ttl(lease, MAX_TTL)?;
         let reservation = Reservation::generate(*key)?;
         let reply: Vec<Value> = RESERVE
@@ -128,19 +128,19 @@ impl ReplayCache for RedisReplayCache {
                     .max(Duration::from_secs(1)),
             }),
             [Value::Int(2)] => Ok(Reserve::Replayed),
-            _ => Err(ReplayError::Unavailable(
+            _ => Err(StoreError::Unavailable(
                 "unexpected reply from the reserve script".into(),
             )),
         }
     }
 
-    async fn commit(&self, reservation: &Reservation, ttl: Duration) -> Result<(), ReplayError> {
+    async fn commit(&self, reservation: &Reservation, ttl: Duration) -> Result<(), StoreError> {
         check_ttl(ttl, MAX_TTL)?;
         let ms = redis_client::millis(ttl).to_string();
         self.settle(&COMMIT, reservation, &[ms.as_bytes()]).await
     }
 
-    async fn release(&self, reservation: &Reservation) -> Result<(), ReplayError> {
+    async fn release(&self, reservation: &Reservation) -> Result<(), StoreError> {
         self.settle(&RELEASE, reservation, &[]).await
     }
 
@@ -163,8 +163,8 @@ impl fmt::Debug for RedisReplayCache {
     }
 }
 
-fn unavailable(e: redis::RedisError) -> ReplayError {
-    ReplayError::Unavailable(Box::new(e))
+fn unavailable(e: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(Box::new(e))
 }
 
 /// KEYS[1] the key; ARGV owner, lease in ms. Replies `{0}` reserved, `{1, pttl}` in progress,

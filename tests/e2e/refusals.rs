@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hookseal::middleware::{Refused, VerifyLayer};
-use hookseal::replay::{DynReplayCache, FreshError, MemoryReplayCache, ReplayError};
+use hookseal::replay::{DynReplayCache, FreshError, MemoryReplayCache, StoreError};
 use hookseal::{Keyring, Scheme, Secret, Signer, Verifier, VerifyError};
 use http_body_util::{BodyExt as _, Full};
 use tower::{Layer as _, ServiceExt as _};
@@ -73,7 +73,7 @@ async fn a_full_cache_is_a_plain_503_with_the_detail_kept_for_logs() {
     let refused = refused.expect("the cause is in the extensions");
     assert!(matches!(
         refused.error(),
-        FreshError::Store(ReplayError::CapacityExceeded { capacity: 1 })
+        FreshError::Store(StoreError::CapacityExceeded { capacity: 1 })
     ));
 }
 
@@ -127,6 +127,6 @@ async fn a_redis_outage_is_a_plain_503_with_the_detail_kept_for_logs() {
     assert_eq!(text, "temporarily unavailable\n");
     assert!(matches!(
         refused.unwrap().error(),
-        FreshError::Store(ReplayError::Unavailable(_))
+        FreshError::Store(StoreError::Unavailable(_))
     ));
 }

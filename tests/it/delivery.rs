@@ -6,11 +6,12 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use hookseal::delivery::{
-    AddressClass, Delivery, DeliveryError, EndpointError, EndpointPolicy, EndpointSecrets, GiveUp,
-    Host, Jitter, LifecycleError, Next, Outcome, RetryConfigError, RetryPolicy, StatusClass,
+    AddressClass, Delivery, EndpointPolicy, EndpointSecrets, GiveUp, Host, Jitter, Next, Outcome,
+    RetryPolicy, StatusClass,
 };
 use hookseal::{
-    Key, Keyring, ManualClock, Scheme, Secret, SignError, Signer, Timestamp, Verifier, VerifyError,
+    ConfigError, Key, Keyring, ManualClock, Scheme, Secret, SignError, Signer, Timestamp, Verifier,
+    VerifyError,
 };
 use proptest::prelude::*;
 
@@ -52,13 +53,13 @@ fn own_ids_are_checked() {
     for bad in ["", "a b", "é", "tab\there"] {
         assert_eq!(
             Delivery::with_id(bad, b"x".to_vec()).unwrap_err(),
-            DeliveryError::InvalidId
+            SignError::InvalidId
         );
     }
     let long = "a".repeat(256);
     assert_eq!(
         Delivery::with_id(&long, b"x".to_vec()).unwrap_err(),
-        DeliveryError::InvalidId
+        SignError::InvalidId
     );
     assert!(Delivery::with_id(&long[..255], b"x".to_vec()).is_ok());
 }
@@ -322,34 +323,34 @@ fn attempts_and_configuration_are_bounded() {
     );
     assert_eq!(
         RetryPolicy::new().with_max_attempts(0).unwrap_err(),
-        RetryConfigError::InvalidAttempts
+        ConfigError::InvalidRetryAttempts
     );
     assert_eq!(
         RetryPolicy::new().with_growth(0).unwrap_err(),
-        RetryConfigError::InvalidGrowth
+        ConfigError::InvalidRetryGrowth
     );
     assert_eq!(
         RetryPolicy::new().with_horizon(Duration::ZERO).unwrap_err(),
-        RetryConfigError::InvalidHorizon
+        ConfigError::InvalidRetryHorizon
     );
     assert_eq!(
         RetryPolicy::new()
             .with_horizon(Duration::from_secs(31 * DAY))
             .unwrap_err(),
-        RetryConfigError::InvalidHorizon
+        ConfigError::InvalidRetryHorizon
     );
     let s = Duration::from_secs;
     assert_eq!(
         RetryPolicy::new().with_steps(&[]).unwrap_err(),
-        RetryConfigError::InvalidSteps
+        ConfigError::InvalidRetrySteps
     );
     assert_eq!(
         RetryPolicy::new().with_steps(&[s(0)]).unwrap_err(),
-        RetryConfigError::InvalidSteps
+        ConfigError::InvalidRetrySteps
     );
     assert_eq!(
         RetryPolicy::new().with_steps(&[s(5), s(2)]).unwrap_err(),
-        RetryConfigError::InvalidSteps
+        ConfigError::InvalidRetrySteps
     );
     let custom = RetryPolicy::new()
         .with_steps(&[s(10), s(30)])
@@ -511,9 +512,9 @@ proptest! {
 #[test]
 fn endpoint_policy_table() {
     use AddressClass::*;
-    use EndpointError::*;
+    use ConfigError::*;
     let strict = EndpointPolicy::new();
-    let cases: &[(&str, Result<(), EndpointError>)] = &[
+    let cases: &[(&str, Result<(), ConfigError>)] = &[
         // Fine.
         ("https://hooks.example.com/in", Ok(())),
         ("https://hooks.example.com:8443/in?x=1#f", Ok(())),
@@ -535,8 +536,8 @@ fn endpoint_policy_table() {
         ("https://[::1/", Err(InvalidUrl)),
         ("https://-bad-.example.com/", Err(InvalidUrl)),
         ("https://exa%6dple.com/", Err(InvalidUrl)),
-        ("https://user:pass@example.com/", Err(Credentials)),
-        ("https://example.com@169.254.169.254/", Err(Credentials)),
+        ("https://user:pass@example.com/", Err(UrlCredentials)),
+        ("https://example.com@169.254.169.254/", Err(UrlCredentials)),
         // Local names.
         ("https://localhost/", Err(LocalName)),
         ("https://LOCALHOST./", Err(LocalName)),
@@ -553,59 +554,71 @@ fn endpoint_policy_table() {
         ("https://0177.0.0.1/", Err(AmbiguousNumericHost)),
         ("https://127.000.000.001/", Err(AmbiguousNumericHost)),
         // IPv4.
-        ("https://127.0.0.1/", Err(Forbidden(Loopback))),
-        ("https://127.255.255.254/", Err(Forbidden(Loopback))),
-        ("https://10.0.0.1/", Err(Forbidden(Private))),
-        ("https://172.16.0.1/", Err(Forbidden(Private))),
-        ("https://172.31.255.255/", Err(Forbidden(Private))),
+        ("https://127.0.0.1/", Err(ForbiddenAddress(Loopback))),
+        ("https://127.255.255.254/", Err(ForbiddenAddress(Loopback))),
+        ("https://10.0.0.1/", Err(ForbiddenAddress(Private))),
+        ("https://172.16.0.1/", Err(ForbiddenAddress(Private))),
+        ("https://172.31.255.255/", Err(ForbiddenAddress(Private))),
         ("https://172.32.0.1/", Ok(())),
-        ("https://192.168.1.1/", Err(Forbidden(Private))),
+        ("https://192.168.1.1/", Err(ForbiddenAddress(Private))),
         (
             "https://169.254.169.254/latest/meta-data/",
-            Err(Forbidden(Metadata)),
+            Err(ForbiddenAddress(Metadata)),
         ),
         (
             "https://169.254.170.2/v2/credentials",
-            Err(Forbidden(Metadata)),
+            Err(ForbiddenAddress(Metadata)),
         ),
-        ("https://100.100.100.200/", Err(Forbidden(Metadata))),
-        ("https://169.254.1.1/", Err(Forbidden(LinkLocal))),
-        ("https://100.64.0.1/", Err(Forbidden(SharedAddressSpace))),
-        ("https://0.0.0.0/", Err(Forbidden(Unspecified))),
-        ("https://224.0.0.1/", Err(Forbidden(Multicast))),
-        ("https://255.255.255.255/", Err(Forbidden(Broadcast))),
-        ("https://192.0.2.1/", Err(Forbidden(Documentation))),
-        ("https://198.18.0.1/", Err(Forbidden(Reserved))),
-        ("https://240.0.0.1/", Err(Forbidden(Reserved))),
+        ("https://100.100.100.200/", Err(ForbiddenAddress(Metadata))),
+        ("https://169.254.1.1/", Err(ForbiddenAddress(LinkLocal))),
+        (
+            "https://100.64.0.1/",
+            Err(ForbiddenAddress(SharedAddressSpace)),
+        ),
+        ("https://0.0.0.0/", Err(ForbiddenAddress(Unspecified))),
+        ("https://224.0.0.1/", Err(ForbiddenAddress(Multicast))),
+        ("https://255.255.255.255/", Err(ForbiddenAddress(Broadcast))),
+        ("https://192.0.2.1/", Err(ForbiddenAddress(Documentation))),
+        ("https://198.18.0.1/", Err(ForbiddenAddress(Reserved))),
+        ("https://240.0.0.1/", Err(ForbiddenAddress(Reserved))),
         // IPv6.
-        ("https://[::1]/", Err(Forbidden(Loopback))),
-        ("https://[::]/", Err(Forbidden(Unspecified))),
-        ("https://[fe80::1]/", Err(Forbidden(LinkLocal))),
-        ("https://[fc00::1]/", Err(Forbidden(Private))),
-        ("https://[fd12:3456::1]/", Err(Forbidden(Private))),
-        ("https://[fec0::1]/", Err(Forbidden(Private))),
-        ("https://[fd00:ec2::254]/", Err(Forbidden(Metadata))),
-        ("https://[ff02::1]/", Err(Forbidden(Multicast))),
-        ("https://[2001:db8::1]/", Err(Forbidden(Documentation))),
-        ("https://[2001::1]/", Err(Forbidden(Reserved))),
-        ("https://[100::1]/", Err(Forbidden(Reserved))),
-        ("https://[::7f00:1]/", Err(Forbidden(Reserved))),
+        ("https://[::1]/", Err(ForbiddenAddress(Loopback))),
+        ("https://[::]/", Err(ForbiddenAddress(Unspecified))),
+        ("https://[fe80::1]/", Err(ForbiddenAddress(LinkLocal))),
+        ("https://[fc00::1]/", Err(ForbiddenAddress(Private))),
+        ("https://[fd12:3456::1]/", Err(ForbiddenAddress(Private))),
+        ("https://[fec0::1]/", Err(ForbiddenAddress(Private))),
+        ("https://[fd00:ec2::254]/", Err(ForbiddenAddress(Metadata))),
+        ("https://[ff02::1]/", Err(ForbiddenAddress(Multicast))),
+        (
+            "https://[2001:db8::1]/",
+            Err(ForbiddenAddress(Documentation)),
+        ),
+        ("https://[2001::1]/", Err(ForbiddenAddress(Reserved))),
+        ("https://[100::1]/", Err(ForbiddenAddress(Reserved))),
+        ("https://[::7f00:1]/", Err(ForbiddenAddress(Reserved))),
         // IPv4 inside IPv6: what is reached decides.
-        ("https://[::ffff:127.0.0.1]/", Err(Forbidden(Loopback))),
-        ("https://[::ffff:7f00:1]/", Err(Forbidden(Loopback))),
-        ("https://[::ffff:10.1.2.3]/", Err(Forbidden(Private))),
+        (
+            "https://[::ffff:127.0.0.1]/",
+            Err(ForbiddenAddress(Loopback)),
+        ),
+        ("https://[::ffff:7f00:1]/", Err(ForbiddenAddress(Loopback))),
+        ("https://[::ffff:10.1.2.3]/", Err(ForbiddenAddress(Private))),
         (
             "https://[::ffff:169.254.169.254]/",
-            Err(Forbidden(Metadata)),
+            Err(ForbiddenAddress(Metadata)),
         ),
         (
             "https://[64:ff9b::169.254.169.254]/",
-            Err(Forbidden(Metadata)),
+            Err(ForbiddenAddress(Metadata)),
         ),
-        ("https://[64:ff9b::a00:1]/", Err(Forbidden(Private))),
-        ("https://[64:ff9b:1::1]/", Err(Forbidden(Private))),
-        ("https://[2002:7f00:1::]/", Err(Forbidden(Loopback))),
-        ("https://[2002:a9fe:a9fe::]/", Err(Forbidden(Metadata))),
+        ("https://[64:ff9b::a00:1]/", Err(ForbiddenAddress(Private))),
+        ("https://[64:ff9b:1::1]/", Err(ForbiddenAddress(Private))),
+        ("https://[2002:7f00:1::]/", Err(ForbiddenAddress(Loopback))),
+        (
+            "https://[2002:a9fe:a9fe::]/",
+            Err(ForbiddenAddress(Metadata)),
+        ),
     ];
     for (url, expected) in cases {
         let got = strict.check(url).map(|_| ());
@@ -628,11 +641,11 @@ fn opt_ins_are_explicit_and_narrow() {
     // Loopback only: private and metadata stay refused.
     assert_eq!(
         local.check("http://10.0.0.1/"),
-        Err(EndpointError::Forbidden(AddressClass::Private))
+        Err(ConfigError::ForbiddenAddress(AddressClass::Private))
     );
     assert_eq!(
         local.check("http://169.254.169.254/"),
-        Err(EndpointError::Forbidden(AddressClass::Metadata))
+        Err(ConfigError::ForbiddenAddress(AddressClass::Metadata))
     );
     // Link-local allowed does not allow the metadata address inside it.
     let link = EndpointPolicy::new().allow(AddressClass::LinkLocal);
@@ -664,7 +677,7 @@ fn allowing_private_admits_no_local_name() {
         "https://router.home.arpa/",
         "https://nas.lan/",
     ] {
-        assert_eq!(private.check(url), Err(EndpointError::LocalName), "{url}");
+        assert_eq!(private.check(url), Err(ConfigError::LocalName), "{url}");
     }
 }
 
@@ -702,12 +715,8 @@ fn allowing_loopback_admits_localhost_and_no_other_local_name() {
         "https://router.home.arpa/",
         "https://nas.lan/",
     ] {
-        assert_eq!(local.check(url), Err(EndpointError::LocalName), "{url}");
-        assert_eq!(
-            every_class.check(url),
-            Err(EndpointError::LocalName),
-            "{url}"
-        );
+        assert_eq!(local.check(url), Err(ConfigError::LocalName), "{url}");
+        assert_eq!(every_class.check(url), Err(ConfigError::LocalName), "{url}");
     }
 }
 
@@ -728,8 +737,8 @@ fn names_pass_and_their_addresses_are_checked_one_by_one() {
         verdicts,
         [
             Ok(()),
-            Err(EndpointError::Forbidden(AddressClass::Private)),
-            Err(EndpointError::Forbidden(AddressClass::Loopback))
+            Err(ConfigError::ForbiddenAddress(AddressClass::Private)),
+            Err(ConfigError::ForbiddenAddress(AddressClass::Loopback))
         ]
     );
 }
@@ -838,21 +847,18 @@ fn lifecycle_errors() {
     let (secrets, _) = EndpointSecrets::generate("k1").unwrap();
     assert_eq!(
         secrets.retire("k1").unwrap_err(),
-        LifecycleError::RetiringPrimary
+        ConfigError::RetiringPrimary
     );
-    assert_eq!(
-        secrets.retire("nope").unwrap_err(),
-        LifecycleError::UnknownKey
-    );
+    assert_eq!(secrets.retire("nope").unwrap_err(), ConfigError::UnknownKey);
     assert!(matches!(
         secrets
             .rotate("k1", at(T0), Duration::from_secs(60))
             .unwrap_err(),
-        LifecycleError::Config(_)
+        ConfigError::DuplicateKeyId
     ));
     assert!(matches!(
         EndpointSecrets::generate("bad id").unwrap_err(),
-        LifecycleError::Config(_)
+        ConfigError::InvalidKeyId
     ));
     // A second rotation shortens nothing that already ends sooner, and a full keyring refuses.
     let mut s = secrets;
@@ -866,7 +872,7 @@ fn lifecycle_errors() {
     assert!(matches!(
         s.rotate("k17", at(T0), Duration::from_secs(DAY))
             .unwrap_err(),
-        LifecycleError::Config(_)
+        ConfigError::TooManyKeys { .. }
     ));
     // After the overlap, pruning makes room.
     let s = s.prune(at(T0 + DAY + 1));

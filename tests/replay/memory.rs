@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookseal::replay::{MemoryReplayCache, ReplayCache, ReplayError, Reserve};
+use hookseal::replay::{MemoryReplayCache, ReplayCache, Reserve, StoreError};
 use hookseal::{Keyring, ManualClock, Scheme, Secret, Timestamp, Verifier};
 
 use crate::suite::{self, LONG, reserve, state, unique_key};
@@ -187,7 +187,7 @@ async fn for_verifier_takes_the_verifiers_ttl() {
         let reservation = reserve(&short, &key, LONG).await;
         assert!(matches!(
             short.commit(&reservation, ttl).await.unwrap_err(),
-            ReplayError::InvalidTtl { .. }
+            StoreError::InvalidTtl { .. }
         ));
     }
 }
@@ -212,7 +212,7 @@ async fn a_full_cache_refuses_new_keys_and_keeps_the_old_ones() {
     for i in 0..10 {
         let err = cache.reserve(&unique_key("over"), LONG).await.unwrap_err();
         assert!(
-            matches!(err, ReplayError::CapacityExceeded { capacity: CAP }),
+            matches!(err, StoreError::CapacityExceeded { capacity: CAP }),
             "{err}"
         );
         assert_eq!(err.status_code(), 503);

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hookseal::replay::{FailOpen, FreshError, RedisReplayCache, ReplayCache, ReplayError, Reserve};
+use hookseal::replay::{FailOpen, FreshError, RedisReplayCache, ReplayCache, Reserve, StoreError};
 use hookseal::{RedisOptions, Timestamp};
 
 use crate::server::RedisServer;
@@ -96,12 +96,12 @@ async fn bad_ttls_are_refused_before_any_call() {
     ] {
         let err = cache.reserve(&key, lease).await.unwrap_err();
         assert!(
-            matches!(err, ReplayError::InvalidTtl { max } if max == MAX_TTL),
+            matches!(err, StoreError::InvalidTtl { max } if max == MAX_TTL),
             "{err}"
         );
         let err = cache.commit(&reservation, lease).await.unwrap_err();
         assert!(
-            matches!(err, ReplayError::InvalidTtl { max } if max == MAX_TTL),
+            matches!(err, StoreError::InvalidTtl { max } if max == MAX_TTL),
             "{err}"
         );
     }
@@ -161,7 +161,7 @@ async fn prefixes_keep_receivers_apart() {
     let theirs = reserve(&other, &key, LONG).await;
     assert!(matches!(
         cache.release(&theirs).await.unwrap_err(),
-        ReplayError::ReservationLost
+        StoreError::LeaseLost
     ));
     assert_eq!(other.prefix(), b"other:");
 }
@@ -183,7 +183,7 @@ async fn an_outage_fails_closed_and_the_cache_recovers() {
             .reserve(&unique_key("outage"), LONG)
             .await
             .unwrap_err();
-        assert!(matches!(err, ReplayError::Unavailable(_)), "{err}");
+        assert!(matches!(err, StoreError::Unavailable(_)), "{err}");
         assert!(
             started.elapsed() < Duration::from_secs(5),
             "a step hung for {:?}",
@@ -194,7 +194,7 @@ async fn an_outage_fails_closed_and_the_cache_recovers() {
         assert_eq!(fresh.retry_after(), Some(Duration::from_secs(5)));
     }
     let err = cache.commit(&held, LONG).await.unwrap_err();
-    assert!(matches!(err, ReplayError::Unavailable(_)), "{err}");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err}");
     // Fail-open is a named choice, and counted.
     let open = FailOpen::new(cache.clone());
     let key = unique_key("fail-open");
@@ -226,9 +226,9 @@ async fn an_unreachable_server_is_an_error_at_connect() {
     let err = RedisReplayCache::connect(&crate::server::unreachable_url())
         .await
         .unwrap_err();
-    assert!(matches!(err, ReplayError::Unavailable(_)), "{err}");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err}");
     let err = RedisReplayCache::connect("not a url").await.unwrap_err();
-    assert!(matches!(err, ReplayError::Unavailable(_)), "{err}");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err}");
 }
 
 /// A server that evicts keys under memory pressure is refused at connect, unless the caller opts
@@ -241,7 +241,7 @@ async fn an_evicting_server_is_refused_at_connect() {
         };
         let err = RedisReplayCache::connect(&server.url()).await.unwrap_err();
         assert!(
-            matches!(&err, ReplayError::EvictingStore { policy: p } if &**p == policy),
+            matches!(&err, StoreError::EvictingStore { policy: p } if &**p == policy),
             "{err}"
         );
         assert_eq!(err.status_code(), 500);

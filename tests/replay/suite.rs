@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use hookseal::replay::{FreshError, ReplayCache, ReplayError, Reservation, Reserve};
+use hookseal::replay::{FreshError, ReplayCache, Reservation, Reserve, StoreError};
 use hookseal::{Key, Keyring, ReplayKey, Scheme, Signer, Timestamp, Verifier};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
@@ -113,11 +113,11 @@ pub(crate) async fn a_released_key_runs_again<R: ReplayCache + ?Sized>(cache: &R
     cache.release(&first).await.unwrap();
     assert!(matches!(
         cache.release(&first).await.unwrap_err(),
-        ReplayError::ReservationLost
+        StoreError::LeaseLost
     ));
     assert!(matches!(
         cache.commit(&first, LONG).await.unwrap_err(),
-        ReplayError::ReservationLost
+        StoreError::LeaseLost
     ));
     let retry = reserve(cache, &key, LONG).await;
     cache.commit(&retry, LONG).await.unwrap();
@@ -144,22 +144,22 @@ pub(crate) async fn a_late_worker_changes_nothing<R: ReplayCache + ?Sized>(cache
     let current = reserve(cache, &key, LONG).await;
     assert!(matches!(
         cache.commit(&late, LONG).await.unwrap_err(),
-        ReplayError::ReservationLost
+        StoreError::LeaseLost
     ));
     assert!(matches!(
         cache.release(&late).await.unwrap_err(),
-        ReplayError::ReservationLost
+        StoreError::LeaseLost
     ));
     assert_eq!(state(cache, &key).await, "in progress");
     cache.commit(&current, LONG).await.unwrap();
     // Once committed, the late worker can neither release nor commit it either.
     assert!(matches!(
         cache.release(&late).await.unwrap_err(),
-        ReplayError::ReservationLost
+        StoreError::LeaseLost
     ));
     assert!(matches!(
         cache.release(&current).await.unwrap_err(),
-        ReplayError::ReservationLost
+        StoreError::LeaseLost
     ));
     assert_eq!(state(cache, &key).await, "replayed");
 }
@@ -191,14 +191,14 @@ pub(crate) async fn bad_ttls_are_refused<R: ReplayCache + ?Sized>(cache: &R, max
     let key = unique_key("ttl");
     for lease in [Duration::ZERO, Duration::from_secs(401 * 24 * 3600)] {
         let err = cache.reserve(&key, lease).await.unwrap_err();
-        assert!(matches!(err, ReplayError::InvalidTtl { .. }), "{err}");
+        assert!(matches!(err, StoreError::InvalidTtl { .. }), "{err}");
         assert_eq!(err.status_code(), 500);
     }
     let reservation = reserve(cache, &key, LONG).await;
     for ttl in [Duration::ZERO, max_ttl + Duration::from_millis(1)] {
         let err = cache.commit(&reservation, ttl).await.unwrap_err();
         assert!(
-            matches!(err, ReplayError::InvalidTtl { max } if max == max_ttl),
+            matches!(err, StoreError::InvalidTtl { max } if max == max_ttl),
             "{err}"
         );
     }
