@@ -4,7 +4,8 @@
 use zeroize::Zeroizing;
 
 use crate::error::SecretError;
-use crate::idempotency::{IdempotencyKey, KeyError};
+use crate::error::VerifyError;
+use crate::idempotency::IdempotencyKey;
 use crate::scheme::{Encoding, Part, Scheme, SecretFormat, SignatureFormat, preset};
 use crate::secret::Secret;
 use crate::verify::Verified;
@@ -80,7 +81,7 @@ pub fn github_sha1() -> Scheme {
 ///
 /// # Errors
 ///
-/// [`KeyError::Missing`] when the delivery has no id, and as [`IdempotencyKey::new`].
-pub fn unsigned_id_key(verified: &Verified<'_>) -> Result<IdempotencyKey, KeyError> {
+/// [`VerifyError::MissingHeader`] when the delivery has no id, and as [`IdempotencyKey::new`].
+pub fn unsigned_id_key(verified: &Verified<'_>) -> Result<IdempotencyKey, VerifyError> {
     IdempotencyKey::from_verified_id(verified)
 }

@@ -22,6 +22,9 @@ pub enum HeaderKind {
     /// The header that carries the timestamp, in schemes that send it on its own (e.g.
     /// `webhook-timestamp`, `X-Slack-Request-Timestamp`).
     Timestamp,
+    /// The `Idempotency-Key` header (or the one a [`KeyParser`](crate::idempotency::KeyParser)
+    /// reads).
+    IdempotencyKey,
 }
 
 impl fmt::Display for HeaderKind {
@@ -30,6 +33,7 @@ impl fmt::Display for HeaderKind {
             Self::Signature => "signature",
             Self::Id => "id",
             Self::Timestamp => "timestamp",
+            Self::IdempotencyKey => "idempotency key",
         })
     }
 }
@@ -59,6 +63,45 @@ impl fmt::Display for TimestampError {
             Self::LeadingZero => "leading zero",
             Self::TooLarge => "too large",
         })
+    }
+}
+
+/// Why an idempotency key is not one: 1 to 255 visible ASCII characters, read from the
+/// `Idempotency-Key` header as a structured-field string (or, leniently, a bare token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdempotencyKeyReason {
+    /// The key is empty.
+    Empty,
+    /// The key is longer than the maximum.
+    TooLong {
+        /// The longest key accepted, in characters.
+        max: usize,
+    },
+    /// The key holds a character outside visible ASCII (or, in a bare key, one of `"`, `\`, `,`
+    /// and `;`).
+    InvalidCharacter,
+    /// Strict parsing: the key is not a quoted string.
+    NotAString,
+    /// A quoted key has no closing quote.
+    Unterminated,
+    /// A quoted key has a backslash not followed by `"` or `\`.
+    InvalidEscape,
+    /// Something other than well-formed structured-field parameters follows a quoted key.
+    InvalidParameters,
+}
+
+impl fmt::Display for IdempotencyKeyReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("empty"),
+            Self::TooLong { max } => write!(f, "longer than {max} characters"),
+            Self::InvalidCharacter => f.write_str("invalid character"),
+            Self::NotAString => f.write_str("not a quoted string"),
+            Self::Unterminated => f.write_str("string not terminated"),
+            Self::InvalidEscape => f.write_str("invalid escape"),
+            Self::InvalidParameters => f.write_str("invalid parameters"),
+        }
     }
 }
 
@@ -343,6 +386,20 @@ pub enum VerifyError {
     /// The clock could not tell the time (a system clock set before 1970).
     #[error("clock unavailable")]
     ClockUnavailable,
+    /// An idempotency key is not one (see [`IdempotencyKeyReason`]). A missing, repeated or
+    /// oversized (over 1024 bytes) `Idempotency-Key` header is
+    /// [`VerifyError::MissingHeader`], [`VerifyError::DuplicateHeader`] or
+    /// [`VerifyError::HeaderTooLong`] of [`HeaderKind::IdempotencyKey`].
+    #[error("invalid idempotency key: {0}")]
+    InvalidIdempotencyKey(IdempotencyKeyReason),
+    /// The delivery's id is not covered by its signature, so it cannot key dedupe: whoever
+    /// replays a captured request can change it. Key on an id read from the verified body, or
+    /// on the request's replay key. The receiver's own choice, so 500.
+    #[error(
+        "delivery id not covered by the signature; key on an id from the verified body, or on \
+         the replay key"
+    )]
+    UnsignedId,
 }
 
 impl VerifyError {
@@ -361,7 +418,7 @@ impl VerifyError {
     pub fn status_code(&self) -> u16 {
         match self {
             Self::NoMatchingSignature => 401,
-            Self::NoActiveKey | Self::ClockUnavailable => 500,
+            Self::NoActiveKey | Self::ClockUnavailable | Self::UnsignedId => 500,
             Self::MissingHeader(_)
             | Self::DuplicateHeader(_)
             | Self::HeaderTooLong(_)
@@ -375,7 +432,8 @@ impl VerifyError {
             | Self::InvalidId
             | Self::AmbiguousId
             | Self::TimestampTooOld
-            | Self::TimestampInFuture => 400,
+            | Self::TimestampInFuture
+            | Self::InvalidIdempotencyKey(_) => 400,
         }
     }
 }

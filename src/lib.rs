@@ -30,7 +30,10 @@ pub use clock::ManualClock;
 pub use clock::{Clock, SystemClock, Timestamp};
 #[cfg(feature = "ed25519")]
 pub use ed25519::{Ed25519PublicKey, Ed25519SigningKey};
-pub use error::{ConfigError, HeaderKind, SecretError, SignError, TimestampError, VerifyError};
+pub use error::{
+    ConfigError, HeaderKind, IdempotencyKeyReason, SecretError, SignError, StoreError,
+    TimestampError, VerifyError,
+};
 pub use headers::{HeaderName, HeaderSource};
 pub use keyring::{Key, KeyId, Keyring};
 #[cfg(feature = "redis")]

@@ -5,8 +5,8 @@ use core::fmt;
 
 use sha2::{Digest as _, Sha256};
 
-use super::KeyError;
 use crate::error::ConfigError;
+use crate::error::{HeaderKind, IdempotencyKeyReason as Reason, VerifyError};
 use crate::headers::{HeaderName, HeaderSource, trim_ows};
 use crate::verify::{Verified, first_16};
 
@@ -18,7 +18,8 @@ use crate::verify::{Verified, first_16};
 /// a tenant or endpoint, so two clients choosing the same key never share a record.
 ///
 /// ```
-/// use hookseal::idempotency::{IdempotencyKey, KeyError};
+/// use hookseal::idempotency::IdempotencyKey;
+/// use hookseal::{IdempotencyKeyReason, VerifyError};
 ///
 /// // The draft's form, a quoted structured-field string:
 /// let key = IdempotencyKey::parse(br#""8e03978e-40d5-43e8-bc93-6894a57f9324""#)?;
@@ -26,8 +27,11 @@ use crate::verify::{Verified, first_16};
 /// // The bare form most clients send, accepted by default:
 /// assert_eq!(IdempotencyKey::parse(b"KG5LxwFBepaKHyUD")?.as_str(), "KG5LxwFBepaKHyUD");
 /// // ... and refused in strict mode.
-/// assert_eq!(IdempotencyKey::parse_strict(b"KG5LxwFBepaKHyUD"), Err(KeyError::NotAString));
-/// # Ok::<(), KeyError>(())
+/// assert_eq!(
+///     IdempotencyKey::parse_strict(b"KG5LxwFBepaKHyUD"),
+///     Err(VerifyError::InvalidIdempotencyKey(IdempotencyKeyReason::NotAString)),
+/// );
+/// # Ok::<(), VerifyError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct IdempotencyKey(Box<str>);
@@ -40,9 +44,10 @@ impl IdempotencyKey {
     ///
     /// # Errors
     ///
-    /// [`KeyError::Empty`], [`KeyError::TooLong`], or [`KeyError::InvalidCharacter`] for
+    /// [`VerifyError::InvalidIdempotencyKey`] with [`Reason::Empty`], [`Reason::TooLong`], or
+    /// [`Reason::InvalidCharacter`] for
     /// anything outside visible ASCII.
-    pub fn new(key: &str) -> Result<Self, KeyError> {
+    pub fn new(key: &str) -> Result<Self, VerifyError> {
         check_key(key.as_bytes(), |_| true)?;
         Ok(Self(key.into()))
     }
@@ -53,10 +58,10 @@ impl IdempotencyKey {
     ///
     /// # Errors
     ///
-    /// A [`KeyError`] saying what is wrong; never a partial key. A header value longer than
-    /// 1024 bytes is [`KeyError::HeaderTooLong`] before anything else is looked at; a key longer
-    /// than 255 characters within it is [`KeyError::TooLong`].
-    pub fn parse(value: &[u8]) -> Result<Self, KeyError> {
+    /// A [`VerifyError`] saying what is wrong; never a partial key. A header value longer than
+    /// 1024 bytes is [`VerifyError::HeaderTooLong`] before anything else is looked at; a key longer
+    /// than 255 characters within it is [`Reason::TooLong`].
+    pub fn parse(value: &[u8]) -> Result<Self, VerifyError> {
         parse_value(value, false)
     }
 
@@ -66,8 +71,8 @@ impl IdempotencyKey {
     ///
     /// # Errors
     ///
-    /// As [`IdempotencyKey::parse`], and [`KeyError::NotAString`] for a bare key.
-    pub fn parse_strict(value: &[u8]) -> Result<Self, KeyError> {
+    /// As [`IdempotencyKey::parse`], and [`Reason::NotAString`] for a bare key.
+    pub fn parse_strict(value: &[u8]) -> Result<Self, VerifyError> {
         parse_value(value, true)
     }
 
@@ -77,15 +82,15 @@ impl IdempotencyKey {
     /// An id the signature does not cover (GitHub's `X-GitHub-Delivery`, Shopify's
     /// `X-Shopify-Webhook-Id`) can be changed by anyone who replays a captured request: each new
     /// id would get a new key, and the work would run again. Such ids are refused with
-    /// [`KeyError::UnsignedId`]. Use instead an id read from the verified body (Stripe's `evt_…`,
+    /// [`VerifyError::UnsignedId`]. Use instead an id read from the verified body (Stripe's `evt_…`,
     /// with [`IdempotencyKey::new`]), or the request's
     /// [`ReplayKey`](crate::ReplayKey) with a replay cache. The unsigned id remains available,
     /// for those who accept the risk, as
     /// [`dangerous::unsigned_id_key`](crate::dangerous::unsigned_id_key).
     ///
     /// ```
-    /// use hookseal::idempotency::{IdempotencyKey, KeyError};
-    /// use hookseal::{Keyring, Scheme, Signer, Verifier};
+    /// use hookseal::idempotency::IdempotencyKey;
+    /// use hookseal::{Keyring, Scheme, Signer, Verifier, VerifyError};
     ///
     /// let scheme = Scheme::standard_webhooks();
     /// let key = || Keyring::single(scheme.parse_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap());
@@ -101,24 +106,29 @@ impl IdempotencyKey {
     /// let headers: Vec<(&str, &str)> = headers.iter().collect();
     /// let verifier = Verifier::new(github.clone(), key());
     /// let verified = verifier.verify(&headers, b"{}")?;
-    /// assert_eq!(IdempotencyKey::from_verified(&verified), Err(KeyError::UnsignedId));
+    /// assert_eq!(IdempotencyKey::from_verified(&verified), Err(VerifyError::UnsignedId));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`KeyError::UnsignedId`] in a scheme that does not sign the id, [`KeyError::Missing`]
+    /// [`VerifyError::UnsignedId`] in a scheme that does not sign the id,
+    /// [`VerifyError::MissingHeader`] of the id header
     /// when the delivery has no id, and as [`IdempotencyKey::new`].
-    pub fn from_verified(verified: &Verified<'_>) -> Result<Self, KeyError> {
+    pub fn from_verified(verified: &Verified<'_>) -> Result<Self, VerifyError> {
         if !verified.id_is_signed() {
-            return Err(KeyError::UnsignedId);
+            return Err(VerifyError::UnsignedId);
         }
         Self::from_verified_id(verified)
     }
 
     /// The key from a verified delivery's id header, signed or not.
-    pub(crate) fn from_verified_id(verified: &Verified<'_>) -> Result<Self, KeyError> {
-        Self::new(verified.id().ok_or(KeyError::Missing)?)
+    pub(crate) fn from_verified_id(verified: &Verified<'_>) -> Result<Self, VerifyError> {
+        Self::new(
+            verified
+                .id()
+                .ok_or(VerifyError::MissingHeader(HeaderKind::Id))?,
+        )
     }
 
     /// The key.
@@ -149,7 +159,8 @@ impl fmt::Display for IdempotencyKey {
 /// Reads the idempotency key from request headers: which header, and how strictly.
 ///
 /// ```
-/// use hookseal::idempotency::{KeyError, KeyParser};
+/// use hookseal::idempotency::KeyParser;
+/// use hookseal::{HeaderKind, IdempotencyKeyReason, VerifyError};
 ///
 /// let parser = KeyParser::new();
 /// let key = parser.from_headers(&[("idempotency-key", "\"k-1\"")])?;
@@ -157,14 +168,21 @@ impl fmt::Display for IdempotencyKey {
 ///
 /// let headers: [(&str, &str); 0] = [];
 /// let missing = parser.from_headers(&headers).unwrap_err();
-/// assert_eq!((missing, missing.status_code()), (KeyError::Missing, 400));
+/// assert_eq!(missing, VerifyError::MissingHeader(HeaderKind::IdempotencyKey));
+/// assert_eq!(missing.status_code(), 400);
 ///
 /// let twice = [("Idempotency-Key", "a"), ("idempotency-key", "b")];
-/// assert_eq!(parser.from_headers(&twice), Err(KeyError::Duplicate));
+/// assert_eq!(
+///     parser.from_headers(&twice),
+///     Err(VerifyError::DuplicateHeader(HeaderKind::IdempotencyKey)),
+/// );
 ///
 /// // A framework's own header name, parsed strictly:
 /// let parser = KeyParser::with_header("X-Idempotency-Key")?.strict();
-/// assert_eq!(parser.from_headers(&[("x-idempotency-key", "k-2")]), Err(KeyError::NotAString));
+/// assert_eq!(
+///     parser.from_headers(&[("x-idempotency-key", "k-2")]),
+///     Err(VerifyError::InvalidIdempotencyKey(IdempotencyKeyReason::NotAString)),
+/// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -212,16 +230,19 @@ impl KeyParser {
     ///
     /// # Errors
     ///
-    /// [`KeyError::Missing`] (answer 400: the draft asks for a key on every request that needs
-    /// one), [`KeyError::Duplicate`] when it is sent more than once, and the parse errors.
+    /// [`VerifyError::MissingHeader`] (answer 400: the draft asks for a key on every request that needs
+    /// one), [`VerifyError::DuplicateHeader`] when it is sent more than once, and the parse
+    /// errors.
     pub fn from_headers<H: HeaderSource + ?Sized>(
         &self,
         headers: &H,
-    ) -> Result<IdempotencyKey, KeyError> {
+    ) -> Result<IdempotencyKey, VerifyError> {
         let mut values = headers.header_values(&self.header);
-        let value = values.next().ok_or(KeyError::Missing)?;
+        let value = values
+            .next()
+            .ok_or(VerifyError::MissingHeader(HeaderKind::IdempotencyKey))?;
         if values.next().is_some() {
-            return Err(KeyError::Duplicate);
+            return Err(VerifyError::DuplicateHeader(HeaderKind::IdempotencyKey));
         }
         self.parse(value)
     }
@@ -231,7 +252,7 @@ impl KeyParser {
     /// # Errors
     ///
     /// As [`IdempotencyKey::parse`] or [`IdempotencyKey::parse_strict`].
-    pub fn parse(&self, value: &[u8]) -> Result<IdempotencyKey, KeyError> {
+    pub fn parse(&self, value: &[u8]) -> Result<IdempotencyKey, VerifyError> {
         parse_value(value, self.strict)
     }
 }
@@ -255,7 +276,7 @@ impl Default for KeyParser {
 /// let globex = Scope::new("tenant:globex").and("endpoint:/hooks/stripe");
 /// assert_ne!(key.scoped(&acme), key.scoped(&globex));
 /// assert_eq!(key.scoped(&acme), key.scoped(&acme.clone()));
-/// # Ok::<(), hookseal::idempotency::KeyError>(())
+/// # Ok::<(), hookseal::VerifyError>(())
 /// ```
 #[derive(Clone)]
 pub struct Scope {
@@ -463,17 +484,17 @@ impl fmt::Debug for FingerprintBuilder {
 
 /// Parses a header value: a quoted sf-string with optional parameters, or (unless `strict`) a
 /// bare key.
-fn parse_value(value: &[u8], strict: bool) -> Result<IdempotencyKey, KeyError> {
+fn parse_value(value: &[u8], strict: bool) -> Result<IdempotencyKey, VerifyError> {
     if value.len() > MAX_VALUE_LEN {
-        return Err(KeyError::HeaderTooLong { max: MAX_VALUE_LEN });
+        return Err(VerifyError::HeaderTooLong(HeaderKind::IdempotencyKey));
     }
     let value = trim_ows(value);
     let Some(quoted) = value.strip_prefix(b"\"") else {
         if strict {
             return Err(if value.is_empty() {
-                KeyError::Empty
+                invalid(Reason::Empty)
             } else {
-                KeyError::NotAString
+                invalid(Reason::NotAString)
             });
         }
         check_key(value, |b| !matches!(b, b'"' | b'\\' | b',' | b';'))?;
@@ -487,7 +508,7 @@ fn parse_value(value: &[u8], strict: bool) -> Result<IdempotencyKey, KeyError> {
 
 /// The body of an sf-string after its opening quote (RFC 9651 §4.2.5): the unescaped content and
 /// what follows the closing quote.
-fn parse_sf_string(input: &[u8]) -> Result<(Vec<u8>, &[u8]), KeyError> {
+fn parse_sf_string(input: &[u8]) -> Result<(Vec<u8>, &[u8]), VerifyError> {
     let mut out = Vec::with_capacity(input.len().min(IdempotencyKey::MAX_LEN));
     let mut bytes = input.iter().enumerate();
     while let Some((i, &b)) = bytes.next() {
@@ -495,19 +516,19 @@ fn parse_sf_string(input: &[u8]) -> Result<(Vec<u8>, &[u8]), KeyError> {
             b'"' => return Ok((out, input.get(i + 1..).unwrap_or_default())),
             b'\\' => match bytes.next() {
                 Some((_, &c @ (b'"' | b'\\'))) => out.push(c),
-                Some(_) => return Err(KeyError::InvalidEscape),
-                None => return Err(KeyError::Unterminated),
+                Some(_) => return Err(invalid(Reason::InvalidEscape)),
+                None => return Err(invalid(Reason::Unterminated)),
             },
             0x20..=0x7e => out.push(b),
-            _ => return Err(KeyError::InvalidCharacter),
+            _ => return Err(invalid(Reason::InvalidCharacter)),
         }
     }
-    Err(KeyError::Unterminated)
+    Err(invalid(Reason::Unterminated))
 }
 
 /// Checks the parameters after an item (RFC 9651 §4.2.3.2): `*( ";" *SP key [ "=" bare-item ] )`,
 /// then nothing. The values are not used; they only have to be well-formed.
-fn parse_parameters(mut rest: &[u8]) -> Result<(), KeyError> {
+fn parse_parameters(mut rest: &[u8]) -> Result<(), VerifyError> {
     while let [b';', tail @ ..] = rest {
         rest = tail.trim_ascii_start();
         let key_len = rest
@@ -520,7 +541,7 @@ fn parse_parameters(mut rest: &[u8]) -> Result<(), KeyError> {
             })
             .count();
         if key_len == 0 {
-            return Err(KeyError::InvalidParameters);
+            return Err(invalid(Reason::InvalidParameters));
         }
         rest = rest.get(key_len..).unwrap_or_default();
         if let [b'=', value @ ..] = rest {
@@ -530,13 +551,13 @@ fn parse_parameters(mut rest: &[u8]) -> Result<(), KeyError> {
     if rest.is_empty() {
         Ok(())
     } else {
-        Err(KeyError::InvalidParameters)
+        Err(invalid(Reason::InvalidParameters))
     }
 }
 
 /// Skips one bare item (RFC 9651 §4.2.3.1), returning what follows it.
-fn skip_bare_item(input: &[u8]) -> Result<&[u8], KeyError> {
-    let bad = KeyError::InvalidParameters;
+fn skip_bare_item(input: &[u8]) -> Result<&[u8], VerifyError> {
+    let bad = invalid(Reason::InvalidParameters);
     let skip = |from: usize, ok: fn(u8) -> bool| {
         let n = input.get(from..).unwrap_or_default();
         from + n.iter().take_while(|&&b| ok(b)).count()
@@ -580,27 +601,32 @@ fn skip_bare_item(input: &[u8]) -> Result<&[u8], KeyError> {
     Ok(input.get(end..).unwrap_or_default())
 }
 
+/// An idempotency key refused for `reason`.
+fn invalid(reason: Reason) -> VerifyError {
+    VerifyError::InvalidIdempotencyKey(reason)
+}
+
 /// Checks a key's length and characters: 1 to 255 bytes, each visible ASCII and `allowed`.
-fn check_key(key: &[u8], allowed: impl Fn(u8) -> bool) -> Result<(), KeyError> {
+fn check_key(key: &[u8], allowed: impl Fn(u8) -> bool) -> Result<(), VerifyError> {
     if key.is_empty() {
-        return Err(KeyError::Empty);
+        return Err(invalid(Reason::Empty));
     }
     if key.len() > IdempotencyKey::MAX_LEN {
-        return Err(KeyError::TooLong {
+        return Err(invalid(Reason::TooLong {
             max: IdempotencyKey::MAX_LEN,
-        });
+        }));
     }
     if key.iter().all(|&b| b.is_ascii_graphic() && allowed(b)) {
         Ok(())
     } else {
-        Err(KeyError::InvalidCharacter)
+        Err(invalid(Reason::InvalidCharacter))
     }
 }
 
-fn to_str(key: &[u8]) -> Result<Box<str>, KeyError> {
+fn to_str(key: &[u8]) -> Result<Box<str>, VerifyError> {
     core::str::from_utf8(key)
         .map(Into::into)
-        .map_err(|_| KeyError::InvalidCharacter)
+        .map_err(|_| invalid(Reason::InvalidCharacter))
 }
 
 /// The longest header value looked at: a quoted key of 255 characters, each escaped, plus room
@@ -611,11 +637,11 @@ const MAX_VALUE_LEN: usize = 1024;
 mod tests {
     use super::*;
 
-    fn lenient(v: &str) -> Result<String, KeyError> {
+    fn lenient(v: &str) -> Result<String, VerifyError> {
         IdempotencyKey::parse(v.as_bytes()).map(|k| k.as_str().to_owned())
     }
 
-    fn strict(v: &str) -> Result<String, KeyError> {
+    fn strict(v: &str) -> Result<String, VerifyError> {
         IdempotencyKey::parse_strict(v.as_bytes()).map(|k| k.as_str().to_owned())
     }
 
@@ -626,16 +652,16 @@ mod tests {
         assert_eq!(strict(&quoted).unwrap(), uuid);
         assert_eq!(lenient(&quoted).unwrap(), uuid);
         // Unquoted, a UUID starting with a digit is not an sf-item at all; leniently it is a key.
-        assert_eq!(strict(uuid), Err(KeyError::NotAString));
+        assert_eq!(strict(uuid), Err(invalid(Reason::NotAString)));
         assert_eq!(lenient(uuid).unwrap(), uuid);
     }
 
     #[test]
     fn escapes_and_parameters() {
         assert_eq!(strict(r#""a\"b\\c""#).unwrap(), r#"a"b\c"#);
-        assert_eq!(strict(r#""a\nb""#), Err(KeyError::InvalidEscape));
-        assert_eq!(strict(r#""abc"#), Err(KeyError::Unterminated));
-        assert_eq!(strict(r#""abc\"#), Err(KeyError::Unterminated));
+        assert_eq!(strict(r#""a\nb""#), Err(invalid(Reason::InvalidEscape)));
+        assert_eq!(strict(r#""abc"#), Err(invalid(Reason::Unterminated)));
+        assert_eq!(strict(r#""abc\"#), Err(invalid(Reason::Unterminated)));
         for ok in [
             r#""k";a"#,
             r#""k";a=1;b=?0"#,
@@ -657,7 +683,11 @@ mod tests {
             r#""k","j""#,
             r#""k"x"#,
         ] {
-            assert_eq!(strict(bad), Err(KeyError::InvalidParameters), "{bad}");
+            assert_eq!(
+                strict(bad),
+                Err(invalid(Reason::InvalidParameters)),
+                "{bad}"
+            );
         }
     }
 
@@ -666,27 +696,34 @@ mod tests {
         let max = "k".repeat(255);
         assert_eq!(lenient(&max).unwrap(), max);
         assert_eq!(strict(&format!("\"{max}\"")).unwrap(), max);
-        let too_long = KeyError::TooLong { max: 255 };
-        assert_eq!(lenient(&"k".repeat(256)), Err(too_long));
+        let too_long = invalid(Reason::TooLong { max: 255 });
+        assert_eq!(lenient(&"k".repeat(256)), Err(too_long.clone()));
         assert_eq!(strict(&format!("\"{}\"", "k".repeat(256))), Err(too_long));
         // Past the header value's cap, the value is refused before any key is looked for.
         assert_eq!(
             lenient(&"k".repeat(1 << 20)),
-            Err(KeyError::HeaderTooLong { max: MAX_VALUE_LEN })
+            Err(VerifyError::HeaderTooLong(HeaderKind::IdempotencyKey))
         );
-        assert_eq!(lenient(""), Err(KeyError::Empty));
-        assert_eq!(lenient("  "), Err(KeyError::Empty));
-        assert_eq!(strict(""), Err(KeyError::Empty));
-        assert_eq!(strict("\"\""), Err(KeyError::Empty));
+        assert_eq!(lenient(""), Err(invalid(Reason::Empty)));
+        assert_eq!(lenient("  "), Err(invalid(Reason::Empty)));
+        assert_eq!(strict(""), Err(invalid(Reason::Empty)));
+        assert_eq!(strict("\"\""), Err(invalid(Reason::Empty)));
         for bad in ["a b", "a,b", "a;b", "a\"b", "a\\b", "caf\u{e9}", "a\u{0}b"] {
-            assert_eq!(lenient(bad), Err(KeyError::InvalidCharacter), "{bad:?}");
+            assert_eq!(
+                lenient(bad),
+                Err(invalid(Reason::InvalidCharacter)),
+                "{bad:?}"
+            );
         }
         // A space is an sf-string character, but not a key character.
-        assert_eq!(strict("\"a b\""), Err(KeyError::InvalidCharacter));
-        assert_eq!(strict("\"caf\u{e9}\""), Err(KeyError::InvalidCharacter));
+        assert_eq!(strict("\"a b\""), Err(invalid(Reason::InvalidCharacter)));
+        assert_eq!(
+            strict("\"caf\u{e9}\""),
+            Err(invalid(Reason::InvalidCharacter))
+        );
         assert_eq!(
             IdempotencyKey::parse(b"\xff\xfe"),
-            Err(KeyError::InvalidCharacter)
+            Err(invalid(Reason::InvalidCharacter))
         );
     }
 
@@ -694,8 +731,11 @@ mod tests {
     fn event_ids_are_keys() {
         let key = IdempotencyKey::new("evt_1NG8Du2eZvKYlo2CbUgMLbAa").unwrap();
         assert_eq!(key.to_string(), "evt_1NG8Du2eZvKYlo2CbUgMLbAa");
-        assert_eq!(IdempotencyKey::new(""), Err(KeyError::Empty));
-        assert_eq!(IdempotencyKey::new("a b"), Err(KeyError::InvalidCharacter));
+        assert_eq!(IdempotencyKey::new(""), Err(invalid(Reason::Empty)));
+        assert_eq!(
+            IdempotencyKey::new("a b"),
+            Err(invalid(Reason::InvalidCharacter))
+        );
     }
 
     #[test]

@@ -29,7 +29,7 @@
 //!
 //! | Case | Status |
 //! |---|---|
-//! | No key where one is required ([`KeyError::Missing`]), or a malformed one | 400 |
+//! | No key where one is required ([`VerifyError::MissingHeader`](crate::VerifyError::MissingHeader)), or a malformed one | 400 |
 //! | The key's first request is still running ([`IdempotencyError::InProgress`]) | 409 with `Retry-After` |
 //! | The key was used for a different payload ([`IdempotencyError::Mismatch`]) | 422 |
 //! | The key completed before ([`Processed::Replayed`]) | the stored result, with `Idempotent-Replayed: true` |
@@ -326,69 +326,6 @@ macro_rules! forward_store {
 }
 
 forward_store!(&T, Arc<T>, Box<T>);
-
-/// An `Idempotency-Key` could not be read.
-///
-/// Every variant is a client error, answered 400 ([`KeyError::status_code`]); messages never
-/// repeat the key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-#[non_exhaustive]
-pub enum KeyError {
-    /// No key was sent where one is required.
-    #[error("idempotency key missing")]
-    Missing,
-    /// The key header was sent more than once.
-    #[error("idempotency key header repeated")]
-    Duplicate,
-    /// The key is empty.
-    #[error("idempotency key empty")]
-    Empty,
-    /// The key is longer than the maximum.
-    #[error("idempotency key longer than {max} characters")]
-    TooLong {
-        /// The longest key accepted.
-        max: usize,
-    },
-    /// The header value is longer than the maximum looked at, whatever the key's own length: a
-    /// short key can still arrive with too many structured-field parameters after it.
-    #[error("idempotency key header value longer than {max} bytes")]
-    HeaderTooLong {
-        /// The longest header value accepted, in bytes.
-        max: usize,
-    },
-    /// The key holds a character outside visible ASCII (or, in a bare key, one of `"`, `\`, `,`
-    /// and `;`).
-    #[error("idempotency key has an invalid character")]
-    InvalidCharacter,
-    /// Strict parsing: the key is not a quoted string.
-    #[error("idempotency key is not a quoted string")]
-    NotAString,
-    /// A quoted key has no closing quote.
-    #[error("idempotency key string not terminated")]
-    Unterminated,
-    /// A quoted key has a backslash not followed by `"` or `\`.
-    #[error("idempotency key has an invalid escape")]
-    InvalidEscape,
-    /// Something other than well-formed structured-field parameters follows a quoted key.
-    #[error("idempotency key has invalid parameters")]
-    InvalidParameters,
-    /// The delivery's id is not covered by its signature, so it cannot key dedupe: whoever
-    /// replays a captured request can change it. Key on an id read from the verified body, or
-    /// on the request's replay key.
-    #[error(
-        "delivery id not covered by the signature; key on an id from the verified body, or on \
-         the replay key"
-    )]
-    UnsignedId,
-}
-
-impl KeyError {
-    /// 400: the draft's answer to a missing key, and to a malformed one.
-    #[must_use]
-    pub fn status_code(&self) -> u16 {
-        400
-    }
-}
 
 /// The longest lease or retention a store keeps: 400 days.
 pub(crate) use crate::replay::MAX_TTL;

@@ -7,7 +7,8 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
 use hookseal::dangerous;
-use hookseal::idempotency::{Fingerprint, IdempotencyKey, KeyError, KeyParser};
+use hookseal::idempotency::{Fingerprint, IdempotencyKey, KeyParser};
+use hookseal::{HeaderKind, IdempotencyKeyReason, VerifyError};
 use hookseal::{Keyring, Scheme, Secret, Signer, Timestamp, Verifier};
 
 fn config() -> ProptestConfig {
@@ -44,7 +45,7 @@ proptest! {
     #[test]
     fn bare_keys_round_trip_leniently(key in "[!#-+\\--:<-\\[\\]-~]{1,255}") {
         prop_assert_eq!(IdempotencyKey::parse(key.as_bytes()), IdempotencyKey::new(&key));
-        prop_assert_eq!(IdempotencyKey::parse_strict(key.as_bytes()), Err(KeyError::NotAString));
+        prop_assert_eq!(IdempotencyKey::parse_strict(key.as_bytes()), Err(VerifyError::InvalidIdempotencyKey(IdempotencyKeyReason::NotAString)));
     }
 
     #[test]
@@ -68,7 +69,9 @@ proptest! {
 #[test]
 fn keys_past_255_characters_are_refused_in_either_form() {
     let key = "k".repeat(256);
-    let too_long = Err(KeyError::TooLong { max: 255 });
+    let too_long = Err(VerifyError::InvalidIdempotencyKey(
+        IdempotencyKeyReason::TooLong { max: 255 },
+    ));
     assert_eq!(IdempotencyKey::parse(key.as_bytes()), too_long);
     assert_eq!(
         IdempotencyKey::parse_strict(quoted(&key).as_bytes()),
@@ -82,18 +85,15 @@ fn a_short_key_with_oversized_parameters_is_a_header_too_long_not_a_key_too_long
     let params: String = (0..100).map(|i| format!(";p{i:03}=12345")).collect();
     let value = format!("\"abc\"{params}");
     assert!(value.len() > 1024 && value.len() < 1200, "{}", value.len());
-    let header_too_long = Err(KeyError::HeaderTooLong { max: 1024 });
+    let header_too_long = Err(VerifyError::HeaderTooLong(HeaderKind::IdempotencyKey));
     assert_eq!(IdempotencyKey::parse(value.as_bytes()), header_too_long);
     assert_eq!(
         IdempotencyKey::parse_strict(value.as_bytes()),
         header_too_long
     );
     assert_eq!(KeyParser::new().parse(value.as_bytes()), header_too_long);
-    let message = KeyError::HeaderTooLong { max: 1024 }.to_string();
-    assert!(
-        message.contains("header value") && message.contains("1024"),
-        "{message}"
-    );
+    let message = VerifyError::HeaderTooLong(HeaderKind::IdempotencyKey).to_string();
+    assert_eq!(message, "idempotency key header too long");
     // Within the cap, the same parameters are fine.
     let fits: String = (0..90).map(|i| format!(";p{i:03}=12345")).collect();
     let fits = format!("\"abc\"{fits}");
@@ -117,7 +117,7 @@ fn the_header_is_read_once_from_any_header_source() {
     map.append("idempotency-key", http::HeaderValue::from_static("\"a-1\""));
     assert_eq!(
         KeyParser::new().from_headers(&map),
-        Err(KeyError::Duplicate)
+        Err(VerifyError::DuplicateHeader(HeaderKind::IdempotencyKey))
     );
     assert_eq!(KeyParser::new().header().as_str(), "idempotency-key");
     assert!(KeyParser::with_header("bad header").is_err());
@@ -171,8 +171,9 @@ fn an_unsigned_id_is_refused_as_a_key() {
     let v = verifier.verify(&headers, body).unwrap();
     assert!(!v.id_is_signed());
     let err = IdempotencyKey::from_verified(&v).unwrap_err();
-    assert_eq!(err, KeyError::UnsignedId);
-    assert_eq!(err.status_code(), 400);
+    assert_eq!(err, VerifyError::UnsignedId);
+    // The receiver's choice of key, not the sender's fault.
+    assert_eq!(err.status_code(), 500);
     assert!(err.to_string().contains("verified body"), "{err}");
     assert!(err.to_string().contains("replay key"), "{err}");
     assert_eq!(dangerous::unsigned_id_key(&v).unwrap().as_str(), "d1e2");
@@ -186,7 +187,7 @@ fn an_unsigned_id_is_refused_as_a_key() {
     let forged = verifier.verify(&headers, body).unwrap();
     assert_eq!(
         IdempotencyKey::from_verified(&forged),
-        Err(KeyError::UnsignedId)
+        Err(VerifyError::UnsignedId)
     );
     assert_eq!(
         dangerous::unsigned_id_key(&forged).unwrap().as_str(),
@@ -197,5 +198,8 @@ fn an_unsigned_id_is_refused_as_a_key() {
     let no_id = signer.sign(None, body).unwrap();
     let no_id: Vec<(&str, &str)> = no_id.iter().collect();
     let v = verifier.verify(&no_id, body).unwrap();
-    assert_eq!(dangerous::unsigned_id_key(&v), Err(KeyError::Missing));
+    assert_eq!(
+        dangerous::unsigned_id_key(&v),
+        Err(VerifyError::MissingHeader(HeaderKind::Id))
+    );
 }
