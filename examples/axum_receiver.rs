@@ -14,7 +14,7 @@ use axum::routing::post;
 use axum::{Extension, Router};
 use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
 use hookseal::replay::MemoryReplayCache;
-use hookseal::{Key, Keyring, Scheme, Secret, Signer, Verifier};
+use hookseal::{Scheme, Secret, Signer, Verifier};
 
 use client::{BoxError, post as send};
 
@@ -31,8 +31,9 @@ async fn handle(Extension(delivery): Extension<VerifiedDelivery>, body: Bytes) -
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    let key = Key::new("2026-11", Secret::generate()?.into_secret())?;
-    let verifier = Verifier::new(Scheme::standard_webhooks(), Keyring::new(key.clone())?);
+    // The endpoint's secret, as text (`whsec_…`): in a real app, read from a secret store.
+    let (_, text) = Secret::generate()?.export();
+    let verifier = Verifier::from_secret(Scheme::standard_webhooks(), text.expose_secret())?;
     let cache = Arc::new(MemoryReplayCache::for_verifier(&verifier, 100_000)?);
     let app = Router::new()
         .route("/webhooks", post(handle))
@@ -43,8 +44,8 @@ async fn main() -> Result<(), BoxError> {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let body = br#"{"id":"evt_1","type":"invoice.paid"}"#;
-    let signed =
-        Signer::new(Scheme::standard_webhooks(), Keyring::new(key)?).sign(Some("evt_1"), body)?;
+    let signer = Signer::from_secret(Scheme::standard_webhooks(), text.expose_secret())?;
+    let signed = signer.sign(Some("evt_1"), body)?;
     let headers: Vec<(String, String)> = signed.iter().map(|(n, v)| (n.into(), v.into())).collect();
     let cases: [(&str, &[u8], u16); 3] = [
         ("valid", body, 200),

@@ -11,13 +11,16 @@
 //! and `v1a` entries in one header.
 
 use core::fmt;
+use std::borrow::Cow;
 
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 use crate::error::SecretError;
-use crate::secret::{ExportedSecret, decode_base64, is_ed25519_key_text};
+use crate::secret::{
+    ExportedSecret, PUBLIC_PREFIX, SIGNING_PREFIX, decode_base64, is_ed25519_key_text,
+};
 
 /// An Ed25519 signing key. Zeroized on drop; `Debug` is redacted.
 ///
@@ -41,11 +44,11 @@ impl Ed25519SigningKey {
     ///
     /// [`SecretError::Empty`], [`SecretError::ContainsWhitespace`],
     /// [`SecretError::WrongKeyKind`] for a `whpk_` or `whsec_` key, [`SecretError::MissingPrefix`]
-    /// without `whsk_`, [`SecretError::InvalidBase64`], [`SecretError::WrongLength`] unless it
+    /// (naming `whsk_`) without `whsk_`, [`SecretError::InvalidBase64`], [`SecretError::WrongLength`] unless it
     /// decodes to 64 bytes, and [`SecretError::InvalidKey`] when the public half does not belong
     /// to the seed.
     pub fn from_whsk(text: &str) -> Result<Self, SecretError> {
-        let bytes = decode_prefixed(text, "whsk_")?;
+        let bytes = decode_prefixed(text, SIGNING_PREFIX)?;
         let pair: Zeroizing<[u8; 64]> = Zeroizing::new(fixed(&bytes)?);
         SigningKey::from_keypair_bytes(&pair)
             .map(Self)
@@ -103,7 +106,7 @@ impl Ed25519PublicKey {
     /// [`SecretError::InvalidKey`] for bytes that are not a point on the curve or are a weak
     /// (small-order) key, under which forgeries are trivial.
     pub fn from_whpk(text: &str) -> Result<Self, SecretError> {
-        let bytes = decode_prefixed(text, "whpk_")?;
+        let bytes = decode_prefixed(text, PUBLIC_PREFIX)?;
         let key = VerifyingKey::from_bytes(&fixed(&bytes)?).map_err(|_| SecretError::InvalidKey)?;
         if key.is_weak() {
             return Err(SecretError::InvalidKey);
@@ -130,6 +133,12 @@ impl fmt::Debug for Ed25519PublicKey {
         write!(f, "Ed25519PublicKey({})", self.to_whpk())
     }
 }
+
+/// [`SecretError::WrongKeyKind`]'s words for a signing key.
+const EXPECTED_SIGNING: &str = "a `whsk_` Ed25519 signing key";
+
+/// [`SecretError::WrongKeyKind`]'s words for a public key.
+const EXPECTED_PUBLIC: &str = "a `whpk_` Ed25519 public key";
 
 /// Decodes a base64 Ed25519 signature (canonical, padded: 88 characters).
 pub(crate) fn decode_signature(text: &[u8]) -> Option<[u8; 64]> {
@@ -199,7 +208,7 @@ fn r_is_unusable(signature: &Signature) -> bool {
 }
 
 /// Strips `prefix` and decodes the rest, with the secret checks' errors.
-fn decode_prefixed(text: &str, prefix: &str) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+fn decode_prefixed(text: &str, prefix: &'static str) -> Result<Zeroizing<Vec<u8>>, SecretError> {
     if text.is_empty() {
         return Err(SecretError::Empty);
     }
@@ -208,9 +217,17 @@ fn decode_prefixed(text: &str, prefix: &str) -> Result<Zeroizing<Vec<u8>>, Secre
     }
     let Some(rest) = text.strip_prefix(prefix) else {
         return Err(if is_ed25519_key_text(text) || text.starts_with("whsec_") {
-            SecretError::WrongKeyKind
+            SecretError::WrongKeyKind {
+                expected: if prefix == SIGNING_PREFIX {
+                    EXPECTED_SIGNING
+                } else {
+                    EXPECTED_PUBLIC
+                },
+            }
         } else {
-            SecretError::MissingPrefix
+            SecretError::MissingPrefix {
+                expected: Cow::Borrowed(prefix),
+            }
         });
     };
     if rest.is_empty() {
@@ -255,15 +272,29 @@ mod tests {
         let sk_err = |t: &str| Ed25519SigningKey::from_whsk(t).unwrap_err();
         assert_eq!(pk_err(""), SecretError::Empty);
         assert_eq!(pk_err("whpk_"), SecretError::Empty);
-        assert_eq!(pk_err(WHSK), SecretError::WrongKeyKind);
-        assert_eq!(sk_err(WHPK), SecretError::WrongKeyKind);
+        let public = SecretError::WrongKeyKind {
+            expected: EXPECTED_PUBLIC,
+        };
+        let signing = SecretError::WrongKeyKind {
+            expected: EXPECTED_SIGNING,
+        };
+        assert_eq!(pk_err(WHSK), public);
+        assert_eq!(sk_err(WHPK), signing);
+        assert_eq!(sk_err("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), signing);
         assert_eq!(
-            sk_err("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
-            SecretError::WrongKeyKind
+            pk_err(WHSK).to_string(),
+            "secret text is a key of the wrong kind: expected a `whpk_` Ed25519 public key"
+        );
+        let missing = pk_err("1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=");
+        assert_eq!(
+            missing,
+            SecretError::MissingPrefix {
+                expected: "whpk_".into()
+            }
         );
         assert_eq!(
-            pk_err("1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4="),
-            SecretError::MissingPrefix
+            missing.to_string(),
+            "secret text lacks the expected prefix `whpk_`"
         );
         assert_eq!(pk_err("whpk_ 1SiA"), SecretError::ContainsWhitespace);
         assert_eq!(pk_err("whpk_!!!!"), SecretError::InvalidBase64);

@@ -7,6 +7,7 @@
 
 use core::fmt;
 use core::time::Duration;
+use std::borrow::Cow;
 
 /// Which header of a scheme an error is about, named by its role rather than its wire name.
 ///
@@ -145,20 +146,36 @@ pub enum SecretError {
     /// `sha1=…`) rather than a secret.
     #[error("secret text looks like a signature, not a secret")]
     LooksLikeSignature,
-    /// The text starts with a provider prefix (such as `whsec_`) that this constructor does not
-    /// understand; use the matching scheme's secret parser instead.
-    #[error("secret text has a provider prefix this constructor does not accept")]
+    /// The text starts with `whsec_`, a provider prefix that this constructor does not
+    /// understand; read it with the matching scheme's secret parser instead
+    /// ([`Scheme::parse_secret`](crate::Scheme::parse_secret)).
+    #[error("secret text has the provider prefix `whsec_`, which this constructor does not accept")]
     UnexpectedPrefix,
     /// The text lacks the prefix the scheme's secrets always carry (Stripe's signing secrets
-    /// start with `whsec_`; an API key such as `sk_live_…` is not a signing secret).
-    #[error("secret text lacks the expected prefix")]
-    MissingPrefix,
+    /// start with `whsec_`; an API key such as `sk_live_…` is not a signing secret), or an
+    /// Ed25519 key lacks `whsk_`/`whpk_`.
+    #[error("secret text lacks the expected prefix `{expected}`")]
+    MissingPrefix {
+        /// The prefix the text should start with, such as `whsec_`: the scheme's own label,
+        /// never part of the given text.
+        expected: Cow<'static, str>,
+    },
     /// The text is a key of the other kind: an Ed25519 key (`whsk_`, `whpk_`) where an HMAC secret
-    /// belongs, or the reverse.
-    #[error("secret text is a key of the wrong kind for this use")]
-    WrongKeyKind,
+    /// belongs, or the reverse, or an Ed25519 signing key where a public key belongs.
+    #[error("secret text is a key of the wrong kind: expected {expected}")]
+    WrongKeyKind {
+        /// The kind of key expected, in words, such as "an HMAC secret" (for people to read;
+        /// match on the variant, not on this text).
+        expected: &'static str,
+    },
+    /// The text is an Ed25519 key (`whsk_`, `whpk_`) for a scheme that has Ed25519 signatures,
+    /// and the crate was built without its `ed25519` feature, which reads them.
+    #[error(
+        "secret text is an Ed25519 key (`whsk_`/`whpk_`); reading it needs hookseal's `ed25519` feature"
+    )]
+    Ed25519Disabled,
     /// The text is not valid base64.
-    #[error("secret text is not valid base64")]
+    #[error("secret text is not valid base64 (expected the standard alphabet, padding optional)")]
     InvalidBase64,
     /// A fixed-size key (an Ed25519 key) decoded to the wrong number of bytes.
     #[error("key has the wrong length: {len} bytes, {expected} expected")]
@@ -173,7 +190,7 @@ pub enum SecretError {
     #[error("not a usable key")]
     InvalidKey,
     /// The text is not valid hex.
-    #[error("secret text is not valid hex")]
+    #[error("secret text is not valid hex (expected an even number of the digits 0-9, a-f, A-F)")]
     InvalidHex,
     /// The operating system's random number generator failed.
     #[error("the system random number generator is unavailable")]
@@ -191,6 +208,13 @@ pub enum ConfigError {
     /// Two keys in one keyring share an id.
     #[error("duplicate key id in keyring")]
     DuplicateKeyId,
+    /// A keyring was to be built from no keys; it needs at least one (the primary).
+    #[error("a keyring needs at least one key")]
+    NoKeys,
+    /// A key's text could not be read ([`Scheme::parse_key`](crate::Scheme::parse_key)); the
+    /// [`SecretError`] says why.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
     /// The keyring already holds the maximum number of keys.
     #[error("too many keys in keyring (at most {max})")]
     TooManyKeys {

@@ -37,6 +37,12 @@ impl KeyId {
         }
     }
 
+    /// `default`, the id of the one key of [`Keyring::single`] and the `from_secret`
+    /// constructors.
+    pub(crate) fn default_id() -> Self {
+        Self("default".into())
+    }
+
     /// The id as text.
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -151,7 +157,7 @@ impl Key {
         Self::with_material(id, Material::Hmac(MacKey::new(secret)))
     }
 
-    fn with_material(id: KeyId, material: Material) -> Self {
+    pub(crate) fn with_material(id: KeyId, material: Material) -> Self {
         Self {
             id,
             material,
@@ -294,9 +300,35 @@ impl Keyring {
     /// A keyring with one key, named `default`, valid at all times.
     #[must_use]
     pub fn single(secret: Secret) -> Self {
-        Self {
-            keys: vec![Key::from_parts(KeyId("default".into()), &secret)],
-        }
+        Self::of_unbounded(Key::from_parts(KeyId::default_id(), &secret))
+    }
+
+    /// A keyring of `keys`, in order: the first is the primary. The same rules apply as when the
+    /// keyring is built one key at a time with [`Keyring::new`] and [`Keyring::with_key`].
+    ///
+    /// ```
+    /// use hookseal::{Keyring, Scheme};
+    ///
+    /// let scheme = Scheme::stripe();
+    /// let keyring = Keyring::from_keys([
+    ///     scheme.parse_key("2026-11", "whsec_new_signing_secret")?,
+    ///     scheme.parse_key("2026-05", "whsec_old_signing_secret")?,
+    /// ])?;
+    /// assert_eq!(keyring.primary().id(), "2026-11");
+    /// assert_eq!(keyring.len(), 2);
+    /// # Ok::<(), hookseal::ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::NoKeys`] when `keys` is empty, [`ConfigError::DuplicateKeyId`] when two
+    /// keys share an id, [`ConfigError::TooManyKeys`] beyond [`Keyring::MAX_KEYS`], and
+    /// [`ConfigError::EmptyValidityWindow`] for a key whose window is empty. Keys after the
+    /// first refused one are not read.
+    pub fn from_keys(keys: impl IntoIterator<Item = Key>) -> Result<Self, ConfigError> {
+        let mut keys = keys.into_iter();
+        let primary = keys.next().ok_or(ConfigError::NoKeys)?;
+        keys.try_fold(Self::new(primary)?, Self::with_key)
     }
 
     /// Adds `key` after the keys already held.
@@ -318,6 +350,11 @@ impl Keyring {
         }
         self.keys.push(key);
         Ok(self)
+    }
+
+    /// A keyring of one key without a validity window, which no rule can refuse.
+    pub(crate) fn of_unbounded(key: Key) -> Self {
+        Self { keys: vec![key] }
     }
 
     /// Keeps the primary key and the other keys for which `keep` is true, in order. Removing

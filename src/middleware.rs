@@ -22,7 +22,7 @@
 //! ```
 //! use axum::{Extension, Router, routing::post};
 //! use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
-//! use hookseal::{Keyring, Scheme, Verifier};
+//! use hookseal::{Scheme, Verifier};
 //!
 //! async fn handle(Extension(delivery): Extension<VerifiedDelivery>) -> &'static str {
 //!     // `delivery.body()` is the verified body, byte for byte.
@@ -31,8 +31,7 @@
 //! }
 //!
 //! # fn app() -> Result<Router, Box<dyn std::error::Error>> {
-//! let scheme = Scheme::stripe();
-//! let verifier = Verifier::new(scheme.clone(), Keyring::single(scheme.parse_secret("whsec_…")?));
+//! let verifier = Verifier::from_secret(Scheme::stripe(), "whsec_…")?;
 //! let app: Router = Router::new()
 //!     .route("/webhooks/stripe", post(handle))
 //!     .route_layer(VerifyLayer::new(verifier));

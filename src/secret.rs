@@ -224,7 +224,9 @@ pub(crate) fn check_secret_text(text: &str) -> Result<(), SecretError> {
         return Err(SecretError::LooksLikeSignature);
     }
     if is_ed25519_key_text(text) {
-        return Err(SecretError::WrongKeyKind);
+        return Err(SecretError::WrongKeyKind {
+            expected: EXPECTED_HMAC,
+        });
     }
     if text.starts_with("whsec_") {
         return Err(SecretError::UnexpectedPrefix);
@@ -265,9 +267,20 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
+/// [`SecretError::WrongKeyKind`]'s words for an HMAC secret.
+pub(crate) const EXPECTED_HMAC: &str = "an HMAC secret";
+
+/// The prefix of an Ed25519 signing key's text.
+pub(crate) const SIGNING_PREFIX: &str = "whsk_";
+
+/// The prefix of an Ed25519 public key's text.
+pub(crate) const PUBLIC_PREFIX: &str = "whpk_";
+
 /// `whsk_…` or `whpk_…`: an Ed25519 key's text, never an HMAC secret.
 pub(crate) fn is_ed25519_key_text(text: &str) -> bool {
-    ["whsk_", "whpk_"].iter().any(|p| text.starts_with(p))
+    [SIGNING_PREFIX, PUBLIC_PREFIX]
+        .iter()
+        .any(|p| text.starts_with(p))
 }
 
 /// The shape of a signature header value, or of one of its entries: a label before the first

@@ -1,11 +1,11 @@
 //! [`Signer`]: produces the headers a sender attaches to a delivery.
 
 use crate::clock::{Clock, SystemClock, Timestamp};
-use crate::error::SignError;
+use crate::error::{SecretError, SignError};
 use crate::keyring::{Keyring, Material};
 use crate::mac::Tag;
-use crate::scheme::Scheme;
 use crate::scheme::parse::{Digits, MAX_SIGNATURES};
+use crate::scheme::{KeyUse, Scheme};
 
 /// Signs deliveries with every key of a [`Keyring`] that is valid at the signing time.
 ///
@@ -25,11 +25,10 @@ use crate::scheme::parse::{Digits, MAX_SIGNATURES};
 /// webhooks — what Stripe's `generateTestHeaderString` does, for every provider:
 ///
 /// ```
-/// use hookseal::{Keyring, Scheme, Signer, Timestamp};
+/// use hookseal::{Scheme, Signer, Timestamp};
 ///
-/// let scheme = Scheme::stripe();
-/// let secret = scheme.parse_secret("whsec_test_secret")?; // as Stripe's dashboard shows it
-/// let signer = Signer::new(scheme, Keyring::single(secret));
+/// // The secret as Stripe's dashboard shows it.
+/// let signer = Signer::from_secret(Scheme::stripe(), "whsec_test_secret")?;
 /// let body = br#"{"id":"evt_test_webhook","object":"event"}"#;
 /// let headers = signer.sign_at(None, body, Timestamp::from_unix_secs(1_614_265_330))?;
 /// assert_eq!(
@@ -54,6 +53,36 @@ impl Signer {
             keyring,
             clock: SystemClock,
         }
+    }
+
+    /// A signer for `scheme` with one key read from `text` the scheme's way, named `default`:
+    /// [`Signer::new`] with a one-key keyring, naming the scheme once.
+    ///
+    /// The text is an HMAC secret as [`Scheme::parse_secret`] reads it or, in schemes with
+    /// Ed25519 signatures (feature `ed25519`), a `whsk_` signing key. For several keys (a
+    /// rotation), build a [`Keyring`] ([`Scheme::parse_key`], [`Keyring::from_keys`]).
+    ///
+    /// ```
+    /// use hookseal::{Scheme, Signer, Timestamp};
+    ///
+    /// // GitHub's documented example: the secret is text.
+    /// let signer = Signer::from_secret(Scheme::github(), "It's a Secret to Everybody")?;
+    /// let headers = signer.sign_at(None, b"Hello, World!", Timestamp::from_unix_secs(0))?;
+    /// assert_eq!(
+    ///     headers.get("X-Hub-Signature-256"),
+    ///     Some("sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"),
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [`SecretError`] of [`Scheme::parse_secret`] for an HMAC secret, of
+    /// [`Scheme::parse_key`] for an Ed25519 key, and [`SecretError::WrongKeyKind`] for a `whpk_`
+    /// public key, which cannot sign.
+    pub fn from_secret(scheme: Scheme, text: &str) -> Result<Self, SecretError> {
+        let key = scheme.default_key(text, KeyUse::Sign)?;
+        Ok(Self::new(scheme, Keyring::of_unbounded(key)))
     }
 }
 

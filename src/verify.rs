@@ -7,12 +7,12 @@ use std::time::Duration;
 use sha2::{Digest as _, Sha256};
 
 use crate::clock::{Clock, SystemClock, Timestamp};
-use crate::error::{HeaderKind, VerifyError};
+use crate::error::{HeaderKind, SecretError, VerifyError};
 use crate::headers::HeaderSource;
 use crate::keyring::{Key, KeyId, Keyring, Material};
 use crate::mac::{Algorithm, Tag};
 use crate::scheme::parse::{Digits, Presented, parse_timestamp};
-use crate::scheme::{Scheme, TimestampSource};
+use crate::scheme::{KeyUse, Scheme, TimestampSource};
 use crate::sign::is_valid_id;
 
 /// Verifies signed webhook requests.
@@ -90,6 +90,37 @@ impl Verifier {
             replay_lease: DEFAULT_REPLAY_LEASE,
             clock: SystemClock,
         }
+    }
+
+    /// A verifier for `scheme` with one key read from `text` the scheme's way, named `default`:
+    /// [`Verifier::new`] with a one-key keyring, naming the scheme once.
+    ///
+    /// The text is an HMAC secret as [`Scheme::parse_secret`] reads it or, in schemes with
+    /// Ed25519 signatures (feature `ed25519`), a `whpk_` public key. For several keys or key
+    /// ids of your own, build a [`Keyring`] ([`Scheme::parse_key`], [`Keyring::from_keys`]).
+    ///
+    /// ```
+    /// use hookseal::{Scheme, Signer, Timestamp, Verifier};
+    ///
+    /// let text = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"; // from your secret store
+    /// let verifier = Verifier::from_secret(Scheme::standard_webhooks(), text)?;
+    ///
+    /// let signer = Signer::from_secret(Scheme::standard_webhooks(), text)?;
+    /// let now = Timestamp::from_unix_secs(1_700_000_000);
+    /// let signed = signer.sign_at(Some("msg_1"), b"{}", now)?;
+    /// let headers: Vec<(&str, &str)> = signed.iter().collect();
+    /// assert_eq!(verifier.verify_at(&headers, b"{}", now)?.key_id(), "default");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [`SecretError`] of [`Scheme::parse_secret`] for an HMAC secret, of
+    /// [`Scheme::parse_key`] for an Ed25519 key, and [`SecretError::WrongKeyKind`] for a `whsk_`
+    /// signing key: a receiver verifies with the public key alone.
+    pub fn from_secret(scheme: Scheme, text: &str) -> Result<Self, SecretError> {
+        let key = scheme.default_key(text, KeyUse::Verify)?;
+        Ok(Self::new(scheme, Keyring::of_unbounded(key)))
     }
 }
 

@@ -33,11 +33,10 @@ use crate::verify::{ReplayKey, Verifier};
 ///
 /// ```
 /// use hookseal::replay::MemoryReplayCache;
-/// use hookseal::{Keyring, Scheme, Verifier};
+/// use hookseal::{Scheme, Verifier};
 ///
-/// let scheme = Scheme::standard_webhooks();
-/// let secret = scheme.parse_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
-/// let verifier = Verifier::new(scheme, Keyring::single(secret));
+/// let text = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+/// let verifier = Verifier::from_secret(Scheme::standard_webhooks(), text)?;
 /// // Keeps keys as long as the verifier asks: its window and one second.
 /// let cache = MemoryReplayCache::for_verifier(&verifier, 1_000_000)?;
 /// assert_eq!(cache.max_ttl(), verifier.replay_ttl());

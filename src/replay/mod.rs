@@ -52,10 +52,9 @@
 //! ```
 //! use std::sync::Arc;
 //! use hookseal::replay::{DynReplayCache, MemoryReplayCache};
-//! use hookseal::{Keyring, Scheme, Verifier};
+//! use hookseal::{Scheme, Verifier};
 //!
-//! let scheme = Scheme::stripe();
-//! let verifier = Verifier::new(scheme.clone(), Keyring::single(scheme.parse_secret("whsec_0123456789abcdef0123456789ab")?));
+//! let verifier = Verifier::from_secret(Scheme::stripe(), "whsec_0123456789abcdef0123456789ab")?;
 //! let cache: Arc<dyn DynReplayCache> = Arc::new(MemoryReplayCache::for_verifier(&verifier, 100_000)?);
 //! // `cache` (or `&*cache`) can be passed wherever a `ReplayCache` is expected.
 //! # Ok::<(), Box<dyn std::error::Error>>(())

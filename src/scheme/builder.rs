@@ -8,7 +8,7 @@ use super::{HeaderSpec, MAX_PARTS, Scheme, TimestampSource, parse};
 use crate::error::{ConfigError, SecretError};
 use crate::mac::Algorithm;
 use crate::secret::{
-    Secret, check_characters, check_secret_text, decode_base64, is_ed25519_key_text,
+    EXPECTED_HMAC, Secret, check_characters, check_secret_text, decode_base64, is_ed25519_key_text,
     looks_like_signature,
 };
 
@@ -301,8 +301,9 @@ impl SecretFormat {
     ///   formatting character (U+200B, U+FEFF, …);
     /// - [`SecretError::LooksLikeSignature`] for a signature header value or one of its entries
     ///   in any built-in scheme's syntax (`v1,…`, `t=…`, `h1=…`, `sha256=…`);
-    /// - [`SecretError::WrongKeyKind`] for an Ed25519 key (`whsk_…`, `whpk_…`);
-    /// - [`SecretError::MissingPrefix`] when a required prefix is absent;
+    /// - [`SecretError::WrongKeyKind`] for an Ed25519 key (`whsk_…`, `whpk_…`; read those with
+    ///   [`Scheme::parse_key`]);
+    /// - [`SecretError::MissingPrefix`], naming the prefix, when a required prefix is absent;
     /// - [`SecretError::UnexpectedPrefix`] for `whsec_` given to plain base64;
     /// - [`SecretError::InvalidBase64`] when base64 does not decode;
     /// - [`SecretError::TooShort`] below the minimum length.
@@ -315,7 +316,9 @@ impl SecretFormat {
             SecretKind::PrefixedText(prefix) => {
                 check_text_secret(text)?;
                 if !text.starts_with(&**prefix) {
-                    return Err(SecretError::MissingPrefix);
+                    return Err(SecretError::MissingPrefix {
+                        expected: String::from(&**prefix).into(),
+                    });
                 }
                 if text.len() == prefix.len() {
                     return Err(SecretError::Empty);
@@ -352,7 +355,9 @@ fn check_text_secret(text: &str) -> Result<(), SecretError> {
         return Err(SecretError::LooksLikeSignature);
     }
     if is_ed25519_key_text(text) {
-        return Err(SecretError::WrongKeyKind);
+        return Err(SecretError::WrongKeyKind {
+            expected: EXPECTED_HMAC,
+        });
     }
     Ok(())
 }
@@ -831,7 +836,9 @@ mod tests {
         assert_eq!(
             f.parse("whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=")
                 .unwrap_err(),
-            SecretError::WrongKeyKind
+            SecretError::WrongKeyKind {
+                expected: "an HMAC secret"
+            }
         );
         assert_eq!(
             f.parse("mysecret").unwrap_err(),
@@ -859,7 +866,9 @@ mod tests {
         assert_eq!(s.expose_secret(), b"whsec_test_secret");
         assert_eq!(
             f.parse("sk_live_51HxYzAbCdEfGhIjKl").unwrap_err(),
-            SecretError::MissingPrefix
+            SecretError::MissingPrefix {
+                expected: "whsec_".into()
+            }
         );
         assert_eq!(f.parse("whsec_").unwrap_err(), SecretError::Empty);
         assert_eq!(
@@ -889,7 +898,9 @@ mod tests {
         assert_eq!(
             f.parse("whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==")
                 .unwrap_err(),
-            SecretError::WrongKeyKind
+            SecretError::WrongKeyKind {
+                expected: "an HMAC secret"
+            }
         );
         assert_eq!(
             f.parse("whsec_AAECAwQF").unwrap_err(),

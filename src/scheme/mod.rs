@@ -53,10 +53,11 @@ pub(crate) mod parse;
 
 pub use builder::{Encoding, Part, SchemeBuilder, SecretFormat, SignatureFormat};
 
-use crate::error::{HeaderKind, SecretError, VerifyError};
+use crate::error::{ConfigError, HeaderKind, SecretError, VerifyError};
 use crate::headers::{HeaderName, HeaderSource, single_value};
+use crate::keyring::{Key, KeyId, Material};
 use crate::mac::{Algorithm, MacKey, Tag};
-use crate::secret::Secret;
+use crate::secret::{EXPECTED_HMAC, SIGNING_PREFIX, Secret, is_ed25519_key_text};
 use builder::{PartKind, Syntax};
 use parse::{Codec, Presented};
 
@@ -343,6 +344,97 @@ impl Scheme {
         self.secret_format.parse(text)
     }
 
+    /// Reads a key named `id` from its text, whatever its kind: an HMAC secret as
+    /// [`Scheme::parse_secret`] reads it, or — in schemes with Ed25519 signatures (Standard
+    /// Webhooks, Svix), with feature `ed25519` — a `whsk_` signing key or a `whpk_` public key.
+    /// The key is valid at all times until a window is set on it.
+    ///
+    /// ```
+    /// use hookseal::{Keyring, Scheme, Verifier};
+    ///
+    /// let scheme = Scheme::standard_webhooks();
+    /// let key = scheme.parse_key("2026-11", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// assert_eq!(key.id(), "2026-11");
+    /// let verifier = Verifier::new(scheme, Keyring::new(key)?);
+    /// # let _ = verifier;
+    /// # Ok::<(), hookseal::ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`], like every other step of building a key or a keyring, so a keyring
+    /// built from several texts needs one `?` per step:
+    ///
+    /// - [`ConfigError::InvalidKeyId`] when `id` is not a valid [`KeyId`] (checked
+    ///   first);
+    /// - [`ConfigError::Secret`] when the text is not a key of this scheme, with the
+    ///   [`SecretError`] that says why: those of [`Scheme::parse_secret`],
+    ///   `Ed25519SigningKey::from_whsk` and `Ed25519PublicKey::from_whpk` (feature `ed25519`);
+    ///   [`SecretError::WrongKeyKind`] for a `whsk_`/`whpk_` key given to a scheme without
+    ///   Ed25519 signatures (it would never sign or verify there); and
+    ///   [`SecretError::Ed25519Disabled`] for one given to a scheme with them when the crate is
+    ///   built without feature `ed25519`.
+    pub fn parse_key(&self, id: &str, text: &str) -> Result<Key, ConfigError> {
+        let id = KeyId::new(id)?;
+        Ok(Key::with_material(
+            id,
+            self.key_material(text, KeyUse::Any)?,
+        ))
+    }
+
+    /// The one key, named `default`, that the `from_secret` constructors read from `text` for
+    /// `role`: as [`Scheme::parse_key`], and an Ed25519 key of the kind `role` cannot use is
+    /// refused ([`SecretError::WrongKeyKind`]).
+    pub(crate) fn default_key(&self, text: &str, role: KeyUse) -> Result<Key, SecretError> {
+        Ok(Key::with_material(
+            KeyId::default_id(),
+            self.key_material(text, role)?,
+        ))
+    }
+
+    /// What a key's text holds, read for `role`.
+    fn key_material(&self, text: &str, role: KeyUse) -> Result<Material, SecretError> {
+        if !is_ed25519_key_text(text) {
+            return Ok(Material::Hmac(MacKey::new(&self.parse_secret(text)?)));
+        }
+        if !self.has_ed25519_entries() {
+            return Err(SecretError::WrongKeyKind {
+                expected: EXPECTED_HMAC,
+            });
+        }
+        let signing = text.starts_with(SIGNING_PREFIX);
+        match role {
+            KeyUse::Sign if !signing => Err(SecretError::WrongKeyKind {
+                expected: "an HMAC secret or a `whsk_` Ed25519 signing key",
+            }),
+            KeyUse::Verify if signing => Err(SecretError::WrongKeyKind {
+                expected: "an HMAC secret or a `whpk_` Ed25519 public key",
+            }),
+            #[cfg(feature = "ed25519")]
+            KeyUse::Sign | KeyUse::Verify | KeyUse::Any => Ok(if signing {
+                Material::Ed25519Signing(Box::new(crate::ed25519::Ed25519SigningKey::from_whsk(
+                    text,
+                )?))
+            } else {
+                Material::Ed25519Public(crate::ed25519::Ed25519PublicKey::from_whpk(text)?)
+            }),
+            #[cfg(not(feature = "ed25519"))]
+            KeyUse::Sign | KeyUse::Verify | KeyUse::Any => Err(SecretError::Ed25519Disabled),
+        }
+    }
+
+    /// Whether the signature header has Ed25519 (`v1a`) entries, whether or not the crate is
+    /// built to read them.
+    fn has_ed25519_entries(&self) -> bool {
+        matches!(
+            &self.syntax,
+            Syntax::Versioned {
+                ed25519_version: Some(_),
+                ..
+            }
+        )
+    }
+
     pub(crate) fn algorithm(&self) -> Algorithm {
         self.algorithm
     }
@@ -553,6 +645,18 @@ impl Scheme {
     }
 }
 
+/// What a key read by [`Scheme::default_key`] is for: an Ed25519 key of the other side's kind
+/// is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyUse {
+    /// Signing: a `whpk_` public key cannot sign.
+    Sign,
+    /// Verifying: a receiver should not hold a `whsk_` signing key.
+    Verify,
+    /// Either ([`Scheme::parse_key`]): the keyring may sign, verify or both.
+    Any,
+}
+
 /// One request's signed content, as the parts that are fed to the MAC in order.
 pub(crate) struct Content<'b> {
     parts: [&'b [u8]; MAX_PARTS],
@@ -574,7 +678,7 @@ pub(crate) struct HeaderSpec {
 }
 
 impl HeaderSpec {
-    pub(crate) fn new(wire: &str, fallback: Option<&str>) -> Result<Self, crate::ConfigError> {
+    pub(crate) fn new(wire: &str, fallback: Option<&str>) -> Result<Self, ConfigError> {
         Ok(Self {
             wire: wire.into(),
             name: HeaderName::new(wire)?,

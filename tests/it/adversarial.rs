@@ -655,12 +655,16 @@ fn signatures_given_as_secrets_are_refused() {
         (
             "signing key",
             "whsk_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-            SecretError::WrongKeyKind,
+            SecretError::WrongKeyKind {
+                expected: "an HMAC secret",
+            },
         ),
         (
             "public key",
             "whpk_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-            SecretError::WrongKeyKind,
+            SecretError::WrongKeyKind {
+                expected: "an HMAC secret",
+            },
         ),
     ];
     for (name, text, expected) in cases {

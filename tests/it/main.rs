@@ -4,6 +4,7 @@
 
 mod adversarial;
 mod common;
+mod constructors;
 mod custom;
 mod delivery;
 mod fuzz_corpus;
