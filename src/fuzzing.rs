@@ -26,7 +26,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use hmac::Hmac;
 
-use crate::error::{HeaderKind, SecretError, TimestampError, VerifyError};
+use crate::error::{HeaderKind, SecretError, TimestampReason, VerifyError};
 use crate::idempotency::IdempotencyKey;
 use crate::scheme::Encoding;
 use crate::scheme::parse::{Digits, Presented, parse_timestamp};
@@ -291,16 +291,16 @@ pub fn timestamp(data: &[u8]) {
     let result = parse_timestamp(data);
     let all_digits = data.iter().all(u8::is_ascii_digit);
     let expected = if data.is_empty() {
-        Err(TimestampError::Empty)
+        Err(TimestampReason::Empty)
     } else if !all_digits {
-        Err(TimestampError::NotDigits)
+        Err(TimestampReason::NotDigits)
     } else if data.len() > 1 && data.first() == Some(&b'0') {
-        Err(TimestampError::LeadingZero)
+        Err(TimestampReason::LeadingZero)
     } else {
         // All ASCII digits, so UTF-8; `str::parse` also accepts a `+` sign, excluded above.
         match core::str::from_utf8(data).map(str::parse::<u64>) {
             Ok(Ok(n)) => Ok(Timestamp::from_unix_secs(n)),
-            _ => Err(TimestampError::TooLarge),
+            _ => Err(TimestampReason::TooLarge),
         }
     };
     assert_eq!(

@@ -32,7 +32,7 @@ pub use clock::{Clock, SystemClock, Timestamp};
 pub use ed25519::{Ed25519PublicKey, Ed25519SigningKey};
 pub use error::{
     ConfigError, HeaderKind, IdempotencyKeyReason, SecretError, SignError, StoreError,
-    TimestampError, VerifyError,
+    TimestampReason, VerifyError,
 };
 pub use headers::{HeaderName, HeaderSource};
 pub use keyring::{Key, KeyId, Keyring};

@@ -276,8 +276,7 @@ impl<C: Clock> Shared<C> {
             Err(error) => {
                 let status = match error {
                     FreshError::Replayed => self.replay_status,
-                    _ => StatusCode::from_u16(error.status_code())
-                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                    _ => error.status(),
                 };
                 let mut response = refuse(status, error.retry_after());
                 response.extensions_mut().insert(Refused {

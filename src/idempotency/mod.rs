@@ -58,12 +58,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::error::IdempotencyError;
 pub use crate::error::StoreError;
 pub use key::{Fingerprint, FingerprintBuilder, IdempotencyKey, KeyParser, Scope, ScopedKey};
 pub use memory::MemoryIdempotencyStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisIdempotencyStore;
-pub use run::{Idempotency, IdempotencyError, Processed, REPLAYED_HEADER};
+pub use run::{Idempotency, Processed, REPLAYED_HEADER};
 
 /// What [`IdempotencyStore::begin`] found.
 #[derive(Debug)]

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use super::{Begin, Fingerprint, IdempotencyStore, Lease, MAX_TTL, ScopedKey, StoreError};
-use crate::error::ConfigError;
+use crate::error::{ConfigError, IdempotencyError};
 
 /// The response header marking a result replayed from an earlier request, as Stripe sends it:
 /// `Idempotent-Replayed: true`.
@@ -80,39 +80,6 @@ pub enum Processed {
     Fresh(Vec<u8>),
     /// The work ran before; this is its stored output, byte for byte.
     Replayed(Vec<u8>),
-}
-
-/// [`Idempotency::run`] did not produce an output to answer with.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum IdempotencyError<E> {
-    /// Another request with this key is running: answer 409 with `Retry-After`.
-    #[error("a request with this idempotency key is in progress")]
-    InProgress {
-        /// When the running request's lease ends at the latest.
-        retry_after: Duration,
-    },
-    /// The key was used for a different payload: answer 422.
-    #[error("idempotency key reused for a different payload")]
-    Mismatch,
-    /// The work failed. The key was released, so a retry runs the work again, unless the
-    /// failure policy stored it.
-    #[error("the work failed")]
-    Failed(#[source] E),
-    /// The work succeeded but its output could not be recorded (the store failed, or the lease
-    /// ran out first), so a later retry may run it again. Answer with `output` as for a fresh
-    /// success: asking the sender to retry would make a second run likelier, not less.
-    #[error("the work succeeded but its result was not recorded")]
-    Unrecorded {
-        /// The work's output.
-        output: Vec<u8>,
-        /// Why it was not recorded.
-        #[source]
-        source: StoreError,
-    },
-    /// The store could not say whether the key is free, so the work did not run (fail closed).
-    #[error("idempotency store failed")]
-    Store(#[source] StoreError),
 }
 
 impl<S: IdempotencyStore> Idempotency<S> {
@@ -279,33 +246,6 @@ impl Processed {
     #[must_use]
     pub fn replayed_header(&self) -> Option<(&'static str, &'static str)> {
         self.is_replayed().then_some((REPLAYED_HEADER, "true"))
-    }
-}
-
-impl<E> IdempotencyError<E> {
-    /// The HTTP status code to answer with: 409 in progress, 422 mismatch, 500 for failed work
-    /// (or the application's own mapping of its error), 200 for unrecorded output (answer with
-    /// it), and the [`StoreError`]'s (503, or 500 for the receiver's configuration).
-    #[must_use]
-    pub fn status_code(&self) -> u16 {
-        match self {
-            Self::InProgress { .. } => 409,
-            Self::Mismatch => 422,
-            Self::Failed(_) => 500,
-            Self::Unrecorded { .. } => 200,
-            Self::Store(e) => e.status_code(),
-        }
-    }
-
-    /// The `Retry-After` to send: the lease's remainder while in progress, a few seconds when the
-    /// store is unavailable, `None` otherwise.
-    #[must_use]
-    pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Self::InProgress { retry_after } => Some(*retry_after),
-            Self::Store(e) => e.retry_after(),
-            _ => None,
-        }
     }
 }
 

@@ -6,60 +6,9 @@ use std::time::Duration;
 
 use super::{ReplayCache, Reservation, Reserve, StoreError};
 use crate::clock::{Clock, Timestamp};
-use crate::error::VerifyError;
+use crate::error::FreshError;
 use crate::headers::HeaderSource;
 use crate::verify::{Verified, Verifier};
-
-/// [`Verifier::verify_fresh`] refused a request.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum FreshError {
-    /// The request did not verify.
-    #[error(transparent)]
-    Rejected(#[from] VerifyError),
-    /// The request verified, and another copy of it is being handled right now: answer 409
-    /// with `Retry-After`, so the sender tries again once that copy has succeeded or failed.
-    #[error("request in progress")]
-    InProgress {
-        /// When the other copy's lease ends at the latest.
-        retry_after: Duration,
-    },
-    /// The request verified, and was handled before.
-    #[error("request replayed")]
-    Replayed,
-    /// The replay cache could not answer, so the request was refused (fail closed).
-    #[error("replay check failed: {0}")]
-    Store(#[source] StoreError),
-}
-
-impl FreshError {
-    /// The HTTP status code a receiver should answer with: the [`VerifyError`]'s for a rejected
-    /// request, 409 for a copy in progress and for a replay, and the [`StoreError`]'s for a
-    /// store failure (503, or 500 for a TTL the cache cannot keep: the receiver's
-    /// configuration).
-    ///
-    /// A receiver that treats a duplicate as success may answer a replay with 200 instead; a
-    /// copy in progress must still be answered 409, since it may yet fail.
-    #[must_use]
-    pub fn status_code(&self) -> u16 {
-        match self {
-            Self::Rejected(e) => e.status_code(),
-            Self::InProgress { .. } | Self::Replayed => 409,
-            Self::Store(e) => e.status_code(),
-        }
-    }
-
-    /// How long a sender should wait before retrying, for the `Retry-After` header: the other
-    /// copy's lease for [`FreshError::InProgress`], a few seconds for a 503, `None` otherwise.
-    #[must_use]
-    pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Self::InProgress { retry_after } => Some(*retry_after),
-            Self::Store(e) => e.retry_after(),
-            Self::Rejected(_) | Self::Replayed => None,
-        }
-    }
-}
 
 /// A verified request's replay key, reserved while the delivery is handled: from
 /// [`Verifier::verify_fresh`].
@@ -175,7 +124,7 @@ impl<C: Clock> Verifier<C> {
     ///
     /// # Errors
     ///
-    /// [`FreshError::Rejected`] with the [`VerifyError`] when the request does not verify (the
+    /// [`FreshError::Rejected`] with the [`VerifyError`](crate::VerifyError) when the request does not verify (the
     /// cache is not touched), [`FreshError::InProgress`] while a copy is being handled,
     /// [`FreshError::Replayed`] when it was handled before, and [`FreshError::Store`] when the
     /// cache cannot answer.

@@ -72,8 +72,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+pub use crate::error::FreshError;
 pub use crate::error::StoreError;
-pub use fresh::{FreshError, Pending};
+pub use fresh::Pending;
 pub use memory::MemoryReplayCache;
 #[cfg(feature = "redis")]
 pub use redis::RedisReplayCache;

@@ -6,7 +6,7 @@ use base64::Engine as _;
 
 use super::Encoding;
 use crate::clock::Timestamp;
-use crate::error::{HeaderKind, TimestampError, VerifyError};
+use crate::error::{HeaderKind, TimestampReason, VerifyError};
 use crate::mac::{TAG_LEN, Tag, tags_equal};
 
 /// The most signatures any scheme accepts in one header: room for a rotation with a few keys in
@@ -44,27 +44,27 @@ impl Presented<'_> {
 ///
 /// Each value gets the error for its first fault in this order: empty, a byte that is not a
 /// digit (anywhere, even past the point where the digits overflow), a leading zero, too large.
-pub(crate) fn parse_timestamp(digits: &[u8]) -> Result<Timestamp, TimestampError> {
+pub(crate) fn parse_timestamp(digits: &[u8]) -> Result<Timestamp, TimestampReason> {
     if digits.is_empty() {
-        return Err(TimestampError::Empty);
+        return Err(TimestampReason::Empty);
     }
     // One pass: a non-digit returns at once; an overflow is only noted, since a non-digit
     // after it still decides the error.
     let mut value: Option<u64> = Some(0);
     for &b in digits {
         if !b.is_ascii_digit() {
-            return Err(TimestampError::NotDigits);
+            return Err(TimestampReason::NotDigits);
         }
         value = value
             .and_then(|v| v.checked_mul(10))
             .and_then(|v| v.checked_add(u64::from(b - b'0')));
     }
     if digits.len() > 1 && digits.first() == Some(&b'0') {
-        return Err(TimestampError::LeadingZero);
+        return Err(TimestampReason::LeadingZero);
     }
     value
         .map(Timestamp::from_unix_secs)
-        .ok_or(TimestampError::TooLarge)
+        .ok_or(TimestampReason::TooLarge)
 }
 
 /// A timestamp's canonical decimal digits, on the stack.
@@ -654,18 +654,18 @@ mod tests {
                 .as_unix_secs(),
             u64::MAX
         );
-        let bad: [(&[u8], TimestampError); 11] = [
-            (b"", TimestampError::Empty),
-            (b"0123", TimestampError::LeadingZero),
-            (b"00", TimestampError::LeadingZero),
-            (b"+123", TimestampError::NotDigits),
-            (b"-1", TimestampError::NotDigits),
-            (b"1e9", TimestampError::NotDigits),
-            (b"1.5", TimestampError::NotDigits),
-            (b" 1", TimestampError::NotDigits),
-            (b"0x1", TimestampError::NotDigits),
-            (b"18446744073709551616", TimestampError::TooLarge),
-            (b"99999999999999999999999", TimestampError::TooLarge),
+        let bad: [(&[u8], TimestampReason); 11] = [
+            (b"", TimestampReason::Empty),
+            (b"0123", TimestampReason::LeadingZero),
+            (b"00", TimestampReason::LeadingZero),
+            (b"+123", TimestampReason::NotDigits),
+            (b"-1", TimestampReason::NotDigits),
+            (b"1e9", TimestampReason::NotDigits),
+            (b"1.5", TimestampReason::NotDigits),
+            (b" 1", TimestampReason::NotDigits),
+            (b"0x1", TimestampReason::NotDigits),
+            (b"18446744073709551616", TimestampReason::TooLarge),
+            (b"99999999999999999999999", TimestampReason::TooLarge),
         ];
         for (input, want) in bad {
             assert_eq!(parse_timestamp(input).unwrap_err(), want, "{input:?}");
@@ -715,11 +715,11 @@ mod tests {
             (format!("t=1,v0={HEX}"), VerifyError::MissingSignature),
             (
                 format!("t=+1,v1={HEX}"),
-                VerifyError::InvalidTimestamp(TimestampError::NotDigits),
+                VerifyError::InvalidTimestamp(TimestampReason::NotDigits),
             ),
             (
                 format!("t=01,v1={HEX}"),
-                VerifyError::InvalidTimestamp(TimestampError::LeadingZero),
+                VerifyError::InvalidTimestamp(TimestampReason::LeadingZero),
             ),
             (
                 format!("t=1,v1={}", &HEX[..63]),

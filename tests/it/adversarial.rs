@@ -3,7 +3,7 @@
 //! headers, and a signature given where a secret belongs.
 
 use hookseal::{
-    HeaderKind, Keyring, Scheme, Secret, SecretError, Signer, Timestamp, TimestampError, Verifier,
+    HeaderKind, Keyring, Scheme, Secret, SecretError, Signer, Timestamp, TimestampReason, Verifier,
     VerifyError,
 };
 
@@ -213,31 +213,31 @@ fn every_hostile_input_gets_its_exact_answer() {
             "t=+123",
             &stripe,
             sts(&format!("t=+{NOW},v1={st_tag}")),
-            Err(InvalidTimestamp(TimestampError::NotDigits)),
+            Err(InvalidTimestamp(TimestampReason::NotDigits)),
         ),
         (
             "t=0123",
             &stripe,
             sts(&format!("t=0{NOW},v1={st_tag}")),
-            Err(InvalidTimestamp(TimestampError::LeadingZero)),
+            Err(InvalidTimestamp(TimestampReason::LeadingZero)),
         ),
         (
             "t=1e9",
             &stripe,
             sts(&format!("t=1e9,v1={st_tag}")),
-            Err(InvalidTimestamp(TimestampError::NotDigits)),
+            Err(InvalidTimestamp(TimestampReason::NotDigits)),
         ),
         (
             "t=-1",
             &stripe,
             sts(&format!("t=-1,v1={st_tag}")),
-            Err(InvalidTimestamp(TimestampError::NotDigits)),
+            Err(InvalidTimestamp(TimestampReason::NotDigits)),
         ),
         (
             "t= past u64::MAX",
             &stripe,
             sts(&format!("t=18446744073709551616,v1={st_tag}")),
-            Err(InvalidTimestamp(TimestampError::TooLarge)),
+            Err(InvalidTimestamp(TimestampReason::TooLarge)),
         ),
         // An empty value is a syntax error of the list, before any value is read.
         (
@@ -250,7 +250,7 @@ fn every_hostile_input_gets_its_exact_answer() {
             "t= fractional",
             &stripe,
             sts(&format!("t={NOW}.5,v1={st_tag}")),
-            Err(InvalidTimestamp(TimestampError::NotDigits)),
+            Err(InvalidTimestamp(TimestampReason::NotDigits)),
         ),
         (
             "t= u64::MAX itself",
@@ -434,7 +434,7 @@ fn every_hostile_input_gets_its_exact_answer() {
             "Paddle's ; separator sent to Stripe",
             &stripe,
             sts(&format!("t={NOW};v1={st_tag}")),
-            Err(InvalidTimestamp(TimestampError::NotDigits)),
+            Err(InvalidTimestamp(TimestampReason::NotDigits)),
         ),
         (
             "Stripe entries in any order",
@@ -465,7 +465,7 @@ fn every_hostile_input_gets_its_exact_answer() {
             "webhook-timestamp +",
             &sw,
             set(w.clone(), "webhook-timestamp", format!("+{NOW}")),
-            Err(InvalidTimestamp(TimestampError::NotDigits)),
+            Err(InvalidTimestamp(TimestampReason::NotDigits)),
         ),
         (
             "webhook-timestamp in milliseconds",
@@ -578,13 +578,13 @@ fn every_hostile_input_gets_its_exact_answer() {
             "Slack timestamp 1e9",
             &slack,
             sl_ts("1e9"),
-            Err(InvalidTimestamp(TimestampError::NotDigits)),
+            Err(InvalidTimestamp(TimestampReason::NotDigits)),
         ),
         (
             "Slack timestamp fractional",
             &slack,
             sl_ts(&format!("{NOW}.1")),
-            Err(InvalidTimestamp(TimestampError::NotDigits)),
+            Err(InvalidTimestamp(TimestampReason::NotDigits)),
         ),
         (
             "repeated Slack timestamp",

@@ -7,6 +7,7 @@ mod common;
 mod constructors;
 mod custom;
 mod delivery;
+mod errors;
 mod fuzz_corpus;
 mod headers;
 mod idempotency_key;

@@ -190,9 +190,9 @@ proptest! {
             read = rest;
         }
         let want = if !read.iter().all(u8::is_ascii_digit) {
-            VerifyError::InvalidTimestamp(hookseal::TimestampError::NotDigits)
+            VerifyError::InvalidTimestamp(hookseal::TimestampReason::NotDigits)
         } else if read[0] == b'0' {
-            VerifyError::InvalidTimestamp(hookseal::TimestampError::LeadingZero)
+            VerifyError::InvalidTimestamp(hookseal::TimestampReason::LeadingZero)
         } else {
             let t: u64 = std::str::from_utf8(read).unwrap().parse().unwrap();
             if t + MAX_AGE < NOW {

@@ -457,7 +457,7 @@ fn standard_webhooks_id_and_timestamp_are_signed_and_required() {
     plus[1].1 = format!("+{SW1_TS}");
     assert_eq!(
         verifier.verify_at(&plus, body, now).unwrap_err(),
-        VerifyError::InvalidTimestamp(hookseal::TimestampError::NotDigits)
+        VerifyError::InvalidTimestamp(hookseal::TimestampReason::NotDigits)
     );
     let mut later = sw1_with(SW1_SIG);
     later[1].1 = (SW1_TS + 1).to_string();
@@ -588,7 +588,7 @@ fn stripe_checks_v1_only() {
         (
             format!("t=0{STRIPE_TS},v1={STRIPE_V1}"),
             Err(VerifyError::InvalidTimestamp(
-                hookseal::TimestampError::LeadingZero,
+                hookseal::TimestampReason::LeadingZero,
             )),
         ),
         (
@@ -681,7 +681,7 @@ fn slack_reads_the_timestamp_header() {
                 ("X-Slack-Signature", SLACK_SIG),
                 ("X-Slack-Request-Timestamp", "1531420618.5"),
             ],
-            VerifyError::InvalidTimestamp(hookseal::TimestampError::NotDigits),
+            VerifyError::InvalidTimestamp(hookseal::TimestampReason::NotDigits),
         ),
         (
             vec![

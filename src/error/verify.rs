@@ -1,0 +1,193 @@
+//! [`VerifyError`]: a request was refused by the verifier (or its idempotency key was).
+
+use super::{HeaderKind, IdempotencyKeyReason, TimestampReason};
+
+/// A request was rejected by [`Verifier`](crate::Verifier).
+///
+/// Each variant is one distinct failure. [`VerifyError::status_code`] maps it to the HTTP status
+/// a receiver should answer with, so every adapter answers alike.
+///
+/// [`VerifyError::NoMatchingSignature`] is deliberately opaque: it says nothing about which
+/// signature, which byte or which key came closest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// A required header is absent.
+    #[error("missing {0} header")]
+    MissingHeader(HeaderKind),
+    /// A header that must appear once was sent several times.
+    #[error("{0} header sent more than once")]
+    DuplicateHeader(HeaderKind),
+    /// A header is longer than the scheme allows.
+    #[error("{0} header too long")]
+    HeaderTooLong(HeaderKind),
+    /// A header does not follow the scheme's syntax (an empty entry, an entry without `=`,
+    /// whitespace, a byte outside visible ASCII, …).
+    #[error("malformed {0} header")]
+    MalformedHeader(HeaderKind),
+    /// The signature header has no timestamp entry (in schemes that carry the timestamp there;
+    /// a missing timestamp *header* is [`VerifyError::MissingHeader`]).
+    #[error("missing timestamp")]
+    MissingTimestamp,
+    /// The signature header has more than one timestamp entry.
+    #[error("duplicate timestamp")]
+    DuplicateTimestamp,
+    /// The timestamp is not a canonical unix time in seconds.
+    #[error("invalid timestamp: {0}")]
+    InvalidTimestamp(TimestampReason),
+    /// The signature header carries no signature of a version this scheme accepts.
+    #[error("no signature of a supported version")]
+    MissingSignature,
+    /// The signature header carries more signatures than allowed.
+    #[error("too many signatures (at most {max})")]
+    TooManySignatures {
+        /// The maximum number of signatures.
+        max: usize,
+    },
+    /// A signature is not well-formed for the scheme (wrong length, bad encoding, uppercase hex).
+    #[error("malformed signature")]
+    MalformedSignature,
+    /// The delivery id is empty, too long, or has a byte outside visible ASCII.
+    #[error("invalid delivery id")]
+    InvalidId,
+    /// The scheme signs the delivery id, and the id holds the text next to it in the signed
+    /// content (such as `.` in Standard Webhooks), so the signed bytes have more than one reading.
+    /// The signer refuses to sign such an id ([`SignError::AmbiguousId`](super::SignError::AmbiguousId)), and so does the
+    /// verifier.
+    #[error("delivery id contains a separator of the signed content")]
+    AmbiguousId,
+    /// The timestamp is older than the verifier's `max_age`.
+    #[error("timestamp too old")]
+    TimestampTooOld,
+    /// The timestamp is further in the future than the verifier's `max_future_skew`.
+    #[error("timestamp in the future")]
+    TimestampInFuture,
+    /// No presented signature matches the request under any currently valid key.
+    #[error("no matching signature")]
+    NoMatchingSignature,
+    /// No key in the verifier's keyring is valid now, so nothing can be verified. This is a
+    /// configuration problem on the receiving side.
+    #[error("no key in the keyring is valid now")]
+    NoActiveKey,
+    /// The clock could not tell the time (a system clock set before 1970).
+    #[error("clock unavailable")]
+    ClockUnavailable,
+    /// An idempotency key is not one (see [`IdempotencyKeyReason`]). A missing, repeated or
+    /// oversized (over 1024 bytes) `Idempotency-Key` header is
+    /// [`VerifyError::MissingHeader`], [`VerifyError::DuplicateHeader`] or
+    /// [`VerifyError::HeaderTooLong`] of [`HeaderKind::IdempotencyKey`].
+    #[error("invalid idempotency key: {0}")]
+    InvalidIdempotencyKey(IdempotencyKeyReason),
+    /// The delivery's id is not covered by its signature, so it cannot key dedupe: whoever
+    /// replays a captured request can change it. Key on an id read from the verified body, or
+    /// on the request's replay key. The receiver's own choice, so 500.
+    #[error(
+        "delivery id not covered by the signature; key on an id from the verified body, or on \
+         the replay key"
+    )]
+    UnsignedId,
+}
+
+impl VerifyError {
+    /// The HTTP status code a receiver should answer with.
+    ///
+    /// | error | status |
+    /// |---|---|
+    /// | missing, duplicate, oversized or malformed header; bad timestamp, id or signature syntax | 400 |
+    /// | timestamp too old or in the future | 400 |
+    /// | no matching signature | 401 |
+    /// | no active key, clock unavailable (the receiver's own fault) | 500 |
+    ///
+    /// A 5xx answer makes well-behaved senders retry, so a delivery rejected because of the
+    /// receiver's own misconfiguration is not lost.
+    #[must_use]
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::NoMatchingSignature => 401,
+            Self::NoActiveKey | Self::ClockUnavailable | Self::UnsignedId => 500,
+            Self::MissingHeader(_)
+            | Self::DuplicateHeader(_)
+            | Self::HeaderTooLong(_)
+            | Self::MalformedHeader(_)
+            | Self::MissingTimestamp
+            | Self::DuplicateTimestamp
+            | Self::InvalidTimestamp(_)
+            | Self::MissingSignature
+            | Self::TooManySignatures { .. }
+            | Self::MalformedSignature
+            | Self::InvalidId
+            | Self::AmbiguousId
+            | Self::TimestampTooOld
+            | Self::TimestampInFuture
+            | Self::InvalidIdempotencyKey(_) => 400,
+        }
+    }
+}
+
+impl VerifyError {
+    /// `None`: the same request would get the same answer.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<core::time::Duration> {
+        None
+    }
+
+    /// A stable machine-readable name for the failure, for logs and metrics.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MissingHeader(_) => "missing_header",
+            Self::DuplicateHeader(_) => "duplicate_header",
+            Self::HeaderTooLong(_) => "header_too_long",
+            Self::MalformedHeader(_) => "malformed_header",
+            Self::MissingTimestamp => "missing_timestamp",
+            Self::DuplicateTimestamp => "duplicate_timestamp",
+            Self::InvalidTimestamp(_) => "invalid_timestamp",
+            Self::MissingSignature => "missing_signature",
+            Self::TooManySignatures { .. } => "too_many_signatures",
+            Self::MalformedSignature => "malformed_signature",
+            Self::InvalidId => "invalid_id",
+            Self::AmbiguousId => "ambiguous_id",
+            Self::TimestampTooOld => "timestamp_too_old",
+            Self::TimestampInFuture => "timestamp_in_future",
+            Self::NoMatchingSignature => "signature_mismatch",
+            Self::NoActiveKey => "no_active_key",
+            Self::ClockUnavailable => "clock_unavailable",
+            Self::InvalidIdempotencyKey(_) => "invalid_idempotency_key",
+            Self::UnsignedId => "unsigned_id",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_follow_the_design() {
+        assert_eq!(VerifyError::NoMatchingSignature.status_code(), 401);
+        assert_eq!(VerifyError::TimestampTooOld.status_code(), 400);
+        assert_eq!(VerifyError::TimestampInFuture.status_code(), 400);
+        assert_eq!(
+            VerifyError::MissingHeader(HeaderKind::Signature).status_code(),
+            400
+        );
+        assert_eq!(
+            VerifyError::InvalidTimestamp(TimestampReason::LeadingZero).status_code(),
+            400
+        );
+        assert_eq!(VerifyError::NoActiveKey.status_code(), 500);
+        assert_eq!(VerifyError::AmbiguousId.status_code(), 400);
+    }
+
+    #[test]
+    fn messages_are_short_and_name_the_role() {
+        assert_eq!(
+            VerifyError::MissingHeader(HeaderKind::Signature).to_string(),
+            "missing signature header"
+        );
+        assert_eq!(
+            VerifyError::InvalidTimestamp(TimestampReason::LeadingZero).to_string(),
+            "invalid timestamp: leading zero"
+        );
+    }
+}
