@@ -720,12 +720,19 @@ pub(crate) const MAX_PARTS: usize = 8;
 /// Whether `text` is found in `id ‖ text` only at its end, so that reading forward, the first
 /// `text` after the id's start marks the id's end.
 fn found_only_at_end(id: &[u8], text: &[u8]) -> bool {
+    // One byte (every preset's case): found only at the end if the id does not hold it.
+    if let [byte] = text {
+        return !id.contains(byte);
+    }
     (0..id.len()).all(|start| !id.iter().skip(start).chain(text).take(text.len()).eq(text))
 }
 
 /// Whether `text` is found in `text ‖ id` only at its start, so that reading backward, the last
 /// `text` before the id's end marks the id's start.
 fn found_only_at_start(text: &[u8], id: &[u8]) -> bool {
+    if let [byte] = text {
+        return !id.contains(byte);
+    }
     (1..=id.len()).all(|start| !text.iter().chain(id).skip(start).take(text.len()).eq(text))
 }
 
