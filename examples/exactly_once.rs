@@ -71,7 +71,7 @@ impl Receiver {
         match self.idempotency.run(&key, &fingerprint, work).await {
             Ok(processed) => {
                 let mut a = answer(200, &String::from_utf8_lossy(processed.output()));
-                if let Some((name, value)) = processed.replayed_header() {
+                if let Some((name, value)) = processed.stored_header() {
                     a.headers.push((name, value.to_owned()));
                 }
                 a

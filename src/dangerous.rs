@@ -3,6 +3,8 @@
 
 use zeroize::Zeroizing;
 
+pub use crate::replay::fail_open::FailOpen;
+
 use crate::error::SecretError;
 use crate::error::VerifyError;
 use crate::idempotency::IdempotencyKey;

@@ -99,7 +99,7 @@ pub struct VerifiedDelivery {
 
 /// The response body of [`VerifyService`]: the wrapped service's, or the middleware's own for a
 /// refused request.
-pub type ResponseBody<B> = Either<B, Full<Bytes>>;
+type ResponseBody<B> = Either<B, Full<Bytes>>;
 
 impl<C: Clock> VerifyLayer<C> {
     /// Verifies with `verifier`; no replay cache, bodies up to 1 MiB.

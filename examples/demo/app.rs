@@ -146,7 +146,7 @@ async fn handle(
     match state.idempotency.run(&key, &fingerprint, work).await {
         Ok(processed) => {
             let mut headers = HeaderMap::new();
-            if let Some((name, value)) = processed.replayed_header() {
+            if let Some((name, value)) = processed.stored_header() {
                 headers.insert(name, HeaderValue::from_static(value));
             }
             (StatusCode::OK, headers, processed.into_output()).into_response()

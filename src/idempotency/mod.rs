@@ -32,7 +32,7 @@
 //! | No key where one is required ([`VerifyError::MissingHeader`](crate::VerifyError::MissingHeader)), or a malformed one | 400 |
 //! | The key's first request is still running ([`IdempotencyError::InProgress`]) | 409 with `Retry-After` |
 //! | The key was used for a different payload ([`IdempotencyError::Mismatch`]) | 422 |
-//! | The key completed before ([`Processed::Replayed`]) | the stored result, with `Idempotent-Replayed: true` |
+//! | The key completed before ([`Processed::Stored`]) | the stored result, with `Idempotent-Replayed: true` |
 //! | The store is unavailable or full | 503 with `Retry-After` |
 //!
 //! Store errors **fail closed**: a request whose key cannot be checked is refused, never run
@@ -229,7 +229,7 @@ pub trait DynIdempotencyStore: Send + Sync {
 }
 
 /// A boxed, sendable future.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 impl<T: IdempotencyStore> DynIdempotencyStore for T {
     fn begin_boxed<'a>(

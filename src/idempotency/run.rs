@@ -13,7 +13,7 @@ pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
 /// Runs the user's async work at most once per key, over an [`IdempotencyStore`].
 ///
 /// - The key is free: the work runs. Success completes the key with its output, which later
-///   requests get back ([`Processed::Replayed`]). Failure releases the key, so the sender's
+///   requests get back ([`Processed::Stored`]). Failure releases the key, so the sender's
 ///   retry runs the work again — unless a policy says the failure is final and stores it
 ///   ([`Idempotency::run_storing_failures`]).
 /// - The key is held by a running request: [`IdempotencyError::InProgress`] (409, with
@@ -46,7 +46,7 @@ pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
 ///     .run(&key, &fp, async { unreachable!("ran twice") as Result<Vec<u8>, std::io::Error> })
 ///     .await?;
 /// assert_eq!(retry.output(), b"credited");
-/// assert_eq!(retry.replayed_header(), Some(("Idempotent-Replayed", "true")));
+/// assert_eq!(retry.stored_header(), Some(("Idempotent-Replayed", "true")));
 ///
 /// // The same key with another body is refused.
 /// let other = Fingerprint::of_body(b"{}");
@@ -78,8 +78,9 @@ pub struct Idempotency<S> {
 pub enum Processed {
     /// The work ran now, and its output was recorded.
     Fresh(Vec<u8>),
-    /// The work ran before; this is its stored output, byte for byte.
-    Replayed(Vec<u8>),
+    /// The work ran before; this is its stored output, byte for byte (answered with
+    /// `Idempotent-Replayed: true`, the header's name on the wire).
+    Stored(Vec<u8>),
 }
 
 impl<S: IdempotencyStore> Idempotency<S> {
@@ -157,7 +158,7 @@ impl<S: IdempotencyStore> Idempotency<S> {
 
     /// [`Idempotency::run`], where `policy` decides which failures are final: for those it
     /// returns the bytes to store, and later requests get them back as
-    /// [`Processed::Replayed`] instead of running the work again. Failures it returns `None`
+    /// [`Processed::Stored`] instead of running the work again. Failures it returns `None`
     /// for release the key.
     ///
     /// Store what retrying cannot change (a payload the receiver will never accept); release
@@ -184,7 +185,7 @@ impl<S: IdempotencyStore> Idempotency<S> {
             Ok(Begin::InProgress { retry_after }) => {
                 return Err(IdempotencyError::InProgress { retry_after });
             }
-            Ok(Begin::Completed(output)) => return Ok(Processed::Replayed(output)),
+            Ok(Begin::Completed(output)) => return Ok(Processed::Stored(output)),
             Ok(Begin::Mismatch) => return Err(IdempotencyError::Mismatch),
             Err(e) => return Err(IdempotencyError::Store(e)),
         };
@@ -223,7 +224,7 @@ impl Processed {
     #[must_use]
     pub fn output(&self) -> &[u8] {
         match self {
-            Self::Fresh(output) | Self::Replayed(output) => output,
+            Self::Fresh(output) | Self::Stored(output) => output,
         }
     }
 
@@ -231,21 +232,21 @@ impl Processed {
     #[must_use]
     pub fn into_output(self) -> Vec<u8> {
         match self {
-            Self::Fresh(output) | Self::Replayed(output) => output,
+            Self::Fresh(output) | Self::Stored(output) => output,
         }
     }
 
     /// Whether the output was stored by an earlier request.
     #[must_use]
-    pub fn is_replayed(&self) -> bool {
-        matches!(self, Self::Replayed(_))
+    pub fn is_stored(&self) -> bool {
+        matches!(self, Self::Stored(_))
     }
 
-    /// The header to add to the response: `Idempotent-Replayed: true` for a replayed output,
+    /// The header to add to the response: `Idempotent-Replayed: true` for a stored output,
     /// nothing for a fresh one.
     #[must_use]
-    pub fn replayed_header(&self) -> Option<(&'static str, &'static str)> {
-        self.is_replayed().then_some((REPLAYED_HEADER, "true"))
+    pub fn stored_header(&self) -> Option<(&'static str, &'static str)> {
+        self.is_stored().then_some((REPLAYED_HEADER, "true"))
     }
 }
 

@@ -40,7 +40,8 @@
 //!   (`middleware::VerifyLayer`, feature `tower`) does the same around the handler.
 //!
 //! Store errors **fail closed**: an unreachable store is an error the receiver answers with 503
-//! and `Retry-After`, never "not seen". [`FailOpen`] is the only way to decide otherwise.
+//! and `Retry-After`, never "not seen". [`dangerous::FailOpen`](crate::dangerous::FailOpen) is the only way to
+//! decide otherwise.
 //!
 //! # Using a cache generically or behind `dyn`
 //!
@@ -60,6 +61,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub(crate) mod fail_open;
 mod fresh;
 pub(crate) mod memory;
 #[cfg(feature = "redis")]
@@ -69,7 +71,6 @@ use core::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use crate::error::FreshError;
@@ -352,74 +353,4 @@ fn check_ttl(ttl: Duration, max: Duration) -> Result<(), StoreError> {
         return Err(StoreError::InvalidTtl { max });
     }
     Ok(())
-}
-
-/// Treats the wrapped cache's store being unavailable as "not seen" — an explicit choice to
-/// accept possible replays rather than refuse deliveries while the store is down.
-///
-/// Only [`StoreError::Unavailable`] is overridden, and each reservation granted that way is
-/// counted ([`FailOpen::opened`]): watch the count. A commit or release the store cannot take is
-/// dropped. A full cache still refuses (its keys are all unexpired, so accepting would be a
-/// replay hole by construction), and so does a bad TTL.
-///
-/// Fail-closed, the default of every cache, is the right choice for almost every receiver: the
-/// sender retries a 503 later.
-#[derive(Debug)]
-pub struct FailOpen<R> {
-    inner: R,
-    opened: AtomicU64,
-}
-
-impl<R: ReplayCache> FailOpen<R> {
-    /// Wraps `inner`.
-    #[must_use]
-    pub fn new(inner: R) -> Self {
-        Self {
-            inner,
-            opened: AtomicU64::new(0),
-        }
-    }
-
-    /// How many reservations were granted because the store was unavailable.
-    #[must_use]
-    pub fn opened(&self) -> u64 {
-        self.opened.load(Ordering::Relaxed)
-    }
-
-    /// The wrapped cache.
-    #[must_use]
-    pub fn inner(&self) -> &R {
-        &self.inner
-    }
-}
-
-impl<R: ReplayCache> ReplayCache for FailOpen<R> {
-    async fn reserve(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, StoreError> {
-        match self.inner.reserve(key, lease).await {
-            Err(StoreError::Unavailable(_)) => {
-                let reservation = Reservation::generate(*key)?;
-                self.opened.fetch_add(1, Ordering::Relaxed);
-                Ok(Reserve::Reserved(reservation))
-            }
-            other => other,
-        }
-    }
-
-    async fn commit(&self, reservation: &Reservation, ttl: Duration) -> Result<(), StoreError> {
-        match self.inner.commit(reservation, ttl).await {
-            Err(StoreError::Unavailable(_)) => Ok(()),
-            other => other,
-        }
-    }
-
-    async fn release(&self, reservation: &Reservation) -> Result<(), StoreError> {
-        match self.inner.release(reservation).await {
-            Err(StoreError::Unavailable(_)) => Ok(()),
-            other => other,
-        }
-    }
-
-    fn release_detached(&self, reservation: Reservation) {
-        self.inner.release_detached(reservation);
-    }
 }

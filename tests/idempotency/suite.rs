@@ -1,6 +1,8 @@
 //! The checks every [`IdempotencyStore`] must pass, generic over the backend. Time is moved by
 //! the backend's own means (a `ManualClock`, or real sleeps against Redis) through [`Clock`].
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -12,11 +14,13 @@ use hookseal::idempotency::{
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
+/// Moves a backend's time forward by at least the duration.
+type Advance = Box<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
 /// How a backend's time is moved, and the lease and retention its tests use.
 pub(crate) struct Clock {
     /// Moves time forward by at least the duration.
-    pub(crate) advance:
-        Box<dyn Fn(Duration) -> hookseal::idempotency::BoxFuture<'static, ()> + Send + Sync>,
+    pub(crate) advance: Advance,
     /// A short lease for the tests that let one expire.
     pub(crate) lease: Duration,
     /// How much longer than a TTL a backend may keep a record (its rounding).
@@ -340,9 +344,9 @@ pub(crate) async fn run_stores_successes_and_releases_failures<S: IdempotencySto
         Processed::Fresh(b"ok".to_vec())
     );
     let replay = idem.run(&key, &f, work(b"not again")).await.unwrap();
-    assert_eq!(replay, Processed::Replayed(b"ok".to_vec()));
+    assert_eq!(replay, Processed::Stored(b"ok".to_vec()));
     assert_eq!(
-        replay.replayed_header(),
+        replay.stored_header(),
         Some(("Idempotent-Replayed", "true"))
     );
     assert_eq!(runs.load(Ordering::SeqCst), 1);
@@ -377,10 +381,7 @@ pub(crate) async fn run_stores_successes_and_releases_failures<S: IdempotencySto
     assert!(matches!(err, IdempotencyError::Failed(_)));
     let before = runs.load(Ordering::SeqCst);
     let replay = idem.run(&key, &f, work(b"x")).await.unwrap();
-    assert_eq!(
-        replay,
-        Processed::Replayed(b"rejected: bad payload".to_vec())
-    );
+    assert_eq!(replay, Processed::Stored(b"rejected: bad payload".to_vec()));
     assert_eq!(runs.load(Ordering::SeqCst), before);
 
     // A policy that declines releases.
@@ -394,7 +395,7 @@ pub(crate) async fn run_stores_successes_and_releases_failures<S: IdempotencySto
         )
         .await
         .unwrap_err();
-    assert!(!idem.run(&key, &f, work(b"y")).await.unwrap().is_replayed());
+    assert!(!idem.run(&key, &f, work(b"y")).await.unwrap().is_stored());
 }
 
 /// `tasks` concurrent [`Idempotency::run`]s of one key: the work runs exactly once; every other
@@ -427,7 +428,7 @@ pub(crate) async fn concurrent_runs_do_the_work_once<S: IdempotencyStore + 'stat
                 assert_eq!(out, b"once");
                 fresh += 1;
             }
-            Ok(Processed::Replayed(out)) => assert_eq!(out, b"once"),
+            Ok(Processed::Stored(out)) => assert_eq!(out, b"once"),
             Err(e @ IdempotencyError::InProgress { .. }) => {
                 assert_eq!(e.status_code(), 409);
                 assert!(e.retry_after().is_some_and(|d| d >= Duration::from_secs(1)));

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hookseal::replay::{FailOpen, FreshError, RedisReplayCache, ReplayCache, Reserve, StoreError};
+use hookseal::dangerous::FailOpen;
+use hookseal::replay::{FreshError, RedisReplayCache, ReplayCache, Reserve, StoreError};
 use hookseal::{RedisOptions, Timestamp};
 
 use crate::server::RedisServer;
