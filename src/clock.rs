@@ -1,5 +1,4 @@
-//! Time: the [`Timestamp`] type, the [`Clock`] trait, [`SystemClock`] and (feature `test-util`)
-//! [`ManualClock`].
+//! Time sources: the [`Clock`] trait, [`SystemClock`] and (feature `test-util`) [`ManualClock`].
 //!
 //! Every time-dependent decision in the crate reads an injected clock, never the wall clock
 //! directly, so tests can drive the freshness window to its exact edges.
@@ -12,50 +11,9 @@
 
 use core::fmt;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
-/// A point in time as whole seconds since the Unix epoch, the unit webhook timestamps use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(u64);
-
-impl Timestamp {
-    /// The timestamp `secs` seconds after 1970-01-01T00:00:00Z.
-    #[must_use]
-    pub const fn from_unix_secs(secs: u64) -> Self {
-        Self(secs)
-    }
-
-    /// Seconds since 1970-01-01T00:00:00Z.
-    #[must_use]
-    pub const fn as_unix_secs(self) -> u64 {
-        self.0
-    }
-
-    /// This timestamp moved `d` later, saturating at the largest value (sub-second parts are
-    /// dropped).
-    #[must_use]
-    pub const fn saturating_add(self, d: Duration) -> Self {
-        Self(self.0.saturating_add(d.as_secs()))
-    }
-
-    /// This timestamp moved `d` earlier, saturating at the epoch (sub-second parts are dropped).
-    #[must_use]
-    pub const fn saturating_sub(self, d: Duration) -> Self {
-        Self(self.0.saturating_sub(d.as_secs()))
-    }
-
-    /// The time of `t`, or `None` for a time before the epoch.
-    #[must_use]
-    pub fn from_system_time(t: SystemTime) -> Option<Self> {
-        t.duration_since(UNIX_EPOCH).ok().map(|d| Self(d.as_secs()))
-    }
-}
-
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
-}
+use crate::timestamp::Timestamp;
 
 /// A source of the current time.
 ///
@@ -209,22 +167,5 @@ mod tests {
     fn system_clock_is_after_2020() {
         let now = SystemClock::new().now().unwrap();
         assert!(now.as_unix_secs() > 1_577_836_800);
-    }
-
-    #[test]
-    fn before_the_epoch_is_none() {
-        let t = UNIX_EPOCH - Duration::from_secs(1);
-        assert_eq!(Timestamp::from_system_time(t), None);
-    }
-
-    #[test]
-    fn saturating_arithmetic() {
-        let t = Timestamp::from_unix_secs(u64::MAX - 1);
-        assert_eq!(
-            t.saturating_add(Duration::from_secs(5)).as_unix_secs(),
-            u64::MAX
-        );
-        let t = Timestamp::from_unix_secs(3);
-        assert_eq!(t.saturating_sub(Duration::from_secs(5)).as_unix_secs(), 0);
     }
 }

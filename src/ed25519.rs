@@ -143,7 +143,7 @@ const EXPECTED_PUBLIC: &str = "a `whpk_` Ed25519 public key";
 /// Decodes a base64 Ed25519 signature (canonical, padded: 88 characters).
 pub(crate) fn decode_signature(text: &[u8]) -> Option<[u8; 64]> {
     let mut sig = [0_u8; 64];
-    crate::scheme::parse::decode_base64_exact(text, &mut sig)?;
+    crate::encoding::decode_base64_exact(text, &mut sig)?;
     Some(sig)
 }
 

@@ -29,7 +29,8 @@ use hmac::Hmac;
 use crate::error::{HeaderKind, SecretError, TimestampReason, VerifyError};
 use crate::idempotency::IdempotencyKey;
 use crate::scheme::Encoding;
-use crate::scheme::parse::{Digits, Presented, parse_timestamp};
+use crate::scheme::parse::Presented;
+use crate::timestamp::{Digits, parse as parse_timestamp};
 use crate::{Key, Keyring, Scheme, Secret, Signer, Timestamp, Verifier, dangerous};
 
 /// The time every verify input is checked at: 2023-11-14T22:13:20Z.

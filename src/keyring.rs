@@ -2,10 +2,10 @@
 
 use core::fmt;
 
-use crate::clock::Timestamp;
 use crate::error::ConfigError;
 use crate::mac::MacKey;
 use crate::secret::Secret;
+use crate::timestamp::Timestamp;
 
 /// The name of a key, reported by [`Verified::key_id`](crate::Verified::key_id) so receivers can
 /// tell which key a sender still uses before retiring it.

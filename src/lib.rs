@@ -6,6 +6,7 @@ pub mod dangerous;
 pub mod delivery;
 #[cfg(feature = "ed25519")]
 mod ed25519;
+mod encoding;
 mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -23,11 +24,12 @@ pub mod replay;
 pub mod scheme;
 mod secret;
 mod sign;
+mod timestamp;
 mod verify;
 
 #[cfg(feature = "test-util")]
 pub use clock::ManualClock;
-pub use clock::{Clock, SystemClock, Timestamp};
+pub use clock::{Clock, SystemClock};
 #[cfg(feature = "ed25519")]
 pub use ed25519::{Ed25519PublicKey, Ed25519SigningKey};
 pub use error::{
@@ -41,4 +43,5 @@ pub use redis_client::RedisOptions;
 pub use scheme::Scheme;
 pub use secret::{ExportedSecret, GeneratedSecret, Secret};
 pub use sign::{SignedHeaders, Signer};
+pub use timestamp::Timestamp;
 pub use verify::{ReplayKey, Verified, Verifier};

@@ -59,9 +59,10 @@ use http_body_util::{BodyExt as _, Either, Full, LengthLimitError, Limited};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::clock::{Clock, SystemClock, Timestamp};
+use crate::clock::{Clock, SystemClock};
 use crate::keyring::KeyId;
 use crate::replay::{DynReplayCache, FreshError, Pending};
+use crate::timestamp::Timestamp;
 use crate::verify::{ReplayKey, Verified, Verifier};
 #[cfg(doc)]
 use crate::{VerifyError, replay::ReplayCache};

@@ -1,11 +1,13 @@
 //! [`Signer`]: produces the headers a sender attaches to a delivery.
 
-use crate::clock::{Clock, SystemClock, Timestamp};
+use crate::clock::{Clock, SystemClock};
 use crate::error::{SecretError, SignError};
 use crate::keyring::{Keyring, Material};
 use crate::mac::Tag;
-use crate::scheme::parse::{Digits, MAX_SIGNATURES};
+use crate::scheme::parse::MAX_SIGNATURES;
 use crate::scheme::{KeyUse, Scheme};
+use crate::timestamp::Digits;
+use crate::timestamp::Timestamp;
 
 /// Signs deliveries with every key of a [`Keyring`] that is valid at the signing time.
 ///

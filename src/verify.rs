@@ -6,14 +6,16 @@ use std::time::Duration;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::clock::{Clock, SystemClock, Timestamp};
+use crate::clock::{Clock, SystemClock};
 use crate::error::{HeaderKind, SecretError, VerifyError};
 use crate::headers::HeaderSource;
 use crate::keyring::{Key, KeyId, Keyring, Material};
 use crate::mac::{Algorithm, Tag};
-use crate::scheme::parse::{Digits, Presented, parse_timestamp};
+use crate::scheme::parse::Presented;
 use crate::scheme::{KeyUse, Scheme, TimestampSource};
 use crate::sign::is_valid_id;
+use crate::timestamp::Timestamp;
+use crate::timestamp::{self, Digits};
 
 /// Verifies signed webhook requests.
 ///
@@ -207,7 +209,7 @@ impl<C: Clock> Verifier<C> {
                 let raw = spec
                     .single(headers, HeaderKind::Timestamp)?
                     .ok_or(VerifyError::MissingHeader(HeaderKind::Timestamp))?;
-                let t = parse_timestamp(raw).map_err(VerifyError::InvalidTimestamp)?;
+                let t = timestamp::parse(raw).map_err(VerifyError::InvalidTimestamp)?;
                 Some((t, raw))
             }
             TimestampSource::Param(_) | TimestampSource::None => presented.timestamp,

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use crate::clock::Timestamp;
 use crate::error::ConfigError;
 use crate::keyring::{Key, Keyring};
 use crate::secret::{ExportedSecret, Secret};
+use crate::timestamp::Timestamp;
 
 /// An endpoint's signing secrets: a [`Keyring`] whose primary is the newest key, managed
 /// through generate → rotate → retire.

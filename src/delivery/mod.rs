@@ -45,9 +45,10 @@ pub use endpoint::{AddressClass, Endpoint, EndpointPolicy, Host, classify};
 pub use keys::EndpointSecrets;
 pub use retry::{GiveUp, Jitter, Next, Outcome, RetryPolicy, StatusClass};
 
-use crate::clock::{Clock, Timestamp};
+use crate::clock::Clock;
 use crate::error::SignError;
 use crate::sign::{SignedHeaders, Signer, is_valid_id};
+use crate::timestamp::Timestamp;
 
 /// One event on its way to one endpoint: an id that stays the same across every attempt, and
 /// the body. Each attempt is signed afresh by [`Delivery::sign`], with the signer's clock.

@@ -5,7 +5,7 @@ use crate::error::ConfigError;
 use core::fmt;
 use std::time::Duration;
 
-use crate::clock::Timestamp;
+use crate::timestamp::Timestamp;
 
 /// How much of each backoff ceiling is randomized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

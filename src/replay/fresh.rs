@@ -5,9 +5,10 @@ use core::fmt;
 use std::time::Duration;
 
 use super::{ReplayCache, Reservation, Reserve, StoreError};
-use crate::clock::{Clock, Timestamp};
+use crate::clock::Clock;
 use crate::error::FreshError;
 use crate::headers::HeaderSource;
+use crate::timestamp::Timestamp;
 use crate::verify::{Verified, Verifier};
 
 /// A verified request's replay key, reserved while the delivery is handled: from

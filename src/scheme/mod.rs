@@ -53,13 +53,14 @@ pub(crate) mod parse;
 
 pub use builder::{Encoding, Part, SchemeBuilder, SecretFormat, SignatureFormat};
 
+use crate::encoding::Codec;
 use crate::error::{ConfigError, HeaderKind, SecretError, VerifyError};
 use crate::headers::{HeaderName, HeaderSource, single_value};
 use crate::keyring::{Key, KeyId, Material};
 use crate::mac::{Algorithm, MacKey, Tag};
 use crate::secret::{EXPECTED_HMAC, SIGNING_PREFIX, Secret, is_ed25519_key_text};
 use builder::{PartKind, Syntax};
-use parse::{Codec, Presented};
+use parse::Presented;
 
 /// A webhook wire format.
 ///
