@@ -40,8 +40,9 @@ pub use headers::{HeaderName, HeaderSource};
 pub use keyring::{Key, KeyId, Keyring};
 #[cfg(feature = "redis")]
 pub use redis_client::RedisOptions;
+pub use replay::ReplayKey;
 pub use scheme::Scheme;
 pub use secret::{ExportedSecret, GeneratedSecret, Secret};
 pub use sign::{SignedHeaders, Signer};
 pub use timestamp::Timestamp;
-pub use verify::{ReplayKey, Verified, Verifier};
+pub use verify::{Verified, Verifier};

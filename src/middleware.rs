@@ -61,9 +61,10 @@ use tower_service::Service;
 
 use crate::clock::{Clock, SystemClock};
 use crate::keyring::KeyId;
+use crate::replay::ReplayKey;
 use crate::replay::{DynReplayCache, FreshError, Pending};
 use crate::timestamp::Timestamp;
-use crate::verify::{ReplayKey, Verified, Verifier};
+use crate::verify::{Verified, Verifier};
 #[cfg(doc)]
 use crate::{VerifyError, replay::ReplayCache};
 

@@ -11,11 +11,11 @@ use crate::error::{HeaderKind, SecretError, VerifyError};
 use crate::headers::HeaderSource;
 use crate::keyring::{Key, KeyId, Keyring, Material};
 use crate::mac::{Algorithm, Tag};
+use crate::replay::ReplayKey;
 use crate::scheme::parse::Presented;
 use crate::scheme::{KeyUse, Scheme, TimestampSource};
 use crate::sign::is_valid_id;
-use crate::timestamp::Timestamp;
-use crate::timestamp::{self, Digits};
+use crate::timestamp::{self, Digits, Timestamp};
 
 /// Verifies signed webhook requests.
 ///
@@ -452,14 +452,7 @@ impl<'a> Verified<'a> {
                 }
             }
         };
-        let digest = Sha256::new()
-            .chain_update(b"hookseal replay key v1\0")
-            .chain_update(self.scheme.name().as_bytes())
-            .chain_update(b"\0")
-            .chain_update(kind)
-            .chain_update(anchor)
-            .finalize();
-        ReplayKey(first_16(&digest))
+        ReplayKey::of_signed(self.scheme.name(), kind, &anchor)
     }
 }
 
@@ -473,69 +466,6 @@ impl fmt::Debug for Verified<'_> {
             .field("body_len", &self.body.len())
             .finish_non_exhaustive()
     }
-}
-
-/// A fixed-size key identifying one signed request, from [`Verified::replay_key`].
-///
-/// It is a one-way digest of a tag, so it reveals nothing about keys or tags; `Debug` shows it in
-/// hex.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ReplayKey([u8; 16]);
-
-impl ReplayKey {
-    /// The length of a replay key in bytes.
-    pub const LEN: usize = 16;
-
-    /// A key for deduplicating on something other than a signed request, such as a provider's
-    /// event id: SHA-256 of `namespace` and `material` (length-prefixed, so no two pairs collide),
-    /// truncated to 16 bytes. Keys made this way never equal a [`Verified::replay_key`].
-    ///
-    /// Hashing keeps keys uniform whatever the material, so a sender choosing ids cannot pile
-    /// them onto one bucket of a cache.
-    ///
-    /// ```
-    /// use hookseal::ReplayKey;
-    ///
-    /// let a = ReplayKey::derive(b"stripe-event", b"evt_1");
-    /// assert_eq!(a, ReplayKey::derive(b"stripe-event", b"evt_1"));
-    /// assert_ne!(a, ReplayKey::derive(b"stripe-event", b"evt_2"));
-    /// assert_ne!(a, ReplayKey::derive(b"github-delivery", b"evt_1"));
-    /// ```
-    #[must_use]
-    pub fn derive(namespace: &[u8], material: &[u8]) -> Self {
-        let digest = Sha256::new()
-            .chain_update(b"hookseal derived key v1\0")
-            .chain_update((namespace.len() as u64).to_le_bytes())
-            .chain_update(namespace)
-            .chain_update(material)
-            .finalize();
-        Self(first_16(&digest))
-    }
-
-    /// The key's bytes.
-    #[must_use]
-    pub fn as_bytes(&self) -> &[u8; 16] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ReplayKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ReplayKey(")?;
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        f.write_str(")")
-    }
-}
-
-/// The first 16 bytes of a digest, as a key.
-pub(crate) fn first_16(digest: &[u8]) -> [u8; 16] {
-    let mut key = [0_u8; 16];
-    for (out, b) in key.iter_mut().zip(digest) {
-        *out = *b;
-    }
-    key
 }
 
 /// The delivery id as sent, if it is one the scheme's signer could have signed: a valid id and,

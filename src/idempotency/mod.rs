@@ -46,11 +46,13 @@
 //! again by the retry. Where that matters, make the effects themselves idempotent (for example,
 //! write them in one database transaction with the event id as a unique key).
 
+mod fingerprint;
 mod key;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
 mod run;
+mod scope;
 
 use core::fmt;
 use std::future::Future;
@@ -60,11 +62,13 @@ use std::time::Duration;
 
 pub use crate::error::IdempotencyError;
 pub use crate::error::StoreError;
-pub use key::{Fingerprint, FingerprintBuilder, IdempotencyKey, KeyParser, Scope, ScopedKey};
+pub use fingerprint::{Fingerprint, FingerprintBuilder};
+pub use key::{IdempotencyKey, KeyParser};
 pub use memory::MemoryIdempotencyStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisIdempotencyStore;
 pub use run::{Idempotency, Processed, REPLAYED_HEADER};
+pub use scope::{Scope, ScopedKey};
 
 /// What [`IdempotencyStore::begin`] found.
 #[derive(Debug)]

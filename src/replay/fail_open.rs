@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::{ReplayCache, Reservation, Reserve, StoreError};
-use crate::verify::ReplayKey;
+use crate::replay::ReplayKey;
 
 /// Treats the wrapped cache's store being unavailable as "not seen" — an explicit choice to
 /// accept possible replays rather than refuse deliveries while the store is down.

@@ -11,7 +11,8 @@ use super::{MAX_TTL, ReplayCache, Reservation, Reserve, StoreError, check_ttl};
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
 use crate::owner::OWNER_LEN;
-use crate::verify::{ReplayKey, Verifier};
+use crate::replay::ReplayKey;
+use crate::verify::Verifier;
 
 /// An exact replay cache in this process's memory, for a single receiver (or a fleet behind a
 /// sticky load balancer). Share one between tasks by reference or in an `Arc`.

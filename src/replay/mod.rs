@@ -63,6 +63,7 @@
 
 pub(crate) mod fail_open;
 mod fresh;
+mod key;
 pub(crate) mod memory;
 #[cfg(feature = "redis")]
 mod redis;
@@ -76,12 +77,13 @@ use std::time::Duration;
 pub use crate::error::FreshError;
 pub use crate::error::StoreError;
 pub use fresh::Pending;
+pub use key::ReplayKey;
+pub(crate) use key::first_16;
 pub use memory::MemoryReplayCache;
 #[cfg(feature = "redis")]
 pub use redis::RedisReplayCache;
 
 use crate::owner::{OWNER_LEN, owner_token};
-use crate::verify::ReplayKey;
 #[cfg(doc)]
 use crate::verify::Verifier;
 

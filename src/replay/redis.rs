@@ -9,7 +9,7 @@ use redis::{Script, Value};
 
 use super::{MAX_TTL, ReplayCache, Reservation, Reserve, StoreError, check_ttl};
 use crate::redis_client::{self, ConnectError, RedisOptions};
-use crate::verify::ReplayKey;
+use crate::replay::ReplayKey;
 
 /// A replay cache in Redis (feature `redis`), for a fleet of receivers.
 ///
