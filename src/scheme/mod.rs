@@ -51,7 +51,8 @@
 mod builder;
 pub(crate) mod parse;
 
-pub use builder::{Encoding, Part, SchemeBuilder, SecretFormat, SignatureFormat};
+pub use crate::secret::SecretFormat;
+pub use builder::{Encoding, Part, SchemeBuilder, SignatureFormat};
 
 use crate::encoding::Codec;
 use crate::error::{ConfigError, HeaderKind, SecretError, VerifyError};

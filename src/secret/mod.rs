@@ -1,5 +1,9 @@
 //! [`Secret`]: a signing key's bytes, zeroized on drop and never printed.
 
+mod format;
+
+pub use format::SecretFormat;
+
 use core::fmt;
 
 use base64::Engine as _;
