@@ -1,0 +1,203 @@
+//! A scheme's signed content: the parts fed to the MAC for one request, and the rule that keeps
+//! a signed id from giving the content two readings.
+
+use super::{PartKind, Scheme};
+
+/// The most parts signed content may have.
+pub(crate) const MAX_PARTS: usize = 8;
+
+impl Scheme {
+    /// The signed content for one request, as parts in order (at most [`MAX_PARTS`]).
+    pub(crate) fn content<'b>(
+        &'b self,
+        id: &'b [u8],
+        timestamp_digits: &'b [u8],
+        body: &'b [u8],
+    ) -> Content<'b> {
+        let mut parts: [&[u8]; MAX_PARTS] = [&[]; MAX_PARTS];
+        let mut len = 0;
+        for (slot, part) in parts.iter_mut().zip(self.content.iter()) {
+            *slot = match part {
+                PartKind::Id => id,
+                PartKind::Timestamp => timestamp_digits,
+                PartKind::Body => body,
+                PartKind::Text(text) => text,
+            };
+            len += 1;
+        }
+        Content { parts, len }
+    }
+
+    /// Whether `id`, as this scheme signs it, leaves the signed content a single reading. The
+    /// signer refuses to sign any other id ([`SignError::AmbiguousId`]) and the verifier refuses
+    /// to accept one ([`VerifyError::AmbiguousId`]). Always true when the id is not signed.
+    ///
+    /// The content is its parts' bytes run together, and one signature covers every (id,
+    /// timestamp, body) that runs together into the same bytes. The body may hold anything, so
+    /// only the fixed texts mark where the id and the timestamp end (the builder puts one between
+    /// any two of them; a timestamp is digits). Read from the start of the content, the id ends
+    /// where the text after it is first found; read from the end (when the id comes after the
+    /// body), it starts where the text before it is last found. So an id is refused when the text
+    /// after it is found in `id ‖ after` anywhere but at the end — `evt.1` before `.`, but also
+    /// `a-` before `--`, which reads as well as `a` followed by `--` and a body starting with
+    /// `-` — or when the text before it is found in `before ‖ id` anywhere but at the start. Two
+    /// ids that both pass cannot split the same bytes differently: the shorter one's text would
+    /// be found inside the longer one's. Text elsewhere in the content does not border the id and
+    /// cannot move its ends, and a bordering text only counts where it is found whole: after
+    /// `v1:`, the id `evt_1` is fine though it holds a `1`.
+    ///
+    /// [`SignError::AmbiguousId`]: crate::SignError::AmbiguousId
+    pub(crate) fn id_is_unambiguous(&self, id: &[u8]) -> bool {
+        let Some(at) = self.content.iter().position(|p| *p == PartKind::Id) else {
+            return true;
+        };
+        let text_at = |i: Option<usize>| match i.and_then(|i| self.content.get(i)) {
+            Some(PartKind::Text(text)) => Some(&**text),
+            Some(PartKind::Id | PartKind::Timestamp | PartKind::Body) | None => None,
+        };
+        let before = text_at(at.checked_sub(1));
+        let after = text_at(at.checked_add(1));
+        before.is_none_or(|text| found_only_at_start(text, id))
+            && after.is_none_or(|text| found_only_at_end(id, text))
+    }
+}
+
+/// One request's signed content, as the parts that are fed to the MAC in order.
+pub(crate) struct Content<'b> {
+    parts: [&'b [u8]; MAX_PARTS],
+    len: usize,
+}
+
+impl<'b> Content<'b> {
+    pub(crate) fn parts(&self) -> &[&'b [u8]] {
+        self.parts.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// Whether `text` is found in `id ‖ text` only at its end, so that reading forward, the first
+/// `text` after the id's start marks the id's end.
+fn found_only_at_end(id: &[u8], text: &[u8]) -> bool {
+    // One byte (every preset's case): found only at the end if the id does not hold it.
+    if let [byte] = text {
+        return !id.contains(byte);
+    }
+    (0..id.len()).all(|start| !id.iter().skip(start).chain(text).take(text.len()).eq(text))
+}
+
+/// Whether `text` is found in `text ‖ id` only at its start, so that reading backward, the last
+/// `text` before the id's end marks the id's start.
+fn found_only_at_start(text: &[u8], id: &[u8]) -> bool {
+    if let [byte] = text {
+        return !id.contains(byte);
+    }
+    (1..=id.len()).all(|start| !text.iter().chain(id).skip(start).take(text.len()).eq(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheme::Part;
+
+    #[test]
+    fn signed_parts_follow_the_layout() {
+        let sw = Scheme::standard_webhooks();
+        assert!(sw.id_is_signed());
+        assert!(sw.id_is_unambiguous(b"msg_1"));
+        assert!(!sw.id_is_unambiguous(b"msg.1"));
+        // An unsigned id constrains nothing.
+        assert!(Scheme::github().id_is_unambiguous(b"msg.1"));
+        let c = sw.content(b"msg_1", b"123", b"body");
+        assert_eq!(c.parts().concat(), b"msg_1.123.body");
+        let slack = Scheme::slack();
+        assert_eq!(
+            slack.content(b"", b"123", b"body").parts().concat(),
+            b"v0:123:body"
+        );
+        assert_eq!(
+            Scheme::github().content(b"", b"", b"body").parts().concat(),
+            b"body"
+        );
+        assert!(!Scheme::github().signs_timestamp());
+        assert!(!Scheme::github().id_is_signed());
+    }
+
+    #[test]
+    fn only_the_text_bordering_the_id_constrains_it() {
+        let scheme = |parts: Vec<Part>| {
+            Scheme::custom("t")
+                .signature_header("X-Sig")
+                .timestamp_header("X-Ts")
+                .id_header("X-Id")
+                .signed_content(parts)
+                .build()
+                .unwrap()
+        };
+        // `v1:` before the id, `.` after it.
+        let prefixed = scheme(vec![
+            Part::text("v1:"),
+            Part::id(),
+            Part::text("."),
+            Part::timestamp(),
+            Part::text(":"),
+            Part::body(),
+        ]);
+        for id in [&b"evt_1"[..], b"v1", b"x:1", b"1:"] {
+            assert!(prefixed.id_is_unambiguous(id), "{id:?}");
+        }
+        for id in [&b"evt.1"[..], b".", b"v1:v", b"x.", b".x"] {
+            assert!(!prefixed.id_is_unambiguous(id), "{id:?}");
+        }
+        // After the body, the id is found from the end: the text before it is what counts.
+        let trailing = scheme(vec![
+            Part::timestamp(),
+            Part::text("+"),
+            Part::body(),
+            Part::text("|"),
+            Part::id(),
+        ]);
+        assert!(trailing.id_is_unambiguous(b"a+b"));
+        assert!(!trailing.id_is_unambiguous(b"a|b"));
+    }
+
+    #[test]
+    fn no_two_accepted_ids_split_the_same_bytes() {
+        // Every id of up to five bytes over `a`, `b`, `-`, against texts that overlap themselves.
+        let mut ids: Vec<Vec<u8>> = Vec::new();
+        let mut shorter: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..5 {
+            shorter = shorter
+                .iter()
+                .flat_map(|id| [b'a', b'b', b'-'].map(|c| [id.as_slice(), &[c]].concat()))
+                .collect();
+            ids.extend(shorter.iter().cloned());
+        }
+        for text in [&b"-"[..], b"--", b"-a-", b"ab", b"aba", b"a-a-"] {
+            let after: Vec<&Vec<u8>> = ids
+                .iter()
+                .filter(|id| found_only_at_end(id, text))
+                .collect();
+            let before: Vec<&Vec<u8>> = ids
+                .iter()
+                .filter(|id| found_only_at_start(text, id))
+                .collect();
+            assert!(!after.is_empty() && !before.is_empty());
+            for (x, y) in after.iter().flat_map(|x| after.iter().map(move |y| (x, y))) {
+                // A shorter x splits y's bytes differently exactly when `y ‖ text` starts with
+                // `x ‖ text` (the rest of y's bytes then being x's body).
+                if x.len() < y.len() {
+                    let joined = |id: &[u8]| [id, text].concat();
+                    assert!(!joined(y).starts_with(&joined(x)), "{x:?} {y:?} {text:?}");
+                }
+            }
+            for (x, y) in before
+                .iter()
+                .flat_map(|x| before.iter().map(move |y| (x, y)))
+            {
+                if x.len() < y.len() {
+                    let joined = |id: &[u8]| [text, id].concat();
+                    assert!(!joined(y).ends_with(&joined(x)), "{x:?} {y:?} {text:?}");
+                }
+            }
+        }
+    }
+}
