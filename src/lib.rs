@@ -7,9 +7,9 @@ pub mod delivery;
 #[cfg(feature = "ed25519")]
 mod ed25519;
 mod error;
-#[cfg(feature = "fuzzing")]
+#[cfg(fuzzing)]
 #[doc(hidden)]
-pub mod fuzzing;
+pub mod fuzz_hooks;
 mod headers;
 pub mod idempotency;
 mod keyring;

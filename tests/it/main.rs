@@ -6,7 +6,6 @@ mod adversarial;
 mod common;
 mod custom;
 mod delivery;
-mod fuzz_corpus;
 mod headers;
 mod idempotency_key;
 mod known_answers;
