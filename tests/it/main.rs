@@ -16,4 +16,5 @@ mod review_findings;
 mod rotation;
 mod secret_text;
 mod vectors;
+#[cfg(feature = "test-util")]
 mod window;
