@@ -5,7 +5,7 @@
 //! A check is what a receiver does per delivery: reserve the key, then commit it (two round
 //! trips against Redis).
 //!
-//! `cargo bench --bench replay`
+//! `cargo bench --features redis --bench replay`
 
 #![allow(
     clippy::expect_used,

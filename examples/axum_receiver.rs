@@ -2,7 +2,7 @@
 //! handler gets the `VerifiedDelivery` from the request extensions and the untouched body.
 //!
 //! It starts on 127.0.0.1, sends itself a valid delivery, a tampered one and a replay over real
-//! HTTP, prints the answers, and exits. Run it with `cargo run --example axum_receiver`.
+//! HTTP, prints the answers, and exits. Run it with `cargo run --features tower --example axum_receiver`.
 
 #[path = "common/client.rs"]
 mod client;

@@ -2,7 +2,8 @@
 //! HTTP/1 connection builder through `hyper-util`'s `TowerToHyperService`.
 //!
 //! It starts on 127.0.0.1, sends itself a valid delivery and a tampered one over real HTTP,
-//! prints the answers, and exits. Run it with `cargo run --example hyper_receiver`.
+//! prints the answers, and exits. Run it with `cargo run --features tower --example
+//! hyper_receiver`.
 
 #[path = "common/client.rs"]
 mod client;

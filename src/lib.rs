@@ -1,4 +1,78 @@
-#![doc = include_str!("../README.md")]
+//! Sign and verify webhooks: HMAC-SHA256 over the exact bytes received, compared in constant
+//! time, inside a freshness window, with key rotation; stop replays; process each delivery once.
+//! Standard Webhooks is the default scheme, and Stripe, GitHub, Slack, Shopify, Paddle, Zoom and
+//! Svix deliveries verify byte for byte. A verify call allocates nothing.
+//!
+//! # Installing
+//!
+//! ```sh
+//! cargo add hookseal                        # verify and sign (`http` is on by default)
+//! cargo add hookseal --features tower       # and the tower middleware (axum, hyper)
+//! cargo add hookseal --features tower,redis # and stores shared by many receivers
+//! ```
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `http` | yes | [`HeaderSource`] for `http::HeaderMap`; [`SignedHeaders::insert_into`] |
+//! | `tower` | no | [`middleware`]: `VerifyLayer`, which verifies requests before the handler (adds `tower-layer`, `tower-service`, `http-body`, `http-body-util`, `bytes`) |
+//! | `redis` | no | `replay::RedisReplayCache` and `idempotency::RedisIdempotencyStore` (adds `redis` with tokio) |
+//! | `ed25519` | no | Standard Webhooks' `v1a` Ed25519 signatures: `Ed25519SigningKey`, `Ed25519PublicKey` (adds `ed25519-dalek`) |
+//! | `test-util` | no | `ManualClock`, a clock that moves only when told to, for your tests |
+//!
+//! Features only add items; none changes what the others do.
+//!
+//! # Map of the crate
+//!
+//! - Receiving: a [`Verifier`] checks a request's headers and raw body and returns
+//!   [`Verified`] (the trusted body, timestamp, id and key id) or a [`VerifyError`].
+//! - Sending: a [`Signer`] returns the [`SignedHeaders`] to send with a body; [`delivery`] holds
+//!   the rest of the sender's side (ids, retry schedule, endpoint URL checks, per-endpoint
+//!   secrets).
+//! - Formats: [`scheme`] describes each provider's headers and signed content ([`Scheme`]
+//!   presets, or [`Scheme::custom`] for your own).
+//! - Keys: [`Secret`] (key bytes, zeroized, never printed), [`Key`] (a secret with an id and a
+//!   validity window) and [`Keyring`] (several keys, for rotation).
+//! - Replays: [`replay`] holds the replay caches that refuse a request seen before, keyed on
+//!   [`ReplayKey`].
+//! - Exactly once: [`idempotency`] stores each delivery's outcome so that a redelivery gets the
+//!   stored answer instead of running the work again.
+//! - Frameworks: [`middleware`] (feature `tower`) verifies, stops replays and hands the handler a
+//!   verified delivery.
+//! - Time: [`Clock`], [`SystemClock`] and [`Timestamp`]; every time check reads an injected
+//!   clock.
+//! - Escape hatches: [`dangerous`] holds the audited ways to weaken a default.
+//! - Errors: [`VerifyError`], [`SignError`], [`SecretError`], [`ConfigError`]; none holds key
+//!   material.
+//!
+//! # Quick start
+//!
+//! ```
+//! use hookseal::{Keyring, Scheme, Signer, Verifier};
+//!
+//! // The endpoint's secret, as the sender shows it (a Standard Webhooks `whsec_` key).
+//! let scheme = Scheme::standard_webhooks();
+//! let secret_text = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+//! let verifier = Verifier::new(scheme.clone(), Keyring::single(scheme.parse_secret(secret_text)?));
+//!
+//! // What the sender does (here, to have a request to check).
+//! let signer = Signer::new(scheme.clone(), Keyring::single(scheme.parse_secret(secret_text)?));
+//! let body = br#"{"type":"invoice.paid"}"#;
+//! let headers = signer.sign(Some("msg_1"), body)?;
+//! let received: Vec<(&str, &str)> = headers.iter().collect(); // or an `http::HeaderMap`
+//!
+//! // The receiver: verify the raw body as received, before parsing it.
+//! let verified = verifier.verify(&received, body)?;
+//! assert_eq!(verified.body(), body); // now trusted
+//! assert_eq!(verified.id(), Some("msg_1")); // signed: deduplicate on it
+//!
+//! // A tampered body is refused.
+//! assert!(verifier.verify(&received, b"{}").is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The [README](https://crates.io/crates/hookseal) walks through replay protection, idempotent
+//! processing, framework integration, the sender's side, and what the crate promises.
+
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod clock;
@@ -8,9 +82,9 @@ pub mod delivery;
 mod ed25519;
 mod encoding;
 mod error;
-#[cfg(feature = "fuzzing")]
+#[cfg(fuzzing)]
 #[doc(hidden)]
-pub mod fuzzing;
+pub mod fuzz_hooks;
 mod headers;
 pub mod idempotency;
 mod keyring;
@@ -46,3 +120,9 @@ pub use secret::{ExportedSecret, GeneratedSecret, Secret};
 pub use sign::{SignedHeaders, Signer};
 pub use timestamp::Timestamp;
 pub use verify::{Verified, Verifier};
+
+/// The README's code blocks, compiled and run as doctests. One shows the middleware, so they run
+/// with feature `tower` (`cargo test --all-features`, as `.ci/test` does).
+#[cfg(all(doctest, feature = "tower"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

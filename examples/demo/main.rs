@@ -9,8 +9,8 @@
 //! or the `"id"` in the signed body of a Stripe event. `--redis URL` switches both stores to
 //! Redis.
 //!
-//! Run it with `cargo run --example demo` (or `cargo run --example demo -- --redis
-//! redis://127.0.0.1:6379/`).
+//! Run it with `cargo run --example demo --features tower,redis` (and `-- --redis
+//! redis://127.0.0.1:6379/` for Redis).
 
 mod app;
 #[path = "../common/client.rs"]

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| hookseal::fuzzing::idempotency_key(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| hookseal_fuzz_oracles::idempotency_key(data));

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| hookseal::fuzzing::signature_params(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| hookseal_fuzz_oracles::signature_params(data));

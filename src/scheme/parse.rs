@@ -242,7 +242,7 @@ impl<'a> Presented<'a> {
     }
 
     /// The HMAC tags presented, in order.
-    #[cfg(feature = "fuzzing")]
+    #[cfg(fuzzing)]
     pub(crate) fn tags(&self) -> &[Tag] {
         self.tags.get(..self.count).unwrap_or_default()
     }

@@ -1,6 +1,30 @@
 //! Shared fixtures.
 
-use hookseal::{Key, Keyring, ManualClock, Scheme, Secret, Signer, Timestamp, Verifier};
+use hookseal::{Key, Keyring, Scheme, Secret, Signer, Timestamp, Verifier};
+
+/// The tests' clock: `ManualClock` with feature `test-util`, otherwise a clock fixed at one time
+/// (enough for every test that never moves it; those that do need `test-util`).
+#[cfg(feature = "test-util")]
+pub(crate) use hookseal::ManualClock as TestClock;
+
+/// A clock fixed at one time, for builds without `test-util`.
+#[cfg(not(feature = "test-util"))]
+#[derive(Debug, Clone)]
+pub(crate) struct TestClock(Timestamp);
+
+#[cfg(not(feature = "test-util"))]
+impl TestClock {
+    pub(crate) fn new(t: Timestamp) -> Self {
+        Self(t)
+    }
+}
+
+#[cfg(not(feature = "test-util"))]
+impl hookseal::Clock for TestClock {
+    fn now(&self) -> Option<Timestamp> {
+        Some(self.0)
+    }
+}
 
 /// A fixed "now" for clock-driven tests: 2023-11-14T22:13:20Z.
 pub(crate) const NOW: u64 = 1_700_000_000;
@@ -22,21 +46,21 @@ pub(crate) fn ring(keys: Vec<Key>) -> Keyring {
     ring
 }
 
-pub(crate) fn clock() -> ManualClock {
-    ManualClock::new(Timestamp::from_unix_secs(NOW))
+pub(crate) fn clock() -> TestClock {
+    TestClock::new(Timestamp::from_unix_secs(NOW))
 }
 
-pub(crate) fn signer(keys: Vec<Key>, clock: &ManualClock) -> Signer<ManualClock> {
+pub(crate) fn signer(keys: Vec<Key>, clock: &TestClock) -> Signer<TestClock> {
     Signer::new(Scheme::standard_webhooks(), ring(keys)).with_clock(clock.clone())
 }
 
-pub(crate) fn verifier(keys: Vec<Key>, clock: &ManualClock) -> Verifier<ManualClock> {
+pub(crate) fn verifier(keys: Vec<Key>, clock: &TestClock) -> Verifier<TestClock> {
     Verifier::new(Scheme::standard_webhooks(), ring(keys)).with_clock(clock.clone())
 }
 
 /// Signs `body` at `ts` and returns the headers as owned pairs.
 pub(crate) fn signed_pairs(
-    signer: &Signer<ManualClock>,
+    signer: &Signer<TestClock>,
     id: Option<&str>,
     body: &[u8],
     ts: u64,

@@ -10,8 +10,7 @@ use hookseal::delivery::{
     RetryPolicy, StatusClass,
 };
 use hookseal::{
-    ConfigError, Key, Keyring, ManualClock, Scheme, Secret, SignError, Signer, Timestamp, Verifier,
-    VerifyError,
+    ConfigError, Key, Keyring, Scheme, Secret, SignError, Signer, Timestamp, Verifier, VerifyError,
 };
 use proptest::prelude::*;
 
@@ -75,7 +74,10 @@ fn debug_shows_the_id_and_length_not_the_body() {
 /// Each scheme: every attempt carries the same id, a fresh timestamp and a fresh signature, and
 /// each verifies on its own.
 #[test]
+#[cfg(feature = "test-util")]
 fn attempts_keep_the_id_and_sign_afresh_in_every_scheme() {
+    use hookseal::ManualClock;
+
     let secret = || Secret::from_bytes([9; 32]).unwrap();
     for scheme in crate::common::all_schemes() {
         let clock = ManualClock::new(at(T0));

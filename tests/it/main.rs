@@ -8,7 +8,6 @@ mod constructors;
 mod custom;
 mod delivery;
 mod errors;
-mod fuzz_corpus;
 mod headers;
 mod idempotency_key;
 mod known_answers;
@@ -19,4 +18,5 @@ mod review_findings;
 mod rotation;
 mod secret_text;
 mod vectors;
+#[cfg(feature = "test-util")]
 mod window;

@@ -1,8 +1,6 @@
 //! Key rotation: a sender signing with old and new keys, receivers holding either or both, and
 //! validity windows that retire keys.
 
-use std::time::Duration;
-
 use hookseal::{SignError, Timestamp, VerifyError};
 
 use crate::common::{NOW, clock, key, signed_pairs, signer, value, verifier};
@@ -84,7 +82,10 @@ fn an_expired_key_is_refused() {
 }
 
 #[test]
+#[cfg(feature = "test-util")]
 fn a_key_starts_signing_and_verifying_at_not_before() {
+    use std::time::Duration;
+
     let clock = clock();
     let start = Timestamp::from_unix_secs(NOW + 100);
     let s = signer(

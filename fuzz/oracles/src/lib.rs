@@ -1,10 +1,17 @@
-//! Entry points for the fuzz targets in `fuzz/` (feature `fuzzing`; not a stable API).
+//! The oracles of hookseal's fuzz targets (`fuzz/fuzz_targets/`), in a library of their own so
+//! that no test code ships in hookseal itself.
 //!
-//! Each function takes the fuzzer's raw bytes, runs one of the crate's parsers (or the whole
+//! Each function takes the fuzzer's raw bytes, runs one of hookseal's parsers (or the whole
 //! verify path) on them, and checks what it answered against an oracle written independently
 //! of the code under test: a property violation panics, which the fuzzer reports as a crash.
-//! The corpus replay test (`tests/it/fuzz_corpus.rs`) runs every committed corpus file through
-//! these same functions, so `cargo test` covers the corpora too.
+//! The corpus replay test (`tests/corpus.rs`) runs every committed corpus file through these
+//! same functions, so `cargo test` covers the corpora too.
+//!
+//! Everything goes through hookseal's public API except two parsers checked directly (the
+//! signature header's and the timestamp's), which hookseal exposes as `hookseal::fuzz_hooks`
+//! only when built with `--cfg fuzzing`. `cargo fuzz` sets that flag; the corpus test needs it
+//! too: `RUSTFLAGS='--cfg fuzzing' cargo test --manifest-path fuzz/Cargo.toml -p
+//! hookseal-fuzz-oracles` (stable Rust is enough).
 //!
 //! Input layouts:
 //!
@@ -26,12 +33,19 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use hmac::Hmac;
 
-use crate::error::{HeaderKind, SecretError, TimestampReason, VerifyError};
-use crate::idempotency::IdempotencyKey;
-use crate::scheme::Encoding;
-use crate::scheme::parse::Presented;
-use crate::timestamp::{Digits, parse as parse_timestamp};
-use crate::{Key, Keyring, Scheme, Secret, Signer, Timestamp, Verifier, dangerous};
+use hookseal::fuzz_hooks::{parse_signature_header, parse_timestamp};
+use hookseal::idempotency::IdempotencyKey;
+use hookseal::scheme::Encoding;
+use hookseal::{
+    HeaderKind, HeaderName, HeaderSource, Key, Keyring, Scheme, Secret, SecretError, Signer,
+    IdempotencyKeyReason, Timestamp, TimestampReason, Verified, Verifier, VerifyError, dangerous,
+};
+
+#[cfg(not(fuzzing))]
+compile_error!(
+    "the oracles need hookseal built with `--cfg fuzzing`: `cargo fuzz` sets it; for the corpus \
+     test, set RUSTFLAGS='--cfg fuzzing'"
+);
 
 /// The time every verify input is checked at: 2023-11-14T22:13:20Z.
 pub const NOW: u64 = 1_700_000_000;
@@ -53,6 +67,8 @@ struct Layout {
     label: &'static str,
     encoding: Encoding,
     sha1: bool,
+    /// The signature header's name, and the second name read when it is absent.
+    header_names: (&'static str, Option<&'static str>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,12 +163,30 @@ fn cases() -> &'static [Case] {
                     label,
                     encoding,
                     sha1: label == "sha1=",
+                    header_names: signature_header_names(scheme.name()),
                 },
                 verifier: Verifier::new(scheme.clone(), keyring()),
                 scheme,
             })
             .collect()
     })
+}
+
+/// Each scheme's signature header, and the name read when it is absent, from the providers'
+/// documentation.
+fn signature_header_names(scheme: &str) -> (&'static str, Option<&'static str>) {
+    match scheme {
+        "stripe" => ("Stripe-Signature", None),
+        "paddle" => ("Paddle-Signature", None),
+        "standard-webhooks" => ("webhook-signature", None),
+        "svix" => ("svix-signature", Some("webhook-signature")),
+        "github" => ("X-Hub-Signature-256", None),
+        "github-sha1" => ("X-Hub-Signature", None),
+        "slack" => ("X-Slack-Signature", None),
+        "zoom" => ("x-zm-signature", None),
+        "shopify" => ("X-Shopify-Hmac-Sha256", Some("shopify-hmac-sha256")),
+        other => panic!("no header names for scheme {other}"),
+    }
 }
 
 fn key_secret(bytes: [u8; 32]) -> Secret {
@@ -211,16 +245,15 @@ pub fn signature_single(data: &[u8]) {
 /// Checks one parse of a signature header value: on success, every tag and the timestamp taken
 /// are exactly what the value spells; on failure, the error is one a signature header can get.
 fn check_signature_header(case: &Case, value: &[u8]) {
-    let mut presented = Presented::new();
-    let result = case.scheme.parse_signatures(value, &mut presented);
-    let again = case.scheme.parse_signatures(value, &mut Presented::new());
+    let result = parse_signature_header(&case.scheme, value);
+    let again = parse_signature_header(&case.scheme, value);
     assert_eq!(result, again, "parsing is not deterministic");
     match result {
-        Ok(()) => {
-            let tags = presented.tags();
-            assert!(tags.len() <= case.scheme.max_signatures());
+        Ok(parsed) => {
+            let tags = &parsed.tags;
+            assert!(tags.len() + parsed.other_signatures <= case.scheme.max_signatures());
             assert!(
-                !tags.is_empty() || has_other_signatures(&presented),
+                !tags.is_empty() || parsed.other_signatures > 0,
                 "accepted with no signature"
             );
             let tag_len = if case.layout.sha1 { 20 } else { 32 };
@@ -231,9 +264,9 @@ fn check_signature_header(case: &Case, value: &[u8]) {
                     "a tag was taken that the value does not spell canonically"
                 );
             }
-            match (presented.timestamp, case.layout.header) {
+            match (parsed.timestamp, case.layout.header) {
                 (Some((t, digits)), Header::Params { ts_key, .. }) => {
-                    assert_eq!(Digits::new(t).as_bytes(), digits, "non-canonical timestamp");
+                    assert_eq!(t.to_string().as_bytes(), digits, "non-canonical timestamp");
                     let entry = format!("{ts_key}={}", t.as_unix_secs());
                     assert!(has_entry(case.layout, value, &entry));
                 }
@@ -258,16 +291,6 @@ fn check_signature_header(case: &Case, value: &[u8]) {
     }
 }
 
-#[cfg(feature = "ed25519")]
-fn has_other_signatures(presented: &Presented<'_>) -> bool {
-    !presented.ed25519_signatures().is_empty()
-}
-
-#[cfg(not(feature = "ed25519"))]
-fn has_other_signatures(_: &Presented<'_>) -> bool {
-    false
-}
-
 /// Whether the header value, split as `layout` says, holds exactly `entry`.
 fn has_entry(layout: Layout, value: &[u8], entry: &str) -> bool {
     let entry = entry.as_bytes();
@@ -282,6 +305,7 @@ fn encode(encoding: Encoding, bytes: &[u8]) -> String {
     match encoding {
         Encoding::Hex => bytes.iter().map(|b| format!("{b:02x}")).collect(),
         Encoding::Base64 => STANDARD.encode(bytes),
+        other => panic!("no oracle for the encoding {other:?}"),
     }
 }
 
@@ -311,7 +335,16 @@ pub fn timestamp(data: &[u8]) {
         String::from_utf8_lossy(data)
     );
     if let Ok(t) = result {
-        assert_eq!(Digits::new(t).as_bytes(), data);
+        // The signer writes the same digits back.
+        let signer = Signer::new(Scheme::standard_webhooks(), keyring());
+        match signer.sign_at(Some("msg_1"), b"", t) {
+            Ok(signed) => assert_eq!(
+                signed.get("webhook-timestamp").map(str::as_bytes),
+                Some(data),
+                "the signer writes other digits"
+            ),
+            Err(e) => panic!("cannot sign at {t}: {e}"),
+        }
     }
 }
 
@@ -344,7 +377,7 @@ fn secret_rule(scheme: &str) -> SecretRule {
 /// Secret parsing: `Secret::from_hex`, `Secret::from_base64` and every scheme's
 /// `parse_secret` (`whsec_` base64, `whsec_` text, base64, text). The first byte picks which;
 /// the rest, when it is UTF-8, is the text. An accepted secret is exactly the key its text
-/// spells (checked by encoding the key again), and never shows up in `Debug`.
+/// spells (checked by the tag it signs with, see [`assert_key`]), and never shows up in `Debug`.
 pub fn secret(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else {
         return;
@@ -375,21 +408,22 @@ fn check_hex_secret(text: &str) {
     check_character_refusals(text, &result);
     let even = text.len().is_multiple_of(2);
     let decodes = even && text.bytes().all(|b| b.is_ascii_hexdigit());
-    match &result {
+    match result {
         Ok(s) => {
             assert!(decodes && s.len() >= Secret::MIN_LEN);
-            assert_eq!(
-                encode(Encoding::Hex, s.expose_secret()),
-                text.to_ascii_lowercase()
-            );
-            check_hidden(s);
+            let Some(key) = decode_hex(text) else {
+                panic!("accepted hex that does not decode: {text:?}");
+            };
+            assert_eq!(encode(Encoding::Hex, &key), text.to_ascii_lowercase());
+            check_hidden(&s);
+            assert_key(s, &key);
         }
         Err(e) => {
             // Hex digits never spell a signature, an Ed25519 key or a prefix, so every
             // refusal is a length or a digit.
             if decodes && !text.is_empty() {
                 assert_eq!(
-                    *e,
+                    e,
                     SecretError::TooShort {
                         len: text.len() / 2,
                         min: Secret::MIN_LEN
@@ -403,17 +437,21 @@ fn check_hex_secret(text: &str) {
 fn check_base64_secret(text: &str, prefix: &str, result: Result<Secret, SecretError>, min: usize) {
     check_character_refusals(text, &result);
     let bare = text.strip_prefix(prefix).unwrap_or(text);
-    match &result {
+    match result {
         Ok(s) => {
             assert!(s.len() >= min);
             let unpadded = bare.trim_end_matches('=');
-            assert_eq!(STANDARD_NO_PAD.encode(s.expose_secret()), unpadded);
+            let Some(key) = decode_lenient(bare) else {
+                panic!("accepted base64 that does not decode: {bare:?}");
+            };
+            assert_eq!(STANDARD_NO_PAD.encode(&key), unpadded);
             let padding = bare.len() - unpadded.len();
             assert!(
                 padding <= canonical_padding(unpadded),
                 "accepted excess padding"
             );
-            check_hidden(s);
+            check_hidden(&s);
+            assert_key(s, &key);
         }
         Err(SecretError::InvalidBase64) => {
             assert!(
@@ -445,8 +483,7 @@ fn decode_lenient(text: &str) -> Option<Vec<u8>> {
 
 fn check_text_secret(text: &str, prefix: &str, result: Result<Secret, SecretError>, min: usize) {
     check_character_refusals(text, &result);
-    if let Ok(s) = &result {
-        assert_eq!(s.expose_secret(), text.as_bytes());
+    if let Ok(s) = result {
         assert!(s.len() >= min && text.starts_with(prefix));
         assert_eq!(text.trim(), text);
         assert!(!text.chars().any(|c| c.is_whitespace() && c != ' '));
@@ -459,8 +496,47 @@ fn check_text_secret(text: &str, prefix: &str, result: Result<Secret, SecretErro
             !SIGNATURE_ENTRIES.iter().any(|e| text.starts_with(e)),
             "accepted a signature entry"
         );
-        check_hidden(s);
+        check_hidden(&s);
+        assert_key(s, text.as_bytes());
     }
+}
+
+/// Hex digits (either case) decoded by hand, or `None` if `text` is not whole bytes of them.
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            let pair = core::str::from_utf8(pair).ok()?;
+            u8::from_str_radix(pair, 16).ok()
+        })
+        .collect()
+}
+
+/// Asserts that `s` holds exactly the key bytes `expected`: the same length, and the same
+/// HMAC-SHA256 tag (signed as GitHub signs a body) as `hmac` computes with those bytes. Keys
+/// of one length that differ give different tags, so the two checks pin the bytes down without
+/// reading them from the secret.
+fn assert_key(s: Secret, expected: &[u8]) {
+    const MESSAGE: &[u8] = b"the key, seen through its tag";
+    assert_eq!(
+        s.len(),
+        expected.len(),
+        "the key's length is not the text's"
+    );
+    let signer = Signer::new(Scheme::github(), Keyring::single(s));
+    let sent = match signer.sign_at(None, MESSAGE, Timestamp::from_unix_secs(NOW)) {
+        Ok(signed) => signed.get("X-Hub-Signature-256").map(str::to_owned),
+        Err(e) => panic!("an accepted secret cannot sign: {e}"),
+    };
+    let tag = hmac_of::<Hmac<sha2::Sha256>>(expected, &[MESSAGE]);
+    assert_eq!(
+        sent,
+        Some(format!("sha256={}", encode(Encoding::Hex, &tag))),
+        "the key is not the bytes its text spells"
+    );
 }
 
 /// A refusal for a control or invisible character names a text that has one (any character
@@ -518,7 +594,7 @@ pub fn idempotency_key(data: &[u8]) {
         assert_eq!(strict, lenient, "the header cap differs between modes");
     }
     if let (
-        Err(VerifyError::InvalidIdempotencyKey(crate::error::IdempotencyKeyReason::NotAString)),
+        Err(VerifyError::InvalidIdempotencyKey(IdempotencyKeyReason::NotAString)),
         Ok(_),
     ) = (&strict, &lenient)
     {
@@ -557,7 +633,9 @@ pub fn idempotency_key(data: &[u8]) {
 /// - A retry is never scheduled before now or after the horizon, and a delay-seconds value is
 ///   honoured or the delivery given up.
 pub fn sender_input(data: &[u8]) {
-    use crate::delivery::{AddressClass, EndpointPolicy, GiveUp, Host, Next, Outcome, RetryPolicy};
+    use hookseal::delivery::{
+        AddressClass, EndpointPolicy, GiveUp, Host, Next, Outcome, RetryPolicy,
+    };
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
@@ -606,6 +684,7 @@ pub fn sender_input(data: &[u8]) {
                         || b == b'_'
                         || b == b'.'));
                 }
+                other => panic!("no oracle for the host {other:?}"),
             }
         }
         return;
@@ -742,11 +821,7 @@ pub fn verify(data: &[u8]) {
     }
 }
 
-fn check_accepted<H: crate::HeaderSource + ?Sized>(
-    case: &Case,
-    headers: &H,
-    v: &crate::Verified<'_>,
-) {
+fn check_accepted<H: HeaderSource + ?Sized>(case: &Case, headers: &H, v: &Verified<'_>) {
     let layout = case.layout;
     let scheme = &case.scheme;
     let key = if v.key_id() == "new" {
@@ -777,12 +852,8 @@ fn check_accepted<H: crate::HeaderSource + ?Sized>(
     }
 
     // The signature header as sent (trimmed, under its name or its fallback).
-    let value = match scheme
-        .signature_spec()
-        .single(headers, HeaderKind::Signature)
-    {
-        Ok(Some(value)) => value,
-        _ => panic!("accepted without a readable signature header"),
+    let Some(value) = sent_signature(layout, headers) else {
+        panic!("accepted without a single signature header");
     };
 
     // The tag, from the provider's layout.
@@ -800,11 +871,11 @@ fn check_accepted<H: crate::HeaderSource + ?Sized>(
     };
     let entry = format!("{}{}", layout.label, encode(layout.encoding, &tag));
     assert!(
-        has_entry(layout, value, &entry),
+        has_entry(layout, &value, &entry),
         "accepted a request whose signature header lacks the expected tag"
     );
     if let (Header::Params { ts_key, .. }, Some(t)) = (layout.header, ts) {
-        assert!(has_entry(layout, value, &format!("{ts_key}={t}")));
+        assert!(has_entry(layout, &value, &format!("{ts_key}={t}")));
     }
 
     // The signer, holding only the key that matched, writes entries the request holds.
@@ -829,7 +900,10 @@ fn check_accepted<H: crate::HeaderSource + ?Sized>(
                         Header::Single => vec![sent],
                     };
                     for e in entries {
-                        assert!(has_entry(layout, value, e), "the signer's {e:?} is missing");
+                        assert!(
+                            has_entry(layout, &value, e),
+                            "the signer's {e:?} is missing"
+                        );
                     }
                 } else if scheme.timestamp_header() == Some(name) {
                     assert_eq!(sent, digits);
@@ -838,6 +912,31 @@ fn check_accepted<H: crate::HeaderSource + ?Sized>(
         }
         Err(e) => panic!("accepted a request the signer cannot produce: {e}"),
     }
+}
+
+/// The signature header's one value, trimmed of HTTP's optional whitespace: under its name, or
+/// under the second name when the first is absent. `None` when absent or repeated.
+fn sent_signature<H: HeaderSource + ?Sized>(layout: Layout, headers: &H) -> Option<Vec<u8>> {
+    let (first, second) = layout.header_names;
+    let single = |name: &str| -> Option<Option<Vec<u8>>> {
+        let Ok(name) = HeaderName::new(name) else {
+            panic!("the header name {name:?} is refused");
+        };
+        let mut values = headers.header_values(&name).map(<[u8]>::to_vec);
+        match (values.next(), values.next()) {
+            (None, _) => Some(None),
+            (Some(one), None) => Some(Some(one)),
+            (Some(_), Some(_)) => None,
+        }
+    };
+    let value = match single(first)? {
+        Some(value) => value,
+        None => single(second?)??,
+    };
+    let ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !ows(b)).unwrap_or(value.len());
+    let end = value.iter().rposition(|b| !ows(b)).map_or(start, |i| i + 1);
+    value.get(start..end).map(<[u8]>::to_vec)
 }
 
 fn hmac_of<M: hmac::Mac + hmac::KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {

@@ -1,14 +1,19 @@
 //! The fuzz corpora, replayed: every file under `fuzz/corpus/<target>/` goes through the same
-//! function its fuzz target calls (`hookseal::fuzzing`), so `cargo test` checks every input the
-//! fuzzer kept, and every crash it ever found once it is added there.
+//! oracle its fuzz target calls (`hookseal_fuzz_oracles`), so this test checks every input the
+//! fuzzer kept, and every crash it ever found once it is added there. Stable Rust runs it:
+//! `RUSTFLAGS='--cfg fuzzing' cargo test --manifest-path fuzz/Cargo.toml -p hookseal-fuzz-oracles`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use hookseal::fuzzing::{TARGETS, seeds};
+use hookseal_fuzz_oracles::{NEW_KEY, NOW, OLD_KEY, TARGETS, seeds, split_request, verify_schemes};
 
+/// `fuzz/`, the oracles' parent.
 fn fuzz_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn corpus_files(target: &str) -> Vec<PathBuf> {
@@ -29,16 +34,16 @@ fn every_target_has_a_fuzz_binary_and_a_corpus() {
         let source = fs::read_to_string(fuzz_dir().join(format!("fuzz_targets/{target}.rs")))
             .unwrap_or_else(|e| panic!("fuzz target {target}: {e}"));
         assert!(
-            source.contains(&format!("hookseal::fuzzing::{target}(data)")),
-            "fuzz/fuzz_targets/{target}.rs must call hookseal::fuzzing::{target}"
+            source.contains(&format!("hookseal_fuzz_oracles::{target}(data)")),
+            "fuzz/fuzz_targets/{target}.rs must call hookseal_fuzz_oracles::{target}"
         );
         assert!(manifest.contains(&format!("name = \"{target}\"")));
         assert!(!corpus_files(target).is_empty(), "no corpus for {target}");
     }
 }
 
-/// The committed seeds are the ones `fuzzing::seeds` makes. `HOOKSEAL_WRITE_SEEDS=1 cargo test
-/// --test it fuzz_corpus` rewrites them after a change to the seed list.
+/// The committed seeds are the ones `seeds` makes. `HOOKSEAL_WRITE_SEEDS=1` (with the command
+/// above) rewrites them after a change to the seed list.
 #[test]
 fn seeds_are_committed() {
     let write = std::env::var_os("HOOKSEAL_WRITE_SEEDS").is_some();
@@ -74,29 +79,21 @@ fn every_corpus_file_passes_its_target() {
 /// starts from requests that pass and mutates them into near misses.
 #[test]
 fn signed_seeds_verify() {
-    let schemes = hookseal::fuzzing::verify_schemes();
-    let now = hookseal::Timestamp::from_unix_secs(hookseal::fuzzing::NOW);
+    let schemes = verify_schemes();
+    let now = hookseal::Timestamp::from_unix_secs(NOW);
     let mut checked = 0;
     for (target, name, bytes) in seeds() {
         if target != "verify" {
             continue;
         }
-        let (index, _, pairs, body) = hookseal::fuzzing::split_request(&bytes).unwrap();
+        let (index, _, pairs, body) = split_request(&bytes).unwrap();
         let scheme = schemes[index].clone();
         let keyring = hookseal::Keyring::new(
-            hookseal::Key::new(
-                "new",
-                hookseal::Secret::from_bytes(hookseal::fuzzing::NEW_KEY).unwrap(),
-            )
-            .unwrap(),
+            hookseal::Key::new("new", hookseal::Secret::from_bytes(NEW_KEY).unwrap()).unwrap(),
         )
         .unwrap()
         .with_key(
-            hookseal::Key::new(
-                "old",
-                hookseal::Secret::from_bytes(hookseal::fuzzing::OLD_KEY).unwrap(),
-            )
-            .unwrap(),
+            hookseal::Key::new("old", hookseal::Secret::from_bytes(OLD_KEY).unwrap()).unwrap(),
         )
         .unwrap();
         let verifier = hookseal::Verifier::new(scheme, keyring);
