@@ -89,6 +89,7 @@ mod headers;
 pub mod idempotency;
 mod keyring;
 mod mac;
+mod memory_table;
 #[cfg(feature = "tower")]
 pub mod middleware;
 mod owner;

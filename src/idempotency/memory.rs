@@ -14,7 +14,7 @@ use super::{
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
-use crate::replay::memory::{deadline, lock, table_hash};
+use crate::memory_table::{deadline, lock, table_hash};
 
 /// Idempotency records in this process's memory, for a single receiver. Share one between tasks
 /// by reference or in an `Arc`.

@@ -64,7 +64,7 @@
 pub(crate) mod fail_open;
 mod fresh;
 mod key;
-pub(crate) mod memory;
+mod memory;
 #[cfg(feature = "redis")]
 mod redis;
 
