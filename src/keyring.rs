@@ -101,10 +101,10 @@ pub(crate) enum Material {
     Hmac(MacKey),
     /// An Ed25519 signing key: signs `v1a` entries and verifies them.
     #[cfg(feature = "ed25519")]
-    Ed25519Signing(Box<crate::ed25519::Ed25519SigningKey>),
+    Ed25519Signing(Box<crate::secret::ed25519::Ed25519SigningKey>),
     /// A trusted Ed25519 public key: verifies `v1a` entries only.
     #[cfg(feature = "ed25519")]
-    Ed25519Public(crate::ed25519::Ed25519PublicKey),
+    Ed25519Public(crate::secret::ed25519::Ed25519PublicKey),
 }
 
 impl Key {
@@ -128,7 +128,7 @@ impl Key {
     #[cfg(feature = "ed25519")]
     pub fn ed25519_signing(
         id: &str,
-        key: crate::ed25519::Ed25519SigningKey,
+        key: crate::secret::ed25519::Ed25519SigningKey,
     ) -> Result<Self, ConfigError> {
         Ok(Self::with_material(
             KeyId::new(id)?,
@@ -145,7 +145,7 @@ impl Key {
     #[cfg(feature = "ed25519")]
     pub fn ed25519_public(
         id: &str,
-        key: crate::ed25519::Ed25519PublicKey,
+        key: crate::secret::ed25519::Ed25519PublicKey,
     ) -> Result<Self, ConfigError> {
         Ok(Self::with_material(
             KeyId::new(id)?,

@@ -105,8 +105,6 @@ mod verify;
 #[cfg(feature = "test-util")]
 pub use clock::ManualClock;
 pub use clock::{Clock, SystemClock};
-#[cfg(feature = "ed25519")]
-pub use ed25519::{Ed25519PublicKey, Ed25519SigningKey};
 pub use error::{
     ConfigError, HeaderKind, IdempotencyKeyReason, SecretError, SignError, StoreError,
     TimestampReason, VerifyError,
@@ -117,6 +115,8 @@ pub use keyring::{Key, KeyId, Keyring};
 pub use redis_client::RedisOptions;
 pub use replay::ReplayKey;
 pub use scheme::Scheme;
+#[cfg(feature = "ed25519")]
+pub use secret::ed25519::{Ed25519PublicKey, Ed25519SigningKey};
 pub use secret::{ExportedSecret, GeneratedSecret, Secret};
 pub use sign::{SignedHeaders, Signer};
 pub use timestamp::Timestamp;

@@ -492,7 +492,8 @@ const DEFAULT_REPLAY_RETENTION: Duration = Duration::from_secs(72 * 3600);
 #[cfg(feature = "ed25519")]
 mod tests {
     use super::*;
-    use crate::ed25519::{Ed25519SigningKey, MESSAGE_PASSES};
+    use crate::ed25519::MESSAGE_PASSES;
+    use crate::secret::ed25519::Ed25519SigningKey;
     use crate::{Key, Signer};
 
     fn ring(keys: impl IntoIterator<Item = Key>) -> Keyring {

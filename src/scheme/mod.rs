@@ -263,11 +263,11 @@ impl Scheme {
             }),
             #[cfg(feature = "ed25519")]
             KeyUse::Sign | KeyUse::Verify | KeyUse::Any => Ok(if signing {
-                Material::Ed25519Signing(Box::new(crate::ed25519::Ed25519SigningKey::from_whsk(
-                    text,
-                )?))
+                Material::Ed25519Signing(Box::new(
+                    crate::secret::ed25519::Ed25519SigningKey::from_whsk(text)?,
+                ))
             } else {
-                Material::Ed25519Public(crate::ed25519::Ed25519PublicKey::from_whpk(text)?)
+                Material::Ed25519Public(crate::secret::ed25519::Ed25519PublicKey::from_whpk(text)?)
             }),
             #[cfg(not(feature = "ed25519"))]
             KeyUse::Sign | KeyUse::Verify | KeyUse::Any => Err(SecretError::Ed25519Disabled),

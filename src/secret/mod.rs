@@ -1,5 +1,7 @@
 //! [`Secret`]: a signing key's bytes, zeroized on drop and never printed.
 
+#[cfg(feature = "ed25519")]
+pub(crate) mod ed25519;
 mod format;
 
 pub use format::SecretFormat;
