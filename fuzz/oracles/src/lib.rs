@@ -37,8 +37,8 @@ use hookseal::fuzz_hooks::{parse_signature_header, parse_timestamp};
 use hookseal::idempotency::IdempotencyKey;
 use hookseal::scheme::Encoding;
 use hookseal::{
-    HeaderKind, HeaderName, HeaderSource, Key, Keyring, Scheme, Secret, SecretError, Signer,
-    IdempotencyKeyReason, Timestamp, TimestampReason, Verified, Verifier, VerifyError, dangerous,
+    HeaderKind, HeaderName, HeaderSource, IdempotencyKeyReason, Key, Keyring, Scheme, Secret,
+    SecretError, Signer, Timestamp, TimestampReason, Verified, Verifier, VerifyError, dangerous,
 };
 
 #[cfg(not(fuzzing))]
@@ -593,10 +593,8 @@ pub fn idempotency_key(data: &[u8]) {
         );
         assert_eq!(strict, lenient, "the header cap differs between modes");
     }
-    if let (
-        Err(VerifyError::InvalidIdempotencyKey(IdempotencyKeyReason::NotAString)),
-        Ok(_),
-    ) = (&strict, &lenient)
+    if let (Err(VerifyError::InvalidIdempotencyKey(IdempotencyKeyReason::NotAString)), Ok(_)) =
+        (&strict, &lenient)
     {
         assert!(
             data.trim_ascii_start().first() != Some(&b'"'),
