@@ -2,8 +2,7 @@
 
 use core::fmt;
 use std::future::{Future, ready};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use hashbrown::HashTable;
@@ -14,7 +13,7 @@ use super::{
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
-use crate::memory_table::{deadline, lock, table_hash};
+use crate::memory_table::{Shards, deadline, table_hash};
 
 /// Idempotency records in this process's memory, for a single receiver. Share one between tasks
 /// by reference or in an `Arc`.
@@ -39,10 +38,8 @@ use crate::memory_table::{deadline, lock, table_hash};
 /// # Ok::<(), hookseal::ConfigError>(())
 /// ```
 pub struct MemoryIdempotencyStore<C = SystemClock> {
-    shards: Box<[Mutex<HashTable<Record>>]>,
-    capacity: usize,
+    table: Shards<HashTable<Record>>,
     max_result_len: usize,
-    len: AtomicUsize,
     /// The second of the last full sweep: nothing can have expired since within that second.
     swept: AtomicU64,
     clock: C,
@@ -72,10 +69,8 @@ impl MemoryIdempotencyStore {
             return Err(ConfigError::InvalidLimit);
         }
         Ok(Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashTable::new())).collect(),
-            capacity,
+            table: Shards::new(SHARDS, capacity, HashTable::new),
             max_result_len: DEFAULT_MAX_RESULT_LEN,
-            len: AtomicUsize::new(0),
             swept: AtomicU64::new(0),
             clock: SystemClock,
         })
@@ -88,10 +83,8 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
     #[must_use]
     pub fn with_clock<C2: Clock>(self, clock: C2) -> MemoryIdempotencyStore<C2> {
         MemoryIdempotencyStore {
-            shards: self.shards,
-            capacity: self.capacity,
+            table: self.table,
             max_result_len: self.max_result_len,
-            len: self.len,
             swept: self.swept,
             clock,
         }
@@ -114,7 +107,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
     /// The most records the store holds.
     #[must_use]
     pub fn capacity(&self) -> usize {
-        self.capacity
+        self.table.capacity()
     }
 
     /// The largest result kept, in bytes.
@@ -127,7 +120,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
     #[must_use]
     pub fn len(&self) -> usize {
         self.sweep(self.now());
-        self.len.load(Ordering::Acquire)
+        self.table.len()
     }
 
     /// Whether no unexpired record is held.
@@ -146,7 +139,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
         let now = self.now();
         let key = *key;
         for round in 0..2 {
-            let mut shard = self.shard(&key);
+            let mut shard = self.table.get(key.as_bytes());
             match self.live(&mut shard, key.as_bytes(), now) {
                 Some(record) if record.fingerprint != *fingerprint.as_bytes() => {
                     return Ok(Begin::Mismatch);
@@ -159,10 +152,8 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
                         State::Completed { result } => Begin::Completed(result.to_vec()),
                     });
                 }
-                None if self.reserve() => {
-                    let lease_token = Lease::generate(key).inspect_err(|_| {
-                        self.len.fetch_sub(1, Ordering::AcqRel);
-                    })?;
+                None if self.table.claim() => {
+                    let lease_token = Lease::generate(key).inspect_err(|_| self.table.free(1))?;
                     shard.insert_unique(
                         table_hash(key.as_bytes()),
                         Record {
@@ -186,7 +177,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
             }
         }
         Err(StoreError::CapacityExceeded {
-            capacity: self.capacity,
+            capacity: self.table.capacity(),
         })
     }
 
@@ -199,7 +190,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
     ) -> Result<(), StoreError> {
         let now = self.now();
         let key = lease.key().as_bytes();
-        let mut shard = self.shard(lease.key());
+        let mut shard = self.table.get(key);
         let Ok(mut entry) = shard.find_entry(table_hash(key), |r| r.key == *key) else {
             return Err(StoreError::LeaseLost);
         };
@@ -216,7 +207,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
             _ => {
                 if held || expired {
                     entry.remove();
-                    self.len.fetch_sub(1, Ordering::AcqRel);
+                    self.table.free(1);
                 }
                 if held {
                     Ok(())
@@ -240,18 +231,9 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
                 return Some(entry.into_mut());
             }
             entry.remove();
-            self.len.fetch_sub(1, Ordering::AcqRel);
+            self.table.free(1);
         }
         None
-    }
-
-    /// Claims room for one record; `false` when the store is full.
-    fn reserve(&self) -> bool {
-        self.len
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.capacity).then_some(n + 1)
-            })
-            .is_ok()
     }
 
     /// Drops every expired record, at most once per second of the clock.
@@ -259,26 +241,16 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
         if self.swept.fetch_max(now, Ordering::AcqRel) >= now {
             return;
         }
-        for shard in &*self.shards {
-            let mut shard = lock(shard);
+        for mut shard in self.table.each() {
             let before = shard.len();
             shard.retain(|r| r.expires > now);
-            self.len.fetch_sub(before - shard.len(), Ordering::AcqRel);
+            self.table.free(before - shard.len());
         }
     }
 
     /// The monotonic time, in whole seconds.
     fn now(&self) -> u64 {
         self.clock.monotonic().as_secs()
-    }
-
-    fn shard(&self, key: &ScopedKey) -> MutexGuard<'_, HashTable<Record>> {
-        let [first, ..] = *key.as_bytes();
-        let shard = self
-            .shards
-            .get(usize::from(first) % SHARDS)
-            .unwrap_or_else(|| unreachable!("the index is below the shard count"));
-        lock(shard)
     }
 }
 
@@ -323,9 +295,9 @@ impl<C: Clock> IdempotencyStore for MemoryIdempotencyStore<C> {
 impl<C: fmt::Debug> fmt::Debug for MemoryIdempotencyStore<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MemoryIdempotencyStore")
-            .field("capacity", &self.capacity)
+            .field("capacity", &self.table.capacity())
             .field("max_result_len", &self.max_result_len)
-            .field("len", &self.len.load(Ordering::Relaxed))
+            .field("len", &self.table.len())
             .field("clock", &self.clock)
             .finish_non_exhaustive()
     }

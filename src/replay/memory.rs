@@ -1,8 +1,7 @@
 //! [`MemoryReplayCache`]: an exact, bounded, in-process replay cache.
 
 use core::fmt;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use hashbrown::HashTable;
@@ -10,7 +9,7 @@ use hashbrown::HashTable;
 use super::{MAX_TTL, ReplayCache, Reservation, Reserve, StoreError, check_ttl};
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
-use crate::memory_table::{ceil_secs, deadline, lock, table_hash};
+use crate::memory_table::{Shards, ceil_secs, deadline, table_hash};
 use crate::owner::OWNER_LEN;
 use crate::replay::ReplayKey;
 use crate::verify::Verifier;
@@ -46,12 +45,10 @@ use crate::verify::Verifier;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct MemoryReplayCache<C = SystemClock> {
-    shards: Box<[Mutex<Shard>]>,
-    capacity: usize,
+    table: Shards<Shard>,
     max_ttl: Duration,
     /// Bucket width in seconds.
     width: u64,
-    len: AtomicUsize,
     refused: AtomicU64,
     clock: C,
 }
@@ -94,11 +91,9 @@ impl MemoryReplayCache {
         }
         let max_ttl_secs = ceil_secs(max_ttl);
         Ok(Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::new())).collect(),
-            capacity,
+            table: Shards::new(SHARDS, capacity, Shard::new),
             max_ttl,
             width: max_ttl_secs.div_ceil(BUCKETS).max(1),
-            len: AtomicUsize::new(0),
             refused: AtomicU64::new(0),
             clock: SystemClock,
         })
@@ -125,11 +120,9 @@ impl<C: Clock> MemoryReplayCache<C> {
     #[must_use]
     pub fn with_clock<C2: Clock>(self, clock: C2) -> MemoryReplayCache<C2> {
         MemoryReplayCache {
-            shards: self.shards,
-            capacity: self.capacity,
+            table: self.table,
             max_ttl: self.max_ttl,
             width: self.width,
-            len: self.len,
             refused: self.refused,
             clock,
         }
@@ -138,7 +131,7 @@ impl<C: Clock> MemoryReplayCache<C> {
     /// The most keys the cache holds.
     #[must_use]
     pub fn capacity(&self) -> usize {
-        self.capacity
+        self.table.capacity()
     }
 
     /// The longest TTL the cache accepts.
@@ -152,7 +145,7 @@ impl<C: Clock> MemoryReplayCache<C> {
     #[must_use]
     pub fn len(&self) -> usize {
         self.sweep(self.now());
-        self.len.load(Ordering::Acquire)
+        self.table.len()
     }
 
     /// Whether no unexpired key is held.
@@ -177,8 +170,8 @@ impl<C: Clock> MemoryReplayCache<C> {
 
         // Two rounds at most: a full cache sweeps every shard once before refusing.
         for round in 0..2 {
-            let mut shard = self.shard(bytes);
-            shard.expire(self.tick(now), &self.len);
+            let mut shard = self.table.get(bytes);
+            self.table.free(shard.expire(self.tick(now)));
             if shard.contains(self.tick(now), hash, bytes) {
                 return Ok(Reserve::Replayed);
             }
@@ -190,11 +183,11 @@ impl<C: Clock> MemoryReplayCache<C> {
                 Ok(hold) => {
                     // The holder's lease has ended: the key is free again.
                     hold.remove();
-                    self.len.fetch_sub(1, Ordering::AcqRel);
+                    self.table.free(1);
                 }
                 Err(_) => {}
             }
-            if self.claim_room() {
+            if self.table.claim() {
                 let reservation = Reservation {
                     key: *key,
                     owner: shard.next_owner(),
@@ -216,7 +209,7 @@ impl<C: Clock> MemoryReplayCache<C> {
         }
         self.refused.fetch_add(1, Ordering::Relaxed);
         Err(StoreError::CapacityExceeded {
-            capacity: self.capacity,
+            capacity: self.table.capacity(),
         })
     }
 
@@ -228,7 +221,7 @@ impl<C: Clock> MemoryReplayCache<C> {
         let now = self.now();
         let bytes = reservation.key.as_bytes();
         let hash = table_hash(bytes);
-        let mut shard = self.shard(bytes);
+        let mut shard = self.table.get(bytes);
         let Ok(hold) = shard
             .holds
             .find_entry(hash, |h| h.key == *bytes && h.owner == reservation.owner)
@@ -241,12 +234,10 @@ impl<C: Clock> MemoryReplayCache<C> {
             // The hold's room now holds the committed key.
             Some(ttl) => {
                 let expiry_tick = self.tick(now.saturating_add(ceil_secs(ttl)));
-                shard.expire(self.tick(now), &self.len);
+                self.table.free(shard.expire(self.tick(now)));
                 shard.insert(expiry_tick, self.tick(now), hash, *bytes);
             }
-            None => {
-                self.len.fetch_sub(1, Ordering::AcqRel);
-            }
+            None => self.table.free(1),
         }
         if ended {
             Err(StoreError::LeaseLost)
@@ -255,24 +246,14 @@ impl<C: Clock> MemoryReplayCache<C> {
         }
     }
 
-    /// Claims room for one key; `false` when the cache is full.
-    fn claim_room(&self) -> bool {
-        self.len
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.capacity).then_some(n + 1)
-            })
-            .is_ok()
-    }
-
     /// Drops the expired generations and ended holds of every shard.
     fn sweep(&self, now: u64) {
-        for shard in &*self.shards {
-            let mut shard = lock(shard);
-            shard.expire(self.tick(now), &self.len);
+        for mut shard in self.table.each() {
+            let mut dropped = shard.expire(self.tick(now));
             let before = shard.holds.len();
             shard.holds.retain(|h| h.ends > now);
-            self.len
-                .fetch_sub(before - shard.holds.len(), Ordering::AcqRel);
+            dropped += before - shard.holds.len();
+            self.table.free(dropped);
         }
     }
 
@@ -283,17 +264,6 @@ impl<C: Clock> MemoryReplayCache<C> {
 
     fn tick(&self, secs: u64) -> u64 {
         secs / self.width
-    }
-
-    fn shard(&self, key: &[u8; ReplayKey::LEN]) -> MutexGuard<'_, Shard> {
-        let (head, _) = key.split_first_chunk::<8>().unwrap_or((&[0; 8], &[]));
-        // The shard count is a power of two; the low bits of a digest are uniform.
-        let index = u64::from_le_bytes(*head) % (SHARDS as u64);
-        let shard = self
-            .shards
-            .get(usize::try_from(index).unwrap_or_default())
-            .unwrap_or_else(|| unreachable!("the index is below the shard count"));
-        lock(shard)
     }
 }
 
@@ -319,14 +289,16 @@ impl Shard {
         owner
     }
 
-    /// Empties the generations whose bucket has ended.
-    fn expire(&mut self, now_tick: u64, len: &AtomicUsize) {
+    /// Empties the generations whose bucket has ended, and says how many keys went.
+    fn expire(&mut self, now_tick: u64) -> usize {
+        let mut dropped = 0;
         for generation in &mut self.generations {
             if generation.tick < now_tick && !generation.keys.is_empty() {
-                len.fetch_sub(generation.keys.len(), Ordering::AcqRel);
+                dropped += generation.keys.len();
                 generation.keys.clear();
             }
         }
+        dropped
     }
 
     fn contains(&self, now_tick: u64, hash: u64, key: &[u8; ReplayKey::LEN]) -> bool {
@@ -385,9 +357,9 @@ impl<C: Clock> ReplayCache for MemoryReplayCache<C> {
 impl<C: fmt::Debug> fmt::Debug for MemoryReplayCache<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MemoryReplayCache")
-            .field("capacity", &self.capacity)
+            .field("capacity", &self.table.capacity())
             .field("max_ttl", &self.max_ttl)
-            .field("len", &self.len.load(Ordering::Relaxed))
+            .field("len", &self.table.len())
             .field("refused", &self.refused.load(Ordering::Relaxed))
             .field("clock", &self.clock)
             .finish_non_exhaustive()
