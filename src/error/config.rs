@@ -116,19 +116,6 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    /// 500: a setting is the receiver's or sender's own; well-behaved senders retry a 5xx, so
-    /// nothing is lost while it is fixed.
-    #[must_use]
-    pub fn status_code(&self) -> u16 {
-        500
-    }
-
-    /// `None`: retrying does not change a setting.
-    #[must_use]
-    pub fn retry_after(&self) -> Option<core::time::Duration> {
-        None
-    }
-
     /// A stable machine-readable name for the failure, for logs and metrics; a wrapped
     /// [`SecretError`] gives its own.
     #[must_use]

@@ -40,6 +40,29 @@ pub use sign::SignError;
 pub use store::StoreError;
 pub use verify::VerifyError;
 
+/// `status_code()` and `retry_after()` for the errors of a setting the caller chose (a key, a
+/// secret, a policy): 500, since a well-behaved sender retries a 5xx and nothing is lost while the
+/// setting is fixed; and no `Retry-After`, since waiting changes no setting.
+macro_rules! setting_error {
+    ($($ty:ident),*) => {$(
+        impl $ty {
+            /// 500: the caller's own setting, not the sender's request.
+            #[must_use]
+            pub fn status_code(&self) -> u16 {
+                500
+            }
+
+            /// `None`: retrying does not change a setting.
+            #[must_use]
+            pub fn retry_after(&self) -> Option<core::time::Duration> {
+                None
+            }
+        }
+    )*};
+}
+
+setting_error!(ConfigError, SecretError, SignError);
+
 /// `status()` for error types: `status_code()` as an `http::StatusCode`.
 macro_rules! http_status {
     ($($ty:ident $(<$g:ident>)?),*) => {$(

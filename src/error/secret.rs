@@ -94,18 +94,6 @@ pub enum SecretError {
 }
 
 impl SecretError {
-    /// 500: a secret is the receiver's or sender's own setting.
-    #[must_use]
-    pub fn status_code(&self) -> u16 {
-        500
-    }
-
-    /// `None`: retrying does not change a setting.
-    #[must_use]
-    pub fn retry_after(&self) -> Option<core::time::Duration> {
-        None
-    }
-
     /// A stable machine-readable name for the failure, for logs and metrics.
     #[must_use]
     pub fn code(&self) -> &'static str {

@@ -31,18 +31,6 @@ pub enum SignError {
 }
 
 impl SignError {
-    /// 500: signing happens on the sender's side, and fails for its own reasons.
-    #[must_use]
-    pub fn status_code(&self) -> u16 {
-        500
-    }
-
-    /// `None`.
-    #[must_use]
-    pub fn retry_after(&self) -> Option<core::time::Duration> {
-        None
-    }
-
     /// A stable machine-readable name for the failure, for logs and metrics.
     #[must_use]
     pub fn code(&self) -> &'static str {

@@ -219,10 +219,30 @@ impl fmt::Debug for ExportedSecret {
 /// characters, a signature value, an Ed25519 key, or a provider-prefixed secret given to a
 /// constructor that does not strip prefixes.
 pub(crate) fn check_secret_text(text: &str) -> Result<(), SecretError> {
+    check_key_text(text, Spaces::Refused)?;
+    if text.starts_with("whsec_") {
+        return Err(SecretError::UnexpectedPrefix);
+    }
+    Ok(())
+}
+
+/// Whether a secret's text may hold spaces: a text secret used as it is may (GitHub's documented
+/// example has them), inside the text; encoded keys may not.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Spaces {
+    Inside,
+    Refused,
+}
+
+/// The checks every secret text gets: not empty, no whitespace (but spaces inside where
+/// `spaces` allows them), no control or invisible characters, not a signature, not an Ed25519
+/// key.
+pub(crate) fn check_key_text(text: &str, spaces: Spaces) -> Result<(), SecretError> {
     if text.is_empty() {
         return Err(SecretError::Empty);
     }
-    if text.chars().any(char::is_whitespace) {
+    let bad_space = |c: char| c.is_whitespace() && (c != ' ' || spaces == Spaces::Refused);
+    if text.trim() != text || text.chars().any(bad_space) {
         return Err(SecretError::ContainsWhitespace);
     }
     check_characters(text)?;
@@ -233,9 +253,6 @@ pub(crate) fn check_secret_text(text: &str) -> Result<(), SecretError> {
         return Err(SecretError::WrongKeyKind {
             expected: EXPECTED_HMAC,
         });
-    }
-    if text.starts_with("whsec_") {
-        return Err(SecretError::UnexpectedPrefix);
     }
     Ok(())
 }
