@@ -41,8 +41,11 @@
 //! - Time: [`Clock`], [`SystemClock`] and [`Timestamp`]; every time check reads an injected
 //!   clock.
 //! - Escape hatches: [`dangerous`] holds the audited ways to weaken a default.
-//! - Errors: [`VerifyError`], [`SignError`], [`SecretError`], [`ConfigError`]; none holds key
-//!   material.
+//! - Errors, one type per kind of failure: [`ConfigError`], [`SecretError`], [`SignError`],
+//!   [`VerifyError`], [`FreshError`](replay::FreshError), [`StoreError`] and
+//!   [`IdempotencyError`](idempotency::IdempotencyError). Each answers `status_code()` (and
+//!   `status()`), `retry_after()`, and `code()`: a short name for logs and metrics, stable across
+//!   releases (never renamed, never reused). None holds key material.
 //!
 //! # Quick start
 //!
