@@ -179,7 +179,7 @@ pub(crate) fn push_lower_hex(bytes: &[u8], out: &mut String) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
@@ -253,13 +253,14 @@ mod tests {
         }
     }
 
-    const HEX: &str = "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd";
+    /// A 32-byte tag in hex, and the codecs of 32-byte tags, for the parsers' tests too.
+    pub(crate) const HEX: &str = "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd";
 
-    const HEX32: Codec = Codec {
+    pub(crate) const HEX32: Codec = Codec {
         encoding: Encoding::Hex,
         tag_len: 32,
     };
-    const B64: Codec = Codec {
+    pub(crate) const B64: Codec = Codec {
         encoding: Encoding::Base64,
         tag_len: 32,
     };

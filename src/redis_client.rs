@@ -7,6 +7,8 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{ErrorKind, RedisError, Script};
 
+use crate::error::StoreError;
+
 /// How the crate's Redis stores connect ([`RedisReplayCache`](crate::replay::RedisReplayCache)
 /// and [`RedisIdempotencyStore`](crate::idempotency::RedisIdempotencyStore), feature `redis`).
 ///
@@ -46,14 +48,6 @@ impl RedisOptions {
     }
 }
 
-/// Why a store could not connect.
-pub(crate) enum ConnectError {
-    /// The server could not be reached, or did not answer.
-    Redis(RedisError),
-    /// The server evicts keys under memory pressure: its `maxmemory-policy`.
-    Evicting(Box<str>),
-}
-
 /// Connects to `url`, with every command and connection attempt bounded to one second, so an
 /// outage turns into errors promptly rather than requests that hang, and reconnection in the
 /// background after Redis restarts. Then reads `maxmemory-policy` and refuses any policy but
@@ -65,8 +59,8 @@ pub(crate) async fn connect(
     url: &str,
     options: &RedisOptions,
     scripts: &[&Script],
-) -> Result<ConnectionManager, ConnectError> {
-    let client = redis::Client::open(url).map_err(ConnectError::Redis)?;
+) -> Result<ConnectionManager, StoreError> {
+    let client = redis::Client::open(url).map_err(unavailable)?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(TIMEOUT))
         .set_response_timeout(Some(TIMEOUT))
@@ -74,7 +68,7 @@ pub(crate) async fn connect(
         .set_max_delay(Duration::from_millis(500));
     let mut connection = ConnectionManager::new_with_config(client, config)
         .await
-        .map_err(ConnectError::Redis)?;
+        .map_err(unavailable)?;
     if !options.allow_eviction {
         let reply: Result<Vec<String>, RedisError> = redis::cmd("CONFIG")
             .arg("GET")
@@ -86,39 +80,61 @@ pub(crate) async fn connect(
                 if let [_, policy] = pair.as_slice()
                     && policy != "noeviction"
                 {
-                    return Err(ConnectError::Evicting(policy.as_str().into()));
+                    return Err(StoreError::EvictingStore {
+                        policy: policy.as_str().into(),
+                    });
                 }
             }
             // The server answered with an error: `CONFIG` is forbidden or renamed here.
             Err(e) if matches!(e.kind(), ErrorKind::Server(_) | ErrorKind::Extension) => {}
-            Err(e) => return Err(ConnectError::Redis(e)),
+            Err(e) => return Err(unavailable(e)),
         }
     }
     for script in scripts {
         script
             .load_async(&mut connection)
             .await
-            .map_err(ConnectError::Redis)?;
+            .map_err(unavailable)?;
     }
     Ok(connection)
 }
 
-/// Runs one of the fenced scripts on `key`: `owner` first, then `args`. Answers whether the
-/// script changed the record (it replies 1) or found it held by another owner or gone (0).
+/// Runs one of the fenced scripts on `key`: `owner` first, then `args`. Answers `Ok` when the
+/// script changed the record (it replies 1), and [`StoreError::LeaseLost`] when it found it held
+/// by another owner or gone (0).
 pub(crate) async fn fenced(
     connection: &ConnectionManager,
     script: &Script,
     key: Vec<u8>,
     owner: &[u8],
     args: &[&[u8]],
-) -> Result<bool, RedisError> {
+) -> Result<(), StoreError> {
     let mut invocation = script.key(key);
     invocation.arg(owner);
     for arg in args {
         invocation.arg(*arg);
     }
-    let changed: i64 = invocation.invoke_async(&mut connection.clone()).await?;
-    Ok(changed == 1)
+    let changed: i64 = invocation
+        .invoke_async(&mut connection.clone())
+        .await
+        .map_err(unavailable)?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::LeaseLost)
+    }
+}
+
+/// How long until a key held for `pttl_ms` more milliseconds (a `PTTL` reply) is free: whole
+/// seconds, rounded up, at least one.
+pub(crate) fn retry_after(pttl_ms: i64) -> Duration {
+    Duration::from_secs(u64::try_from(pttl_ms).unwrap_or(0).div_ceil(1000))
+        .max(Duration::from_secs(1))
+}
+
+/// A Redis failure, as the store error that fails closed.
+pub(crate) fn unavailable(e: RedisError) -> StoreError {
+    StoreError::Unavailable(Box::new(e))
 }
 
 /// Runs `release` on the current Tokio runtime, if there is one, without waiting for it; with

@@ -13,7 +13,7 @@ use super::{
     check_completion, check_ttl,
 };
 use crate::error::ConfigError;
-use crate::redis_client::{self, ConnectError, RedisOptions};
+use crate::redis_client::{self, RedisOptions, unavailable};
 
 /// Idempotency records in Redis (feature `redis`), for a fleet of receivers.
 ///
@@ -68,12 +68,8 @@ impl RedisIdempotencyStore {
     ///
     /// As [`RedisIdempotencyStore::connect`].
     pub async fn connect_with(url: &str, options: &RedisOptions) -> Result<Self, StoreError> {
-        let connection = redis_client::connect(url, options, &[&BEGIN, &COMPLETE, &RELEASE])
-            .await
-            .map_err(|e| match e {
-                ConnectError::Redis(e) => unavailable(e),
-                ConnectError::Evicting(policy) => StoreError::EvictingStore { policy },
-            })?;
+        let connection =
+            redis_client::connect(url, options, &[&BEGIN, &COMPLETE, &RELEASE]).await?;
         Ok(Self {
             connection,
             prefix: DEFAULT_PREFIX.as_bytes().into(),
@@ -135,8 +131,7 @@ impl RedisIdempotencyStore {
             [Value::Int(0)] => Ok(Begin::Started(claim)),
             [Value::Int(1)] => Ok(Begin::Mismatch),
             [Value::Int(2), Value::Int(ms)] => Ok(Begin::InProgress {
-                retry_after: Duration::from_secs(u64::try_from(*ms).unwrap_or(0).div_ceil(1000))
-                    .max(Duration::from_secs(1)),
+                retry_after: redis_client::retry_after(*ms),
             }),
             [Value::Int(3), Value::BulkString(result)] => Ok(Begin::Completed(result.clone())),
             [Value::Int(3)] => Ok(Begin::Completed(Vec::new())),
@@ -153,11 +148,7 @@ impl RedisIdempotencyStore {
         args: &[&[u8]],
     ) -> Result<(), StoreError> {
         let key = self.redis_key(lease.key());
-        match redis_client::fenced(&self.connection, script, key, lease.owner(), args).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(StoreError::LeaseLost),
-            Err(e) => Err(unavailable(e)),
-        }
+        redis_client::fenced(&self.connection, script, key, lease.owner(), args).await
     }
 
     fn redis_key(&self, key: &ScopedKey) -> Vec<u8> {
@@ -209,10 +200,6 @@ impl fmt::Debug for RedisIdempotencyStore {
             .field("max_result_len", &self.max_result_len)
             .finish_non_exhaustive()
     }
-}
-
-fn unavailable(e: redis::RedisError) -> StoreError {
-    StoreError::Unavailable(Box::new(e))
 }
 
 /// KEYS[1] the record; ARGV fingerprint, owner, lease in ms. Replies `{0}` started, `{1}`

@@ -8,7 +8,7 @@ use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 
 use super::{MAX_TTL, ReplayCache, Reservation, Reserve, StoreError, check_ttl};
-use crate::redis_client::{self, ConnectError, RedisOptions};
+use crate::redis_client::{self, RedisOptions, unavailable};
 use crate::replay::ReplayKey;
 
 /// A replay cache in Redis (feature `redis`), for a fleet of receivers.
@@ -69,12 +69,8 @@ impl RedisReplayCache {
     ///
     /// As [`RedisReplayCache::connect`].
     pub async fn connect_with(url: &str, options: &RedisOptions) -> Result<Self, StoreError> {
-        let connection = redis_client::connect(url, options, &[&RESERVE, &COMMIT, &RELEASE])
-            .await
-            .map_err(|e| match e {
-                ConnectError::Redis(e) => unavailable(e),
-                ConnectError::Evicting(policy) => StoreError::EvictingStore { policy },
-            })?;
+        let connection =
+            redis_client::connect(url, options, &[&RESERVE, &COMMIT, &RELEASE]).await?;
         Ok(Self {
             connection,
             prefix: DEFAULT_PREFIX.as_bytes().into(),
@@ -102,11 +98,7 @@ impl RedisReplayCache {
         args: &[&[u8]],
     ) -> Result<(), StoreError> {
         let key = redis_client::key(&self.prefix, reservation.key().as_bytes());
-        match redis_client::fenced(&self.connection, script, key, reservation.owner(), args).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(StoreError::LeaseLost),
-            Err(e) => Err(unavailable(e)),
-        }
+        redis_client::fenced(&self.connection, script, key, reservation.owner(), args).await
     }
 }
 
@@ -124,8 +116,7 @@ impl ReplayCache for RedisReplayCache {
         match reply.as_slice() {
             [Value::Int(0)] => Ok(Reserve::Reserved(reservation)),
             [Value::Int(1), Value::Int(ms)] => Ok(Reserve::InProgress {
-                retry_after: Duration::from_secs(u64::try_from(*ms).unwrap_or(0).div_ceil(1000))
-                    .max(Duration::from_secs(1)),
+                retry_after: redis_client::retry_after(*ms),
             }),
             [Value::Int(2)] => Ok(Reserve::Replayed),
             _ => Err(StoreError::Unavailable(
@@ -161,10 +152,6 @@ impl fmt::Debug for RedisReplayCache {
             .field("prefix", &String::from_utf8_lossy(&self.prefix))
             .finish_non_exhaustive()
     }
-}
-
-fn unavailable(e: redis::RedisError) -> StoreError {
-    StoreError::Unavailable(Box::new(e))
 }
 
 /// KEYS[1] the key; ARGV owner, lease in ms. Replies `{0}` reserved, `{1, pttl}` in progress,

@@ -305,19 +305,8 @@ fn malformed_or(val: &[u8], otherwise: VerifyError) -> VerifyError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::tests::{B64, HEX, HEX32};
     use crate::error::TimestampReason;
-    use crate::scheme::Encoding;
-
-    const HEX: &str = "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd";
-
-    const HEX32: Codec = Codec {
-        encoding: Encoding::Hex,
-        tag_len: 32,
-    };
-    const B64: Codec = Codec {
-        encoding: Encoding::Base64,
-        tag_len: 32,
-    };
 
     fn parse(v: &str) -> Result<Presented<'_>, VerifyError> {
         params(v, b',', b"v1", Some(b"t"), MAX_SIGNATURES)
