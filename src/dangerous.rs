@@ -56,7 +56,7 @@ pub fn github_sha1() -> Scheme {
             .id_header("X-GitHub-Delivery")
             .signed_content([Part::body()])
             .secret_format(SecretFormat::text())
-            .legacy_sha1(),
+            .algorithm(crate::mac::Algorithm::HmacSha1),
     )
 }
 

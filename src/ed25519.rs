@@ -1,33 +1,24 @@
-//! Ed25519 signatures for Standard Webhooks' asymmetric `v1a` entries (feature `ed25519`): their
-//! base64 text, and verification with a bounded amount of work per request. The keys and their
-//! `whsk_`/`whpk_` text are in `secret::ed25519`.
+//! Ed25519 signatures (feature `ed25519`): Standard Webhooks' asymmetric `v1a` entries and the
+//! providers that sign with Ed25519 alone (Discord, Telnyx), verified with a bounded amount of
+//! work per request. The keys and their text are in `secret::ed25519`.
 //!
-//! Signatures are pure Ed25519 over the same signed content as `v1` (`id.timestamp.body`), so
-//! one keyring can hold HMAC secrets and Ed25519 keys side by side, and a sender can emit `v1`
-//! and `v1a` entries in one header.
+//! Signatures are pure Ed25519 over the scheme's signed content (for `v1a`, the same as `v1`'s:
+//! `id.timestamp.body`), so one keyring can hold HMAC secrets and Ed25519 keys side by side, and
+//! a sender can emit `v1` and `v1a` entries in one header.
 
-use base64::Engine as _;
 use ed25519_dalek::{Signature, VerifyingKey};
 
-/// Decodes a base64 Ed25519 signature (canonical, padded: 88 characters).
-pub(crate) fn decode_signature(text: &[u8]) -> Option<[u8; 64]> {
-    let mut sig = [0_u8; 64];
-    crate::encoding::decode_base64_exact(text, &mut sig)?;
-    Some(sig)
-}
+use crate::encoding::Codec;
+use crate::scheme::Content;
 
-/// Appends a signature in base64.
-pub(crate) fn encode_signature(sig: &[u8; 64], out: &mut String) {
-    base64::engine::general_purpose::STANDARD.encode_string(sig, out);
-}
-
-/// Whether any of `signatures` (base64 text) is `key`'s signature of the concatenation of
-/// `parts`, tried in order while `budget` lasts: each signature tried takes one from it, and none
-/// is tried once it is spent.
+/// Whether any of `signatures` (text written with `codec`) is `key`'s signature of `content`,
+/// tried in order while `budget` lasts: each signature tried takes one from it, and none is tried
+/// once it is spent.
 pub(crate) fn verify_any(
     key: &VerifyingKey,
     signatures: &[&[u8]],
-    parts: &[&[u8]],
+    codec: Codec,
+    content: &Content<'_>,
     budget: &mut usize,
 ) -> bool {
     for signature in signatures {
@@ -35,20 +26,26 @@ pub(crate) fn verify_any(
             return false;
         };
         *budget = left;
-        if verify(key, signature, parts) {
+        if verify(key, signature, codec, content) {
             return true;
         }
     }
     false
 }
 
-/// Whether `signature` (base64 text) is `key`'s signature of the concatenation of `parts`. The
+/// Whether `signature` (text written with `codec`) is `key`'s signature of `content`. The
 /// message is streamed into the verifier, so nothing is concatenated or allocated; a signature
 /// whose `R` is unusable is refused before the message is read.
-pub(crate) fn verify(key: &VerifyingKey, signature: &[u8], parts: &[&[u8]]) -> bool {
-    let Some(bytes) = decode_signature(signature) else {
+pub(crate) fn verify(
+    key: &VerifyingKey,
+    signature: &[u8],
+    codec: Codec,
+    content: &Content<'_>,
+) -> bool {
+    let mut bytes = [0_u8; 64];
+    if codec.decode(signature, &mut bytes).is_none() {
         return false;
-    };
+    }
     let signature = Signature::from_bytes(&bytes);
     if r_is_unusable(&signature) {
         return false;
@@ -58,9 +55,7 @@ pub(crate) fn verify(key: &VerifyingKey, signature: &[u8], parts: &[&[u8]]) -> b
     };
     #[cfg(test)]
     MESSAGE_PASSES.with(|n| n.set(n.get() + 1));
-    for part in parts {
-        verifier.update(part);
-    }
+    content.feed(|piece| verifier.update(piece));
     verifier.finalize_and_verify().is_ok()
 }
 
@@ -84,6 +79,8 @@ thread_local! {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+
     use super::*;
     use crate::error::SecretError;
     use crate::secret::ed25519::{
@@ -172,28 +169,35 @@ mod tests {
         );
     }
 
+    const B64: Codec = crate::scheme::parse::ED25519_BASE64;
+
+    fn encode_signature(sig: &[u8; 64], out: &mut String) {
+        B64.encode(sig, out);
+    }
+
     #[test]
     fn streamed_verification_matches_signing() {
         let key = Ed25519SigningKey::from_whsk(WHSK).unwrap();
-        let sig = key.sign(&[b"msg_1", b".", b"12", b".", b"body"]);
+        let sig = key.sign(&Content::of(&[b"msg_1", b".", b"12", b".", b"body"]));
         let mut text = String::new();
         encode_signature(&sig, &mut text);
         let vk = key.public_key();
-        let parts: [&[u8]; 3] = [b"msg_1.1", b"2.bo", b"dy"];
-        assert!(verify(vk.verifying_key(), text.as_bytes(), &parts));
+        let parts = Content::of(&[b"msg_1.1", b"2.bo", b"dy"]);
+        assert!(verify(vk.verifying_key(), text.as_bytes(), B64, &parts));
         assert!(!verify(
             vk.verifying_key(),
             text.as_bytes(),
-            &[b"msg_1.12.bodY"]
+            B64,
+            &Content::of(&[b"msg_1.12.bodY"])
         ));
-        assert!(!verify(vk.verifying_key(), b"AAAA", &parts));
+        assert!(!verify(vk.verifying_key(), b"AAAA", B64, &parts));
     }
 
     #[test]
     fn a_small_order_r_is_refused_before_the_message_is_hashed() {
         let key = Ed25519SigningKey::from_whsk(WHSK).unwrap();
         let vk = key.public_key();
-        let parts: [&[u8]; 1] = [b"msg_1.12.body"];
+        let parts = Content::of(&[b"msg_1.12.body"]);
         // Encodings of points of order 1, 2, 4 and 8 (the last two also with the sign bit set).
         let mut small = [[0_u8; 32]; 6];
         small[0][0] = 1; // the identity
@@ -212,7 +216,7 @@ mod tests {
                 let mut text = String::new();
                 encode_signature(&sig, &mut text);
                 MESSAGE_PASSES.with(|n| n.set(0));
-                assert!(!verify(vk.verifying_key(), text.as_bytes(), &parts));
+                assert!(!verify(vk.verifying_key(), text.as_bytes(), B64, &parts));
                 assert_eq!(MESSAGE_PASSES.with(core::cell::Cell::get), 0, "{r:?}");
             }
         }
@@ -220,7 +224,7 @@ mod tests {
         let mut text = String::new();
         encode_signature(&key.sign(&parts), &mut text);
         MESSAGE_PASSES.with(|n| n.set(0));
-        assert!(verify(vk.verifying_key(), text.as_bytes(), &parts));
+        assert!(verify(vk.verifying_key(), text.as_bytes(), B64, &parts));
         assert_eq!(MESSAGE_PASSES.with(core::cell::Cell::get), 1);
     }
 

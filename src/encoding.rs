@@ -25,7 +25,7 @@ impl Codec {
 
     /// Decodes an encoded tag into the front of `out`; `None` unless `text` is exactly one
     /// canonically encoded tag.
-    pub(crate) fn decode(self, text: &[u8], out: &mut Tag) -> Option<()> {
+    pub(crate) fn decode(self, text: &[u8], out: &mut [u8]) -> Option<()> {
         let out = out.get_mut(..self.tag_len)?;
         match self.encoding {
             Encoding::Hex => decode_lower_hex(text, out),
@@ -34,7 +34,7 @@ impl Codec {
     }
 
     /// Appends `tag`, encoded, to `out`.
-    pub(crate) fn encode(self, tag: &Tag, out: &mut String) {
+    pub(crate) fn encode(self, tag: &[u8], out: &mut String) {
         let tag = tag.get(..self.tag_len).unwrap_or_default();
         match self.encoding {
             Encoding::Hex => push_lower_hex(tag, out),

@@ -47,5 +47,5 @@ pub fn parse_signature_header(
 ///
 /// The [`TimestampReason`] naming the value's first fault.
 pub fn parse_timestamp(digits: &[u8]) -> Result<Timestamp, TimestampReason> {
-    crate::timestamp::parse(digits)
+    crate::timestamp::TimestampFormat::UnixSecs.parse(digits)
 }

@@ -1,4 +1,5 @@
-//! [`HeaderSource`]: where the verifier reads request headers from, independent of any HTTP crate.
+//! [`HeaderSource`]: where the verifier reads request headers (and, for schemes that sign it, the
+//! request line) from, independent of any HTTP crate.
 //!
 //! # Repeated headers
 //!
@@ -15,6 +16,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use crate::error::{ConfigError, HeaderKind, VerifyError};
+use crate::request::RequestLine;
 
 /// Request headers the verifier can read.
 ///
@@ -35,6 +37,13 @@ pub trait HeaderSource {
     /// Every value of the header `name` (matched ASCII case-insensitively), in the order
     /// received. Must not allocate if verification is to stay allocation-free.
     fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a;
+
+    /// The request's method and target, for schemes that sign them (Twilio, Square, HubSpot).
+    /// `None` by default: header maps and pairs do not know it. `http::request::Parts`,
+    /// `http::Request` (feature `http`) and [`RequestView`](crate::RequestView) carry it.
+    fn request_line(&self) -> Option<RequestLine<'_>> {
+        None
+    }
 }
 
 /// A header name, checked once when a scheme is built rather than on every request: one or
@@ -93,6 +102,10 @@ impl HeaderName {
 impl<T: HeaderSource + ?Sized> HeaderSource for &T {
     fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
         (**self).header_values(name)
+    }
+
+    fn request_line(&self) -> Option<RequestLine<'_>> {
+        (**self).request_line()
     }
 }
 

@@ -85,11 +85,13 @@ pub mod delivery;
 mod ed25519;
 mod encoding;
 mod error;
+mod form;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz_hooks;
 mod headers;
 pub mod idempotency;
+mod json_field;
 mod keyring;
 mod mac;
 mod memory_table;
@@ -99,6 +101,7 @@ mod owner;
 #[cfg(feature = "redis")]
 mod redis_client;
 pub mod replay;
+mod request;
 pub mod scheme;
 mod secret;
 mod sign;
@@ -117,12 +120,13 @@ pub use keyring::{Key, KeyId, Keyring};
 #[cfg(feature = "redis")]
 pub use redis_client::RedisOptions;
 pub use replay::ReplayKey;
+pub use request::{RequestLine, RequestView};
 pub use scheme::Scheme;
 #[cfg(feature = "ed25519")]
 pub use secret::ed25519::{Ed25519PublicKey, Ed25519SigningKey};
 pub use secret::{ExportedSecret, GeneratedSecret, Secret};
 pub use sign::{SignedHeaders, Signer};
-pub use timestamp::Timestamp;
+pub use timestamp::{Timestamp, TimestampFormat};
 pub use verify::{Verified, Verifier};
 
 /// The README's code blocks, compiled and run as doctests. One shows the middleware, so they run

@@ -12,6 +12,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
+use crate::scheme::Content;
 use crate::secret::Secret;
 
 /// Length of an HMAC-SHA256 tag in bytes, and of the buffer every tag is held in.
@@ -21,22 +22,25 @@ pub(crate) const TAG_LEN: usize = 32;
 /// leaves the rest zero, so tags of either algorithm compare with one constant-time routine.
 pub(crate) type Tag = [u8; TAG_LEN];
 
-/// The MAC a scheme uses.
+/// How a scheme signs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Algorithm {
-    /// HMAC-SHA256: every scheme but one.
+    /// HMAC-SHA256: most schemes.
     HmacSha256,
-    /// HMAC-SHA1: only GitHub's legacy `X-Hub-Signature`, reachable through
-    /// [`dangerous::github_sha1`](crate::dangerous::github_sha1).
+    /// HMAC-SHA1: the providers that still use it (Twilio, Intercom) and GitHub's legacy
+    /// `X-Hub-Signature` ([`dangerous::github_sha1`](crate::dangerous::github_sha1)).
     HmacSha1,
+    /// Ed25519 alone, with the provider's public key (Discord, Telnyx; feature `ed25519`).
+    Ed25519,
 }
 
 impl Algorithm {
-    /// The tag length in bytes.
+    /// The signature length in bytes.
     pub(crate) const fn tag_len(self) -> usize {
         match self {
             Self::HmacSha256 => 32,
             Self::HmacSha1 => 20,
+            Self::Ed25519 => 64,
         }
     }
 }
@@ -62,24 +66,18 @@ impl MacKey {
         }
     }
 
-    /// The HMAC-SHA256 tag of the concatenation of `parts`, computed without concatenating them.
-    pub(crate) fn tag(&self, parts: &[&[u8]]) -> Tag {
-        let mut state = self.sha256.clone();
-        for part in parts {
-            state.update(part);
-        }
-        state.finalize().into_bytes().into()
-    }
-
-    /// The tag of `parts` under `algorithm`.
-    pub(crate) fn tag_with(&self, algorithm: Algorithm, parts: &[&[u8]]) -> Tag {
+    /// The tag of `content` under `algorithm`: HMAC-SHA256 for schemes that sign with Ed25519
+    /// (whose HMAC keys sign nothing; the tag only anchors replay keys).
+    pub(crate) fn tag_with(&self, algorithm: Algorithm, content: &Content<'_>) -> Tag {
         match algorithm {
-            Algorithm::HmacSha256 => self.tag(parts),
+            Algorithm::HmacSha256 | Algorithm::Ed25519 => {
+                let mut state = self.sha256.clone();
+                content.feed(|piece| state.update(piece));
+                state.finalize().into_bytes().into()
+            }
             Algorithm::HmacSha1 => {
                 let mut state = self.sha1.clone();
-                for part in parts {
-                    state.update(part);
-                }
+                content.feed(|piece| state.update(piece));
                 let mut tag = [0_u8; TAG_LEN];
                 for (out, b) in tag.iter_mut().zip(state.finalize().into_bytes()) {
                     *out = b;
@@ -181,13 +179,14 @@ mod tests {
         for (n, case) in cases().iter().enumerate() {
             let k = key(&case.key);
             let want = unhex(case.mac);
-            let whole = k.tag(&[&case.data]);
+            let tag = |parts: &[&[u8]]| k.tag_with(Algorithm::HmacSha256, &Content::of(parts));
+            let whole = tag(&[&case.data]);
             assert_eq!(&whole[..case.truncated_to], &want[..], "case {}", n + 1);
             // Every split point, and a three-way split with an empty part.
             for cut in 0..=case.data.len() {
                 let (a, b) = case.data.split_at(cut);
-                assert_eq!(k.tag(&[a, b]), whole, "case {} split at {cut}", n + 1);
-                assert_eq!(k.tag(&[a, b"", b]), whole, "case {} split at {cut}", n + 1);
+                assert_eq!(tag(&[a, b]), whole, "case {} split at {cut}", n + 1);
+                assert_eq!(tag(&[a, b"", b]), whole, "case {} split at {cut}", n + 1);
             }
         }
     }
@@ -195,8 +194,9 @@ mod tests {
     #[test]
     fn keyed_state_is_reusable() {
         let k = key(b"Jefe");
-        let first = k.tag(&[b"what do ya want for nothing?"]);
-        let second = k.tag(&[b"what do ya want for nothing?"]);
+        let message = Content::of(&[b"what do ya want for nothing?"]);
+        let first = k.tag_with(Algorithm::HmacSha256, &message);
+        let second = k.tag_with(Algorithm::HmacSha256, &message);
         assert_eq!(first, second);
     }
 

@@ -4,10 +4,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{SecretError, SignError};
 use crate::keyring::{Keyring, Material};
 use crate::mac::Tag;
+use crate::request::{PublicUrl, RequestLine};
 use crate::scheme::parse::MAX_SIGNATURES;
-use crate::scheme::{KeyUse, Scheme};
-use crate::timestamp::Digits;
-use crate::timestamp::Timestamp;
+use crate::scheme::{KeyUse, Scheme, Signed};
+use crate::timestamp::{Timestamp, TimestampText};
 
 /// Signs deliveries with every key of a [`Keyring`] that is valid at the signing time.
 ///
@@ -129,13 +129,87 @@ impl<C: Clock> Signer<C> {
     ///   verifier refuses the same ids;
     /// - [`SignError::NoActiveKey`] when no key that can sign this scheme is valid at
     ///   `timestamp`.
+    ///
+    /// For schemes that sign the request line (Twilio, Square, HubSpot), sign with
+    /// [`Signer::sign_request_at`]; this answers [`SignError::MissingRequest`].
     pub fn sign_at(
         &self,
         id: Option<&str>,
         body: &[u8],
         timestamp: Timestamp,
     ) -> Result<SignedHeaders, SignError> {
+        if self.scheme.signs_request_line() {
+            return Err(SignError::MissingRequest);
+        }
+        self.sign_signed(RequestLine::default(), &[], id, body, timestamp)
+    }
+
+    /// Signs a request to `url` with `method`, stamped with the clock's current time: for
+    /// schemes that sign the request line. See [`Signer::sign_request_at`].
+    ///
+    /// # Errors
+    ///
+    /// [`SignError::ClockUnavailable`] when the clock cannot tell the time, and the errors of
+    /// [`Signer::sign_request_at`].
+    pub fn sign_request(
+        &self,
+        method: &str,
+        url: &str,
+        id: Option<&str>,
+        body: &[u8],
+    ) -> Result<SignedHeaders, SignError> {
+        let now = self.clock.now().ok_or(SignError::ClockUnavailable)?;
+        self.sign_request_at(method, url, id, body, now)
+    }
+
+    /// Signs a request to `url` (absolute, as the receiver's public URL) with `method`,
+    /// stamped with `timestamp`: what schemes that sign the method, the path or the URL need
+    /// (Twilio, Square, HubSpot). The URL is signed exactly as given; other schemes ignore both.
+    ///
+    /// ```
+    /// use hookseal::{Scheme, Signer, Timestamp};
+    ///
+    /// // Twilio's documented example (twilio-python tests/unit/test_request_validator.py).
+    /// let signer = Signer::from_secret(Scheme::twilio(), "12345")?;
+    /// let body = b"CallSid=CA1234567890ABCDE&Caller=%2B14158675309&Digits=1234\
+    ///              &From=%2B14158675309&To=%2B18005551212";
+    /// let url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+    /// let headers = signer.sign_request_at("POST", url, None, body, Timestamp::from_unix_secs(0))?;
+    /// assert_eq!(headers.get("X-Twilio-Signature"), Some("RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`SignError::InvalidUrl`] unless `url` is an absolute `http(s)` URL without credentials
+    /// or a fragment, and the errors of [`Signer::sign_at`] but
+    /// [`SignError::MissingRequest`].
+    pub fn sign_request_at(
+        &self,
+        method: &str,
+        url: &str,
+        id: Option<&str>,
+        body: &[u8],
+        timestamp: Timestamp,
+    ) -> Result<SignedHeaders, SignError> {
+        let (base, target) = PublicUrl::split_absolute(url).map_err(|_| SignError::InvalidUrl)?;
+        let line = RequestLine::new(method, target);
+        self.sign_signed(line, base.written(), id, body, timestamp)
+    }
+
+    /// Signs the content made of these values.
+    fn sign_signed(
+        &self,
+        line: RequestLine<'_>,
+        base: &[u8],
+        id: Option<&str>,
+        body: &[u8],
+        timestamp: Timestamp,
+    ) -> Result<SignedHeaders, SignError> {
         let scheme = &self.scheme;
+        let Some(signature_header) = scheme.signature_header() else {
+            return Err(SignError::SignatureInBody);
+        };
         if let Some(id) = id {
             if !is_valid_id(id.as_bytes()) {
                 return Err(SignError::InvalidId);
@@ -146,60 +220,61 @@ impl<C: Clock> Signer<C> {
         } else if scheme.id_is_signed() {
             return Err(SignError::MissingId);
         }
-
-        let digits = Digits::new(timestamp);
-        let timestamp_digits = if scheme.signs_timestamp() {
-            digits.as_bytes()
-        } else {
-            &[]
+        let text = TimestampText::new(timestamp, scheme.timestamp_format())
+            .ok_or(SignError::UnrepresentableTimestamp)?;
+        let form = match scheme.signs_form() {
+            true => Some(
+                scheme
+                    .form(line, body)
+                    .map_err(|_| SignError::InvalidBody)?,
+            ),
+            false => None,
         };
-        let content = scheme.content(id.map_or(&[][..], str::as_bytes), timestamp_digits, body);
+        let signed = Signed {
+            id: id.map_or(&[][..], str::as_bytes),
+            timestamp: if scheme.signs_timestamp() {
+                text.as_bytes()
+            } else {
+                &[]
+            },
+            body,
+            line,
+            base,
+        };
+        let content = scheme.content(&signed, form.as_ref());
         let limit = if scheme.carries_several() {
             MAX_SIGNATURES.min(scheme.max_signatures())
         } else {
             1
         };
         let mut tags: Vec<Tag> = Vec::new();
-        #[cfg(feature = "ed25519")]
         let mut ed25519: Vec<[u8; 64]> = Vec::new();
         for key in self.keyring.keys().filter(|k| k.is_valid_at(timestamp)) {
-            #[cfg(feature = "ed25519")]
-            let signed = tags.len() + ed25519.len();
-            #[cfg(not(feature = "ed25519"))]
-            let signed = tags.len();
-            if signed >= limit {
+            if tags.len() + ed25519.len() >= limit {
                 break;
             }
             match key.material() {
-                Material::Hmac(mac) => tags.push(scheme.tag(mac, &content)),
-                #[cfg(feature = "ed25519")]
-                Material::Ed25519Signing(sk) if scheme.ed25519_version().is_some() => {
-                    ed25519.push(sk.sign(content.parts()));
+                Material::Hmac(mac) if scheme.can_verify_with(key) => {
+                    tags.push(scheme.tag(mac, &content));
                 }
                 #[cfg(feature = "ed25519")]
-                Material::Ed25519Signing(_) | Material::Ed25519Public(_) => {}
+                Material::Ed25519Signing(sk) if scheme.can_verify_with(key) => {
+                    ed25519.push(sk.sign(&content));
+                }
+                _ => {}
             }
         }
-        #[cfg(feature = "ed25519")]
-        let none = tags.is_empty() && ed25519.is_empty();
-        #[cfg(not(feature = "ed25519"))]
-        let none = tags.is_empty();
-        if none {
+        if tags.is_empty() && ed25519.is_empty() {
             return Err(SignError::NoActiveKey);
         }
 
         let mut headers = Vec::with_capacity(3);
         headers.push((
-            scheme.signature_header().to_owned(),
-            scheme.format_signatures(
-                digits.as_str(),
-                &tags,
-                #[cfg(feature = "ed25519")]
-                &ed25519,
-            ),
+            signature_header.to_owned(),
+            scheme.format_signatures(text.as_str(), &tags, &ed25519),
         ));
         if let Some(name) = scheme.timestamp_header() {
-            headers.push((name.to_owned(), digits.as_str().to_owned()));
+            headers.push((name.to_owned(), text.as_str().to_owned()));
         }
         if let (Some(name), Some(id)) = (scheme.id_header(), id) {
             headers.push((name.to_owned(), id.to_owned()));

@@ -12,10 +12,11 @@ use crate::headers::HeaderSource;
 use crate::keyring::{Key, KeyId, Keyring, Material};
 use crate::mac::{Algorithm, Tag};
 use crate::replay::ReplayKey;
+use crate::request::{PublicUrl, RequestLine};
 use crate::scheme::parse::Presented;
-use crate::scheme::{KeyUse, Scheme, TimestampSource};
+use crate::scheme::{KeyUse, Scheme, Signed};
 use crate::sign::is_valid_id;
-use crate::timestamp::{self, Digits, Timestamp};
+use crate::timestamp::Timestamp;
 
 /// Verifies signed webhook requests.
 ///
@@ -62,6 +63,7 @@ pub struct Verifier<C = SystemClock> {
     max_future_skew: u64,
     replay_retention: Duration,
     replay_lease: Duration,
+    public_url: Option<PublicUrl>,
     clock: C,
 }
 
@@ -83,13 +85,17 @@ impl Verifier {
     /// the default 300 s window on both sides.
     #[must_use]
     pub fn new(scheme: Scheme, keyring: Keyring) -> Self {
+        let tolerance = scheme
+            .tolerance()
+            .map_or(DEFAULT_TOLERANCE_SECS, |t| t.as_secs());
         Self {
             scheme,
             keyring,
-            max_age: DEFAULT_TOLERANCE_SECS,
-            max_future_skew: DEFAULT_TOLERANCE_SECS,
+            max_age: tolerance,
+            max_future_skew: tolerance,
             replay_retention: DEFAULT_REPLAY_RETENTION,
             replay_lease: DEFAULT_REPLAY_LEASE,
+            public_url: None,
             clock: SystemClock,
         }
     }
@@ -137,12 +143,30 @@ impl<C: Clock> Verifier<C> {
             max_future_skew: self.max_future_skew,
             replay_retention: self.replay_retention,
             replay_lease: self.replay_lease,
+            public_url: self.public_url,
             clock,
         }
     }
 
+    /// The public URL senders post to, up to the request's target: `https://example.com`, or
+    /// `https://example.com/prefix` behind a proxy that strips `/prefix` before the request
+    /// reaches this server. Schemes that sign the URL (Twilio, Square, HubSpot) sign it followed
+    /// by the request's target, and refuse to verify without it
+    /// ([`VerifyError::MissingPublicUrl`]); other schemes ignore it. See
+    /// [`RequestView`](crate::RequestView) for an example.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidUrl`](crate::ConfigError::InvalidUrl) unless `url` is
+    /// `http(s)://host[:port][/prefix]`, without credentials, query or fragment.
+    pub fn with_public_url(mut self, url: &str) -> Result<Self, crate::ConfigError> {
+        self.public_url = Some(PublicUrl::parse(url)?);
+        Ok(self)
+    }
+
     /// How old a timestamp may be, in whole seconds (fractions are dropped). A timestamp exactly
-    /// `max_age` old is accepted. Defaults to 300 s.
+    /// `max_age` old is accepted. Defaults to the scheme's [tolerance](Scheme::tolerance), or
+    /// 300 s.
     ///
     /// A longer window lets a captured request be replayed for longer unless a replay cache is
     /// consulted.
@@ -153,7 +177,8 @@ impl<C: Clock> Verifier<C> {
     }
 
     /// How far in the future a timestamp may be, in whole seconds, to allow for the sender's
-    /// clock running ahead. A timestamp exactly this far ahead is accepted. Defaults to 300 s.
+    /// clock running ahead. A timestamp exactly this far ahead is accepted. Defaults to the
+    /// scheme's [tolerance](Scheme::tolerance), or 300 s.
     #[must_use]
     pub fn with_max_future_skew(mut self, skew: Duration) -> Self {
         self.max_future_skew = skew.as_secs();
@@ -194,99 +219,126 @@ impl<C: Clock> Verifier<C> {
     ) -> Result<Verified<'a>, VerifyError> {
         let scheme = &self.scheme;
 
-        // 1. Parse, bounded.
-        let value = scheme
-            .signature_spec()
-            .single(headers, HeaderKind::Signature)?
-            .ok_or(VerifyError::MissingHeader(HeaderKind::Signature))?;
-        if value.len() > scheme.max_header_len() {
-            return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
-        }
+        // 1. Read what the request presents, bounded.
         let mut presented = Presented::new();
-        scheme.parse_signatures(value, &mut presented)?;
-        let timestamp = match scheme.timestamp_source() {
-            TimestampSource::Header(spec) => {
-                let raw = spec
-                    .single(headers, HeaderKind::Timestamp)?
-                    .ok_or(VerifyError::MissingHeader(HeaderKind::Timestamp))?;
-                let t = timestamp::parse(raw).map_err(VerifyError::InvalidTimestamp)?;
-                Some((t, raw))
-            }
-            TimestampSource::Param(_) | TimestampSource::None => presented.timestamp,
-        };
-        let id = match scheme.id_spec() {
-            Some(spec) => match spec.single(headers, HeaderKind::Id)? {
-                Some(raw) => Some(parse_id(scheme, raw)?),
-                None if scheme.id_is_signed() => {
-                    return Err(VerifyError::MissingHeader(HeaderKind::Id));
-                }
-                None => None,
-            },
-            None => None,
-        };
+        let signed = self.read(headers, body, &mut presented)?;
+        let timestamp = presented.timestamp.map(|(t, _)| t);
 
         // 2. Freshness.
-        if let Some((t, _)) = timestamp {
+        if let Some(t) = timestamp {
             self.check_window(t, now)?;
         }
 
-        // 3. Signature, under each key valid now, in keyring order.
-        let digits = timestamp.map_or(&[][..], |(_, d)| d);
-        let content = scheme.content(id.unwrap_or_default(), digits, body);
-        let anchor_here = scheme.algorithm() == Algorithm::HmacSha256;
-        let mut anchor = None;
+        // 3. The form, for schemes that sign it: the one part of signed content that allocates.
+        let form = match scheme.signs_form() {
+            true => Some(scheme.form(signed.line, body)?),
+            false => None,
+        };
+
+        // 4. Signature, under each key valid now, in keyring order, over each spelling of the
+        //    URL the sender may have signed.
+        let bases = scheme.url_bases(self.public_url.as_ref());
         let mut any_usable = false;
         #[cfg(feature = "ed25519")]
         let mut ed25519_budget = Verifier::MAX_ED25519_VERIFICATIONS;
         for (i, key) in self.keyring.keys().enumerate() {
-            if !key.is_valid_at(now) {
+            if !key.is_valid_at(now) || !scheme.can_verify_with(key) {
                 continue;
             }
-            let matched = match key.material() {
-                Material::Hmac(mac) => {
-                    any_usable = true;
-                    if !presented.has_tags() {
-                        continue;
+            any_usable = true;
+            for base in bases.into_iter().flatten() {
+                let signed = Signed { base, ..signed };
+                let content = scheme.content(&signed, form.as_ref());
+                let (matched, tag) = match key.material() {
+                    Material::Hmac(mac) if presented.has_tags() => {
+                        let tag = scheme.tag(mac, &content);
+                        (presented.matches(&tag), Some(tag))
                     }
-                    let tag = scheme.tag(mac, &content);
-                    if i == 0 && anchor_here {
-                        anchor = Some(tag);
+                    Material::Hmac(_) => (false, None),
+                    #[cfg(feature = "ed25519")]
+                    Material::Ed25519Signing(_) | Material::Ed25519Public(_) => {
+                        let matched = key.ed25519_verifying().is_some_and(|vk| {
+                            crate::ed25519::verify_any(
+                                &vk,
+                                presented.ed25519_signatures(),
+                                scheme.ed25519_codec(),
+                                &content,
+                                &mut ed25519_budget,
+                            )
+                        });
+                        (matched, None)
                     }
-                    presented.matches(&tag)
+                };
+                if matched {
+                    let primary_hmac = i == 0 && scheme.algorithm() == Algorithm::HmacSha256;
+                    return Ok(Verified {
+                        scheme,
+                        primary: self.keyring.primary(),
+                        key,
+                        signed,
+                        timestamp,
+                        anchor: tag.filter(|_| primary_hmac),
+                    });
                 }
-                #[cfg(feature = "ed25519")]
-                Material::Ed25519Signing(_) | Material::Ed25519Public(_) => {
-                    let Some(vk) = key
-                        .ed25519_verifying()
-                        .filter(|_| scheme.ed25519_version().is_some())
-                    else {
-                        continue;
-                    };
-                    any_usable = true;
-                    crate::ed25519::verify_any(
-                        &vk,
-                        presented.ed25519_signatures(),
-                        content.parts(),
-                        &mut ed25519_budget,
-                    )
-                }
-            };
-            if matched {
-                return Ok(Verified {
-                    scheme,
-                    primary: self.keyring.primary(),
-                    key,
-                    body,
-                    timestamp: timestamp.map(|(t, _)| t),
-                    id,
-                    anchor,
-                });
             }
         }
         Err(if any_usable {
             VerifyError::NoMatchingSignature
         } else {
             VerifyError::NoActiveKey
+        })
+    }
+
+    /// Reads what a request presents: its signatures (into `presented`, with its timestamp),
+    /// its id, and its request line where the scheme signs it.
+    fn read<'a, H: HeaderSource + ?Sized>(
+        &'a self,
+        headers: &'a H,
+        body: &'a [u8],
+        presented: &mut Presented<'a>,
+    ) -> Result<Signed<'a>, VerifyError> {
+        let scheme = &self.scheme;
+        let source = scheme.signature_source();
+        let value = source
+            .read(headers, body, HeaderKind::Signature)?
+            .ok_or_else(|| source.missing(HeaderKind::Signature))?;
+        if value.len() > scheme.max_header_len() {
+            return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
+        }
+        scheme.parse_signatures(value, presented)?;
+        if let Some(source) = scheme.timestamp_source() {
+            // A timestamp parameter was read with the signatures.
+            if let Some(raw) = source.read(headers, body, HeaderKind::Timestamp)? {
+                let t = (scheme.timestamp_format().parse(raw))
+                    .map_err(VerifyError::InvalidTimestamp)?;
+                presented.timestamp = Some((t, raw));
+            }
+            if presented.timestamp.is_none() {
+                return Err(source.missing(HeaderKind::Timestamp));
+            }
+        }
+        let id = match scheme.id_source() {
+            Some(source) => match source.read(headers, body, HeaderKind::Id)? {
+                Some(raw) => parse_id(scheme, raw)?,
+                None if scheme.id_is_signed() => return Err(source.missing(HeaderKind::Id)),
+                None => &[],
+            },
+            None => &[],
+        };
+        let line = match headers.request_line() {
+            Some(line) => line,
+            None if scheme.signs_request_line() => return Err(VerifyError::MissingRequestLine),
+            None => RequestLine::default(),
+        };
+        if scheme.signs_url() && self.public_url.is_none() {
+            return Err(VerifyError::MissingPublicUrl);
+        }
+        Ok(Signed {
+            id,
+            timestamp: presented.timestamp.map_or(&[], |(_, raw)| raw),
+            body,
+            line,
+            base: &[],
         })
     }
 
@@ -372,19 +424,20 @@ pub struct Verified<'a> {
     scheme: &'a Scheme,
     primary: &'a Key,
     key: &'a Key,
-    body: &'a [u8],
+    /// What the matching signature covers (the id checked to be visible ASCII, so UTF-8; empty
+    /// when none was sent).
+    signed: Signed<'a>,
     timestamp: Option<Timestamp>,
-    /// Checked to be visible ASCII, so always UTF-8.
-    id: Option<&'a [u8]>,
     /// The HMAC-SHA256 tag under the primary key, when it was computed during verification.
     anchor: Option<Tag>,
 }
 
 impl<'a> Verified<'a> {
-    /// The body, as received and now authenticated.
+    /// The body, as received and now authenticated — except in the one scheme that does not
+    /// sign it ([`Scheme::signs_body`]: Mailgun signs a timestamp and a token alone).
     #[must_use]
     pub fn body(&self) -> &'a [u8] {
-        self.body
+        self.signed.body
     }
 
     /// The signed timestamp; `None` in schemes that sign none (GitHub, Shopify).
@@ -400,7 +453,9 @@ impl<'a> Verified<'a> {
     /// change it. Deduplicate on an id from the signed body, or on [`Verified::replay_key`].
     #[must_use]
     pub fn id(&self) -> Option<&'a str> {
-        self.id.and_then(|id| core::str::from_utf8(id).ok())
+        Some(self.signed.id)
+            .filter(|id| !id.is_empty())
+            .and_then(|id| core::str::from_utf8(id).ok())
     }
 
     /// Whether [`Verified::id`] is covered by the signature.
@@ -434,19 +489,16 @@ impl<'a> Verified<'a> {
         let (kind, anchor) = match (self.anchor, self.primary.mac()) {
             (Some(anchor), _) => (b"mac", anchor),
             (None, primary) => {
-                let digits = self.timestamp.map(Digits::new);
-                let content = self.scheme.content(
-                    self.id.unwrap_or_default(),
-                    digits.as_ref().map_or(&[][..], Digits::as_bytes),
-                    self.body,
-                );
+                // The form was read from this body once already, so it reads again.
+                let form = (self.scheme.signs_form())
+                    .then(|| self.scheme.form(self.signed.line, self.signed.body).ok())
+                    .flatten();
+                let content = self.scheme.content(&self.signed, form.as_ref());
                 match primary {
-                    Some(mac) => (b"mac", mac.tag(content.parts())),
+                    Some(mac) => (b"mac", mac.tag_with(Algorithm::HmacSha256, &content)),
                     None => {
                         let mut hash = Sha256::new();
-                        for part in content.parts() {
-                            hash.update(part);
-                        }
+                        content.feed(|piece| hash.update(piece));
                         (b"sha", hash.finalize().into())
                     }
                 }
@@ -463,7 +515,7 @@ impl fmt::Debug for Verified<'_> {
             .field("timestamp", &self.timestamp)
             .field("id", &self.id())
             .field("key_id", self.key.id())
-            .field("body_len", &self.body.len())
+            .field("body_len", &self.signed.body.len())
             .finish_non_exhaustive()
     }
 }

@@ -296,7 +296,12 @@ fn sdk_verifies_hookseal(sdk: Sdk) {
                 Timestamp::from_unix_secs(ts),
             )
             .unwrap();
-        signed.push(headers.get(scheme.signature_header()).unwrap().to_owned());
+        signed.push(
+            headers
+                .get(scheme.signature_header().unwrap())
+                .unwrap()
+                .to_owned(),
+        );
     }
     let ts_text = ts.to_string();
     let lines: Vec<Vec<&[u8]>> = cases
@@ -347,7 +352,7 @@ fn hookseal_verifies_sdk(sdk: Sdk) {
     let answers = run_driver(sdk, "sign", &lines);
     for (i, (case, answer)) in cases.iter().zip(&answers).enumerate() {
         let value = String::from_utf8(unhex(answer)).unwrap();
-        let mut headers = vec![(scheme.signature_header().to_owned(), value)];
+        let mut headers = vec![(scheme.signature_header().unwrap().to_owned(), value)];
         if let Some(name) = scheme.timestamp_header() {
             headers.push((name.to_owned(), ts_text.clone()));
         }

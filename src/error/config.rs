@@ -91,8 +91,10 @@ pub enum ConfigError {
     #[error("at least one attempt must be allowed")]
     InvalidRetryAttempts,
     /// An endpoint URL is not an absolute `http(s)://host…` URL, or is longer than
-    /// [`EndpointPolicy::MAX_URL_LEN`](crate::delivery::EndpointPolicy::MAX_URL_LEN).
-    #[error("endpoint URL is not a valid absolute URL")]
+    /// [`EndpointPolicy::MAX_URL_LEN`](crate::delivery::EndpointPolicy::MAX_URL_LEN); or a
+    /// verifier's public URL is not `http(s)://host[:port][/prefix]` (no credentials, query or
+    /// fragment; at most 2048 bytes of visible ASCII).
+    #[error("URL is not a valid absolute URL")]
     InvalidUrl,
     /// An endpoint URL with a scheme other than `https` (or `http` where allowed).
     #[error("endpoint URL must use https")]

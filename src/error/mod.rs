@@ -133,6 +133,10 @@ pub enum TimestampReason {
     LeadingZero,
     /// The value does not fit in a `u64`.
     TooLarge,
+    /// The value is not an RFC 3339 date-time as the scheme writes it (see
+    /// [`TimestampFormat::Rfc3339`](crate::TimestampFormat::Rfc3339)), or names a time that does
+    /// not exist or precedes 1970.
+    NotRfc3339,
 }
 
 impl fmt::Display for TimestampReason {
@@ -142,6 +146,7 @@ impl fmt::Display for TimestampReason {
             Self::NotDigits => "not all ASCII digits",
             Self::LeadingZero => "leading zero",
             Self::TooLarge => "too large",
+            Self::NotRfc3339 => "not an RFC 3339 date-time",
         })
     }
 }

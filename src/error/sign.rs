@@ -28,6 +28,24 @@ pub enum SignError {
     /// No random delivery id could be drawn: the system random number generator failed.
     #[error("the system random number generator is unavailable")]
     RandomUnavailable,
+    /// The scheme signs the request line (method, path or URL): sign with
+    /// [`Signer::sign_request_at`](crate::Signer::sign_request_at).
+    #[error("the scheme signs the request line; sign with the method and URL")]
+    MissingRequest,
+    /// The URL to sign is not an absolute `http(s)` URL without credentials or a fragment.
+    #[error("invalid URL")]
+    InvalidUrl,
+    /// The scheme's timestamp format cannot write the signing time (RFC 3339 past year 9999).
+    #[error("the signing time cannot be written in the scheme's timestamp format")]
+    UnrepresentableTimestamp,
+    /// The scheme carries its signature in the body (Mailgun): the crate verifies such
+    /// deliveries but does not write them.
+    #[error("the scheme carries its signature in the body; the crate does not sign it")]
+    SignatureInBody,
+    /// The scheme signs the body's form, and the body is not one (a bad `%` escape, more than
+    /// 1024 parameters).
+    #[error("the body is not a form")]
+    InvalidBody,
 }
 
 impl SignError {
@@ -42,6 +60,11 @@ impl SignError {
             Self::MissingId => "missing_id",
             Self::AmbiguousId => "ambiguous_id",
             Self::RandomUnavailable => "random_unavailable",
+            Self::MissingRequest => "missing_request",
+            Self::InvalidUrl => "invalid_url",
+            Self::UnrepresentableTimestamp => "unrepresentable_timestamp",
+            Self::SignatureInBody => "signature_in_body",
+            Self::InvalidBody => "invalid_body",
         }
     }
 }

@@ -86,6 +86,27 @@ pub enum VerifyError {
          the replay key"
     )]
     UnsignedId,
+    /// A value the scheme reads from the body (Linear's timestamp, Mailgun's signature) is
+    /// absent.
+    #[error("missing {0} in the body")]
+    MissingField(HeaderKind),
+    /// The body is not what the scheme reads values from: not one JSON object (or one nesting
+    /// deeper than 64, or naming a member on the path twice) for schemes that read members of
+    /// it, not a form (a bad `%` escape, more than 1024 parameters) for schemes that sign the
+    /// form.
+    #[error("malformed body")]
+    MalformedBody,
+    /// The scheme signs the request line (method, path or URL), and the request was given as
+    /// headers alone. Pass `http::request::Parts`, `http::Request` or a
+    /// [`RequestView`](crate::RequestView). The receiver's own wiring, so 500.
+    #[error("the scheme signs the request line; verify the request with its method and target")]
+    MissingRequestLine,
+    /// The scheme signs the URL the sender posted to, and the verifier has no public URL
+    /// ([`Verifier::with_public_url`](crate::Verifier::with_public_url)): behind a proxy the URL
+    /// the server sees is not the one signed, so the crate does not guess it. The receiver's own
+    /// setting, so 500.
+    #[error("the scheme signs the URL, and the verifier has no public URL")]
+    MissingPublicUrl,
 }
 
 impl VerifyError {
@@ -104,7 +125,11 @@ impl VerifyError {
     pub fn status_code(&self) -> u16 {
         match self {
             Self::NoMatchingSignature => 401,
-            Self::NoActiveKey | Self::ClockUnavailable | Self::UnsignedId => 500,
+            Self::NoActiveKey
+            | Self::ClockUnavailable
+            | Self::UnsignedId
+            | Self::MissingRequestLine
+            | Self::MissingPublicUrl => 500,
             Self::MissingHeader(_)
             | Self::DuplicateHeader(_)
             | Self::HeaderTooLong(_)
@@ -119,7 +144,9 @@ impl VerifyError {
             | Self::AmbiguousId
             | Self::TimestampTooOld
             | Self::TimestampInFuture
-            | Self::InvalidIdempotencyKey(_) => 400,
+            | Self::InvalidIdempotencyKey(_)
+            | Self::MissingField(_)
+            | Self::MalformedBody => 400,
         }
     }
 }
@@ -154,6 +181,10 @@ impl VerifyError {
             Self::ClockUnavailable => "clock_unavailable",
             Self::InvalidIdempotencyKey(_) => "invalid_idempotency_key",
             Self::UnsignedId => "unsigned_id",
+            Self::MissingField(_) => "missing_field",
+            Self::MalformedBody => "malformed_body",
+            Self::MissingRequestLine => "missing_request_line",
+            Self::MissingPublicUrl => "missing_public_url",
         }
     }
 }

@@ -2,10 +2,13 @@
 
 use std::sync::OnceLock;
 
-use super::{HeaderSpec, MAX_PARTS, Scheme, TimestampSource, parse};
+use std::time::Duration;
+
+use super::{HeaderSpec, MAX_FIELD_DEPTH, MAX_PARTS, Scheme, Source, parse};
 use crate::error::ConfigError;
 use crate::mac::Algorithm;
 use crate::secret::SecretFormat;
+use crate::timestamp::TimestampFormat;
 
 /// How tags are written in a signature header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,6 +38,8 @@ pub struct SignatureFormat(pub(super) Syntax);
 pub(super) enum Syntax {
     Params {
         separator: u8,
+        /// One space follows each separator.
+        spaced: bool,
         key: Box<str>,
     },
     Versioned {
@@ -58,8 +63,19 @@ impl SignatureFormat {
         let separator = u8::try_from(separator).unwrap_or(0);
         Self(Syntax::Params {
             separator,
+            spaced: false,
             key: signature_key.into(),
         })
+    }
+
+    /// Entries of a [`SignatureFormat::params`] list are separated by the separator and one
+    /// space (WorkOS: `t=…, v1=…`), exactly. Ignored for other formats.
+    #[must_use]
+    pub fn with_space_after_separator(mut self) -> Self {
+        if let Syntax::Params { spaced, .. } = &mut self.0 {
+            *spaced = true;
+        }
+        self
     }
 
     /// A space-separated list of `version,signature` entries, as Standard Webhooks writes them;
@@ -128,7 +144,7 @@ fn builtin_labels() -> &'static [Box<str>] {
                 }
                 Syntax::Bare => {}
             }
-            if let TimestampSource::Param(name) = scheme.timestamp {
+            if let Some(Source::Param(name)) = scheme.timestamp {
                 labels.push(name);
             }
         }
@@ -163,6 +179,17 @@ pub(super) enum PartKind {
     Timestamp,
     Body,
     Text(Box<[u8]>),
+    Method,
+    Path,
+    Url,
+    Form,
+}
+
+impl PartKind {
+    /// Whether the part's bytes vary from request to request.
+    fn is_variable(&self) -> bool {
+        !matches!(self, Self::Text(_))
+    }
 }
 
 impl Part {
@@ -189,6 +216,34 @@ impl Part {
     pub fn text(text: &str) -> Self {
         Self(PartKind::Text(text.as_bytes().into()))
     }
+
+    /// The request's method, as received (`POST`).
+    #[must_use]
+    pub fn method() -> Self {
+        Self(PartKind::Method)
+    }
+
+    /// The request's target: the path with its query, as received (`/hook?a=1`).
+    #[must_use]
+    pub fn path() -> Self {
+        Self(PartKind::Path)
+    }
+
+    /// The public URL the sender posted to: the verifier's public base URL followed by the
+    /// request's target (`https://example.com/hook?a=1`).
+    #[must_use]
+    pub fn url() -> Self {
+        Self(PartKind::Url)
+    }
+
+    /// The body read as an `application/x-www-form-urlencoded` form: its parameters decoded,
+    /// sorted by name and then by value, each distinct pair once, as `name‖value` with nothing
+    /// between (Twilio). Stands for the body in the signed content; the only part that
+    /// allocates (a copy of the decoded body and one entry per parameter, at most 1024).
+    #[must_use]
+    pub fn form() -> Self {
+        Self(PartKind::Form)
+    }
 }
 
 /// Builds a [`Scheme`]: start with [`Scheme::custom`], describe the format, then
@@ -206,15 +261,22 @@ pub struct SchemeBuilder {
     signature_fallback: Option<String>,
     format: SignatureFormat,
     encoding: Encoding,
+    signature_field: Option<Vec<String>>,
     timestamp: TimestampConfig,
     timestamp_fallback: Option<String>,
+    timestamp_format: TimestampFormat,
     id: Option<String>,
     id_fallback: Option<String>,
+    id_field: Option<Vec<String>>,
     content: Option<Vec<Part>>,
     secret_format: SecretFormat,
     max_header_len: usize,
     max_signatures: usize,
     algorithm: Algorithm,
+    tolerance: Option<Duration>,
+    url_port_variants: bool,
+    body_digest_param: Option<String>,
+    provider_layout: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -222,6 +284,7 @@ enum TimestampConfig {
     None,
     Param(String),
     Header(String),
+    Field(Vec<String>),
 }
 
 impl SchemeBuilder {
@@ -232,15 +295,22 @@ impl SchemeBuilder {
             signature_fallback: None,
             format: SignatureFormat::bare(),
             encoding: Encoding::Hex,
+            signature_field: None,
             timestamp: TimestampConfig::None,
             timestamp_fallback: None,
+            timestamp_format: TimestampFormat::UnixSecs,
             id: None,
             id_fallback: None,
+            id_field: None,
             content: None,
             secret_format: SecretFormat::text(),
             max_header_len: DEFAULT_MAX_HEADER_LEN,
             max_signatures: parse::MAX_SIGNATURES,
             algorithm: Algorithm::HmacSha256,
+            tolerance: None,
+            url_port_variants: false,
+            body_digest_param: None,
+            provider_layout: false,
         }
     }
 
@@ -265,6 +335,42 @@ impl SchemeBuilder {
     /// How tags are encoded. Defaults to [`Encoding::Hex`].
     pub fn encoding(mut self, encoding: Encoding) -> Self {
         self.encoding = encoding;
+        self
+    }
+
+    /// The signature is the member of the JSON body at `path` (names, outermost first: Mailgun's
+    /// `["signature", "signature"]`) instead of a header. The body then cannot be signed, since
+    /// it holds the signature.
+    pub fn signature_field(mut self, path: &[&str]) -> Self {
+        self.signature_field = Some(path.iter().map(|n| (*n).to_owned()).collect());
+        self
+    }
+
+    /// The timestamp is the member of the JSON body at `path` (Linear's
+    /// `["webhookTimestamp"]`), a number or a string without escapes. Replaces any timestamp
+    /// header or parameter.
+    pub fn timestamp_field(mut self, path: &[&str]) -> Self {
+        self.timestamp = TimestampConfig::Field(path.iter().map(|n| (*n).to_owned()).collect());
+        self
+    }
+
+    /// How the timestamp is written. Defaults to [`TimestampFormat::UnixSecs`].
+    pub fn timestamp_format(mut self, format: TimestampFormat) -> Self {
+        self.timestamp_format = format;
+        self
+    }
+
+    /// The delivery id is the member of the JSON body at `path` (Mailgun's
+    /// `["signature", "token"]`), a string without escapes. Replaces any id header.
+    pub fn id_field(mut self, path: &[&str]) -> Self {
+        self.id_field = Some(path.iter().map(|n| (*n).to_owned()).collect());
+        self
+    }
+
+    /// The window the provider accepts on each side of now, which verifiers start from
+    /// instead of 300 s (whole seconds; at most 24 hours). Defaults to none.
+    pub fn tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = Some(tolerance);
         self
     }
 
@@ -327,9 +433,31 @@ impl SchemeBuilder {
         self
     }
 
-    /// Uses HMAC-SHA1 instead of HMAC-SHA256 (GitHub's legacy header only).
-    pub(crate) fn legacy_sha1(mut self) -> Self {
-        self.algorithm = Algorithm::HmacSha1;
+    /// Signs with `algorithm` instead of HMAC-SHA256: HMAC-SHA1 for the providers that still
+    /// use it, Ed25519 for those that sign with a public key alone.
+    pub(crate) fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// The sender signs the URL with or without its port (Twilio): verification tries both.
+    pub(crate) fn url_port_variants(mut self) -> Self {
+        self.url_port_variants = true;
+        self
+    }
+
+    /// The query parameter `name`, when present, holds the hex SHA-256 of the body and stands
+    /// for the form in the signed content (Twilio's `bodySHA256`).
+    pub(crate) fn body_digest_param(mut self, name: &str) -> Self {
+        self.body_digest_param = Some(name.to_owned());
+        self
+    }
+
+    /// The layout is the provider's, variable parts side by side included: each preset that
+    /// sets it says in its docs why its adjacent parts cannot be shifted into one another in a
+    /// way that passes verification, or what a shift can reach.
+    pub(crate) fn provider_layout(mut self) -> Self {
+        self.provider_layout = true;
         self
     }
 
@@ -351,16 +479,17 @@ impl SchemeBuilder {
     /// - [`ConfigError::InvalidLimit`] for limits out of range.
     pub fn build(self) -> Result<Scheme, ConfigError> {
         check_scheme_name(&self.name)?;
-        let signature = HeaderSpec::new(
-            self.signature
-                .as_deref()
-                .ok_or(ConfigError::MissingSignatureHeader)?,
-            self.signature_fallback.as_deref(),
-        )?;
+        let signature = match (&self.signature_field, self.signature.as_deref()) {
+            (Some(path), _) => field(path)?,
+            (None, Some(name)) => {
+                Source::Header(HeaderSpec::new(name, self.signature_fallback.as_deref())?)
+            }
+            (None, None) => return Err(ConfigError::MissingSignatureHeader),
+        };
         check_format(&self.format.0)?;
 
         let timestamp = match &self.timestamp {
-            TimestampConfig::None => TimestampSource::None,
+            TimestampConfig::None => None,
             TimestampConfig::Param(key) => {
                 let Syntax::Params { key: sig_key, .. } = &self.format.0 else {
                     return Err(ConfigError::TimestampParamNeedsParams);
@@ -368,19 +497,30 @@ impl SchemeBuilder {
                 if !is_param_key(key) || key.as_str() == &**sig_key {
                     return Err(ConfigError::InvalidLabel);
                 }
-                TimestampSource::Param(key.as_str().into())
+                Some(Source::Param(key.as_str().into()))
             }
-            TimestampConfig::Header(name) => {
-                TimestampSource::Header(HeaderSpec::new(name, self.timestamp_fallback.as_deref())?)
-            }
+            TimestampConfig::Header(name) => Some(Source::Header(HeaderSpec::new(
+                name,
+                self.timestamp_fallback.as_deref(),
+            )?)),
+            TimestampConfig::Field(path) => Some(field(path)?),
         };
-        let id = self
-            .id
-            .as_deref()
-            .map(|name| HeaderSpec::new(name, self.id_fallback.as_deref()))
-            .transpose()?;
+        let id = match (&self.id_field, self.id.as_deref()) {
+            (Some(path), _) => Some(field(path)?),
+            (None, Some(name)) => Some(Source::Header(HeaderSpec::new(
+                name,
+                self.id_fallback.as_deref(),
+            )?)),
+            (None, None) => None,
+        };
+        let tolerance = match self.tolerance {
+            Some(t) if t.as_secs() == 0 || t > MAX_TOLERANCE => {
+                return Err(ConfigError::InvalidLimit);
+            }
+            t => t.map(|t| t.as_secs()),
+        };
 
-        let has_timestamp = !matches!(timestamp, TimestampSource::None);
+        let has_timestamp = timestamp.is_some();
         let content: Vec<PartKind> = match self.content {
             Some(parts) => parts.into_iter().map(|p| p.0).collect(),
             None if has_timestamp => vec![
@@ -390,7 +530,21 @@ impl SchemeBuilder {
             ],
             None => vec![PartKind::Body],
         };
-        check_content(&content, has_timestamp, id.is_some())?;
+        check_content(
+            &content,
+            Expected {
+                timestamp: has_timestamp,
+                timestamp_in_body: matches!(timestamp, Some(Source::Field(_))),
+                id: id.is_some(),
+                body: !matches!(signature, Source::Field(_)),
+                provider_layout: self.provider_layout,
+            },
+        )?;
+        if self.url_port_variants && !content.contains(&PartKind::Url)
+            || self.body_digest_param.is_some() && !content.contains(&PartKind::Form)
+        {
+            return Err(ConfigError::InvalidSignedContent);
+        }
 
         if !(MIN_HEADER_LEN..=MAX_HEADER_LEN).contains(&self.max_header_len)
             || !(1..=parse::MAX_SIGNATURES).contains(&self.max_signatures)
@@ -406,8 +560,12 @@ impl SchemeBuilder {
             name: self.name.into(),
             signature,
             timestamp,
+            timestamp_format: self.timestamp_format,
             id,
             content: content.into(),
+            tolerance,
+            url_port_variants: self.url_port_variants,
+            body_digest_param: self.body_digest_param.map(Into::into),
             syntax: self.format.0,
             codec_encoding: self.encoding,
             algorithm: self.algorithm,
@@ -432,7 +590,9 @@ fn check_scheme_name(name: &str) -> Result<(), ConfigError> {
 
 fn check_format(syntax: &Syntax) -> Result<(), ConfigError> {
     let ok = match syntax {
-        Syntax::Params { separator, key } => matches!(separator, b',' | b';') && is_param_key(key),
+        Syntax::Params { separator, key, .. } => {
+            matches!(separator, b',' | b';') && is_param_key(key)
+        }
         Syntax::Versioned {
             version,
             ed25519_version,
@@ -455,47 +615,81 @@ fn check_format(syntax: &Syntax) -> Result<(), ConfigError> {
     }
 }
 
-fn check_content(
-    content: &[PartKind],
-    has_timestamp: bool,
-    has_id: bool,
-) -> Result<(), ConfigError> {
+/// What the signed content must hold, from the rest of the description.
+struct Expected {
+    /// A timestamp is read, so it must be signed.
+    timestamp: bool,
+    /// The timestamp is read from the body, which signs it when the body is signed.
+    timestamp_in_body: bool,
+    /// An id is read, so it may be signed.
+    id: bool,
+    /// The body (or the form read from it) must be signed, once; `false` when the signature is
+    /// a member of the body, which then cannot be.
+    body: bool,
+    /// Variable parts may sit side by side (a preset's own layout).
+    provider_layout: bool,
+}
+
+fn check_content(content: &[PartKind], expected: Expected) -> Result<(), ConfigError> {
     if content.is_empty() || content.len() > MAX_PARTS {
         return Err(ConfigError::InvalidSignedContent);
     }
     let count = |kind: &PartKind| content.iter().filter(|p| *p == kind).count();
-    if count(&PartKind::Body) != 1 {
+    let body = count(&PartKind::Body) + count(&PartKind::Form);
+    if body != usize::from(expected.body) {
         return Err(ConfigError::BodyNotSigned);
     }
-    if count(&PartKind::Timestamp) > 1 || count(&PartKind::Id) > 1 {
+    let once = [
+        PartKind::Timestamp,
+        PartKind::Id,
+        PartKind::Method,
+        PartKind::Path,
+        PartKind::Url,
+    ];
+    if once.iter().any(|kind| count(kind) > 1) {
         return Err(ConfigError::InvalidSignedContent);
     }
-    match (has_timestamp, count(&PartKind::Timestamp)) {
-        (true, 0) => return Err(ConfigError::TimestampNotSigned),
+    match (expected.timestamp, count(&PartKind::Timestamp)) {
+        (true, 0) if !(expected.timestamp_in_body && expected.body) => {
+            return Err(ConfigError::TimestampNotSigned);
+        }
         (false, 1) => return Err(ConfigError::UnknownContentPart),
         _ => {}
     }
-    if !has_id && count(&PartKind::Id) == 1 {
+    if !expected.id && count(&PartKind::Id) == 1 {
         return Err(ConfigError::UnknownContentPart);
     }
     let bad_text = content.iter().any(|p| match p {
         PartKind::Text(t) => !(1..=MAX_LABEL_LEN).contains(&t.len()),
-        PartKind::Id | PartKind::Timestamp | PartKind::Body => false,
+        _ => false,
     });
     if bad_text {
         return Err(ConfigError::InvalidSignedContent);
     }
-    if has_adjacent_variable_parts(content) {
+    if !expected.provider_layout && has_adjacent_variable_parts(content) {
         return Err(ConfigError::AdjacentVariableParts);
     }
     Ok(())
 }
 
-/// Whether two of the id, timestamp and body follow each other with no text between them, so
-/// nothing in the signed bytes marks where the first ends.
+/// A member path: 1 to 4 names, each 1 to 64 bytes.
+fn field(path: &[String]) -> Result<Source, ConfigError> {
+    let ok = (1..=MAX_FIELD_DEPTH).contains(&path.len())
+        && path.iter().all(|n| (1..=64).contains(&n.len()));
+    if !ok {
+        return Err(ConfigError::InvalidLabel);
+    }
+    Ok(Source::Field(
+        path.iter().map(|n| n.as_str().into()).collect(),
+    ))
+}
+
+/// Whether two parts that vary from request to request follow each other with no text between
+/// them, so nothing in the signed bytes marks where the first ends.
 fn has_adjacent_variable_parts(content: &[PartKind]) -> bool {
-    let is_variable = |p: &PartKind| !matches!(p, PartKind::Text(_));
-    content.windows(2).any(|pair| pair.iter().all(is_variable))
+    content
+        .windows(2)
+        .any(|pair| pair.iter().all(PartKind::is_variable))
 }
 
 /// A parameter key: what the parameter-list parser accepts as a key.
@@ -513,6 +707,8 @@ fn is_version(version: &str) -> bool {
 }
 
 const DEFAULT_MAX_HEADER_LEN: usize = 2048;
+/// The longest window a scheme may state: a day.
+const MAX_TOLERANCE: Duration = Duration::from_secs(24 * 3600);
 const MIN_HEADER_LEN: usize = 16;
 const MAX_HEADER_LEN: usize = 64 * 1024;
 const MAX_LABEL_LEN: usize = 32;
@@ -634,7 +830,12 @@ mod tests {
         let plain = base().build().unwrap();
         assert_eq!(plain.content.as_ref(), [PartKind::Body]);
         let stamped = base().timestamp_header("X-Ts").build().unwrap();
-        assert_eq!(stamped.content(b"", b"12", b"b").parts().concat(), b"12.b");
+        let signed = crate::scheme::Signed {
+            timestamp: b"12",
+            body: b"b",
+            ..Default::default()
+        };
+        assert_eq!(stamped.content(&signed, None).to_vec(), b"12.b");
         assert_eq!(
             base().max_signatures(5).build().unwrap().max_signatures(),
             1

@@ -2,30 +2,55 @@
 //! a signed id from giving the content two readings.
 
 use super::{PartKind, Scheme};
+use crate::form::Form;
+use crate::request::RequestLine;
 
 /// The most parts signed content may have.
 pub(crate) const MAX_PARTS: usize = 8;
 
+/// The values one request's signed content is made of, each as sent (the timestamp as its text,
+/// the URL as the public base and the request's target), except the form, which is decoded from
+/// the body when the scheme signs it.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Signed<'a> {
+    pub(crate) id: &'a [u8],
+    pub(crate) timestamp: &'a [u8],
+    pub(crate) body: &'a [u8],
+    /// The method and the target (the path with the query).
+    pub(crate) line: RequestLine<'a>,
+    /// The public URL up to the target (`https://example.com`).
+    pub(crate) base: &'a [u8],
+}
+
 impl Scheme {
-    /// The signed content for one request, as parts in order (at most [`MAX_PARTS`]).
+    /// The signed content for one request, as slices in order, with `form` (when the scheme
+    /// signs the form) in its place.
     pub(crate) fn content<'b>(
         &'b self,
-        id: &'b [u8],
-        timestamp_digits: &'b [u8],
-        body: &'b [u8],
+        signed: &Signed<'b>,
+        form: Option<&'b Form>,
     ) -> Content<'b> {
-        let mut parts: [&[u8]; MAX_PARTS] = [&[]; MAX_PARTS];
-        let mut len = 0;
-        for (slot, part) in parts.iter_mut().zip(self.content.iter()) {
-            *slot = match part {
-                PartKind::Id => id,
-                PartKind::Timestamp => timestamp_digits,
-                PartKind::Body => body,
-                PartKind::Text(text) => text,
-            };
-            len += 1;
+        let mut content = Content {
+            slices: [&[]; MAX_SLICES],
+            len: 0,
+            form: None,
+        };
+        for part in &*self.content {
+            match part {
+                PartKind::Id => content.push(signed.id),
+                PartKind::Timestamp => content.push(signed.timestamp),
+                PartKind::Body => content.push(signed.body),
+                PartKind::Text(text) => content.push(text),
+                PartKind::Method => content.push(signed.line.method()),
+                PartKind::Path => content.push(signed.line.target()),
+                PartKind::Url => {
+                    content.push(signed.base);
+                    content.push(signed.line.target());
+                }
+                PartKind::Form => content.form = form.map(|f| (content.len, f)),
+            }
         }
-        Content { parts, len }
+        content
     }
 
     /// Whether `id`, as this scheme signs it, leaves the signed content a single reading. The
@@ -53,7 +78,7 @@ impl Scheme {
         };
         let text_at = |i: Option<usize>| match i.and_then(|i| self.content.get(i)) {
             Some(PartKind::Text(text)) => Some(&**text),
-            Some(PartKind::Id | PartKind::Timestamp | PartKind::Body) | None => None,
+            Some(_) | None => None,
         };
         let before = text_at(at.checked_sub(1));
         let after = text_at(at.checked_add(1));
@@ -62,15 +87,59 @@ impl Scheme {
     }
 }
 
-/// One request's signed content, as the parts that are fed to the MAC in order.
+/// One request's signed content: slices fed to the MAC in order, and the decoded form where the
+/// scheme signs it.
 pub(crate) struct Content<'b> {
-    parts: [&'b [u8]; MAX_PARTS],
+    slices: [&'b [u8]; MAX_SLICES],
     len: usize,
+    /// The form, and the slice it comes before.
+    form: Option<(usize, &'b Form)>,
 }
 
+/// The most slices content is fed as: a URL is two (the public base and the target).
+const MAX_SLICES: usize = 2 * MAX_PARTS;
+
 impl<'b> Content<'b> {
-    pub(crate) fn parts(&self) -> &[&'b [u8]] {
-        self.parts.get(..self.len).unwrap_or_default()
+    fn push(&mut self, slice: &'b [u8]) {
+        if let Some(slot) = self.slices.get_mut(self.len) {
+            *slot = slice;
+            self.len += 1;
+        }
+    }
+
+    /// Feeds the content to `f`, piece by piece, in order; nothing is concatenated.
+    pub(crate) fn feed(&self, mut f: impl FnMut(&[u8])) {
+        let slices = self.slices.get(..self.len).unwrap_or_default();
+        for (i, slice) in slices.iter().enumerate() {
+            if let Some((_, form)) = self.form.filter(|(at, _)| *at == i) {
+                form.feed(&mut f);
+            }
+            f(slice);
+        }
+        if let Some((_, form)) = self.form.filter(|(at, _)| *at == self.len) {
+            form.feed(&mut f);
+        }
+    }
+
+    /// Content of these slices, in order.
+    #[cfg(test)]
+    pub(crate) fn of(slices: &[&'b [u8]]) -> Self {
+        let mut content = Self {
+            slices: [&[]; MAX_SLICES],
+            len: 0,
+            form: None,
+        };
+        for slice in slices {
+            content.push(slice);
+        }
+        content
+    }
+
+    /// The content in one buffer (for Ed25519 signing, which reads the message twice).
+    pub(crate) fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.feed(|piece| out.extend_from_slice(piece));
+        out
     }
 }
 
@@ -106,17 +175,18 @@ mod tests {
         assert!(!sw.id_is_unambiguous(b"msg.1"));
         // An unsigned id constrains nothing.
         assert!(Scheme::github().id_is_unambiguous(b"msg.1"));
-        let c = sw.content(b"msg_1", b"123", b"body");
-        assert_eq!(c.parts().concat(), b"msg_1.123.body");
-        let slack = Scheme::slack();
-        assert_eq!(
-            slack.content(b"", b"123", b"body").parts().concat(),
-            b"v0:123:body"
-        );
-        assert_eq!(
-            Scheme::github().content(b"", b"", b"body").parts().concat(),
-            b"body"
-        );
+        let c = |scheme: &Scheme, id: &'static [u8], ts: &'static [u8]| {
+            let signed = Signed {
+                id,
+                timestamp: ts,
+                body: b"body",
+                ..Signed::default()
+            };
+            scheme.content(&signed, None).to_vec()
+        };
+        assert_eq!(c(&sw, b"msg_1", b"123"), b"msg_1.123.body");
+        assert_eq!(c(&Scheme::slack(), b"", b"123"), b"v0:123:body");
+        assert_eq!(c(&Scheme::github(), b"", b""), b"body");
         assert!(!Scheme::github().signs_timestamp());
         assert!(!Scheme::github().id_is_signed());
     }

@@ -53,7 +53,7 @@ mod content;
 pub(crate) mod parse;
 mod presets;
 
-pub(crate) use content::{Content, MAX_PARTS};
+pub(crate) use content::{Content, MAX_PARTS, Signed};
 pub(crate) use presets::preset;
 
 pub use crate::secret::SecretFormat;
@@ -61,10 +61,14 @@ pub use builder::{Encoding, Part, SchemeBuilder, SignatureFormat};
 
 use crate::encoding::Codec;
 use crate::error::{ConfigError, HeaderKind, SecretError, VerifyError};
+use crate::form::Form;
 use crate::headers::{HeaderName, HeaderSource, single_value};
 use crate::keyring::{Key, KeyId, Material};
 use crate::mac::{Algorithm, MacKey, Tag};
+use crate::request::PublicUrl;
+use crate::request::RequestLine;
 use crate::secret::{EXPECTED_HMAC, SIGNING_PREFIX, Secret, is_ed25519_key_text};
+use crate::timestamp::TimestampFormat;
 use builder::{PartKind, Syntax};
 use parse::Presented;
 
@@ -88,10 +92,17 @@ use parse::Presented;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scheme {
     name: Box<str>,
-    signature: HeaderSpec,
-    timestamp: TimestampSource,
-    id: Option<HeaderSpec>,
+    signature: Source,
+    timestamp: Option<Source>,
+    timestamp_format: TimestampFormat,
+    id: Option<Source>,
     content: Box<[PartKind]>,
+    /// The default window on each side of now, in seconds, when the provider states one.
+    tolerance: Option<u64>,
+    /// Senders sign the URL with or without its port (Twilio): both are tried.
+    url_port_variants: bool,
+    /// A query parameter holding the hex SHA-256 of the body, which then stands for the form.
+    body_digest_param: Option<Box<str>>,
     syntax: Syntax,
     codec_encoding: Encoding,
     algorithm: Algorithm,
@@ -131,25 +142,64 @@ impl Scheme {
         &self.name
     }
 
-    /// The header that carries the signatures, as written on the wire.
+    /// The header that carries the signatures, as written on the wire; `None` when the
+    /// signature is a member of the body (Mailgun).
     #[must_use]
-    pub fn signature_header(&self) -> &str {
-        &self.signature.wire
+    pub fn signature_header(&self) -> Option<&str> {
+        self.signature.header()
     }
 
     /// The header that carries the timestamp, when the scheme sends it on its own.
     #[must_use]
     pub fn timestamp_header(&self) -> Option<&str> {
-        match &self.timestamp {
-            TimestampSource::Header(spec) => Some(&spec.wire),
-            TimestampSource::None | TimestampSource::Param(_) => None,
-        }
+        self.timestamp.as_ref().and_then(Source::header)
     }
 
-    /// The header that carries the delivery id, if the scheme has one.
+    /// How the timestamp is written.
+    #[must_use]
+    pub fn timestamp_format(&self) -> TimestampFormat {
+        self.timestamp_format
+    }
+
+    /// The header that carries the delivery id, if the scheme sends one in a header.
     #[must_use]
     pub fn id_header(&self) -> Option<&str> {
-        self.id.as_ref().map(|spec| &*spec.wire)
+        self.id.as_ref().and_then(Source::header)
+    }
+
+    /// The window the provider's own libraries accept on each side of now, when the scheme
+    /// states one (Linear 60 s, Twitch 10 minutes); [`Verifier::new`](crate::Verifier::new)
+    /// starts from it instead of 300 s.
+    #[must_use]
+    pub fn tolerance(&self) -> Option<std::time::Duration> {
+        self.tolerance.map(std::time::Duration::from_secs)
+    }
+
+    /// Whether the body is covered by the signature. `false` only where the provider signs
+    /// other values alone (Mailgun signs a timestamp and a token): such a body is not
+    /// authenticated, and [`Verified::replay_key`](crate::Verified::replay_key) is what stops a
+    /// signature from being used twice.
+    #[must_use]
+    pub fn signs_body(&self) -> bool {
+        self.content
+            .iter()
+            .any(|p| matches!(p, PartKind::Body | PartKind::Form))
+    }
+
+    /// Whether the signed content holds the method, the path or the URL, so verification needs
+    /// the request line ([`HeaderSource::request_line`]).
+    #[must_use]
+    pub fn signs_request_line(&self) -> bool {
+        self.content
+            .iter()
+            .any(|p| matches!(p, PartKind::Method | PartKind::Path | PartKind::Url))
+    }
+
+    /// Whether the signed content holds the public URL, so the verifier needs one
+    /// ([`Verifier::with_public_url`](crate::Verifier::with_public_url)).
+    #[must_use]
+    pub fn signs_url(&self) -> bool {
+        self.content.contains(&PartKind::Url)
     }
 
     /// Whether the delivery id is covered by the signature (and so required).
@@ -162,7 +212,7 @@ impl Scheme {
     /// and Shopify.
     #[must_use]
     pub fn signs_timestamp(&self) -> bool {
-        !matches!(self.timestamp, TimestampSource::None)
+        self.timestamp.is_some()
     }
 
     /// The longest signature header accepted, in bytes.
@@ -245,6 +295,16 @@ impl Scheme {
 
     /// What a key's text holds, read for `role`.
     fn key_material(&self, text: &str, role: KeyUse) -> Result<Material, SecretError> {
+        if self.algorithm == Algorithm::Ed25519 && !is_ed25519_key_text(text) {
+            #[cfg(feature = "ed25519")]
+            return crate::secret::ed25519::Ed25519PublicKey::from_encoded(
+                text,
+                self.codec_encoding,
+            )
+            .map(Material::Ed25519Public);
+            #[cfg(not(feature = "ed25519"))]
+            return Err(SecretError::Ed25519Disabled);
+        }
         if !is_ed25519_key_text(text) {
             return Ok(Material::Hmac(MacKey::new(&self.parse_secret(text)?)));
         }
@@ -274,16 +334,28 @@ impl Scheme {
         }
     }
 
+    /// Whether `key` can verify this scheme's signatures: an HMAC key unless the scheme signs
+    /// with Ed25519 alone; an Ed25519 key where the scheme has Ed25519 signatures (and the crate
+    /// is built to check them).
+    pub(crate) fn can_verify_with(&self, key: &Key) -> bool {
+        match key.material() {
+            Material::Hmac(_) => self.algorithm != Algorithm::Ed25519,
+            #[cfg(feature = "ed25519")]
+            Material::Ed25519Signing(_) | Material::Ed25519Public(_) => self.has_ed25519_entries(),
+        }
+    }
+
     /// Whether the signature header has Ed25519 (`v1a`) entries, whether or not the crate is
     /// built to read them.
     fn has_ed25519_entries(&self) -> bool {
-        matches!(
-            &self.syntax,
-            Syntax::Versioned {
-                ed25519_version: Some(_),
-                ..
-            }
-        )
+        self.algorithm == Algorithm::Ed25519
+            || matches!(
+                &self.syntax,
+                Syntax::Versioned {
+                    ed25519_version: Some(_),
+                    ..
+                }
+            )
     }
 
     pub(crate) fn algorithm(&self) -> Algorithm {
@@ -297,16 +369,59 @@ impl Scheme {
         }
     }
 
-    pub(crate) fn signature_spec(&self) -> &HeaderSpec {
+    pub(crate) fn signature_source(&self) -> &Source {
         &self.signature
     }
 
-    pub(crate) fn timestamp_source(&self) -> &TimestampSource {
-        &self.timestamp
+    pub(crate) fn timestamp_source(&self) -> Option<&Source> {
+        self.timestamp.as_ref()
     }
 
-    pub(crate) fn id_spec(&self) -> Option<&HeaderSpec> {
+    pub(crate) fn id_source(&self) -> Option<&Source> {
         self.id.as_ref()
+    }
+
+    /// The URL bases to try for a request: the public URL as written, or with and without its
+    /// port for schemes whose senders sign either; one empty base when the URL is not signed.
+    pub(crate) fn url_bases<'u>(&self, url: Option<&'u PublicUrl>) -> [Option<&'u [u8]>; 2] {
+        match url {
+            Some(url) if self.url_port_variants => url.port_variants().map(Some),
+            Some(url) => [Some(url.written()), None],
+            None => [Some(&[]), None],
+        }
+    }
+
+    /// The form the scheme signs, read from the body: empty when the request's query carries
+    /// the body's digest instead (Twilio's `bodySHA256`), which must then match.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::NoMatchingSignature`] for a digest that is not the body's, and
+    /// [`VerifyError::MalformedBody`] for a body that is not a form.
+    pub(crate) fn form(&self, line: RequestLine<'_>, body: &[u8]) -> Result<Form, VerifyError> {
+        let digest = self
+            .body_digest_param
+            .as_deref()
+            .and_then(|name| line.query_param(name.as_bytes()));
+        match digest {
+            Some(hex) => {
+                let mut presented = [0_u8; 32];
+                crate::encoding::decode_lower_hex(hex, &mut presented)
+                    .ok_or(VerifyError::NoMatchingSignature)?;
+                let actual: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(body).into();
+                if crate::mac::tags_equal(&presented, &actual) {
+                    Ok(Form::empty())
+                } else {
+                    Err(VerifyError::NoMatchingSignature)
+                }
+            }
+            None => Form::parse(body),
+        }
+    }
+
+    /// Whether the signed content holds the form.
+    pub(crate) fn signs_form(&self) -> bool {
+        self.content.contains(&PartKind::Form)
     }
 
     /// Whether the format carries several signatures.
@@ -317,17 +432,6 @@ impl Scheme {
         )
     }
 
-    /// The version label of Ed25519 entries, when the scheme has them.
-    #[cfg(feature = "ed25519")]
-    pub(crate) fn ed25519_version(&self) -> Option<&str> {
-        match &self.syntax {
-            Syntax::Versioned {
-                ed25519_version, ..
-            } => ed25519_version.as_deref(),
-            Syntax::Params { .. } | Syntax::Prefixed { .. } | Syntax::Bare => None,
-        }
-    }
-
     /// Parses the signature header's value (already checked for length) into `presented`.
     pub(crate) fn parse_signatures<'a>(
         &self,
@@ -336,16 +440,20 @@ impl Scheme {
     ) -> Result<(), VerifyError> {
         let codec = self.codec();
         match &self.syntax {
-            Syntax::Params { separator, key } => {
+            Syntax::Params {
+                separator,
+                spaced,
+                key,
+            } => {
                 let ts_key = match &self.timestamp {
-                    TimestampSource::Param(k) => Some(k.as_bytes()),
-                    TimestampSource::None | TimestampSource::Header(_) => None,
+                    Some(Source::Param(k)) => Some(k.as_bytes()),
+                    _ => None,
                 };
                 parse::parse_params(
                     value,
-                    *separator,
+                    (*separator, *spaced),
                     key.as_bytes(),
-                    ts_key,
+                    ts_key.map(|k| (k, self.timestamp_format)),
                     codec,
                     self.max_signatures,
                     presented,
@@ -362,16 +470,39 @@ impl Scheme {
                 self.max_signatures,
                 presented,
             ),
-            Syntax::Prefixed { prefix } => {
-                parse::parse_single(value, prefix.as_bytes(), codec, presented)
-            }
-            Syntax::Bare => parse::parse_single(value, b"", codec, presented),
+            Syntax::Prefixed { prefix } => parse::parse_single(
+                value,
+                prefix.as_bytes(),
+                codec,
+                self.algorithm == Algorithm::Ed25519,
+                presented,
+            ),
+            Syntax::Bare => parse::parse_single(
+                value,
+                b"",
+                codec,
+                self.algorithm == Algorithm::Ed25519,
+                presented,
+            ),
+        }
+    }
+
+    /// How Ed25519 signatures are written: base64 in `v1a` entries, the scheme's encoding in
+    /// schemes that sign with Ed25519 alone (Discord: hex).
+    pub(crate) fn ed25519_codec(&self) -> Codec {
+        let encoding = match self.algorithm {
+            Algorithm::Ed25519 => self.codec_encoding,
+            Algorithm::HmacSha256 | Algorithm::HmacSha1 => Encoding::Base64,
+        };
+        Codec {
+            encoding,
+            tag_len: 64,
         }
     }
 
     /// The tag of one request's signed content under `key`.
     pub(crate) fn tag(&self, key: &MacKey, content: &Content<'_>) -> Tag {
-        key.tag_with(self.algorithm, content.parts())
+        key.tag_with(self.algorithm, content)
     }
 
     /// The signature header's value for these entries, in order.
@@ -379,14 +510,18 @@ impl Scheme {
         &self,
         timestamp_digits: &str,
         tags: &[Tag],
-        #[cfg(feature = "ed25519")] ed25519: &[[u8; 64]],
+        ed25519: &[[u8; 64]],
     ) -> String {
         let codec = self.codec();
         let mut out = String::with_capacity(32 + tags.len() * (codec.text_len() + 8));
         match &self.syntax {
-            Syntax::Params { separator, key } => {
+            Syntax::Params {
+                separator,
+                spaced,
+                key,
+            } => {
                 let sep = char::from(*separator);
-                if let TimestampSource::Param(ts_key) = &self.timestamp {
+                if let Some(Source::Param(ts_key)) = &self.timestamp {
                     out.push_str(ts_key);
                     out.push('=');
                     out.push_str(timestamp_digits);
@@ -394,6 +529,9 @@ impl Scheme {
                 for tag in tags {
                     if !out.is_empty() {
                         out.push(sep);
+                        if *spaced {
+                            out.push(' ');
+                        }
                     }
                     out.push_str(key);
                     out.push('=');
@@ -412,7 +550,6 @@ impl Scheme {
                     out.push(',');
                     codec.encode(tag, &mut out);
                 }
-                #[cfg(feature = "ed25519")]
                 if let Some(label) = ed25519_version {
                     for sig in ed25519 {
                         if !out.is_empty() {
@@ -420,25 +557,29 @@ impl Scheme {
                         }
                         out.push_str(label);
                         out.push(',');
-                        crate::ed25519::encode_signature(sig, &mut out);
+                        self.ed25519_codec().encode(sig, &mut out);
                     }
                 }
-                #[cfg(not(feature = "ed25519"))]
-                let _ = ed25519_version;
             }
             Syntax::Prefixed { prefix } => {
                 out.push_str(prefix);
-                if let Some(tag) = tags.first() {
-                    codec.encode(tag, &mut out);
-                }
+                self.encode_single(tags, ed25519_first(ed25519), &mut out);
             }
-            Syntax::Bare => {
-                if let Some(tag) = tags.first() {
-                    codec.encode(tag, &mut out);
-                }
-            }
+            Syntax::Bare => self.encode_single(tags, ed25519_first(ed25519), &mut out),
         }
         out
+    }
+
+    /// The one signature of a format that carries one: the first tag, or the first Ed25519
+    /// signature in schemes that sign with Ed25519 alone.
+    fn encode_single(&self, tags: &[Tag], ed25519: Option<&[u8; 64]>, out: &mut String) {
+        if let (Algorithm::Ed25519, Some(sig)) = (self.algorithm, ed25519) {
+            self.ed25519_codec().encode(sig, out);
+            return;
+        }
+        if let Some(tag) = tags.first() {
+            self.codec().encode(tag, out);
+        }
     }
 }
 
@@ -488,13 +629,54 @@ impl HeaderSpec {
     }
 }
 
-/// Where a scheme reads the timestamp from.
+/// Where a scheme reads a value (the signatures, the timestamp, the id) from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum TimestampSource {
-    /// No timestamp is sent or signed.
-    None,
-    /// A parameter of the signature header (`t=` for Stripe).
-    Param(Box<str>),
+pub(crate) enum Source {
     /// A header of its own (`webhook-timestamp`).
     Header(HeaderSpec),
+    /// A parameter of the signature header (Stripe's `t=`): the timestamp only.
+    Param(Box<str>),
+    /// A member of the JSON body, by its path of names (Linear's `webhookTimestamp`).
+    Field(Box<[Box<str>]>),
+}
+
+impl Source {
+    fn header(&self) -> Option<&str> {
+        match self {
+            Self::Header(spec) => Some(&spec.wire),
+            Self::Param(_) | Self::Field(_) => None,
+        }
+    }
+
+    /// The value sent, trimmed (a header) or as written (a member of the body); `None` when
+    /// absent or, for a parameter, read with the signatures instead.
+    pub(crate) fn read<'a, H: HeaderSource + ?Sized>(
+        &'a self,
+        headers: &'a H,
+        body: &'a [u8],
+        kind: HeaderKind,
+    ) -> Result<Option<&'a [u8]>, VerifyError> {
+        match self {
+            Self::Header(spec) => spec.single(headers, kind),
+            Self::Param(_) => Ok(None),
+            Self::Field(path) => crate::json_field::find(body, path),
+        }
+    }
+
+    /// The error for a value the scheme requires that was not sent.
+    pub(crate) fn missing(&self, kind: HeaderKind) -> VerifyError {
+        match self {
+            Self::Header(_) => VerifyError::MissingHeader(kind),
+            Self::Param(_) => VerifyError::MissingTimestamp,
+            Self::Field(_) => VerifyError::MissingField(kind),
+        }
+    }
+}
+
+/// The deepest member path a scheme reads.
+pub(crate) const MAX_FIELD_DEPTH: usize = 4;
+
+/// The first Ed25519 signature made, if any.
+fn ed25519_first(signatures: &[[u8; 64]]) -> Option<&[u8; 64]> {
+    signatures.first()
 }

@@ -5,7 +5,7 @@
 use crate::encoding::Codec;
 use crate::error::{HeaderKind, VerifyError};
 use crate::mac::{TAG_LEN, Tag, tags_equal};
-use crate::timestamp::Timestamp;
+use crate::timestamp::{Timestamp, TimestampFormat};
 
 /// The most signatures any scheme accepts in one header: room for a rotation with a few keys in
 /// flight, and the size of the stack buffer that holds them.
@@ -40,8 +40,8 @@ impl Presented<'_> {
 /// Parses a `key=value` list such as `t=1492774577,v1=<hex>,v1=<hex>` (or, with `;` as the
 /// separator, Paddle's `ts=1671552777;h1=<hex>`):
 ///
-/// - entries are separated by `separator`; there is no whitespace anywhere and every byte is
-///   visible ASCII;
+/// - entries are separated by `separator` (and, when `spaced`, exactly one space after it);
+///   there is no other whitespace and every other byte is visible ASCII;
 /// - each entry is `key=value`, with a non-empty key of ASCII alphanumerics, `-` and `_`, and a
 ///   non-empty value;
 /// - `timestamp_key`, when the scheme carries its timestamp here, must appear exactly once, with
@@ -52,15 +52,19 @@ impl Presented<'_> {
 /// Each byte is examined once, by the check for the field it belongs to.
 pub(crate) fn parse_params<'a>(
     value: &'a [u8],
-    separator: u8,
+    (separator, spaced): (u8, bool),
     signature_key: &[u8],
-    timestamp_key: Option<&[u8]>,
+    timestamp_key: Option<(&[u8], TimestampFormat)>,
     codec: Codec,
     max_signatures: usize,
     presented: &mut Presented<'a>,
 ) -> Result<(), VerifyError> {
     let max_signatures = max_signatures.min(MAX_SIGNATURES);
     let tag_text_len = codec.text_len();
+    let (timestamp_key, format) = match timestamp_key {
+        Some((key, format)) => (Some(key), format),
+        None => (None, TimestampFormat::UnixSecs),
+    };
 
     let mut rest = value;
     loop {
@@ -80,7 +84,8 @@ pub(crate) fn parse_params<'a>(
             if presented.timestamp.is_some() {
                 return Err(VerifyError::DuplicateTimestamp);
             }
-            let t = crate::timestamp::parse(val)
+            let t = format
+                .parse(val)
                 .map_err(|e| malformed_or(val, VerifyError::InvalidTimestamp(e)))?;
             presented.timestamp = Some((t, val));
         } else if key == signature_key {
@@ -89,6 +94,7 @@ pub(crate) fn parse_params<'a>(
             return Err(MALFORMED);
         }
         match next {
+            Some(n) if spaced => rest = n.strip_prefix(b" ").ok_or(MALFORMED)?,
             Some(n) => rest = n,
             None => break,
         }
@@ -133,7 +139,7 @@ pub(crate) fn parse_versioned<'a>(
         }
         #[cfg(feature = "ed25519")]
         if Some(label) == ed25519_version {
-            presented.push_ed25519(val, max_signatures)?;
+            presented.push_ed25519(val, ED25519_BASE64, max_signatures)?;
             continue;
         }
         if !val.iter().all(u8::is_ascii_graphic) {
@@ -143,21 +149,27 @@ pub(crate) fn parse_versioned<'a>(
     presented.require_signature()
 }
 
-/// Parses a header that carries exactly one tag: `<prefix><tag>` (GitHub's `sha256=<hex>`,
-/// Slack's `v0=<hex>`), or the bare tag when `prefix` is empty (Shopify's base64).
+/// Parses a header that carries exactly one signature: `<prefix><tag>` (GitHub's `sha256=<hex>`,
+/// Slack's `v0=<hex>`), or the bare signature when `prefix` is empty (Shopify's base64). With
+/// `ed25519`, the signature is an Ed25519 one written with `codec` (Discord's hex).
 ///
 /// A value that starts with another `label=` or `label,` is a signature of a version this scheme
 /// does not accept: [`VerifyError::MissingSignature`].
-pub(crate) fn parse_single(
-    value: &[u8],
+pub(crate) fn parse_single<'a>(
+    value: &'a [u8],
     prefix: &[u8],
     codec: Codec,
-    presented: &mut Presented<'_>,
+    ed25519: bool,
+    presented: &mut Presented<'a>,
 ) -> Result<(), VerifyError> {
     if value.is_empty() {
         return Err(MALFORMED);
     }
     match value.strip_prefix(prefix) {
+        #[cfg(feature = "ed25519")]
+        Some(sig) if ed25519 && !sig.is_empty() => presented.push_ed25519(sig, codec, 1)?,
+        // Without the feature an Ed25519 signature is never checked: none is presented.
+        Some(_) if ed25519 => return Err(VerifyError::MissingSignature),
         Some(tag) if !tag.is_empty() => presented.push_tag(tag, codec, 1)?,
         Some(_) => return Err(MALFORMED),
         None => {
@@ -216,13 +228,19 @@ impl<'a> Presented<'a> {
         Ok(())
     }
 
-    /// Checks and keeps one base64 Ed25519 signature (decoded again when it is verified).
+    /// Checks and keeps one Ed25519 signature written with `codec` (decoded again when it is
+    /// verified).
     #[cfg(feature = "ed25519")]
-    fn push_ed25519(&mut self, text: &'a [u8], max: usize) -> Result<(), VerifyError> {
+    fn push_ed25519(
+        &mut self,
+        text: &'a [u8],
+        codec: Codec,
+        max: usize,
+    ) -> Result<(), VerifyError> {
         if self.total() >= max {
             return Err(VerifyError::TooManySignatures { max });
         }
-        if crate::ed25519::decode_signature(text).is_none() {
+        if codec.decode(text, &mut [0_u8; 64]).is_none() {
             return Err(malformed_or(text, VerifyError::MalformedSignature));
         }
         let slot = self
@@ -260,6 +278,13 @@ impl<'a> Presented<'a> {
 }
 
 const MALFORMED: VerifyError = VerifyError::MalformedHeader(HeaderKind::Signature);
+
+/// How `v1a` entries write Ed25519 signatures: padded base64.
+#[cfg(feature = "ed25519")]
+pub(crate) const ED25519_BASE64: Codec = Codec {
+    encoding: crate::scheme::Encoding::Base64,
+    tag_len: 64,
+};
 
 /// Splits `key=rest` at the first `=`, checking the key: non-empty, ASCII alphanumerics, `-`
 /// and `_`.
@@ -320,7 +345,8 @@ mod tests {
         max: usize,
     ) -> Result<Presented<'a>, VerifyError> {
         let mut p = Presented::new();
-        parse_params(v.as_bytes(), sep, key, ts, HEX32, max, &mut p).map(|()| p)
+        let ts = ts.map(|k| (k, TimestampFormat::UnixSecs));
+        parse_params(v.as_bytes(), (sep, false), key, ts, HEX32, max, &mut p).map(|()| p)
     }
 
     #[test]
@@ -438,10 +464,10 @@ mod tests {
 
     #[test]
     fn single_values() {
-        let single = |t: &str, prefix: &str| {
+        fn single<'a>(t: &'a str, prefix: &str) -> Result<Presented<'a>, VerifyError> {
             let mut p = Presented::new();
-            parse_single(t.as_bytes(), prefix.as_bytes(), HEX32, &mut p).map(|()| p)
-        };
+            parse_single(t.as_bytes(), prefix.as_bytes(), HEX32, false, &mut p).map(|()| p)
+        }
         assert_eq!(
             single(&format!("sha256={HEX}"), "sha256=").unwrap().count,
             1

@@ -75,9 +75,8 @@ impl Ed25519SigningKey {
     }
 
     /// Signs the concatenation of `parts`.
-    pub(crate) fn sign(&self, parts: &[&[u8]]) -> [u8; 64] {
-        let message = parts.concat();
-        self.0.sign(&message).to_bytes()
+    pub(crate) fn sign(&self, content: &crate::scheme::Content<'_>) -> [u8; 64] {
+        self.0.sign(&content.to_vec()).to_bytes()
     }
 }
 
@@ -102,7 +101,33 @@ impl Ed25519PublicKey {
     /// (small-order) key, under which forgeries are trivial.
     pub fn from_whpk(text: &str) -> Result<Self, SecretError> {
         let bytes = decode_prefixed(text, PUBLIC_PREFIX)?;
-        let key = VerifyingKey::from_bytes(&fixed(&bytes)?).map_err(|_| SecretError::InvalidKey)?;
+        Self::from_bytes(&fixed(&bytes)?)
+    }
+
+    /// Reads a public key written as a provider publishes it: the 32 bytes in lowercase hex
+    /// (Discord's application public key) or in base64 (Telnyx).
+    ///
+    /// # Errors
+    ///
+    /// [`SecretError::Empty`], [`SecretError::ContainsWhitespace`],
+    /// [`SecretError::WrongKeyKind`] for `whsk_`/`whpk_`/`whsec_` text,
+    /// [`SecretError::InvalidHex`] or [`SecretError::InvalidBase64`],
+    /// [`SecretError::WrongLength`] unless it holds 32 bytes, and [`SecretError::InvalidKey`] as
+    /// for [`Ed25519PublicKey::from_whpk`].
+    pub(crate) fn from_encoded(
+        text: &str,
+        encoding: crate::scheme::Encoding,
+    ) -> Result<Self, SecretError> {
+        super::check_key_text(text, super::Spaces::Refused)?;
+        let bytes = match encoding {
+            crate::scheme::Encoding::Hex => super::decode_hex(text)?,
+            crate::scheme::Encoding::Base64 => decode_base64(text)?,
+        };
+        Self::from_bytes(&fixed(&bytes)?)
+    }
+
+    fn from_bytes(bytes: &[u8; 32]) -> Result<Self, SecretError> {
+        let key = VerifyingKey::from_bytes(bytes).map_err(|_| SecretError::InvalidKey)?;
         if key.is_weak() {
             return Err(SecretError::InvalidKey);
         }

@@ -339,7 +339,7 @@ pub(crate) fn decode_base64(text: &str) -> Result<Zeroizing<Vec<u8>>, SecretErro
     Ok(out)
 }
 
-fn decode_hex(text: &str) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+pub(crate) fn decode_hex(text: &str) -> Result<Zeroizing<Vec<u8>>, SecretError> {
     let text = text.as_bytes();
     if !text.len().is_multiple_of(2) {
         return Err(SecretError::InvalidHex);

@@ -166,7 +166,10 @@ fn every_entry_of_every_presets_signed_header_is_refused_as_a_secret() {
         let signed = Signer::new(scheme.clone(), Keyring::single(secret(3)))
             .sign_at(id, b"{}", Timestamp::from_unix_secs(1_700_000_000))
             .unwrap();
-        let header = signed.get(scheme.signature_header()).unwrap().to_owned();
+        let header = signed
+            .get(scheme.signature_header().unwrap())
+            .unwrap()
+            .to_owned();
         let mut pieces = vec![header.as_str()];
         for part in header.split(' ') {
             pieces.push(part);

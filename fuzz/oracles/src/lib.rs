@@ -889,7 +889,7 @@ fn check_accepted<H: HeaderSource + ?Sized>(case: &Case, headers: &H, v: &Verifi
     match signer.sign_at(signed_id, v.body(), at) {
         Ok(signed) => {
             for (name, sent) in signed.iter() {
-                if name.eq_ignore_ascii_case(scheme.signature_header()) {
+                if scheme.signature_header().is_some_and(|h| name.eq_ignore_ascii_case(h)) {
                     let entries: Vec<&str> = match layout.header {
                         Header::Params { separator, .. } => {
                             sent.split(char::from(separator)).collect()
@@ -975,7 +975,8 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
                 out.push(("verify", format!("{name}-{which}-{}", u8::from(form)), seed));
             }
             if which == "new"
-                && let Some(value) = signed.get(case.scheme.signature_header())
+                && let Some(header) = case.scheme.signature_header()
+                && let Some(value) = signed.get(header)
             {
                 let target = match case.layout.header {
                     Header::Params { .. } => "signature_params",

@@ -1,0 +1,349 @@
+//! A strict, bounded reader of one member of a JSON object body, for schemes that carry a
+//! timestamp, an id or a signature inside the body (Linear's `webhookTimestamp`, Mailgun's
+//! `signature.token`).
+//!
+//! It checks the whole body is one JSON object (RFC 8259), at most [`MAX_DEPTH`] levels deep,
+//! allocates nothing, and looks at each byte a bounded number of times per lookup. A member
+//! named twice on the path is refused rather than picking one copy, since parsers disagree on
+//! which copy wins; so is a member name on the path written with escapes.
+
+use crate::error::VerifyError;
+
+/// The deepest nesting accepted.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// The text of the member at `path` (names, outermost first): a string's bytes between the
+/// quotes (which must hold no escape) or a number as written. `None` when a member on the path is
+/// absent.
+///
+/// # Errors
+///
+/// [`VerifyError::MalformedBody`] when the body is not one JSON object, nests too deep, names a
+/// member on the path twice, or the member is not a number or a string without escapes.
+pub(crate) fn find<'b, S: AsRef<str>>(
+    body: &'b [u8],
+    path: &[S],
+) -> Result<Option<&'b [u8]>, VerifyError> {
+    let mut reader = Reader { body, at: 0 };
+    reader.space();
+    if reader.peek() != Some(b'{') {
+        return Err(MALFORMED);
+    }
+    let found = reader.value(path, 0)?;
+    reader.space();
+    if reader.at != body.len() {
+        return Err(MALFORMED);
+    }
+    match found {
+        Some(Found::Scalar(text)) => Ok(Some(text)),
+        Some(Found::Other) => Err(MALFORMED),
+        None => Ok(None),
+    }
+}
+
+const MALFORMED: VerifyError = VerifyError::MalformedBody;
+
+/// What was found at the end of the path.
+enum Found<'b> {
+    /// A number, or a string without escapes.
+    Scalar(&'b [u8]),
+    /// Anything else.
+    Other,
+}
+
+struct Reader<'b> {
+    body: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Reader<'b> {
+    fn peek(&self) -> Option<u8> {
+        self.body.get(self.at).copied()
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), VerifyError> {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(MALFORMED)
+        }
+    }
+
+    /// Reads one value; when `path` is not empty, the value must be an object and the member at
+    /// `path` is returned from within it. With an empty path, the value itself is returned.
+    fn value<S: AsRef<str>>(
+        &mut self,
+        path: &[S],
+        depth: usize,
+    ) -> Result<Option<Found<'b>>, VerifyError> {
+        if depth > MAX_DEPTH {
+            return Err(MALFORMED);
+        }
+        match (self.peek(), path) {
+            (Some(b'{'), _) => self.object(path, depth),
+            (_, [_, ..]) => {
+                // Not an object: nothing lies along the path. Skip the value all the same.
+                self.value::<&str>(&[], depth)?;
+                Ok(None)
+            }
+            (Some(b'['), []) => {
+                self.at += 1;
+                self.space();
+                if self.peek() == Some(b']') {
+                    self.at += 1;
+                    return Ok(Some(Found::Other));
+                }
+                loop {
+                    self.value::<&str>(&[], depth + 1)?;
+                    self.space();
+                    match self.peek() {
+                        Some(b',') => {
+                            self.at += 1;
+                            self.space();
+                        }
+                        Some(b']') => {
+                            self.at += 1;
+                            return Ok(Some(Found::Other));
+                        }
+                        _ => return Err(MALFORMED),
+                    }
+                }
+            }
+            (Some(b'"'), []) => {
+                let (text, escaped) = self.string()?;
+                Ok(Some(if escaped {
+                    Found::Other
+                } else {
+                    Found::Scalar(text)
+                }))
+            }
+            (Some(b'-' | b'0'..=b'9'), []) => self.number().map(|n| Some(Found::Scalar(n))),
+            (Some(_), []) => {
+                for literal in [&b"true"[..], b"false", b"null"] {
+                    if self
+                        .body
+                        .get(self.at..)
+                        .is_some_and(|r| r.starts_with(literal))
+                    {
+                        self.at += literal.len();
+                        return Ok(Some(Found::Other));
+                    }
+                }
+                Err(MALFORMED)
+            }
+            (None, []) => Err(MALFORMED),
+        }
+    }
+
+    /// Reads an object, returning the member at `path` from within it (the whole object when
+    /// `path` is empty).
+    fn object<S: AsRef<str>>(
+        &mut self,
+        path: &[S],
+        depth: usize,
+    ) -> Result<Option<Found<'b>>, VerifyError> {
+        self.expect(b'{')?;
+        self.space();
+        let mut found = None;
+        let mut seen = false;
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+        } else {
+            loop {
+                let (name, escaped) = self.string()?;
+                self.space();
+                self.expect(b':')?;
+                self.space();
+                match path.split_first() {
+                    Some((first, rest)) if name == first.as_ref().as_bytes() || escaped => {
+                        if seen || escaped {
+                            return Err(MALFORMED);
+                        }
+                        seen = true;
+                        found = self.value(rest, depth + 1)?;
+                    }
+                    _ => {
+                        self.value::<&str>(&[], depth + 1)?;
+                    }
+                }
+                self.space();
+                match self.peek() {
+                    Some(b',') => {
+                        self.at += 1;
+                        self.space();
+                    }
+                    Some(b'}') => {
+                        self.at += 1;
+                        break;
+                    }
+                    _ => return Err(MALFORMED),
+                }
+            }
+        }
+        Ok(if path.is_empty() {
+            Some(Found::Other)
+        } else {
+            found
+        })
+    }
+
+    /// Reads a string; returns the bytes between its quotes and whether it holds an escape.
+    fn string(&mut self) -> Result<(&'b [u8], bool), VerifyError> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    let text = self.body.get(start..self.at).unwrap_or_default();
+                    self.at += 1;
+                    return Ok((text, escaped));
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    self.at += 1;
+                    match self.peek() {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.at += 1;
+                        }
+                        Some(b'u') => {
+                            let hex = self.body.get(self.at + 1..self.at + 5).ok_or(MALFORMED)?;
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return Err(MALFORMED);
+                            }
+                            self.at += 5;
+                        }
+                        _ => return Err(MALFORMED),
+                    }
+                }
+                Some(0x00..=0x1f) | None => return Err(MALFORMED),
+                Some(_) => self.at += 1,
+            }
+        }
+    }
+
+    /// Reads a number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    fn number(&mut self) -> Result<&'b [u8], VerifyError> {
+        let start = self.at;
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.at += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(MALFORMED),
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            self.require_digits()?;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            self.require_digits()?;
+        }
+        Ok(self.body.get(start..self.at).unwrap_or_default())
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.at += 1;
+        }
+    }
+
+    fn require_digits(&mut self) -> Result<(), VerifyError> {
+        let start = self.at;
+        self.digits();
+        if self.at == start {
+            return Err(MALFORMED);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_are_found_along_the_path() {
+        let body = br#" {"action":"create","data":{"id":"x","n":[1,{"a":null}]},
+            "webhookTimestamp":1676056940508,"signature":{"timestamp":"1529006854",
+            "token":"a8ce","signature":"d227"}} "#;
+        assert_eq!(
+            find(body, &["webhookTimestamp"]).unwrap(),
+            Some(&b"1676056940508"[..])
+        );
+        assert_eq!(
+            find(body, &["signature", "token"]).unwrap(),
+            Some(&b"a8ce"[..])
+        );
+        assert_eq!(find(body, &["data", "id"]).unwrap(), Some(&b"x"[..]));
+        assert_eq!(find(body, &["missing"]).unwrap(), None);
+        assert_eq!(find(body, &["action", "x"]).unwrap(), None);
+        assert_eq!(find(body, &["signature", "missing"]).unwrap(), None);
+    }
+
+    #[test]
+    fn malformed_or_ambiguous_bodies_are_refused() {
+        for bad in [
+            &b""[..],
+            b"[]",
+            b"{",
+            b"{\"a\":1,}",
+            b"{\"a\":01}",
+            b"{\"a\":1.}",
+            b"{\"a\":1e}",
+            b"{\"a\":tru}",
+            b"{\"a\":\"\\x\"}",
+            b"{\"a\":\"\x01\"}",
+            b"{\"a\":1} x",
+            b"{\"a\":1,\"a\":2}",
+            b"{\"\\u0061\":1}",
+            b"{\"a\":{\"b\":1}}",
+            b"{\"a\":\"x\\ny\"}",
+            b"{\"a\":true}",
+        ] {
+            assert!(
+                matches!(find(bad, &["a"]), Err(VerifyError::MalformedBody)),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        // Members off the path may repeat or hold escapes: only the path must be unambiguous.
+        assert_eq!(
+            find(b"{\"b\":1,\"b\":\"\\u0041\",\"a\":2}", &["a"]).unwrap(),
+            Some(&b"2"[..])
+        );
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = |n: usize| [b"{\"x\":".repeat(n), b"1".to_vec(), b"}".repeat(n)].concat();
+        assert!(find(&deep(MAX_DEPTH), &["a"]).is_ok());
+        assert!(matches!(
+            find(&deep(MAX_DEPTH + 2), &["a"]),
+            Err(VerifyError::MalformedBody)
+        ));
+        let arrays = [
+            b"{\"x\":".to_vec(),
+            b"[".repeat(10_000),
+            b"]".repeat(10_000),
+            b"}".to_vec(),
+        ]
+        .concat();
+        assert!(matches!(
+            find(&arrays, &["a"]),
+            Err(VerifyError::MalformedBody)
+        ));
+    }
+}

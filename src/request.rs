@@ -1,0 +1,310 @@
+//! The request line, for schemes that sign it: [`RequestLine`] (method and target, as the server
+//! received them), [`RequestView`] (a request line with its headers, for users without the `http`
+//! crate), and the public URL a sender signs, which behind a proxy differs from the one the
+//! server sees.
+//!
+//! Schemes that sign the method, the path or the URL (Twilio, Square, HubSpot) read the request
+//! line from the [`HeaderSource`]: `http::request::Parts` and `http::Request` (feature `http`)
+//! carry it, and so does a [`RequestView`]. The URL is the verifier's public base URL
+//! ([`Verifier::with_public_url`](crate::Verifier::with_public_url)) followed by the request's
+//! target; a scheme that signs the URL refuses to verify without one
+//! ([`VerifyError::MissingPublicUrl`](crate::VerifyError::MissingPublicUrl)) rather than guess it
+//! from a `Host` header.
+
+use crate::error::ConfigError;
+use crate::headers::{HeaderName, HeaderSource};
+
+/// A request's method and target (its path with the query, as received: `/hook?a=1`).
+///
+/// ```
+/// use hookseal::RequestLine;
+///
+/// let line = RequestLine::new("POST", "/twilio/sms?account=7");
+/// assert_eq!(line.method(), b"POST");
+/// assert_eq!(line.query_param(b"account"), Some(&b"7"[..]));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestLine<'a> {
+    method: &'a [u8],
+    target: &'a [u8],
+}
+
+impl<'a> RequestLine<'a> {
+    /// The request line of a request for `target` (the path with its query, as received) with
+    /// `method`.
+    #[must_use]
+    pub fn new(method: &'a str, target: &'a str) -> Self {
+        Self {
+            method: method.as_bytes(),
+            target: target.as_bytes(),
+        }
+    }
+
+    /// The method, as received.
+    #[must_use]
+    pub fn method(&self) -> &'a [u8] {
+        self.method
+    }
+
+    /// The target: the path with its query, as received.
+    #[must_use]
+    pub fn target(&self) -> &'a [u8] {
+        self.target
+    }
+
+    /// The value of query parameter `name`, as written (not percent-decoded), when it is
+    /// present exactly once.
+    #[must_use]
+    pub fn query_param(&self, name: &[u8]) -> Option<&'a [u8]> {
+        let query = self.target.splitn(2, |&b| b == b'?').nth(1)?;
+        let mut found = query.split(|&b| b == b'&').filter_map(|pair| {
+            let mut kv = pair.splitn(2, |&b| b == b'=');
+            (kv.next() == Some(name)).then(|| kv.next().unwrap_or_default())
+        });
+        let value = found.next()?;
+        found.next().is_none().then_some(value)
+    }
+}
+
+/// A request line with the request's headers: the plain [`HeaderSource`] for schemes that sign
+/// the request line, for users without the `http` crate.
+///
+/// ```
+/// use hookseal::{RequestView, Scheme, Signer, Timestamp, Verifier};
+///
+/// let scheme = Scheme::square();
+/// let url = "https://example.com/hooks/square";
+/// let signer = Signer::from_secret(scheme.clone(), "Ibxx_5AKakO-3qeNVR61Dw")?;
+/// let now = Timestamp::from_unix_secs(1_700_000_000);
+/// let signed = signer.sign_request_at("POST", url, None, b"{}", now)?;
+///
+/// // Behind a proxy the server sees `http://10.0.0.7:8080/hooks/square`; the sender signed the
+/// // public URL.
+/// let verifier = Verifier::from_secret(scheme, "Ibxx_5AKakO-3qeNVR61Dw")?
+///     .with_public_url("https://example.com")?;
+/// let headers: Vec<(&str, &str)> = signed.iter().collect();
+/// let request = RequestView::new("POST", "/hooks/square", &headers);
+/// assert!(verifier.verify_at(&request, b"{}", now).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct RequestView<'a, H: ?Sized> {
+    line: RequestLine<'a>,
+    headers: &'a H,
+}
+
+impl<'a, H: HeaderSource + ?Sized> RequestView<'a, H> {
+    /// A request with `method`, `target` (the path with its query, as received) and `headers`.
+    #[must_use]
+    pub fn new(method: &'a str, target: &'a str, headers: &'a H) -> Self {
+        Self {
+            line: RequestLine::new(method, target),
+            headers,
+        }
+    }
+}
+
+impl<H: HeaderSource + ?Sized> HeaderSource for RequestView<'_, H> {
+    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers.header_values(name)
+    }
+
+    fn request_line(&self) -> Option<RequestLine<'_>> {
+        Some(self.line)
+    }
+}
+
+#[cfg(feature = "http")]
+impl HeaderSource for http::request::Parts {
+    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers.header_values(name)
+    }
+
+    fn request_line(&self) -> Option<RequestLine<'_>> {
+        Some(http_line(&self.method, &self.uri))
+    }
+}
+
+#[cfg(feature = "http")]
+impl<B> HeaderSource for http::Request<B> {
+    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers().header_values(name)
+    }
+
+    fn request_line(&self) -> Option<RequestLine<'_>> {
+        Some(http_line(self.method(), self.uri()))
+    }
+}
+
+/// The request line of an `http` request: its method and its URI's path and query (an absolute
+/// URI's scheme and authority are left out; the public URL stands for them).
+#[cfg(feature = "http")]
+fn http_line<'a>(method: &'a http::Method, uri: &'a http::Uri) -> RequestLine<'a> {
+    RequestLine::new(
+        method.as_str(),
+        uri.path_and_query()
+            .map_or("/", http::uri::PathAndQuery::as_str),
+    )
+}
+
+/// The URL a sender signs, up to the request's target: `https://example.com` or, behind a proxy
+/// that strips a prefix, `https://example.com/prefix`. Kept as written and, for schemes whose
+/// senders sign either (Twilio), with and without its port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PublicUrl {
+    /// As written, without a trailing `/`.
+    written: Box<str>,
+    /// With the port: as written, or with the scheme's default port added.
+    with_port: Box<str>,
+    /// Without any port.
+    without_port: Box<str>,
+    /// Where the authority ends in `written`: the target (or prefix) starts there.
+    authority_end: usize,
+}
+
+impl PublicUrl {
+    /// Reads `http(s)://host[:port][/prefix]`: no userinfo, query or fragment; a port of 1 to 5
+    /// digits; visible ASCII only. A trailing `/` is dropped (the target brings its own).
+    pub(crate) fn parse(url: &str) -> Result<Self, ConfigError> {
+        const BAD: ConfigError = ConfigError::InvalidUrl;
+        if url.len() > MAX_URL_LEN || !url.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(BAD);
+        }
+        let (scheme, default_port, rest) = if let Some(rest) = url.strip_prefix("https://") {
+            ("https://", "443", rest)
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            ("http://", "80", rest)
+        } else {
+            return Err(BAD);
+        };
+        let authority_len = rest.find('/').unwrap_or(rest.len());
+        let (authority, path) = rest.split_at(authority_len);
+        let path = path.trim_end_matches('/');
+        if authority.contains(['@', '?', '#']) || path.contains(['?', '#']) {
+            return Err(BAD);
+        }
+        let (host, port) = if authority.starts_with('[') {
+            // An IPv6 literal: the port, if any, follows the bracket.
+            let close = authority.find(']').ok_or(BAD)?;
+            let (host, after) = authority.split_at(close + 1);
+            let port = match after {
+                "" => None,
+                _ => Some(after.strip_prefix(':').ok_or(BAD)?),
+            };
+            (host, port)
+        } else {
+            match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            }
+        };
+        let port_ok = port
+            .is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+        if host.is_empty() || !port_ok {
+            return Err(BAD);
+        }
+        let written = format!("{scheme}{authority}{path}");
+        Ok(Self {
+            with_port: format!("{scheme}{host}:{}{path}", port.unwrap_or(default_port)).into(),
+            without_port: format!("{scheme}{host}{path}").into(),
+            authority_end: scheme.len() + authority.len(),
+            written: written.into(),
+        })
+    }
+
+    /// Splits an absolute URL into its public base (scheme and authority) and its target (the
+    /// path with the query, `/` when empty): what a signer is given.
+    pub(crate) fn split_absolute(url: &str) -> Result<(Self, &str), ConfigError> {
+        let base = Self::parse(url.split(['?', '#']).next().unwrap_or_default())?;
+        let target = url.get(base.authority_end..).unwrap_or_default();
+        if target.contains('#') {
+            return Err(ConfigError::InvalidUrl);
+        }
+        let base = Self::parse(url.get(..base.authority_end).unwrap_or_default())?;
+        Ok((base, target))
+    }
+
+    /// The base as written.
+    pub(crate) fn written(&self) -> &[u8] {
+        self.written.as_bytes()
+    }
+
+    /// The base with its port, and without: the two spellings Twilio's senders sign.
+    pub(crate) fn port_variants(&self) -> [&[u8]; 2] {
+        [self.with_port.as_bytes(), self.without_port.as_bytes()]
+    }
+}
+
+/// The longest public URL accepted, in bytes.
+const MAX_URL_LEN: usize = 2048;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls_are_read_strictly() {
+        let url = PublicUrl::parse("https://example.com/").unwrap();
+        assert_eq!(url.written(), b"https://example.com");
+        assert_eq!(
+            url.port_variants(),
+            [&b"https://example.com:443"[..], b"https://example.com"]
+        );
+        let url = PublicUrl::parse("http://10.0.0.7:8080/in").unwrap();
+        assert_eq!(url.written(), b"http://10.0.0.7:8080/in");
+        assert_eq!(
+            url.port_variants(),
+            [&b"http://10.0.0.7:8080/in"[..], b"http://10.0.0.7/in"]
+        );
+        let url = PublicUrl::parse("https://[::1]:8443").unwrap();
+        assert_eq!(url.port_variants()[1], b"https://[::1]");
+        let url = PublicUrl::parse("https://[::1]").unwrap();
+        assert_eq!(url.port_variants()[0], b"https://[::1]:443");
+        for bad in [
+            "",
+            "example.com",
+            "ftp://example.com",
+            "https://",
+            "https://user@example.com",
+            "https://example.com?x=1",
+            "https://example.com/a?x=1",
+            "https://example.com#f",
+            "https://example.com:",
+            "https://example.com:443443",
+            "https://example.com:44a",
+            "https://::1:443",
+            "https://[::1",
+            "https://[::1]x",
+            "https://exa mple.com",
+            "https://example.com/caf\u{e9}",
+        ] {
+            assert_eq!(
+                PublicUrl::parse(bad).unwrap_err(),
+                ConfigError::InvalidUrl,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn absolute_urls_split_at_the_authority() {
+        let (base, target) =
+            PublicUrl::split_absolute("https://mycompany.com/myapp.php?foo=1&bar=2").unwrap();
+        assert_eq!(base.written(), b"https://mycompany.com");
+        assert_eq!(target, "/myapp.php?foo=1&bar=2");
+        let (base, target) = PublicUrl::split_absolute("https://example.com").unwrap();
+        assert_eq!(base.written(), b"https://example.com");
+        assert_eq!(target, "");
+        assert!(PublicUrl::split_absolute("https://example.com/a#b").is_err());
+    }
+
+    #[test]
+    fn query_params_are_found_once() {
+        let line = RequestLine::new("POST", "/h?bodySHA256=ab&x=1&x=2&y");
+        assert_eq!(line.query_param(b"bodySHA256"), Some(&b"ab"[..]));
+        assert_eq!(line.query_param(b"x"), None);
+        assert_eq!(line.query_param(b"y"), Some(&b""[..]));
+        assert_eq!(line.query_param(b"z"), None);
+        assert_eq!(RequestLine::new("GET", "/h").query_param(b"h"), None);
+    }
+}
