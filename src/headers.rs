@@ -36,7 +36,7 @@ use crate::request::RequestLine;
 pub trait HeaderSource {
     /// Every value of the header `name` (matched ASCII case-insensitively), in the order
     /// received. Must not allocate if verification is to stay allocation-free.
-    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a;
+    fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]>;
 
     /// The request's method and target, for schemes that sign them (Twilio, Square, HubSpot).
     /// `None` by default: header maps and pairs do not know it. `http::request::Parts`,
@@ -100,7 +100,7 @@ impl HeaderName {
 }
 
 impl<T: HeaderSource + ?Sized> HeaderSource for &T {
-    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         (**self).header_values(name)
     }
 
@@ -110,7 +110,7 @@ impl<T: HeaderSource + ?Sized> HeaderSource for &T {
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for [(K, V)] {
-    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         self.iter()
             .filter(move |(k, _)| k.as_ref().eq_ignore_ascii_case(name.as_str()))
             .map(|(_, v)| v.as_ref())
@@ -118,13 +118,13 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for [(K, V)] {
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>, const N: usize> HeaderSource for [(K, V); N] {
-    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         self.as_slice().header_values(name)
     }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for Vec<(K, V)> {
-    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         self.as_slice().header_values(name)
     }
 }
@@ -132,7 +132,7 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for Vec<(K, V)> {
 /// A map holds one value per distinct key, but keys that differ only in case
 /// (`Webhook-Id` and `webhook-id`) are distinct keys: they count as repeats of one header.
 impl<K: AsRef<str>, V: AsRef<[u8]>, S: BuildHasher> HeaderSource for HashMap<K, V, S> {
-    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         self.iter()
             .filter(move |(k, _)| k.as_ref().eq_ignore_ascii_case(name.as_str()))
             .map(|(_, v)| v.as_ref())
@@ -141,7 +141,7 @@ impl<K: AsRef<str>, V: AsRef<[u8]>, S: BuildHasher> HeaderSource for HashMap<K, 
 
 #[cfg(feature = "http")]
 impl HeaderSource for http::HeaderMap {
-    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         // The name was parsed when the scheme was built, so the lookup is a hash and a probe.
         self.get_all(name.as_http())
             .iter()
@@ -152,7 +152,7 @@ impl HeaderSource for http::HeaderMap {
 /// The single value of header `name`, trimmed, or `None` when it is absent.
 pub(crate) fn single_value<'a, H: HeaderSource + ?Sized>(
     headers: &'a H,
-    name: &'a HeaderName,
+    name: &HeaderName,
     kind: HeaderKind,
 ) -> Result<Option<&'a [u8]>, VerifyError> {
     let mut values = headers.header_values(name);

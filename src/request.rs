@@ -105,7 +105,7 @@ impl<'a, H: HeaderSource + ?Sized> RequestView<'a, H> {
 }
 
 impl<H: HeaderSource + ?Sized> HeaderSource for RequestView<'_, H> {
-    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         self.headers.header_values(name)
     }
 
@@ -116,7 +116,7 @@ impl<H: HeaderSource + ?Sized> HeaderSource for RequestView<'_, H> {
 
 #[cfg(feature = "http")]
 impl HeaderSource for http::request::Parts {
-    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         self.headers.header_values(name)
     }
 
@@ -127,7 +127,7 @@ impl HeaderSource for http::request::Parts {
 
 #[cfg(feature = "http")]
 impl<B> HeaderSource for http::Request<B> {
-    fn header_values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         self.headers().header_values(name)
     }
 

@@ -6,7 +6,7 @@ use crate::keyring::{Keyring, Material};
 use crate::mac::Tag;
 use crate::request::{PublicUrl, RequestLine};
 use crate::scheme::parse::MAX_SIGNATURES;
-use crate::scheme::{KeyUse, Scheme, Signed};
+use crate::scheme::{KeyUse, Listed, Scheme, Signed};
 use crate::timestamp::{Timestamp, TimestampText};
 
 /// Signs deliveries with every key of a [`Keyring`] that is valid at the signing time.
@@ -230,6 +230,15 @@ impl<C: Clock> Signer<C> {
             ),
             false => None,
         };
+        // A scheme that lists the headers it signs (Hook0) lists the id header the signer writes.
+        let listed_name = scheme.id_header().map(str::to_ascii_lowercase);
+        let mut listed = Listed::default();
+        if let (Some(_), Some(name), Some(id)) = (scheme.listed_param(), &listed_name, id) {
+            listed = Listed::new(name.as_bytes());
+            listed.push(id.as_bytes());
+        } else if scheme.listed_param().is_some() {
+            return Err(SignError::MissingId);
+        }
         let signed = Signed {
             id: id.map_or(&[][..], str::as_bytes),
             timestamp: if scheme.signs_timestamp() {
@@ -240,6 +249,7 @@ impl<C: Clock> Signer<C> {
             body,
             line,
             base,
+            listed,
         };
         let content = scheme.content(&signed, form.as_ref());
         let limit = if scheme.carries_several() {
@@ -271,7 +281,7 @@ impl<C: Clock> Signer<C> {
         let mut headers = Vec::with_capacity(3);
         headers.push((
             signature_header.to_owned(),
-            scheme.format_signatures(text.as_str(), &tags, &ed25519),
+            scheme.format_signatures(text.as_str(), listed.names, &tags, &ed25519),
         ));
         if let Some(name) = scheme.timestamp_header() {
             headers.push((name.to_owned(), text.as_str().to_owned()));

@@ -306,6 +306,7 @@ impl<C: Clock> Verifier<C> {
             return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
         }
         scheme.parse_signatures(value, presented)?;
+        let listed = scheme.listed(presented.listed, headers)?;
         if let Some(source) = scheme.timestamp_source() {
             // A timestamp parameter was read with the signatures.
             if let Some(raw) = source.read(headers, body, HeaderKind::Timestamp)? {
@@ -339,6 +340,7 @@ impl<C: Clock> Verifier<C> {
             body,
             line,
             base: &[],
+            listed,
         })
     }
 

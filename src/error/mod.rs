@@ -105,6 +105,8 @@ pub enum HeaderKind {
     /// The `Idempotency-Key` header (or the one a [`KeyParser`](crate::idempotency::KeyParser)
     /// reads).
     IdempotencyKey,
+    /// A header the signature header lists as signed (Hook0's `h=`).
+    Listed,
 }
 
 impl fmt::Display for HeaderKind {
@@ -114,6 +116,7 @@ impl fmt::Display for HeaderKind {
             Self::Id => "id",
             Self::Timestamp => "timestamp",
             Self::IdempotencyKey => "idempotency key",
+            Self::Listed => "listed",
         })
     }
 }

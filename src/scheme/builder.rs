@@ -183,6 +183,8 @@ pub(super) enum PartKind {
     Path,
     Url,
     Form,
+    /// The headers listed as signed: the list as sent, then each value after `separator`.
+    Listed(Box<[u8]>),
 }
 
 impl PartKind {
@@ -236,6 +238,12 @@ impl Part {
         Self(PartKind::Url)
     }
 
+    /// The headers the signature header lists as signed (Hook0's `h=`): the list as sent, then
+    /// each listed header's value after `separator`.
+    pub(crate) fn listed_headers(separator: &str) -> Self {
+        Self(PartKind::Listed(separator.as_bytes().into()))
+    }
+
     /// The body read as an `application/x-www-form-urlencoded` form: its parameters decoded,
     /// sorted by name and then by value, each distinct pair once, as `name‖value` with nothing
     /// between (Twilio). Stands for the body in the signed content; the only part that
@@ -276,6 +284,7 @@ pub struct SchemeBuilder {
     tolerance: Option<Duration>,
     url_port_variants: bool,
     body_digest_param: Option<String>,
+    listed_param: Option<String>,
     provider_layout: bool,
 }
 
@@ -310,6 +319,7 @@ impl SchemeBuilder {
             tolerance: None,
             url_port_variants: false,
             body_digest_param: None,
+            listed_param: None,
             provider_layout: false,
         }
     }
@@ -453,6 +463,13 @@ impl SchemeBuilder {
         self
     }
 
+    /// The signature header's entry with key `key` lists the signed headers by name, separated
+    /// by single spaces (Hook0's `h`): [`Part::listed_headers`] signs them.
+    pub(crate) fn listed_headers_param(mut self, key: &str) -> Self {
+        self.listed_param = Some(key.to_owned());
+        self
+    }
+
     /// The layout is the provider's, variable parts side by side included: each preset that
     /// sets it says in its docs why its adjacent parts cannot be shifted into one another in a
     /// way that passes verification, or what a shift can reach.
@@ -540,8 +557,10 @@ impl SchemeBuilder {
                 provider_layout: self.provider_layout,
             },
         )?;
+        let lists = content.iter().any(|p| matches!(p, PartKind::Listed(_)));
         if self.url_port_variants && !content.contains(&PartKind::Url)
             || self.body_digest_param.is_some() && !content.contains(&PartKind::Form)
+            || self.listed_param.is_some() != lists
         {
             return Err(ConfigError::InvalidSignedContent);
         }
@@ -566,6 +585,7 @@ impl SchemeBuilder {
             tolerance,
             url_port_variants: self.url_port_variants,
             body_digest_param: self.body_digest_param.map(Into::into),
+            listed_param: self.listed_param.map(Into::into),
             syntax: self.format.0,
             codec_encoding: self.encoding,
             algorithm: self.algorithm,
@@ -660,7 +680,7 @@ fn check_content(content: &[PartKind], expected: Expected) -> Result<(), ConfigE
         return Err(ConfigError::UnknownContentPart);
     }
     let bad_text = content.iter().any(|p| match p {
-        PartKind::Text(t) => !(1..=MAX_LABEL_LEN).contains(&t.len()),
+        PartKind::Text(t) | PartKind::Listed(t) => !(1..=MAX_LABEL_LEN).contains(&t.len()),
         _ => false,
     });
     if bad_text {

@@ -20,6 +20,47 @@ pub(crate) struct Signed<'a> {
     pub(crate) line: RequestLine<'a>,
     /// The public URL up to the target (`https://example.com`).
     pub(crate) base: &'a [u8],
+    /// The headers the signature header lists as signed, for schemes that list them.
+    pub(crate) listed: Listed<'a>,
+}
+
+/// The most headers a signature header may list as signed.
+pub(crate) const MAX_LISTED: usize = 16;
+
+/// The headers a request lists as signed (Hook0's `h=`): the list as sent and each header's
+/// value, in the list's order.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Listed<'a> {
+    pub(crate) names: &'a [u8],
+    values: [&'a [u8]; MAX_LISTED],
+    count: usize,
+}
+
+impl<'a> Listed<'a> {
+    /// The list `names` (as sent) with no values yet.
+    pub(crate) fn new(names: &'a [u8]) -> Self {
+        Self {
+            names,
+            values: [&[]; MAX_LISTED],
+            count: 0,
+        }
+    }
+
+    /// Adds the next header's value; `false` when the list is full.
+    pub(crate) fn push(&mut self, value: &'a [u8]) -> bool {
+        match self.values.get_mut(self.count) {
+            Some(slot) => {
+                *slot = value;
+                self.count += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn values(&self) -> &[&'a [u8]] {
+        self.values.get(..self.count).unwrap_or_default()
+    }
 }
 
 impl Scheme {
@@ -48,6 +89,13 @@ impl Scheme {
                     content.push(signed.line.target());
                 }
                 PartKind::Form => content.form = form.map(|f| (content.len, f)),
+                PartKind::Listed(separator) => {
+                    content.push(signed.listed.names);
+                    for value in signed.listed.values() {
+                        content.push(separator);
+                        content.push(value);
+                    }
+                }
             }
         }
         content
@@ -96,8 +144,9 @@ pub(crate) struct Content<'b> {
     form: Option<(usize, &'b Form)>,
 }
 
-/// The most slices content is fed as: a URL is two (the public base and the target).
-const MAX_SLICES: usize = 2 * MAX_PARTS;
+/// The most slices content is fed as: a URL is two (the public base and the target), listed
+/// headers up to two per header and one for the list.
+const MAX_SLICES: usize = 2 * MAX_PARTS + 2 * MAX_LISTED;
 
 impl<'b> Content<'b> {
     fn push(&mut self, slice: &'b [u8]) {

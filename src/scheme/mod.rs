@@ -53,7 +53,7 @@ mod content;
 pub(crate) mod parse;
 mod presets;
 
-pub(crate) use content::{Content, MAX_PARTS, Signed};
+pub(crate) use content::{Content, Listed, MAX_PARTS, Signed};
 pub(crate) use presets::preset;
 
 pub use crate::secret::SecretFormat;
@@ -103,6 +103,8 @@ pub struct Scheme {
     url_port_variants: bool,
     /// A query parameter holding the hex SHA-256 of the body, which then stands for the form.
     body_digest_param: Option<Box<str>>,
+    /// The signature header's parameter that lists the signed headers (Hook0's `h`).
+    listed_param: Option<Box<str>>,
     syntax: Syntax,
     codec_encoding: Encoding,
     algorithm: Algorithm,
@@ -419,6 +421,47 @@ impl Scheme {
         }
     }
 
+    /// The headers the request lists as signed, read from `headers` in the list's order, for
+    /// schemes that sign a list of headers (Hook0); empty otherwise. Each name is checked and
+    /// looked up by a [`HeaderName`] built for it (which allocates).
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::MissingSignature`] when the list is not sent;
+    /// [`VerifyError::MalformedHeader`] for a name that is not an HTTP token, an empty name or
+    /// more than 16 names; [`VerifyError::MissingHeader`] and
+    /// [`VerifyError::DuplicateHeader`] of [`HeaderKind::Listed`] for a listed header absent or
+    /// sent twice.
+    pub(crate) fn listed<'a, H: HeaderSource + ?Sized>(
+        &self,
+        names: Option<&'a [u8]>,
+        headers: &'a H,
+    ) -> Result<Listed<'a>, VerifyError> {
+        if self.listed_param.is_none() {
+            return Ok(Listed::default());
+        }
+        let names = names.ok_or(VerifyError::MissingSignature)?;
+        let malformed = VerifyError::MalformedHeader(HeaderKind::Signature);
+        let mut listed = Listed::new(names);
+        for name in names.split(|&b| b == b' ') {
+            let name = core::str::from_utf8(name)
+                .ok()
+                .and_then(|n| HeaderName::new(n).ok())
+                .ok_or_else(|| malformed.clone())?;
+            let value = single_value(headers, &name, HeaderKind::Listed)?
+                .ok_or(VerifyError::MissingHeader(HeaderKind::Listed))?;
+            if !listed.push(value) {
+                return Err(malformed);
+            }
+        }
+        Ok(listed)
+    }
+
+    /// The signature header's parameter that lists the signed headers, if the scheme has one.
+    pub(crate) fn listed_param(&self) -> Option<&str> {
+        self.listed_param.as_deref()
+    }
+
     /// Whether the signed content holds the form.
     pub(crate) fn signs_form(&self) -> bool {
         self.content.contains(&PartKind::Form)
@@ -452,8 +495,11 @@ impl Scheme {
                 parse::parse_params(
                     value,
                     (*separator, *spaced),
-                    key.as_bytes(),
-                    ts_key.map(|k| (k, self.timestamp_format)),
+                    parse::ParamKeys {
+                        signature: key.as_bytes(),
+                        timestamp: ts_key.map(|k| (k, self.timestamp_format)),
+                        listed: self.listed_param.as_deref().map(str::as_bytes),
+                    },
                     codec,
                     self.max_signatures,
                     presented,
@@ -509,6 +555,7 @@ impl Scheme {
     pub(crate) fn format_signatures(
         &self,
         timestamp_digits: &str,
+        listed: &[u8],
         tags: &[Tag],
         ed25519: &[[u8; 64]],
     ) -> String {
@@ -525,6 +572,14 @@ impl Scheme {
                     out.push_str(ts_key);
                     out.push('=');
                     out.push_str(timestamp_digits);
+                }
+                if let Some(list_key) = &self.listed_param {
+                    if !out.is_empty() {
+                        out.push(sep);
+                    }
+                    out.push_str(list_key);
+                    out.push('=');
+                    out.push_str(core::str::from_utf8(listed).unwrap_or_default());
                 }
                 for tag in tags {
                     if !out.is_empty() {

@@ -11,12 +11,23 @@ use crate::timestamp::{Timestamp, TimestampFormat};
 /// flight, and the size of the stack buffer that holds them.
 pub(crate) const MAX_SIGNATURES: usize = 8;
 
+/// The keys of a parameter list's entries a scheme reads.
+pub(crate) struct ParamKeys<'k> {
+    /// Each signature's key (`v1`).
+    pub(crate) signature: &'k [u8],
+    /// The timestamp's key (`t`) and how it is written, when the timestamp is an entry.
+    pub(crate) timestamp: Option<(&'k [u8], TimestampFormat)>,
+    /// The key of the entry listing the signed headers (Hook0's `h`).
+    pub(crate) listed: Option<&'k [u8]>,
+}
+
 /// The signatures (and, when the signature header carries it, the timestamp) presented with a
 /// request, decoded to bytes.
 pub(crate) struct Presented<'a> {
-    /// The timestamp and its digits exactly as sent (canonical, so they equal the timestamp
-    /// formatted in decimal).
+    /// The timestamp and its text exactly as sent.
     pub(crate) timestamp: Option<(Timestamp, &'a [u8])>,
+    /// The list of signed headers, as sent (Hook0's `h=`).
+    pub(crate) listed: Option<&'a [u8]>,
     tags: [Tag; MAX_SIGNATURES],
     count: usize,
     #[cfg(feature = "ed25519")]
@@ -53,15 +64,15 @@ impl Presented<'_> {
 pub(crate) fn parse_params<'a>(
     value: &'a [u8],
     (separator, spaced): (u8, bool),
-    signature_key: &[u8],
-    timestamp_key: Option<(&[u8], TimestampFormat)>,
+    keys: ParamKeys<'_>,
     codec: Codec,
     max_signatures: usize,
     presented: &mut Presented<'a>,
 ) -> Result<(), VerifyError> {
     let max_signatures = max_signatures.min(MAX_SIGNATURES);
     let tag_text_len = codec.text_len();
-    let (timestamp_key, format) = match timestamp_key {
+    let signature_key = keys.signature;
+    let (timestamp_key, format) = match keys.timestamp {
         Some((key, format)) => (Some(key), format),
         None => (None, TimestampFormat::UnixSecs),
     };
@@ -90,6 +101,14 @@ pub(crate) fn parse_params<'a>(
             presented.timestamp = Some((t, val));
         } else if key == signature_key {
             presented.push_tag(val, codec, max_signatures)?;
+        } else if Some(key) == keys.listed {
+            // Names separated by single spaces: visible ASCII and spaces, neither at an end.
+            let ok = val.iter().all(|&b| b.is_ascii_graphic() || b == b' ')
+                && !val.starts_with(b" ")
+                && !val.ends_with(b" ");
+            if !ok || presented.listed.replace(val).is_some() {
+                return Err(MALFORMED);
+            }
         } else if !val.iter().all(u8::is_ascii_graphic) {
             return Err(MALFORMED);
         }
@@ -195,6 +214,7 @@ impl<'a> Presented<'a> {
     pub(crate) fn new() -> Self {
         Self {
             timestamp: None,
+            listed: None,
             tags: [[0_u8; TAG_LEN]; MAX_SIGNATURES],
             count: 0,
             #[cfg(feature = "ed25519")]
@@ -345,8 +365,12 @@ mod tests {
         max: usize,
     ) -> Result<Presented<'a>, VerifyError> {
         let mut p = Presented::new();
-        let ts = ts.map(|k| (k, TimestampFormat::UnixSecs));
-        parse_params(v.as_bytes(), (sep, false), key, ts, HEX32, max, &mut p).map(|()| p)
+        let keys = ParamKeys {
+            signature: key,
+            timestamp: ts.map(|k| (k, TimestampFormat::UnixSecs)),
+            listed: None,
+        };
+        parse_params(v.as_bytes(), (sep, false), keys, HEX32, max, &mut p).map(|()| p)
     }
 
     #[test]

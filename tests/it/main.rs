@@ -9,6 +9,7 @@ mod custom;
 mod delivery;
 mod errors;
 mod headers;
+mod hook0;
 mod idempotency_key;
 mod known_answers;
 mod proptests;

@@ -5,6 +5,7 @@
 mod body_fields;
 mod ed25519;
 mod request_line;
+mod signed_headers;
 
 use std::time::Duration;
 
@@ -312,6 +313,8 @@ impl Scheme {
             Self::hubspot(),
             Self::discord(),
             Self::telnyx(),
+            Self::hook0(),
+            Self::coinbase_cdp(),
         ]
     }
 }
@@ -413,6 +416,8 @@ mod tests {
             ("hubspot", Some("X-HubSpot-Signature-v3")),
             ("discord", Some("X-Signature-Ed25519")),
             ("telnyx", Some("telnyx-signature-ed25519")),
+            ("hook0", Some("X-Hook0-Signature")),
+            ("coinbase-cdp", Some("X-Hook0-Signature")),
             ("github-sha1", Some("X-Hub-Signature")),
         ];
         let mut all = Scheme::presets();
