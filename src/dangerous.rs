@@ -44,7 +44,7 @@ pub fn short_secret(bytes: impl Into<Vec<u8>>) -> Result<Secret, SecretError> {
 /// use hookseal::dangerous;
 ///
 /// let scheme = dangerous::github_sha1();
-/// assert_eq!(scheme.signature_header(), "X-Hub-Signature");
+/// assert_eq!(scheme.signature_header(), Some("X-Hub-Signature"));
 /// ```
 #[must_use]
 pub fn github_sha1() -> Scheme {

@@ -271,12 +271,13 @@ impl<C: Clock> Shared<C> {
         let verified = match &self.cache {
             None => self
                 .verifier
-                .verify(&parts.headers, &body)
+                // The parts carry the request line, for schemes that sign it.
+                .verify(&parts, &body)
                 .map(|verified| (verified, None))
                 .map_err(FreshError::from),
             Some(cache) => self
                 .verifier
-                .verify_fresh(&parts.headers, &body, Arc::clone(cache))
+                .verify_fresh(&parts, &body, Arc::clone(cache))
                 .await
                 .map(|(verified, pending)| (verified, Some(pending))),
         };

@@ -167,10 +167,12 @@ impl<C: Clock> Signer<C> {
     /// (Twilio, Square, HubSpot). The URL is signed exactly as given; other schemes ignore both.
     ///
     /// ```
-    /// use hookseal::{Scheme, Signer, Timestamp};
+    /// use hookseal::{Keyring, Scheme, Signer, Timestamp, dangerous};
     ///
-    /// // Twilio's documented example (twilio-python tests/unit/test_request_validator.py).
-    /// let signer = Signer::from_secret(Scheme::twilio(), "12345")?;
+    /// // Twilio's documented example (twilio-python tests/unit/test_request_validator.py), whose
+    /// // token is shorter than a real Auth Token.
+    /// let token = dangerous::short_secret(b"12345".as_slice())?;
+    /// let signer = Signer::new(Scheme::twilio(), Keyring::single(token));
     /// let body = b"CallSid=CA1234567890ABCDE&Caller=%2B14158675309&Digits=1234\
     ///              &From=%2B14158675309&To=%2B18005551212";
     /// let url = "https://mycompany.com/myapp.php?foo=1&bar=2";
@@ -258,7 +260,10 @@ impl<C: Clock> Signer<C> {
             1
         };
         let mut tags: Vec<Tag> = Vec::new();
+        #[cfg(feature = "ed25519")]
         let mut ed25519: Vec<[u8; 64]> = Vec::new();
+        #[cfg(not(feature = "ed25519"))]
+        let ed25519: Vec<[u8; 64]> = Vec::new();
         for key in self.keyring.keys().filter(|k| k.is_valid_at(timestamp)) {
             if tags.len() + ed25519.len() >= limit {
                 break;

@@ -185,6 +185,7 @@ impl<'b> Content<'b> {
     }
 
     /// The content in one buffer (for Ed25519 signing, which reads the message twice).
+    #[cfg(any(test, feature = "ed25519"))]
     pub(crate) fn to_vec(&self) -> Vec<u8> {
         let mut out = Vec::new();
         self.feed(|piece| out.extend_from_slice(piece));

@@ -3,24 +3,37 @@
 //!
 //! # Presets
 //!
-//! | scheme | signature header | signed content | signature | secret |
-//! |---|---|---|---|---|
-//! | [`Scheme::standard_webhooks`] | `webhook-signature: v1,<b64>` (+ `webhook-id`, `webhook-timestamp`) | `id.ts.body` | base64, several, space-separated | `whsec_` + base64, decoded, ≥ 24 bytes |
-//! | [`Scheme::svix`] | `svix-signature` (falls back to `webhook-*`) | `id.ts.body` | as Standard Webhooks | as Standard Webhooks |
-//! | [`Scheme::stripe`] | `Stripe-Signature: t=<ts>,v1=<hex>` | `ts.body` | hex, several `v1`; `v0` ignored | `whsec_…`, used as text |
-//! | [`Scheme::github`] | `X-Hub-Signature-256: sha256=<hex>` (+ `X-GitHub-Delivery`) | body | hex, one | text |
-//! | [`Scheme::slack`] | `X-Slack-Signature: v0=<hex>` (+ `X-Slack-Request-Timestamp`) | `v0:ts:body` | hex, one | text |
-//! | [`Scheme::shopify`] | `X-Shopify-Hmac-Sha256: <b64>` (+ `X-Shopify-Webhook-Id`) | body | base64, one | text |
-//! | [`Scheme::paddle`] | `Paddle-Signature: ts=<ts>;h1=<hex>` | `ts:body` | hex, several `h1` | text |
-//! | [`Scheme::zoom`] | `x-zm-signature: v0=<hex>` (+ `x-zm-request-timestamp`) | `v0:ts:body` | hex, one | text |
+//! [`Scheme::presets`] lists all 26; the README's scheme table gives each one's headers, signed
+//! content, signature, secret and test vector. By what they sign:
+//!
+//! - a timestamp, an id or both, and the body, each value in its own header or in the signature
+//!   header: [`Scheme::standard_webhooks`] (the default), [`Scheme::svix`], [`Scheme::clerk`],
+//!   [`Scheme::resend`], [`Scheme::stripe`], [`Scheme::slack`], [`Scheme::paddle`],
+//!   [`Scheme::zoom`], [`Scheme::twitch`], [`Scheme::workos`], [`Scheme::mux`];
+//! - the body alone: [`Scheme::github`], [`Scheme::shopify`], [`Scheme::pagerduty`],
+//!   [`Scheme::intercom`], [`Scheme::coinbase_commerce`], [`Scheme::razorpay`];
+//! - values from the JSON body: [`Scheme::linear`] (its timestamp), [`Scheme::mailgun`] (its
+//!   signature, timestamp and token; the body itself is not signed);
+//! - the request line: [`Scheme::twilio`] (the URL and the form), [`Scheme::square`] (the URL),
+//!   [`Scheme::hubspot`] (the method and the URL);
+//! - with Ed25519 alone (feature `ed25519`): [`Scheme::discord`], [`Scheme::telnyx`];
+//! - listed headers: [`Scheme::hook0`], [`Scheme::coinbase_cdp`].
 //!
 //! Every preset is built with [`Scheme::custom`], which describes other formats the same way.
 //! GitHub's legacy HMAC-SHA1 header is available only as
 //! [`dangerous::github_sha1`](crate::dangerous::github_sha1).
 //!
+//! # Timestamps
+//!
+//! Each scheme writes its timestamps one way ([`TimestampFormat`]): Unix seconds, Unix
+//! milliseconds (HubSpot, WorkOS, Linear) or RFC 3339 (Twitch), each parsed strictly. The
+//! verifier checks freshness in whole seconds, in a window of 300 s on each side unless the
+//! scheme states its provider's ([`Scheme::tolerance`]) or the verifier is told otherwise.
+//!
 //! # Strictness, everywhere
 //!
-//! - Timestamps are canonical decimal: no sign, no leading zero, no fraction, no exponent.
+//! - Timestamps are canonical: decimal without sign, leading zero, fraction or exponent; RFC
+//!   3339 with uppercase `T` and `Z`, a real date and time, a fraction of at most nine digits.
 //! - Hex is lowercase; base64 is the standard alphabet, padded, canonical. A tag of the wrong
 //!   length, truncated or padded, is [`VerifyError::MalformedSignature`](crate::VerifyError).
 //! - Entries of versions the scheme does not accept (`v0` in Stripe's header, a future `v2`) are
@@ -33,7 +46,8 @@
 //!
 //! # Schemes without a timestamp
 //!
-//! GitHub and Shopify sign the body alone. A captured delivery verifies again at any later time:
+//! GitHub, Shopify, PagerDuty, Intercom, Coinbase Commerce, Razorpay, Twilio and Square sign no
+//! timestamp. A captured delivery verifies again at any later time:
 //! the verifier cannot check freshness ([`Verified::timestamp`](crate::Verified::timestamp) is
 //! `None`). Deduplicate such deliveries by the provider's delivery id
 //! ([`Verified::id`](crate::Verified::id); unsigned, so keep it as a hint) or, better, by
@@ -68,7 +82,7 @@ use crate::mac::{Algorithm, MacKey, Tag};
 use crate::request::PublicUrl;
 use crate::request::RequestLine;
 use crate::secret::{EXPECTED_HMAC, SIGNING_PREFIX, Secret, is_ed25519_key_text};
-use crate::timestamp::TimestampFormat;
+pub use crate::timestamp::TimestampFormat;
 use builder::{PartKind, Syntax};
 use parse::Presented;
 
@@ -78,7 +92,7 @@ use parse::Presented;
 /// use hookseal::Scheme;
 ///
 /// let scheme = Scheme::stripe();
-/// assert_eq!(scheme.signature_header(), "Stripe-Signature");
+/// assert_eq!(scheme.signature_header(), Some("Stripe-Signature"));
 /// assert!(scheme.signs_timestamp());
 /// assert_eq!(Scheme::github().timestamp_header(), None);
 ///

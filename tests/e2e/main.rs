@@ -11,6 +11,7 @@ mod cases;
 mod client;
 mod redelivery;
 mod refusals;
+mod request_line;
 #[cfg(feature = "redis")]
 #[path = "../replay/server.rs"]
 #[allow(dead_code)] // Not every helper of the shared harness is needed here.
