@@ -5,7 +5,8 @@
 //! It checks the whole body is one JSON object (RFC 8259), at most [`MAX_DEPTH`] levels deep,
 //! allocates nothing, and looks at each byte a bounded number of times per lookup. A member
 //! named twice on the path is refused rather than picking one copy, since parsers disagree on
-//! which copy wins; so is a member name on the path written with escapes.
+//! which copy wins; so is a member name written with escapes in an object the path goes
+//! through (it might spell the same name).
 
 use crate::error::VerifyError;
 

@@ -416,9 +416,11 @@ impl SchemeBuilder {
         self
     }
 
-    /// The signed content, as parts in order (at most 8). It must contain the body exactly once,
-    /// the timestamp exactly once when the scheme reads one, and may contain the id (which makes
-    /// the id required). A text part must separate any two of the id, timestamp and body.
+    /// The signed content, as parts in order (at most 8). It must contain the body (or the form
+    /// read from it) exactly once — not at all when the signature is a member of the body — and
+    /// the timestamp exactly once when the scheme reads one (unless it is read from the signed
+    /// body); it may contain the id (which makes the id required), and each of the method, the
+    /// path and the URL once. A text part must separate any two parts that vary.
     pub fn signed_content(mut self, parts: impl IntoIterator<Item = Part>) -> Self {
         self.content = Some(parts.into_iter().collect());
         self
@@ -666,7 +668,11 @@ fn check_content(content: &[PartKind], expected: Expected) -> Result<(), ConfigE
         PartKind::Path,
         PartKind::Url,
     ];
-    if once.iter().any(|kind| count(kind) > 1) {
+    let lists = content
+        .iter()
+        .filter(|p| matches!(p, PartKind::Listed(_)))
+        .count();
+    if lists > 1 || once.iter().any(|kind| count(kind) > 1) {
         return Err(ConfigError::InvalidSignedContent);
     }
     match (expected.timestamp, count(&PartKind::Timestamp)) {
@@ -683,7 +689,8 @@ fn check_content(content: &[PartKind], expected: Expected) -> Result<(), ConfigE
         PartKind::Text(t) | PartKind::Listed(t) => !(1..=MAX_LABEL_LEN).contains(&t.len()),
         _ => false,
     });
-    if bad_text {
+    // Content of fixed text alone would sign nothing of the request.
+    if bad_text || !content.iter().any(PartKind::is_variable) {
         return Err(ConfigError::InvalidSignedContent);
     }
     if !expected.provider_layout && has_adjacent_variable_parts(content) {
@@ -837,12 +844,107 @@ mod tests {
                 ConfigError::InvalidSignedContent,
             ),
             (base().max_header_len(8), ConfigError::InvalidLimit),
+            (
+                base().tolerance(Duration::from_millis(500)),
+                ConfigError::InvalidLimit,
+            ),
+            (
+                base().tolerance(Duration::from_secs(24 * 3600 + 1)),
+                ConfigError::InvalidLimit,
+            ),
+            (base().timestamp_field(&[]), ConfigError::InvalidLabel),
+            (
+                base().timestamp_field(&["a", "b", "c", "d", "e"]),
+                ConfigError::InvalidLabel,
+            ),
+            (base().id_field(&[""]), ConfigError::InvalidLabel),
+            (
+                Scheme::custom("t")
+                    .signature_field(&["sig"])
+                    .signed_content([Part::text("constant")]),
+                ConfigError::InvalidSignedContent,
+            ),
+            // A signature in the body cannot sign the body.
+            (
+                Scheme::custom("t").signature_field(&["sig"]),
+                ConfigError::BodyNotSigned,
+            ),
+            (
+                base().signed_content([Part::body(), Part::text("."), Part::form()]),
+                ConfigError::BodyNotSigned,
+            ),
+            (
+                base().signed_content([
+                    Part::url(),
+                    Part::text("."),
+                    Part::url(),
+                    Part::text("."),
+                    Part::body(),
+                ]),
+                ConfigError::InvalidSignedContent,
+            ),
+            (
+                base().signed_content([Part::method(), Part::url(), Part::text("."), Part::body()]),
+                ConfigError::AdjacentVariableParts,
+            ),
+            (
+                base().url_port_variants().signed_content([Part::body()]),
+                ConfigError::InvalidSignedContent,
+            ),
+            (
+                base().body_digest_param("d").signed_content([Part::body()]),
+                ConfigError::InvalidSignedContent,
+            ),
+            (
+                base()
+                    .signature_format(SignatureFormat::params(',', "v1"))
+                    .listed_headers_param("h")
+                    .signed_content([Part::body()]),
+                ConfigError::InvalidSignedContent,
+            ),
+            (
+                base()
+                    .signature_format(SignatureFormat::params(',', "v1"))
+                    .listed_headers_param("h")
+                    .signed_content([
+                        Part::listed_headers("."),
+                        Part::text("."),
+                        Part::listed_headers("."),
+                        Part::text("."),
+                        Part::body(),
+                    ]),
+                ConfigError::InvalidSignedContent,
+            ),
             (base().max_signatures(0), ConfigError::InvalidLimit),
             (base().max_signatures(9), ConfigError::InvalidLimit),
         ];
         for (i, (builder, want)) in cases.into_iter().enumerate() {
             assert_eq!(builder.build().unwrap_err(), want, "case {i}");
         }
+    }
+
+    #[test]
+    fn a_timestamp_in_the_signed_body_is_signed() {
+        let scheme = base()
+            .timestamp_field(&["ts"])
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .build()
+            .unwrap();
+        assert!(scheme.signs_timestamp());
+        assert_eq!(scheme.timestamp_header(), None);
+        // In an unsigned body, it must be signed on its own.
+        let unsigned = Scheme::custom("t")
+            .signature_field(&["sig"])
+            .timestamp_field(&["ts"])
+            .signed_content([Part::text("t:"), Part::timestamp()]);
+        assert!(unsigned.clone().build().is_ok());
+        assert_eq!(
+            unsigned
+                .signed_content([Part::text("t:")])
+                .build()
+                .unwrap_err(),
+            ConfigError::TimestampNotSigned
+        );
     }
 
     #[test]
