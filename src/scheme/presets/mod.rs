@@ -255,6 +255,8 @@ impl Scheme {
                 .signature_header("WorkOS-Signature")
                 .signature_format(SignatureFormat::params(',', "v1").with_space_after_separator())
                 .encoding(Encoding::Hex)
+                // WorkOS sends one signature, and its libraries read no more.
+                .max_signatures(1)
                 .timestamp_param("t")
                 .timestamp_format(TimestampFormat::UnixMillis)
                 .signed_content([Part::timestamp(), Part::text("."), Part::body()])
