@@ -12,6 +12,7 @@ mod headers;
 mod idempotency_key;
 mod known_answers;
 mod proptests;
+mod providers;
 mod redaction;
 mod replay_key;
 mod review_findings;
