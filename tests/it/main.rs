@@ -13,6 +13,7 @@ mod hook0;
 mod idempotency_key;
 mod known_answers;
 mod proptests;
+mod providers;
 mod redaction;
 mod replay_key;
 mod review_findings;
