@@ -250,10 +250,8 @@ impl<C: Clock> Signer<C> {
             },
             body,
             line,
-            base,
-            listed,
         };
-        let content = scheme.content(&signed, form.as_ref());
+        let content = scheme.content(&signed, base, &listed, form.as_ref());
         let limit = if scheme.carries_several() {
             MAX_SIGNATURES.min(scheme.max_signatures())
         } else {

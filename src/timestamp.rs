@@ -84,6 +84,7 @@ impl TimestampFormat {
     /// The [`TimestampReason`] for the first fault: for Unix times, empty, a byte that is not a
     /// digit, a leading zero, too large (in this order); for RFC 3339, empty or
     /// [`TimestampReason::NotRfc3339`].
+    #[inline]
     pub fn parse(self, text: &[u8]) -> Result<Timestamp, TimestampReason> {
         match self {
             Self::UnixSecs => parse_decimal(text).map(Timestamp::from_unix_secs),

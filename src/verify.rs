@@ -14,7 +14,7 @@ use crate::mac::{Algorithm, Tag};
 use crate::replay::ReplayKey;
 use crate::request::{PublicUrl, RequestLine};
 use crate::scheme::parse::Presented;
-use crate::scheme::{KeyUse, Scheme, Signed};
+use crate::scheme::{Content, KeyUse, Listed, Scheme, Signed};
 use crate::sign::is_valid_id;
 use crate::timestamp::Timestamp;
 
@@ -221,7 +221,7 @@ impl<C: Clock> Verifier<C> {
 
         // 1. Read what the request presents, bounded.
         let mut presented = Presented::new();
-        let signed = self.read(headers, body, &mut presented)?;
+        let (signed, listed) = self.read(headers, body, &mut presented)?;
         let timestamp = presented.timestamp.map(|(t, _)| t);
 
         // 2. Freshness.
@@ -247,8 +247,7 @@ impl<C: Clock> Verifier<C> {
             }
             any_usable = true;
             for base in bases.into_iter().flatten() {
-                let signed = Signed { base, ..signed };
-                let content = scheme.content(&signed, form.as_ref());
+                let content = scheme.content(&signed, base, &listed, form.as_ref());
                 let (matched, tag) = match key.material() {
                     Material::Hmac(mac) if presented.has_tags() => {
                         let tag = scheme.tag(mac, &content);
@@ -270,14 +269,24 @@ impl<C: Clock> Verifier<C> {
                     }
                 };
                 if matched {
-                    let primary_hmac = i == 0 && scheme.algorithm() == Algorithm::HmacSha256;
+                    let primary = self.keyring.primary();
+                    // The replay key's anchor, when it is at hand: the primary key's tag. Listed
+                    // headers are not kept, so a scheme that lists them anchors now.
+                    let anchor = match tag {
+                        Some(tag) if i == 0 && scheme.algorithm() == Algorithm::HmacSha256 => {
+                            Some((b"mac", tag))
+                        }
+                        _ if scheme.lists_headers() => Some(anchor_of(primary, &content)),
+                        _ => None,
+                    };
                     return Ok(Verified {
                         scheme,
-                        primary: self.keyring.primary(),
+                        primary,
                         key,
                         signed,
+                        base,
                         timestamp,
-                        anchor: tag.filter(|_| primary_hmac),
+                        anchor,
                     });
                 }
             }
@@ -296,7 +305,7 @@ impl<C: Clock> Verifier<C> {
         headers: &'a H,
         body: &'a [u8],
         presented: &mut Presented<'a>,
-    ) -> Result<Signed<'a>, VerifyError> {
+    ) -> Result<(Signed<'a>, Listed<'a>), VerifyError> {
         let scheme = &self.scheme;
         let source = scheme.signature_source();
         let value = source
@@ -326,22 +335,22 @@ impl<C: Clock> Verifier<C> {
             },
             None => &[],
         };
-        let line = match headers.request_line() {
-            Some(line) => line,
-            None if scheme.signs_request_line() => return Err(VerifyError::MissingRequestLine),
-            None => RequestLine::default(),
+        let line = match scheme.signs_request_line() {
+            true => headers
+                .request_line()
+                .ok_or(VerifyError::MissingRequestLine)?,
+            false => RequestLine::default(),
         };
         if scheme.signs_url() && self.public_url.is_none() {
             return Err(VerifyError::MissingPublicUrl);
         }
-        Ok(Signed {
+        let signed = Signed {
             id,
             timestamp: presented.timestamp.map_or(&[], |(_, raw)| raw),
             body,
             line,
-            base: &[],
-            listed,
-        })
+        };
+        Ok((signed, listed))
     }
 
     /// How long a replay cache must remember a verified request: `max_age + max_future_skew`,
@@ -427,11 +436,12 @@ pub struct Verified<'a> {
     primary: &'a Key,
     key: &'a Key,
     /// What the matching signature covers (the id checked to be visible ASCII, so UTF-8; empty
-    /// when none was sent).
+    /// when none was sent), and the spelling of the public URL it covers.
     signed: Signed<'a>,
+    base: &'a [u8],
     timestamp: Option<Timestamp>,
-    /// The HMAC-SHA256 tag under the primary key, when it was computed during verification.
-    anchor: Option<Tag>,
+    /// The replay key's anchor, when it was computed during verification.
+    anchor: Option<Anchor>,
 }
 
 impl<'a> Verified<'a> {
@@ -488,24 +498,16 @@ impl<'a> Verified<'a> {
     /// both.
     #[must_use]
     pub fn replay_key(&self) -> ReplayKey {
-        let (kind, anchor) = match (self.anchor, self.primary.mac()) {
-            (Some(anchor), _) => (b"mac", anchor),
-            (None, primary) => {
-                // The form was read from this body once already, so it reads again.
-                let form = (self.scheme.signs_form())
-                    .then(|| self.scheme.form(self.signed.line, self.signed.body).ok())
-                    .flatten();
-                let content = self.scheme.content(&self.signed, form.as_ref());
-                match primary {
-                    Some(mac) => (b"mac", mac.tag_with(Algorithm::HmacSha256, &content)),
-                    None => {
-                        let mut hash = Sha256::new();
-                        content.feed(|piece| hash.update(piece));
-                        (b"sha", hash.finalize().into())
-                    }
-                }
-            }
-        };
+        let (kind, anchor) = self.anchor.unwrap_or_else(|| {
+            // The form was read from this body once already, so it reads again. (Schemes that
+            // list headers always have their anchor.)
+            let form = (self.scheme.signs_form())
+                .then(|| self.scheme.form(self.signed.line, self.signed.body).ok())
+                .flatten();
+            let listed = Listed::default();
+            let content = (self.scheme).content(&self.signed, self.base, &listed, form.as_ref());
+            anchor_of(self.primary, &content)
+        });
         ReplayKey::of_signed(self.scheme.name(), kind, &anchor)
     }
 }
@@ -519,6 +521,22 @@ impl fmt::Debug for Verified<'_> {
             .field("key_id", self.key.id())
             .field("body_len", &self.signed.body.len())
             .finish_non_exhaustive()
+    }
+}
+
+/// What a replay key is derived from: a kind (`mac` or `sha`) and 32 bytes.
+type Anchor = (&'static [u8; 3], Tag);
+
+/// The replay key's anchor for `content`: its HMAC-SHA256 under the primary key or, when the
+/// primary is an Ed25519 key, its SHA-256 digest.
+fn anchor_of(primary: &Key, content: &Content<'_>) -> Anchor {
+    match primary.mac() {
+        Some(mac) => (b"mac", mac.tag_with(Algorithm::HmacSha256, content)),
+        None => {
+            let mut hash = Sha256::new();
+            content.feed(|piece| hash.update(piece));
+            (b"sha", hash.finalize().into())
+        }
     }
 }
 

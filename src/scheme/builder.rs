@@ -174,7 +174,7 @@ fn builtin_schemes() -> impl Iterator<Item = Scheme> {
 pub struct Part(pub(super) PartKind);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum PartKind {
+pub(crate) enum PartKind {
     Id,
     Timestamp,
     Body,
@@ -583,6 +583,7 @@ impl SchemeBuilder {
             timestamp,
             timestamp_format: self.timestamp_format,
             id,
+            reads: super::Reads::of(&content, self.body_digest_param.is_some()),
             content: content.into(),
             tolerance,
             url_port_variants: self.url_port_variants,
@@ -957,7 +958,11 @@ mod tests {
             body: b"b",
             ..Default::default()
         };
-        assert_eq!(stamped.content(&signed, None).to_vec(), b"12.b");
+        let listed = crate::scheme::Listed::default();
+        assert_eq!(
+            stamped.content(&signed, &[], &listed, None).to_vec(),
+            b"12.b"
+        );
         assert_eq!(
             base().max_signatures(5).build().unwrap().max_signatures(),
             1

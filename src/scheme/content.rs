@@ -9,8 +9,8 @@ use crate::request::RequestLine;
 pub(crate) const MAX_PARTS: usize = 8;
 
 /// The values one request's signed content is made of, each as sent (the timestamp as its text,
-/// the URL as the public base and the request's target), except the form, which is decoded from
-/// the body when the scheme signs it.
+/// the URL's target as received), but for the public URL, the listed headers and the form, which
+/// come with the content.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Signed<'a> {
     pub(crate) id: &'a [u8],
@@ -18,22 +18,17 @@ pub(crate) struct Signed<'a> {
     pub(crate) body: &'a [u8],
     /// The method and the target (the path with the query).
     pub(crate) line: RequestLine<'a>,
-    /// The public URL up to the target (`https://example.com`).
-    pub(crate) base: &'a [u8],
-    /// The headers the signature header lists as signed, for schemes that list them.
-    pub(crate) listed: Listed<'a>,
 }
 
 /// The most headers a signature header may list as signed.
 pub(crate) const MAX_LISTED: usize = 16;
 
 /// The headers a request lists as signed (Hook0's `h=`): the list as sent and each header's
-/// value, in the list's order.
-#[derive(Clone, Copy, Default)]
+/// value, in the list's order. Empty, and so not allocated, in other schemes.
+#[derive(Clone, Default)]
 pub(crate) struct Listed<'a> {
     pub(crate) names: &'a [u8],
-    values: [&'a [u8]; MAX_LISTED],
-    count: usize,
+    values: Vec<&'a [u8]>,
 }
 
 impl<'a> Listed<'a> {
@@ -41,64 +36,37 @@ impl<'a> Listed<'a> {
     pub(crate) fn new(names: &'a [u8]) -> Self {
         Self {
             names,
-            values: [&[]; MAX_LISTED],
-            count: 0,
+            values: Vec::new(),
         }
     }
 
-    /// Adds the next header's value; `false` when the list is full.
+    /// Adds the next header's value; `false` when the list is full ([`MAX_LISTED`]).
     pub(crate) fn push(&mut self, value: &'a [u8]) -> bool {
-        match self.values.get_mut(self.count) {
-            Some(slot) => {
-                *slot = value;
-                self.count += 1;
-                true
-            }
-            None => false,
+        if self.values.len() == MAX_LISTED {
+            return false;
         }
-    }
-
-    fn values(&self) -> &[&'a [u8]] {
-        self.values.get(..self.count).unwrap_or_default()
+        self.values.push(value);
+        true
     }
 }
 
 impl Scheme {
-    /// The signed content for one request, as slices in order, with `form` (when the scheme
-    /// signs the form) in its place.
+    /// The signed content for one request, with `base` as the public URL, and `listed` and
+    /// `form` (when the scheme signs them) in their places: a view, read part by part when fed.
     pub(crate) fn content<'b>(
         &'b self,
-        signed: &Signed<'b>,
+        signed: &'b Signed<'b>,
+        base: &'b [u8],
+        listed: &'b Listed<'b>,
         form: Option<&'b Form>,
     ) -> Content<'b> {
-        let mut content = Content {
-            slices: [&[]; MAX_SLICES],
-            len: 0,
-            form: None,
-        };
-        for part in &*self.content {
-            match part {
-                PartKind::Id => content.push(signed.id),
-                PartKind::Timestamp => content.push(signed.timestamp),
-                PartKind::Body => content.push(signed.body),
-                PartKind::Text(text) => content.push(text),
-                PartKind::Method => content.push(signed.line.method()),
-                PartKind::Path => content.push(signed.line.target()),
-                PartKind::Url => {
-                    content.push(signed.base);
-                    content.push(signed.line.target());
-                }
-                PartKind::Form => content.form = form.map(|f| (content.len, f)),
-                PartKind::Listed(separator) => {
-                    content.push(signed.listed.names);
-                    for value in signed.listed.values() {
-                        content.push(separator);
-                        content.push(value);
-                    }
-                }
-            }
+        Content::Parts {
+            parts: &self.content,
+            signed,
+            base,
+            listed,
+            form,
         }
-        content
     }
 
     /// Whether `id`, as this scheme signs it, leaves the signed content a single reading. The
@@ -135,53 +103,68 @@ impl Scheme {
     }
 }
 
-/// One request's signed content: slices fed to the MAC in order, and the decoded form where the
-/// scheme signs it.
-pub(crate) struct Content<'b> {
-    slices: [&'b [u8]; MAX_SLICES],
-    len: usize,
-    /// The form, and the slice it comes before.
-    form: Option<(usize, &'b Form)>,
+/// One request's signed content, fed to the MAC part by part in order.
+pub(crate) enum Content<'b> {
+    /// A scheme's parts over one request's values.
+    Parts {
+        parts: &'b [PartKind],
+        signed: &'b Signed<'b>,
+        base: &'b [u8],
+        listed: &'b Listed<'b>,
+        form: Option<&'b Form>,
+    },
+    /// Given slices, in order.
+    #[cfg(test)]
+    Slices(&'b [&'b [u8]]),
 }
 
-/// The most slices content is fed as: a URL is two (the public base and the target), listed
-/// headers up to two per header and one for the list.
-const MAX_SLICES: usize = 2 * MAX_PARTS + 2 * MAX_LISTED;
-
 impl<'b> Content<'b> {
-    fn push(&mut self, slice: &'b [u8]) {
-        if let Some(slot) = self.slices.get_mut(self.len) {
-            *slot = slice;
-            self.len += 1;
-        }
-    }
-
     /// Feeds the content to `f`, piece by piece, in order; nothing is concatenated.
+    #[inline]
     pub(crate) fn feed(&self, mut f: impl FnMut(&[u8])) {
-        let slices = self.slices.get(..self.len).unwrap_or_default();
-        for (i, slice) in slices.iter().enumerate() {
-            if let Some((_, form)) = self.form.filter(|(at, _)| *at == i) {
-                form.feed(&mut f);
+        let (parts, signed, base, listed, form) = match self {
+            Self::Parts {
+                parts,
+                signed,
+                base,
+                listed,
+                form,
+            } => (*parts, *signed, *base, *listed, *form),
+            #[cfg(test)]
+            Self::Slices(slices) => return slices.iter().for_each(|s| f(s)),
+        };
+        for part in parts {
+            match part {
+                PartKind::Id => f(signed.id),
+                PartKind::Timestamp => f(signed.timestamp),
+                PartKind::Body => f(signed.body),
+                PartKind::Text(text) => f(text),
+                PartKind::Method => f(signed.line.method()),
+                PartKind::Path => f(signed.line.target()),
+                PartKind::Url => {
+                    f(base);
+                    f(signed.line.target());
+                }
+                PartKind::Form => {
+                    if let Some(form) = form {
+                        form.feed(&mut f);
+                    }
+                }
+                PartKind::Listed(separator) => {
+                    f(listed.names);
+                    for value in &listed.values {
+                        f(separator);
+                        f(value);
+                    }
+                }
             }
-            f(slice);
-        }
-        if let Some((_, form)) = self.form.filter(|(at, _)| *at == self.len) {
-            form.feed(&mut f);
         }
     }
 
     /// Content of these slices, in order.
     #[cfg(test)]
-    pub(crate) fn of(slices: &[&'b [u8]]) -> Self {
-        let mut content = Self {
-            slices: [&[]; MAX_SLICES],
-            len: 0,
-            form: None,
-        };
-        for slice in slices {
-            content.push(slice);
-        }
-        content
+    pub(crate) fn of(slices: &'b [&'b [u8]]) -> Self {
+        Self::Slices(slices)
     }
 
     /// The content in one buffer (for Ed25519 signing, which reads the message twice).
@@ -232,7 +215,9 @@ mod tests {
                 body: b"body",
                 ..Signed::default()
             };
-            scheme.content(&signed, None).to_vec()
+            scheme
+                .content(&signed, &[], &Listed::default(), None)
+                .to_vec()
         };
         assert_eq!(c(&sw, b"msg_1", b"123"), b"msg_1.123.body");
         assert_eq!(c(&Scheme::slack(), b"", b"123"), b"v0:123:body");

@@ -119,6 +119,8 @@ pub struct Scheme {
     body_digest_param: Option<Box<str>>,
     /// The signature header's parameter that lists the signed headers (Hook0's `h`).
     listed_param: Option<Box<str>>,
+    /// What the content holds besides headers and body, found once when the scheme is built.
+    reads: Reads,
     syntax: Syntax,
     codec_encoding: Encoding,
     algorithm: Algorithm,
@@ -202,26 +204,25 @@ impl Scheme {
             .any(|p| matches!(p, PartKind::Body | PartKind::Form))
     }
 
-    /// Whether the signed content holds the method, the path or the URL, so verification needs
-    /// the request line ([`HeaderSource::request_line`]).
+    /// Whether the signed content holds the method, the path or the URL (or a value read from
+    /// the query, such as Twilio's body digest), so verification needs the request line
+    /// ([`HeaderSource::request_line`]).
     #[must_use]
     pub fn signs_request_line(&self) -> bool {
-        self.content
-            .iter()
-            .any(|p| matches!(p, PartKind::Method | PartKind::Path | PartKind::Url))
+        self.reads.line
     }
 
     /// Whether the signed content holds the public URL, so the verifier needs one
     /// ([`Verifier::with_public_url`](crate::Verifier::with_public_url)).
     #[must_use]
     pub fn signs_url(&self) -> bool {
-        self.content.contains(&PartKind::Url)
+        self.reads.url
     }
 
     /// Whether the delivery id is covered by the signature (and so required).
     #[must_use]
     pub fn id_is_signed(&self) -> bool {
-        self.content.contains(&PartKind::Id)
+        self.reads.id
     }
 
     /// Whether a timestamp is signed, so the verifier can check freshness. `false` for GitHub
@@ -476,9 +477,14 @@ impl Scheme {
         self.listed_param.as_deref()
     }
 
+    /// Whether the scheme signs headers its signature header lists.
+    pub(crate) fn lists_headers(&self) -> bool {
+        self.listed_param.is_some()
+    }
+
     /// Whether the signed content holds the form.
     pub(crate) fn signs_form(&self) -> bool {
-        self.content.contains(&PartKind::Form)
+        self.reads.form
     }
 
     /// Whether the format carries several signatures.
@@ -652,6 +658,30 @@ impl Scheme {
     }
 }
 
+/// Which parts a scheme's content holds, beyond its headers' values and the body: found once,
+/// when the scheme is built, so a verification does not look for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Reads {
+    id: bool,
+    line: bool,
+    url: bool,
+    form: bool,
+}
+
+impl Reads {
+    /// What `content` holds; a scheme with a body digest parameter reads the request line too.
+    pub(crate) fn of(content: &[PartKind], body_digest_param: bool) -> Self {
+        let has = |f: fn(&PartKind) -> bool| content.iter().any(f);
+        Self {
+            id: has(|p| *p == PartKind::Id),
+            line: body_digest_param
+                || has(|p| matches!(p, PartKind::Method | PartKind::Path | PartKind::Url)),
+            url: has(|p| *p == PartKind::Url),
+            form: has(|p| *p == PartKind::Form),
+        }
+    }
+}
+
 /// What a key read by [`Scheme::default_key`] is for: an Ed25519 key of the other side's kind
 /// is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -719,6 +749,7 @@ impl Source {
 
     /// The value sent, trimmed (a header) or as written (a member of the body); `None` when
     /// absent or, for a parameter, read with the signatures instead.
+    #[inline]
     pub(crate) fn read<'a, H: HeaderSource + ?Sized>(
         &'a self,
         headers: &'a H,
