@@ -8,7 +8,7 @@ pub use crate::replay::fail_open::FailOpen;
 use crate::error::SecretError;
 use crate::error::VerifyError;
 use crate::idempotency::IdempotencyKey;
-use crate::scheme::{Encoding, Part, Scheme, SecretFormat, SignatureFormat, preset};
+use crate::scheme::{Encoding, Part, Scheme, SchemeBuilder, SecretFormat, SignatureFormat, preset};
 use crate::secret::Secret;
 use crate::verify::Verified;
 
@@ -31,6 +31,39 @@ use crate::verify::Verified;
 /// [`SecretError::Empty`] for no bytes.
 pub fn short_secret(bytes: impl Into<Vec<u8>>) -> Result<Secret, SecretError> {
     Secret::with_min_len(Zeroizing::new(bytes.into()), 1)
+}
+
+/// Lets variable parts of `builder`'s signed content sit side by side with no text between them,
+/// as some providers sign them (HubSpot's `method‖URL‖body‖timestamp`, Twilio's `URL‖form`).
+///
+/// Nothing then marks where one part ends and the next begins, so one signature can cover
+/// several requests: bytes can move from one part to its neighbour. Use it only to match a
+/// sender's fixed layout, and know what a shift can reach: digits moved into or out of a
+/// timestamp change it by a factor of ten or more, outside any window; a target running into a
+/// body lets the body's first bytes be read as the query's last. Every preset that relies on it
+/// says so in its docs.
+///
+/// ```
+/// use hookseal::dangerous;
+/// use hookseal::scheme::{Encoding, Part, SignatureFormat};
+/// use hookseal::{Scheme, TimestampFormat};
+///
+/// // HubSpot's v3 layout, written out.
+/// let scheme = dangerous::adjacent_parts(
+///     Scheme::custom("hubspot-v3")
+///         .signature_header("X-HubSpot-Signature-v3")
+///         .signature_format(SignatureFormat::bare())
+///         .encoding(Encoding::Base64)
+///         .timestamp_header("X-HubSpot-Request-Timestamp")
+///         .timestamp_format(TimestampFormat::UnixMillis)
+///         .signed_content([Part::method(), Part::url(), Part::body(), Part::timestamp()]),
+/// )
+/// .build()?;
+/// assert!(scheme.signs_url());
+/// # Ok::<(), hookseal::ConfigError>(())
+/// ```
+pub fn adjacent_parts(builder: SchemeBuilder) -> SchemeBuilder {
+    builder.provider_layout()
 }
 
 /// GitHub's legacy `X-Hub-Signature: sha1=<hex>` header: HMAC-**SHA1** over the body, with the
@@ -56,7 +89,7 @@ pub fn github_sha1() -> Scheme {
             .id_header("X-GitHub-Delivery")
             .signed_content([Part::body()])
             .secret_format(SecretFormat::text())
-            .algorithm(crate::mac::Algorithm::HmacSha1),
+            .algorithm(crate::scheme::Algorithm::HmacSha1),
     )
 }
 

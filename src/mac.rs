@@ -22,15 +22,18 @@ pub(crate) const TAG_LEN: usize = 32;
 /// leaves the rest zero, so tags of either algorithm compare with one constant-time routine.
 pub(crate) type Tag = [u8; TAG_LEN];
 
-/// How a scheme signs.
+/// How a scheme signs ([`SchemeBuilder::algorithm`](crate::scheme::SchemeBuilder::algorithm)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Algorithm {
-    /// HMAC-SHA256: most schemes.
+#[non_exhaustive]
+pub enum Algorithm {
+    /// HMAC-SHA256: most schemes. The default.
     HmacSha256,
     /// HMAC-SHA1: the providers that still use it (Twilio, Intercom) and GitHub's legacy
-    /// `X-Hub-Signature` ([`dangerous::github_sha1`](crate::dangerous::github_sha1)).
+    /// `X-Hub-Signature` ([`dangerous::github_sha1`](crate::dangerous::github_sha1)). SHA-1 is
+    /// not broken as a MAC, but choose it only where the sender leaves no other choice.
     HmacSha1,
-    /// Ed25519 alone, with the provider's public key (Discord, Telnyx; feature `ed25519`).
+    /// Ed25519 alone, with the sender's public key (Discord, Telnyx): verifying needs feature
+    /// `ed25519`, and keys are the public key in the scheme's [`Encoding`](crate::scheme::Encoding).
     Ed25519,
 }
 

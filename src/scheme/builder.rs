@@ -4,9 +4,9 @@ use std::sync::OnceLock;
 
 use std::time::Duration;
 
+use super::Algorithm;
 use super::{HeaderSpec, MAX_FIELD_DEPTH, MAX_PARTS, Scheme, Source, parse};
 use crate::error::ConfigError;
-use crate::mac::Algorithm;
 use crate::secret::SecretFormat;
 use crate::timestamp::TimestampFormat;
 
@@ -117,8 +117,8 @@ impl SignatureFormat {
     }
 
     /// Whether `label` starts an entry of a built-in scheme's signature header: a signature key
-    /// (`v1`, `h1`), a version (`v1`, `v1a`), a prefix without its `=` (`sha256`, `sha1`, `v0`)
-    /// or a timestamp parameter (`t`, `ts`). Secret parsing refuses text starting with one.
+    /// (`v1`, `h1`), a version (`v1`, `v1a`), a prefix without its `=` (`sha256`, `sha1`, `v0`),
+    /// a timestamp parameter (`t`, `ts`) or a header list (`h`). Secret parsing refuses text starting with one.
     ///
     /// The labels are read from the built-in schemes themselves, once, so they follow the
     /// schemes' formats.
@@ -147,6 +147,7 @@ fn builtin_labels() -> &'static [Box<str>] {
             if let Some(Source::Param(name)) = scheme.timestamp {
                 labels.push(name);
             }
+            labels.extend(scheme.listed_param);
         }
         labels.retain(|l| !l.is_empty());
         labels.sort_unstable();
@@ -239,8 +240,10 @@ impl Part {
     }
 
     /// The headers the signature header lists as signed (Hook0's `h=`): the list as sent, then
-    /// each listed header's value after `separator`.
-    pub(crate) fn listed_headers(separator: &str) -> Self {
+    /// each listed header's value after `separator` (1 to 32 bytes). Reading the list allocates
+    /// one header name per entry.
+    #[must_use]
+    pub fn listed_headers(separator: &str) -> Self {
         Self(PartKind::Listed(separator.as_bytes().into()))
     }
 
@@ -445,29 +448,33 @@ impl SchemeBuilder {
         self
     }
 
-    /// Signs with `algorithm` instead of HMAC-SHA256: HMAC-SHA1 for the providers that still
-    /// use it, Ed25519 for those that sign with a public key alone.
-    pub(crate) fn algorithm(mut self, algorithm: Algorithm) -> Self {
+    /// Signs with `algorithm`: HMAC-SHA1 for the providers that still use it, Ed25519 for those
+    /// that sign with a public key alone. Defaults to [`Algorithm::HmacSha256`].
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
         self.algorithm = algorithm;
         self
     }
 
-    /// The sender signs the URL with or without its port (Twilio): verification tries both.
-    pub(crate) fn url_port_variants(mut self) -> Self {
+    /// The sender signs the URL with or without its port (Twilio): verification tries the
+    /// public URL with its port (the default one added when it has none) and without any. Needs
+    /// [`Part::url`] in the content.
+    pub fn url_port_variants(mut self) -> Self {
         self.url_port_variants = true;
         self
     }
 
-    /// The query parameter `name`, when present, holds the hex SHA-256 of the body and stands
-    /// for the form in the signed content (Twilio's `bodySHA256`).
-    pub(crate) fn body_digest_param(mut self, name: &str) -> Self {
+    /// The query parameter `name`, when present, holds the lowercase hex SHA-256 of the body
+    /// and stands for the form in the signed content (Twilio's `bodySHA256`): the form is then
+    /// empty, and a digest that is not the body's fails verification. Needs [`Part::form`].
+    pub fn body_digest_param(mut self, name: &str) -> Self {
         self.body_digest_param = Some(name.to_owned());
         self
     }
 
     /// The signature header's entry with key `key` lists the signed headers by name, separated
-    /// by single spaces (Hook0's `h`): [`Part::listed_headers`] signs them.
-    pub(crate) fn listed_headers_param(mut self, key: &str) -> Self {
+    /// by single spaces (Hook0's `h`): [`Part::listed_headers`] signs them. Each listed header
+    /// must be sent, once; at most 16. Needs a [`SignatureFormat::params`] header.
+    pub fn listed_headers_param(mut self, key: &str) -> Self {
         self.listed_param = Some(key.to_owned());
         self
     }
@@ -974,7 +981,7 @@ mod tests {
         let labels: Vec<&str> = builtin_labels().iter().map(|l| &**l).collect();
         assert_eq!(
             labels,
-            ["h1", "sha1", "sha256", "t", "ts", "v0", "v1", "v1a"]
+            ["h", "h1", "sha1", "sha256", "t", "ts", "v0", "v1", "v1a"]
         );
         assert!(SignatureFormat::is_builtin_label("h1"));
         assert!(!SignatureFormat::is_builtin_label(""));

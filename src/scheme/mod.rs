@@ -70,6 +70,7 @@ mod presets;
 pub(crate) use content::{Content, Listed, MAX_PARTS, Signed};
 pub(crate) use presets::preset;
 
+pub use crate::mac::Algorithm;
 pub use crate::secret::SecretFormat;
 pub use builder::{Encoding, Part, SchemeBuilder, SignatureFormat};
 
@@ -78,7 +79,7 @@ use crate::error::{ConfigError, HeaderKind, SecretError, VerifyError};
 use crate::form::Form;
 use crate::headers::{HeaderName, HeaderSource, single_value};
 use crate::keyring::{Key, KeyId, Material};
-use crate::mac::{Algorithm, MacKey, Tag};
+use crate::mac::{MacKey, Tag};
 use crate::request::PublicUrl;
 use crate::request::RequestLine;
 use crate::secret::{EXPECTED_HMAC, SIGNING_PREFIX, Secret, is_ed25519_key_text};
@@ -375,8 +376,24 @@ impl Scheme {
             )
     }
 
-    pub(crate) fn algorithm(&self) -> Algorithm {
+    /// How the scheme signs: HMAC-SHA256, HMAC-SHA1 or Ed25519.
+    #[must_use]
+    pub fn algorithm(&self) -> Algorithm {
         self.algorithm
+    }
+
+    /// Whether the scheme reads a value (its timestamp, id or signature) from a member of the
+    /// body, which must then be one JSON object: Linear and Mailgun.
+    #[must_use]
+    pub fn reads_body_members(&self) -> bool {
+        [
+            Some(&self.signature),
+            self.timestamp.as_ref(),
+            self.id.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|source| matches!(source, Source::Field(_)))
     }
 
     pub(crate) fn codec(&self) -> Codec {

@@ -1,9 +1,12 @@
 //! `Scheme::custom` re-expresses every preset: each rebuilt scheme equals the preset and passes
 //! the preset's published vectors; and the builder describes layouts no preset has.
 
-use hookseal::scheme::{Encoding, Part, SecretFormat, SignatureFormat};
+use std::time::Duration;
+
+use hookseal::scheme::{Algorithm, Encoding, Part, SecretFormat, SignatureFormat};
 use hookseal::{
-    HeaderKind, Keyring, Scheme, Secret, SignError, Signer, Timestamp, Verifier, VerifyError,
+    HeaderKind, Keyring, Scheme, Secret, SignError, Signer, Timestamp, TimestampFormat, Verifier,
+    VerifyError, dangerous,
 };
 
 use crate::common::all_schemes;
@@ -83,12 +86,116 @@ fn rebuilt(name: &str) -> Scheme {
                 Part::text(":"),
                 Part::body(),
             ]),
+        "clerk" | "resend" => b
+            .signature_header("svix-signature")
+            .fallback_signature_header("webhook-signature")
+            .signature_format(SignatureFormat::versioned("v1").with_ed25519_version("v1a"))
+            .encoding(Encoding::Base64)
+            .timestamp_header("svix-timestamp")
+            .fallback_timestamp_header("webhook-timestamp")
+            .id_header("svix-id")
+            .fallback_id_header("webhook-id")
+            .signed_content(id_ts_body())
+            .secret_format(SecretFormat::base64_with_prefix("whsec_").with_min_len(24)),
+        "twitch" => dangerous::adjacent_parts(
+            b.signature_header("Twitch-Eventsub-Message-Signature")
+                .signature_format(SignatureFormat::prefixed("sha256="))
+                .timestamp_header("Twitch-Eventsub-Message-Timestamp")
+                .timestamp_format(TimestampFormat::Rfc3339)
+                .id_header("Twitch-Eventsub-Message-Id")
+                .signed_content([Part::id(), Part::timestamp(), Part::body()])
+                .tolerance(Duration::from_secs(600)),
+        ),
+        "workos" => b
+            .signature_header("WorkOS-Signature")
+            .signature_format(SignatureFormat::params(',', "v1").with_space_after_separator())
+            .max_signatures(1)
+            .timestamp_param("t")
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .signed_content([Part::timestamp(), Part::text("."), Part::body()])
+            .tolerance(Duration::from_secs(180)),
+        "mux" => b
+            .signature_header("Mux-Signature")
+            .signature_format(SignatureFormat::params(',', "v1"))
+            .timestamp_param("t")
+            .signed_content([Part::timestamp(), Part::text("."), Part::body()]),
+        "pagerduty" => b
+            .signature_header("X-PagerDuty-Signature")
+            .signature_format(SignatureFormat::params(',', "v1"))
+            .id_header("X-Webhook-Id"),
+        "intercom" => b
+            .signature_header("X-Hub-Signature")
+            .signature_format(SignatureFormat::prefixed("sha1="))
+            .algorithm(Algorithm::HmacSha1),
+        "coinbase-commerce" => b.signature_header("X-CC-Webhook-Signature"),
+        "razorpay" => b
+            .signature_header("X-Razorpay-Signature")
+            .id_header("X-Razorpay-Event-Id"),
+        "linear" => b
+            .signature_header("Linear-Signature")
+            .timestamp_field(&["webhookTimestamp"])
+            .timestamp_format(TimestampFormat::UnixMillis)
+            .id_header("Linear-Delivery")
+            .signed_content([Part::body()])
+            .tolerance(Duration::from_secs(60)),
+        "mailgun" => dangerous::adjacent_parts(
+            b.signature_field(&["signature", "signature"])
+                .timestamp_field(&["signature", "timestamp"])
+                .id_field(&["signature", "token"])
+                .signed_content([Part::timestamp(), Part::id()]),
+        ),
+        "twilio" => dangerous::adjacent_parts(
+            b.signature_header("X-Twilio-Signature")
+                .encoding(Encoding::Base64)
+                .algorithm(Algorithm::HmacSha1)
+                .signed_content([Part::url(), Part::form()])
+                .url_port_variants()
+                .body_digest_param("bodySHA256"),
+        ),
+        "square" => dangerous::adjacent_parts(
+            b.signature_header("x-square-hmacsha256-signature")
+                .encoding(Encoding::Base64)
+                .signed_content([Part::url(), Part::body()]),
+        ),
+        "hubspot" => dangerous::adjacent_parts(
+            b.signature_header("X-HubSpot-Signature-v3")
+                .encoding(Encoding::Base64)
+                .timestamp_header("X-HubSpot-Request-Timestamp")
+                .timestamp_format(TimestampFormat::UnixMillis)
+                .signed_content([Part::method(), Part::url(), Part::body(), Part::timestamp()])
+                .tolerance(Duration::from_secs(300)),
+        ),
+        "discord" => dangerous::adjacent_parts(
+            b.signature_header("X-Signature-Ed25519")
+                .algorithm(Algorithm::Ed25519)
+                .timestamp_header("X-Signature-Timestamp")
+                .signed_content([Part::timestamp(), Part::body()]),
+        ),
+        "telnyx" => b
+            .signature_header("telnyx-signature-ed25519")
+            .encoding(Encoding::Base64)
+            .algorithm(Algorithm::Ed25519)
+            .timestamp_header("telnyx-timestamp")
+            .signed_content([Part::timestamp(), Part::text("|"), Part::body()]),
+        "hook0" | "coinbase-cdp" => b
+            .signature_header("X-Hook0-Signature")
+            .signature_format(SignatureFormat::params(',', "v1"))
+            .timestamp_param("t")
+            .id_header("X-Event-Id")
+            .listed_headers_param("h")
+            .signed_content([
+                Part::timestamp(),
+                Part::text("."),
+                Part::listed_headers("."),
+                Part::text("."),
+                Part::body(),
+            ]),
         other => panic!("no preset named {other}"),
     };
     b.build().unwrap()
 }
 
-/// The presets (GitHub's legacy SHA-1 header is not one: the builder cannot choose SHA-1).
+/// The presets (GitHub's legacy SHA-1 header is not one).
 fn presets() -> Vec<Scheme> {
     let mut all = all_schemes();
     all.retain(|s| s.name() != "github-sha1");
@@ -119,9 +226,13 @@ fn rebuilt_schemes_pass_the_published_vectors() {
 #[test]
 fn rebuilt_schemes_round_trip_like_their_presets() {
     // Paddle and Zoom have no published vectors: each signs what its preset verifies, and back.
+    // (The schemes `sign_at` cannot write from any body are equal to their presets above.)
     let secret = || Secret::from_bytes([9; 32]).unwrap();
     let t = Timestamp::from_unix_secs(1_700_000_000);
-    for preset in presets() {
+    for preset in crate::common::header_schemes() {
+        if preset.name() == "github-sha1" {
+            continue;
+        }
         let custom = rebuilt(preset.name());
         let id = preset.id_header().map(|_| "evt_123");
         for (sign_with, verify_with) in [(&preset, &custom), (&custom, &preset)] {

@@ -5,7 +5,7 @@
 
 use hookseal::{Keyring, Scheme, Secret, SecretError, Signer, Timestamp};
 
-use crate::common::{all_schemes, secret};
+use crate::common::{header_schemes, secret};
 
 const HEX64: &str = "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd";
 const HEX40: &str = "a02b7c8b3ef3d34e8c4a1c67b1a5f2b0c9f5ed52";
@@ -152,12 +152,13 @@ fn a_lone_signature_entry_of_any_presets_syntax_is_refused_by_every_parser() {
 }
 
 /// What each built-in scheme actually sends, whole and split into its entries: each is refused
-/// as a secret, except Shopify's bare base64 tag, which no parser can tell from a key.
+/// as a secret, except a bare tag (Shopify's base64, Coinbase Commerce's and Razorpay's hex),
+/// which no parser can tell from a key.
 #[test]
 fn every_entry_of_every_presets_signed_header_is_refused_as_a_secret() {
-    for scheme in all_schemes() {
+    for scheme in header_schemes() {
         let name = scheme.name().to_owned();
-        if name == "shopify" {
+        if matches!(name.as_str(), "shopify" | "coinbase-commerce" | "razorpay") {
             continue;
         }
         let id = scheme
@@ -178,12 +179,15 @@ fn every_entry_of_every_presets_signed_header_is_refused_as_a_secret() {
                 pieces.extend(part.split([',', ';']));
             }
         }
-        for piece in pieces {
+        for piece in pieces.into_iter().filter(|p| !p.is_empty()) {
             for (parser, parse, _) in parsers() {
-                assert_eq!(
-                    parse(piece).err(),
-                    Some(SecretError::LooksLikeSignature),
-                    "{name}'s {piece:?} given to {parser}"
+                let err = parse(piece).err();
+                // A whole header with a space in it (WorkOS's `t=…, v1=…`) may be refused for
+                // the space first, by parsers that allow no space.
+                let space = piece.contains(' ') && err == Some(SecretError::ContainsWhitespace);
+                assert!(
+                    space || err == Some(SecretError::LooksLikeSignature),
+                    "{name}'s {piece:?} given to {parser}: {err:?}"
                 );
             }
         }

@@ -2,7 +2,7 @@
 //! keys as it publishes them; verification needs feature `ed25519`.
 
 use super::{Encoding, Part, Scheme, SignatureFormat, preset};
-use crate::mac::Algorithm;
+use crate::scheme::Algorithm;
 
 impl Scheme {
     /// Discord interactions: `X-Signature-Ed25519: <hex>` over `timestamp‖body` (nothing

@@ -10,7 +10,7 @@ mod signed_headers;
 use std::time::Duration;
 
 use super::{Encoding, Part, Scheme, SchemeBuilder, SecretFormat, SignatureFormat};
-use crate::mac::Algorithm;
+use crate::scheme::Algorithm;
 #[cfg(doc)]
 use crate::secret::Secret;
 use crate::timestamp::TimestampFormat;

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::{Encoding, Part, Scheme, SignatureFormat, preset};
-use crate::mac::Algorithm;
+use crate::scheme::Algorithm;
 use crate::timestamp::TimestampFormat;
 
 impl Scheme {
