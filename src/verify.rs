@@ -24,17 +24,23 @@ use crate::timestamp::Timestamp;
 ///
 /// 1. **Parse**, bounded: the signature header must be present once, at most the scheme's maximum
 ///    length, well-formed, with a canonical timestamp and at most the scheme's number of
-///    signatures, each decoded to bytes.
+///    signatures, each decoded to bytes; the id, the listed headers and the request line where
+///    the scheme signs them.
 /// 2. **Freshness**: the timestamp must be at most `max_age` in the past and at most
-///    `max_future_skew` in the future (both inclusive; 300 s each by default).
-/// 3. **Signature**: the HMAC of the signed content under each key valid now, in keyring order,
-///    compared in constant time with every presented signature. With the `ed25519` feature,
-///    each trusted Ed25519 public key is tried against the `v1a` signatures in turn, at most
+///    `max_future_skew` in the future (both inclusive; the scheme's
+///    [tolerance](Scheme::tolerance) or 300 s by default).
+/// 3. **Form**, for schemes that sign it (Twilio): the body read as a form, or its digest checked.
+/// 4. **Signature**: the MAC of the signed content under each key valid now, in keyring order
+///    (and, for Twilio, over the URL with and without its port), compared in constant time with
+///    every presented signature. With the `ed25519` feature, each trusted Ed25519 public key is
+///    tried against the Ed25519 signatures in turn, at most
 ///    `Verifier::MAX_ED25519_VERIFICATIONS` (8) pairs per request: each pair hashes the body
 ///    again, so the cap bounds what an unsigned request can cost. A signature whose `R` is of
 ///    small order is refused without hashing the body.
 ///
-/// A verify call does not allocate.
+/// A verify call does not allocate, but in the two schemes whose content is built from the
+/// request: Twilio's form (a copy of the body and one entry per parameter, at most 1024) and
+/// Hook0's listed headers (one name each, at most 16).
 ///
 /// ```
 /// use hookseal::{Keyring, Scheme, Secret, Signer, Verifier};
