@@ -1,9 +1,12 @@
-//! A scheme's signed content: the parts fed to the MAC for one request, and the rule that keeps
-//! a signed id from giving the content two readings.
+//! A scheme's signed content: the values one request's content is made of (the public URL's
+//! spellings, the form, the listed headers), the parts fed to the MAC, and the rule that keeps a
+//! signed id from giving the content two readings.
 
 use super::{PartKind, Scheme};
+use crate::error::{HeaderKind, VerifyError};
 use crate::form::Form;
-use crate::request::RequestLine;
+use crate::headers::{HeaderName, HeaderSource, single_value};
+use crate::request::{PublicUrl, RequestLine};
 
 /// The most parts signed content may have.
 pub(crate) const MAX_PARTS: usize = 8;
@@ -51,6 +54,80 @@ impl<'a> Listed<'a> {
 }
 
 impl Scheme {
+    /// The URL bases to try for a request: the public URL as written, or with and without its
+    /// port for schemes whose senders sign either; one empty base when the URL is not signed.
+    pub(crate) fn url_bases<'u>(&self, url: Option<&'u PublicUrl>) -> [Option<&'u [u8]>; 2] {
+        match url {
+            Some(url) if self.url_port_variants => url.port_variants().map(Some),
+            Some(url) => [Some(url.written()), None],
+            None => [Some(&[]), None],
+        }
+    }
+
+    /// The form the scheme signs, read from the body: empty when the request's query carries
+    /// the body's digest instead (Twilio's `bodySHA256`), which must then match.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::NoMatchingSignature`] for a digest that is not the body's, and
+    /// [`VerifyError::MalformedBody`] for a body that is not a form.
+    pub(crate) fn form(&self, line: RequestLine<'_>, body: &[u8]) -> Result<Form, VerifyError> {
+        let digest = self
+            .body_digest_param
+            .as_deref()
+            .and_then(|name| line.query_param(name.as_bytes()));
+        match digest {
+            Some(hex) => {
+                let mut presented = [0_u8; 32];
+                crate::encoding::decode_lower_hex(hex, &mut presented)
+                    .ok_or(VerifyError::NoMatchingSignature)?;
+                let actual: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(body).into();
+                if crate::mac::tags_equal(&presented, &actual) {
+                    Ok(Form::empty())
+                } else {
+                    Err(VerifyError::NoMatchingSignature)
+                }
+            }
+            None => Form::parse(body),
+        }
+    }
+
+    /// The headers the request lists as signed, read from `headers` in the list's order, for
+    /// schemes that sign a list of headers (Hook0); empty otherwise. Each name is checked and
+    /// looked up by a [`HeaderName`] built for it (which allocates).
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::MissingSignature`] when the list is not sent;
+    /// [`VerifyError::MalformedHeader`] for a name that is not an HTTP token, an empty name or
+    /// more than 16 names; [`VerifyError::MissingHeader`] and
+    /// [`VerifyError::DuplicateHeader`] of [`HeaderKind::Listed`] for a listed header absent or
+    /// sent twice.
+    pub(crate) fn listed<'a, H: HeaderSource + ?Sized>(
+        &self,
+        names: Option<&'a [u8]>,
+        headers: &'a H,
+    ) -> Result<Listed<'a>, VerifyError> {
+        if self.listed_param.is_none() {
+            return Ok(Listed::default());
+        }
+        let names = names.ok_or(VerifyError::MissingSignature)?;
+        let malformed = VerifyError::MalformedHeader(HeaderKind::Signature);
+        let mut listed = Listed::new(names);
+        for name in names.split(|&b| b == b' ') {
+            let name = core::str::from_utf8(name)
+                .ok()
+                .and_then(|n| HeaderName::new(n).ok())
+                .ok_or_else(|| malformed.clone())?;
+            let value = single_value(headers, &name, HeaderKind::Listed)?
+                .ok_or(VerifyError::MissingHeader(HeaderKind::Listed))?;
+            if !listed.push(value) {
+                return Err(malformed);
+            }
+        }
+        Ok(listed)
+    }
+
     /// The signed content for one request, with `base` as the public URL, and `listed` and
     /// `form` (when the scheme signs them) in their places: a view, read part by part when fed.
     pub(crate) fn content<'b>(

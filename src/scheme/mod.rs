@@ -66,22 +66,20 @@ mod builder;
 mod content;
 pub(crate) mod parse;
 mod presets;
+mod source;
 
 pub(crate) use content::{Content, Listed, MAX_PARTS, Signed};
 pub(crate) use presets::preset;
+pub(crate) use source::{HeaderSpec, MAX_FIELD_DEPTH, Source};
 
 pub use crate::mac::Algorithm;
 pub use crate::secret::SecretFormat;
 pub use builder::{Encoding, Part, SchemeBuilder, SignatureFormat};
 
 use crate::encoding::Codec;
-use crate::error::{ConfigError, HeaderKind, SecretError, VerifyError};
-use crate::form::Form;
-use crate::headers::{HeaderName, HeaderSource, single_value};
+use crate::error::{ConfigError, SecretError, VerifyError};
 use crate::keyring::{Key, KeyId, Material};
 use crate::mac::{MacKey, Tag};
-use crate::request::PublicUrl;
-use crate::request::RequestLine;
 use crate::secret::{EXPECTED_HMAC, SIGNING_PREFIX, Secret, is_ed25519_key_text};
 pub use crate::timestamp::TimestampFormat;
 use builder::{PartKind, Syntax};
@@ -207,7 +205,7 @@ impl Scheme {
 
     /// Whether the signed content holds the method, the path or the URL (or a value read from
     /// the query, such as Twilio's body digest), so verification needs the request line
-    /// ([`HeaderSource::request_line`]).
+    /// ([`HeaderSource::request_line`](crate::HeaderSource::request_line)).
     #[must_use]
     pub fn signs_request_line(&self) -> bool {
         self.reads.line
@@ -413,80 +411,6 @@ impl Scheme {
 
     pub(crate) fn id_source(&self) -> Option<&Source> {
         self.id.as_ref()
-    }
-
-    /// The URL bases to try for a request: the public URL as written, or with and without its
-    /// port for schemes whose senders sign either; one empty base when the URL is not signed.
-    pub(crate) fn url_bases<'u>(&self, url: Option<&'u PublicUrl>) -> [Option<&'u [u8]>; 2] {
-        match url {
-            Some(url) if self.url_port_variants => url.port_variants().map(Some),
-            Some(url) => [Some(url.written()), None],
-            None => [Some(&[]), None],
-        }
-    }
-
-    /// The form the scheme signs, read from the body: empty when the request's query carries
-    /// the body's digest instead (Twilio's `bodySHA256`), which must then match.
-    ///
-    /// # Errors
-    ///
-    /// [`VerifyError::NoMatchingSignature`] for a digest that is not the body's, and
-    /// [`VerifyError::MalformedBody`] for a body that is not a form.
-    pub(crate) fn form(&self, line: RequestLine<'_>, body: &[u8]) -> Result<Form, VerifyError> {
-        let digest = self
-            .body_digest_param
-            .as_deref()
-            .and_then(|name| line.query_param(name.as_bytes()));
-        match digest {
-            Some(hex) => {
-                let mut presented = [0_u8; 32];
-                crate::encoding::decode_lower_hex(hex, &mut presented)
-                    .ok_or(VerifyError::NoMatchingSignature)?;
-                let actual: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(body).into();
-                if crate::mac::tags_equal(&presented, &actual) {
-                    Ok(Form::empty())
-                } else {
-                    Err(VerifyError::NoMatchingSignature)
-                }
-            }
-            None => Form::parse(body),
-        }
-    }
-
-    /// The headers the request lists as signed, read from `headers` in the list's order, for
-    /// schemes that sign a list of headers (Hook0); empty otherwise. Each name is checked and
-    /// looked up by a [`HeaderName`] built for it (which allocates).
-    ///
-    /// # Errors
-    ///
-    /// [`VerifyError::MissingSignature`] when the list is not sent;
-    /// [`VerifyError::MalformedHeader`] for a name that is not an HTTP token, an empty name or
-    /// more than 16 names; [`VerifyError::MissingHeader`] and
-    /// [`VerifyError::DuplicateHeader`] of [`HeaderKind::Listed`] for a listed header absent or
-    /// sent twice.
-    pub(crate) fn listed<'a, H: HeaderSource + ?Sized>(
-        &self,
-        names: Option<&'a [u8]>,
-        headers: &'a H,
-    ) -> Result<Listed<'a>, VerifyError> {
-        if self.listed_param.is_none() {
-            return Ok(Listed::default());
-        }
-        let names = names.ok_or(VerifyError::MissingSignature)?;
-        let malformed = VerifyError::MalformedHeader(HeaderKind::Signature);
-        let mut listed = Listed::new(names);
-        for name in names.split(|&b| b == b' ') {
-            let name = core::str::from_utf8(name)
-                .ok()
-                .and_then(|n| HeaderName::new(n).ok())
-                .ok_or_else(|| malformed.clone())?;
-            let value = single_value(headers, &name, HeaderKind::Listed)?
-                .ok_or(VerifyError::MissingHeader(HeaderKind::Listed))?;
-            if !listed.push(value) {
-                return Err(malformed);
-            }
-        }
-        Ok(listed)
     }
 
     /// The signature header's parameter that lists the signed headers, if the scheme has one.
@@ -710,88 +634,6 @@ pub(crate) enum KeyUse {
     /// Either ([`Scheme::parse_key`]): the keyring may sign, verify or both.
     Any,
 }
-
-/// A header a scheme reads, with an optional second name tried when the first is absent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct HeaderSpec {
-    wire: Box<str>,
-    name: HeaderName,
-    fallback: Option<HeaderName>,
-}
-
-impl HeaderSpec {
-    pub(crate) fn new(wire: &str, fallback: Option<&str>) -> Result<Self, ConfigError> {
-        Ok(Self {
-            wire: wire.into(),
-            name: HeaderName::new(wire)?,
-            fallback: fallback.map(HeaderName::new).transpose()?,
-        })
-    }
-
-    /// The header's single value, trimmed: under the first name, or under the fallback when the
-    /// first is absent.
-    pub(crate) fn single<'a, H: HeaderSource + ?Sized>(
-        &'a self,
-        headers: &'a H,
-        kind: HeaderKind,
-    ) -> Result<Option<&'a [u8]>, VerifyError> {
-        match single_value(headers, &self.name, kind)? {
-            Some(value) => Ok(Some(value)),
-            None => match &self.fallback {
-                Some(name) => single_value(headers, name, kind),
-                None => Ok(None),
-            },
-        }
-    }
-}
-
-/// Where a scheme reads a value (the signatures, the timestamp, the id) from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Source {
-    /// A header of its own (`webhook-timestamp`).
-    Header(HeaderSpec),
-    /// A parameter of the signature header (Stripe's `t=`): the timestamp only.
-    Param(Box<str>),
-    /// A member of the JSON body, by its path of names (Linear's `webhookTimestamp`).
-    Field(Box<[Box<str>]>),
-}
-
-impl Source {
-    fn header(&self) -> Option<&str> {
-        match self {
-            Self::Header(spec) => Some(&spec.wire),
-            Self::Param(_) | Self::Field(_) => None,
-        }
-    }
-
-    /// The value sent, trimmed (a header) or as written (a member of the body); `None` when
-    /// absent or, for a parameter, read with the signatures instead.
-    #[inline]
-    pub(crate) fn read<'a, H: HeaderSource + ?Sized>(
-        &'a self,
-        headers: &'a H,
-        body: &'a [u8],
-        kind: HeaderKind,
-    ) -> Result<Option<&'a [u8]>, VerifyError> {
-        match self {
-            Self::Header(spec) => spec.single(headers, kind),
-            Self::Param(_) => Ok(None),
-            Self::Field(path) => crate::json_field::find(body, path),
-        }
-    }
-
-    /// The error for a value the scheme requires that was not sent.
-    pub(crate) fn missing(&self, kind: HeaderKind) -> VerifyError {
-        match self {
-            Self::Header(_) => VerifyError::MissingHeader(kind),
-            Self::Param(_) => VerifyError::MissingTimestamp,
-            Self::Field(_) => VerifyError::MissingField(kind),
-        }
-    }
-}
-
-/// The deepest member path a scheme reads.
-pub(crate) const MAX_FIELD_DEPTH: usize = 4;
 
 /// The first Ed25519 signature made, if any.
 fn ed25519_first(signatures: &[[u8; 64]]) -> Option<&[u8; 64]> {

@@ -1,0 +1,88 @@
+//! Where a scheme reads a value — its signatures, its timestamp, its id — from: a header, a
+//! parameter of the signature header, or a member of the JSON body.
+
+use crate::error::{ConfigError, HeaderKind, VerifyError};
+use crate::headers::{HeaderName, HeaderSource, single_value};
+
+/// A header a scheme reads, with an optional second name tried when the first is absent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeaderSpec {
+    wire: Box<str>,
+    name: HeaderName,
+    fallback: Option<HeaderName>,
+}
+
+impl HeaderSpec {
+    pub(crate) fn new(wire: &str, fallback: Option<&str>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            wire: wire.into(),
+            name: HeaderName::new(wire)?,
+            fallback: fallback.map(HeaderName::new).transpose()?,
+        })
+    }
+
+    /// The header's single value, trimmed: under the first name, or under the fallback when the
+    /// first is absent.
+    pub(crate) fn single<'a, H: HeaderSource + ?Sized>(
+        &'a self,
+        headers: &'a H,
+        kind: HeaderKind,
+    ) -> Result<Option<&'a [u8]>, VerifyError> {
+        match single_value(headers, &self.name, kind)? {
+            Some(value) => Ok(Some(value)),
+            None => match &self.fallback {
+                Some(name) => single_value(headers, name, kind),
+                None => Ok(None),
+            },
+        }
+    }
+}
+
+/// Where a scheme reads a value (the signatures, the timestamp, the id) from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// A header of its own (`webhook-timestamp`).
+    Header(HeaderSpec),
+    /// A parameter of the signature header (Stripe's `t=`): the timestamp only.
+    Param(Box<str>),
+    /// A member of the JSON body, by its path of names (Linear's `webhookTimestamp`).
+    Field(Box<[Box<str>]>),
+}
+
+impl Source {
+    /// The header's name as written on the wire, when the value is a header.
+    pub(crate) fn header(&self) -> Option<&str> {
+        match self {
+            Self::Header(spec) => Some(&spec.wire),
+            Self::Param(_) | Self::Field(_) => None,
+        }
+    }
+
+    /// The value sent, trimmed (a header) or as written (a member of the body); `None` when
+    /// absent or, for a parameter, read with the signatures instead.
+    #[inline]
+    pub(crate) fn read<'a, H: HeaderSource + ?Sized>(
+        &'a self,
+        headers: &'a H,
+        body: &'a [u8],
+        kind: HeaderKind,
+    ) -> Result<Option<&'a [u8]>, VerifyError> {
+        match self {
+            Self::Header(spec) => spec.single(headers, kind),
+            Self::Param(_) => Ok(None),
+            Self::Field(path) => crate::json_field::find(body, path),
+        }
+    }
+
+    /// The error for a value the scheme requires that was not sent.
+    pub(crate) fn missing(&self, kind: HeaderKind) -> VerifyError {
+        match self {
+            Self::Header(_) => VerifyError::MissingHeader(kind),
+            Self::Param(_) => VerifyError::MissingTimestamp,
+            Self::Field(_) => VerifyError::MissingField(kind),
+        }
+    }
+}
+
+/// The deepest member path a scheme reads.
+pub(crate) const MAX_FIELD_DEPTH: usize = 4;
