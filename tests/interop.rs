@@ -629,7 +629,7 @@ fn run_driver(spec: &Spec, mode: &str, lines: &[Vec<String>]) -> Vec<String> {
     let output = match spec.runtime {
         // Every npm SDK is driven by this one file (the name is its first SDK's).
         Runtime::Node => Command::new("node")
-            .arg(scripts.join("octokit.mjs"))
+            .arg(scripts.join("sdks.mjs"))
             .arg(mode)
             .arg(&path)
             .env("HOOKSEAL_INTEROP_NODE", env_path("HOOKSEAL_INTEROP_NODE"))

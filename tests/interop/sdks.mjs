@@ -1,9 +1,8 @@
 // The providers' own npm SDKs (@octokit/webhooks-methods, @linear/sdk, @mux/mux-node), driven
 // by tests/interop.rs; the same line protocol as sdks.py (fields: sdk, key, id, timestamp, now_ms,
-// method, url, payload, tampered[, signature]). The file keeps its first SDK's name: the crate's
-// package (Cargo.toml `include`) ships it under that name.
+// method, url, payload, tampered[, signature]).
 //
-// Usage: node octokit.mjs verify|sign FILE, with HOOKSEAL_INTEROP_NODE set to the npm prefix the
+// Usage: node sdks.mjs verify|sign FILE, with HOOKSEAL_INTEROP_NODE set to the npm prefix the
 // packages were installed under (by .ci/test-deps, from tests/interop/npm-packages.txt).
 //
 // Where an SDK reads the clock (Linear, Mux), Date.now is set to the case's now_ms.
