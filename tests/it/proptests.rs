@@ -10,9 +10,11 @@ use proptest::test_runner::FileFailurePersistence;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use hookseal::{Key, Keyring, Scheme, Secret, Signer, Timestamp, Verifier, VerifyError};
+use hookseal::{
+    Key, Keyring, RequestView, Scheme, Secret, Signer, Timestamp, Verifier, VerifyError,
+};
 
-use crate::common::{NOW, header_schemes};
+use crate::common::{NOW, all_schemes};
 
 const MAX_AGE: u64 = 300;
 const SKEW: u64 = 300;
@@ -207,9 +209,24 @@ proptest! {
     }
 }
 
+/// Every scheme the crate signs for any body with an HMAC key. Left out, each covered by the
+/// adversarial table and the fuzz targets instead: Mailgun (the crate does not write it), Discord
+/// and Telnyx (Ed25519 keys alone), Linear (its body must be JSON holding its timestamp) and
+/// Twilio (its body must be a form).
 fn any_scheme() -> impl Strategy<Value = Scheme> {
-    prop::sample::select(header_schemes())
+    let mut schemes = all_schemes();
+    schemes.retain(|s| {
+        !matches!(
+            s.name(),
+            "mailgun" | "discord" | "telnyx" | "linear" | "twilio"
+        )
+    });
+    prop::sample::select(schemes)
 }
+
+/// Where the schemes that sign the request line (Square, HubSpot) are sent.
+const PUBLIC_URL: &str = "https://example.com";
+const TARGET: &str = "/hooks/in?x=1";
 
 proptest! {
     #![proptest_config(config())]
@@ -229,21 +246,36 @@ proptest! {
         let ring = || Keyring::single(Secret::from_bytes(key.clone()).unwrap());
         let now = Timestamp::from_unix_secs(NOW);
         let id = scheme.id_header().map(|_| id.as_str());
-        let signed = Signer::new(scheme.clone(), ring()).sign_at(id, &body, now).unwrap();
+        let signer = Signer::new(scheme.clone(), ring());
+        let signed = if scheme.signs_request_line() {
+            signer.sign_request_at("POST", &format!("{PUBLIC_URL}{TARGET}"), id, &body, now)
+        } else {
+            signer.sign_at(id, &body, now)
+        }
+        .unwrap();
         let headers: Vec<(String, String)> =
             signed.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
-        let verifier = Verifier::new(scheme.clone(), ring());
+        let verifier = Verifier::new(scheme.clone(), ring()).with_public_url(PUBLIC_URL).unwrap();
+        // The body and the id verified, with the request line where the scheme signs it.
+        let verify = |headers: &[(String, String)], body: &[u8]| {
+            if scheme.signs_request_line() {
+                let request = RequestView::new("POST", TARGET, headers);
+                verifier.verify_at(&request, body, now).map(|v| (v.body().to_vec(), v.id().map(str::to_owned)))
+            } else {
+                verifier.verify_at(headers, body, now).map(|v| (v.body().to_vec(), v.id().map(str::to_owned)))
+            }
+        };
 
-        let verified = verifier.verify_at(&headers, &body, now).unwrap();
-        prop_assert_eq!(verified.body(), body.as_slice());
-        prop_assert_eq!(verified.id(), id);
+        let (verified_body, verified_id) = verify(&headers, &body).unwrap();
+        prop_assert_eq!(verified_body, body.clone());
+        prop_assert_eq!(verified_id.as_deref(), id);
 
         if !body.is_empty() {
             let mut flipped = body.clone();
             let i = bit.index(body.len() * 8);
             flipped[i / 8] ^= 1 << (i % 8);
             prop_assert_eq!(
-                verifier.verify_at(&headers, &flipped, now).unwrap_err(),
+                verify(&headers, &flipped).unwrap_err(),
                 VerifyError::NoMatchingSignature
             );
         }
@@ -256,7 +288,7 @@ proptest! {
                 }
             }
             prop_assert_eq!(
-                verifier.verify_at(&other, &body, now).unwrap_err(),
+                verify(&other, &body).unwrap_err(),
                 VerifyError::NoMatchingSignature
             );
         }
@@ -270,6 +302,6 @@ proptest! {
         let new = if old == b'~' { b'!' } else { old + 1 };
         value.replace_range(i..=i, &char::from(new).to_string());
         let shown = value.clone();
-        prop_assert!(verifier.verify_at(&changed, &body, now).is_err(), "{shown}");
+        prop_assert!(verify(&changed, &body).is_err(), "{shown}");
     }
 }

@@ -11,34 +11,45 @@
 //! signature header's and the timestamp's), which hookseal exposes as `hookseal::fuzz_hooks`
 //! only when built with `--cfg fuzzing`. `cargo fuzz` sets that flag; the corpus test needs it
 //! too: `RUSTFLAGS='--cfg fuzzing' cargo test --manifest-path fuzz/Cargo.toml -p
-//! hookseal-fuzz-oracles` (stable Rust is enough).
+//! hookseal-fuzz-oracles` (stable Rust is enough). The models the oracles compare against
+//! (timestamps in each unit, JSON members on `serde_json`, forms, public URLs) are in `model`.
 //!
 //! Input layouts:
 //!
 //! - [`signature_params`], [`signature_versioned`], [`signature_single`]: the first byte picks
 //!   a scheme using that header syntax; the rest is the header's value.
 //! - [`timestamp`], [`idempotency_key`]: the bytes are the header's value.
+//! - [`timestamp_format`]: the first byte picks Unix seconds, milliseconds or RFC 3339; the rest
+//!   is the text.
 //! - [`secret`]: the first byte picks a secret format; the rest, when it is UTF-8, is the text.
-//! - [`verify`]: the first byte picks a scheme, the second how headers are held; then lines of
-//!   `name: value` up to an empty line, then the body (see [`verify`]).
+//! - [`verify`]: the first byte picks a scheme (every preset), the second how headers are held;
+//!   then lines of `name: value` (and `:method:`, `:target:`, `:url:` for the request line and
+//!   the verifier's public URL) up to an empty line, then the body (see [`split_request`]).
+//! - [`body_fields`]: the first byte picks Linear, Mailgun or Twilio; the rest is the body,
+//!   signed by the oracle where the scheme signs the body.
 
 #![allow(
     clippy::missing_panics_doc,
     reason = "every function here panics on purpose when a property fails; the module docs say so"
 )]
 
+mod model;
+
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use hmac::Hmac;
+use sha2::Digest as _;
 
 use hookseal::fuzz_hooks::{parse_signature_header, parse_timestamp};
 use hookseal::idempotency::IdempotencyKey;
 use hookseal::scheme::Encoding;
 use hookseal::{
-    HeaderKind, HeaderName, HeaderSource, IdempotencyKeyReason, Key, Keyring, Scheme, Secret,
-    SecretError, Signer, Timestamp, TimestampReason, Verified, Verifier, VerifyError, dangerous,
+    HeaderKind, HeaderName, HeaderSource, IdempotencyKeyReason, Key, Keyring, RequestView, Scheme,
+    Secret, SecretError, SignError, Signer, Timestamp, TimestampFormat, TimestampReason, Verified,
+    Verifier, VerifyError, dangerous,
 };
 
 #[cfg(not(fuzzing))]
@@ -50,49 +61,133 @@ compile_error!(
 /// The time every verify input is checked at: 2023-11-14T22:13:20Z.
 pub const NOW: u64 = 1_700_000_000;
 
-/// The primary key of every fuzzed verifier.
+/// The primary key of every fuzzed verifier (the seed of its Ed25519 key for the schemes that
+/// sign with Ed25519 alone).
 pub const NEW_KEY: [u8; 32] = [0x42; 32];
 
 /// The second key of every fuzzed verifier (a key being rotated out).
 pub const OLD_KEY: [u8; 32] = [0x17; 32];
 
-/// How a scheme's signed content and signature header are laid out, written out from each
-/// provider's documentation rather than read from the scheme, so the checks below do not share
-/// the code they check.
+/// The public URL the verify seeds of the schemes that sign the URL are signed for, and their
+/// request target.
+pub const PUBLIC_URL: &str = "https://example.com";
+const TARGET: &str = "/hooks/in?account=7";
+
+/// How a scheme's signed content and signature are laid out, written out from each provider's
+/// documentation rather than read from the scheme, so the checks below do not share the code
+/// they check.
 #[derive(Debug, Clone, Copy)]
 struct Layout {
     content: Content,
-    header: Header,
+    syntax: Syntax,
     /// The label before each tag: `v1=`, `v1,`, `sha256=`, or nothing.
     label: &'static str,
     encoding: Encoding,
-    sha1: bool,
-    /// The signature header's name, and the second name read when it is absent.
-    header_names: (&'static str, Option<&'static str>),
+    alg: Alg,
+    /// Where the signatures are: a header (and the name read when it is absent), or a member of
+    /// the body.
+    signature: Source,
+    timestamp: Option<Source>,
+    unit: Unit,
+    id: Option<Source>,
+    /// The window on each side of now, in seconds.
+    tolerance: u64,
+    url: Url,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Content {
-    /// `timestamp.body` (Stripe).
+    /// `timestamp.body` (Stripe, Mux, WorkOS).
     TsDotBody,
-    /// `id.timestamp.body` (Standard Webhooks, Svix).
+    /// `id.timestamp.body` (Standard Webhooks, Svix, Clerk, Resend).
     IdDotTsDotBody,
-    /// The body alone (GitHub, Shopify).
+    /// The body alone (GitHub, Shopify, PagerDuty, Intercom, Coinbase Commerce, Razorpay,
+    /// Linear).
     Body,
     /// `v0:timestamp:body` (Slack, Zoom).
     V0,
     /// `timestamp:body` (Paddle).
     TsColonBody,
+    /// `id‖timestamp‖body` (Twitch).
+    IdTsBody,
+    /// `timestamp‖token` (Mailgun).
+    TsToken,
+    /// The URL, then each form parameter's name and value, sorted (Twilio).
+    UrlForm,
+    /// `URL‖body` (Square).
+    UrlBody,
+    /// `method‖URL‖body‖timestamp` (HubSpot).
+    MethodUrlBodyTs,
+    /// `timestamp‖body` (Discord).
+    TsBody,
+    /// `timestamp|body` (Telnyx).
+    TsPipeBody,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Header {
-    /// `key=value` entries split by this byte, the timestamp under `ts_key`.
-    Params { separator: u8, ts_key: &'static str },
+enum Syntax {
+    /// `key=value` entries split by this byte (and one space, when `spaced`).
+    Params { separator: u8, spaced: bool },
     /// `version,tag` entries split by spaces.
     Versioned,
     /// The one tag, after the label.
     Single,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Alg {
+    Sha256,
+    Sha1,
+    Ed25519,
+}
+
+impl Alg {
+    fn tag_len(self) -> usize {
+        match self {
+            Self::Sha256 => 32,
+            Self::Sha1 => 20,
+            Self::Ed25519 => 64,
+        }
+    }
+}
+
+/// Where a value is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// A header, and the name read when it is absent.
+    Header(&'static str, Option<&'static str>),
+    /// A `key=value` entry of the signature header.
+    Param(&'static str),
+    /// A member of the JSON body, by its path.
+    Member(&'static [&'static str]),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Secs,
+    Millis,
+    Rfc3339,
+}
+
+impl Unit {
+    /// The independent model of the unit's parser.
+    fn parse(self, text: &[u8]) -> Result<u64, TimestampReason> {
+        match self {
+            Self::Secs => model::decimal(text),
+            Self::Millis => model::millis(text),
+            Self::Rfc3339 => model::rfc3339(text),
+        }
+    }
+}
+
+/// How the URL is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Url {
+    None,
+    /// As the public URL is written.
+    Written,
+    /// With its port and without (Twilio).
+    PortVariants,
 }
 
 /// One fuzzed scheme and its independent description.
@@ -102,90 +197,300 @@ struct Case {
     verifier: Verifier,
 }
 
+/// Every preset (and the legacy GitHub SHA-1 scheme), each with its layout. The first nine keep
+/// their places, so older corpus files still pick the scheme they were found with.
+fn layouts() -> Vec<(Scheme, Layout)> {
+    let header = |name| Source::Header(name, None);
+    let base = |content, syntax, label, encoding, signature| Layout {
+        content,
+        syntax,
+        label,
+        encoding,
+        alg: Alg::Sha256,
+        signature: header(signature),
+        timestamp: None,
+        unit: Unit::Secs,
+        id: None,
+        tolerance: 300,
+        url: Url::None,
+    };
+    let params = |separator| Syntax::Params {
+        separator,
+        spaced: false,
+    };
+    let hex = Encoding::Hex;
+    let b64 = Encoding::Base64;
+    let svix_like = |scheme: Scheme, signature: &'static str, ts, id, fallback: bool| {
+        let or = |name| fallback.then_some(name);
+        (
+            scheme,
+            Layout {
+                signature: Source::Header(signature, or("webhook-signature")),
+                timestamp: Some(Source::Header(ts, or("webhook-timestamp"))),
+                id: Some(Source::Header(id, or("webhook-id"))),
+                ..base(Content::IdDotTsDotBody, Syntax::Versioned, "v1,", b64, "")
+            },
+        )
+    };
+    let svix = |scheme| svix_like(scheme, "svix-signature", "svix-timestamp", "svix-id", true);
+    let v0 = |signature, ts| Layout {
+        timestamp: Some(header(ts)),
+        ..base(Content::V0, Syntax::Single, "v0=", hex, signature)
+    };
+    let body_only = |syntax, label, encoding, signature| {
+        base(Content::Body, syntax, label, encoding, signature)
+    };
+    vec![
+        (
+            Scheme::stripe(),
+            Layout {
+                timestamp: Some(Source::Param("t")),
+                ..base(
+                    Content::TsDotBody,
+                    params(b','),
+                    "v1=",
+                    hex,
+                    "Stripe-Signature",
+                )
+            },
+        ),
+        (
+            Scheme::paddle(),
+            Layout {
+                timestamp: Some(Source::Param("ts")),
+                ..base(
+                    Content::TsColonBody,
+                    params(b';'),
+                    "h1=",
+                    hex,
+                    "Paddle-Signature",
+                )
+            },
+        ),
+        svix_like(
+            Scheme::standard_webhooks(),
+            "webhook-signature",
+            "webhook-timestamp",
+            "webhook-id",
+            false,
+        ),
+        svix(Scheme::svix()),
+        (
+            Scheme::github(),
+            Layout {
+                id: Some(header("X-GitHub-Delivery")),
+                ..body_only(Syntax::Single, "sha256=", hex, "X-Hub-Signature-256")
+            },
+        ),
+        (
+            dangerous::github_sha1(),
+            Layout {
+                alg: Alg::Sha1,
+                id: Some(header("X-GitHub-Delivery")),
+                ..body_only(Syntax::Single, "sha1=", hex, "X-Hub-Signature")
+            },
+        ),
+        (
+            Scheme::slack(),
+            v0("X-Slack-Signature", "X-Slack-Request-Timestamp"),
+        ),
+        (
+            Scheme::zoom(),
+            v0("x-zm-signature", "x-zm-request-timestamp"),
+        ),
+        (
+            Scheme::shopify(),
+            Layout {
+                signature: Source::Header("X-Shopify-Hmac-Sha256", Some("shopify-hmac-sha256")),
+                id: Some(header("X-Shopify-Webhook-Id")),
+                ..body_only(Syntax::Single, "", b64, "")
+            },
+        ),
+        svix(Scheme::clerk()),
+        svix(Scheme::resend()),
+        (
+            Scheme::twitch(),
+            Layout {
+                timestamp: Some(header("Twitch-Eventsub-Message-Timestamp")),
+                unit: Unit::Rfc3339,
+                id: Some(header("Twitch-Eventsub-Message-Id")),
+                tolerance: 600,
+                ..base(
+                    Content::IdTsBody,
+                    Syntax::Single,
+                    "sha256=",
+                    hex,
+                    "Twitch-Eventsub-Message-Signature",
+                )
+            },
+        ),
+        (
+            Scheme::workos(),
+            Layout {
+                timestamp: Some(Source::Param("t")),
+                unit: Unit::Millis,
+                tolerance: 180,
+                ..base(
+                    Content::TsDotBody,
+                    Syntax::Params {
+                        separator: b',',
+                        spaced: true,
+                    },
+                    "v1=",
+                    hex,
+                    "WorkOS-Signature",
+                )
+            },
+        ),
+        (
+            Scheme::mux(),
+            Layout {
+                timestamp: Some(Source::Param("t")),
+                ..base(
+                    Content::TsDotBody,
+                    params(b','),
+                    "v1=",
+                    hex,
+                    "Mux-Signature",
+                )
+            },
+        ),
+        (
+            Scheme::pagerduty(),
+            Layout {
+                id: Some(header("X-Webhook-Id")),
+                ..body_only(params(b','), "v1=", hex, "X-PagerDuty-Signature")
+            },
+        ),
+        (
+            Scheme::intercom(),
+            Layout {
+                alg: Alg::Sha1,
+                ..body_only(Syntax::Single, "sha1=", hex, "X-Hub-Signature")
+            },
+        ),
+        (
+            Scheme::coinbase_commerce(),
+            body_only(Syntax::Single, "", hex, "X-CC-Webhook-Signature"),
+        ),
+        (
+            Scheme::razorpay(),
+            Layout {
+                id: Some(header("X-Razorpay-Event-Id")),
+                ..body_only(Syntax::Single, "", hex, "X-Razorpay-Signature")
+            },
+        ),
+        (
+            Scheme::linear(),
+            Layout {
+                timestamp: Some(Source::Member(&["webhookTimestamp"])),
+                unit: Unit::Millis,
+                id: Some(header("Linear-Delivery")),
+                tolerance: 60,
+                ..body_only(Syntax::Single, "", hex, "Linear-Signature")
+            },
+        ),
+        (
+            Scheme::mailgun(),
+            Layout {
+                signature: Source::Member(&["signature", "signature"]),
+                timestamp: Some(Source::Member(&["signature", "timestamp"])),
+                id: Some(Source::Member(&["signature", "token"])),
+                ..base(Content::TsToken, Syntax::Single, "", hex, "")
+            },
+        ),
+        (
+            Scheme::twilio(),
+            Layout {
+                alg: Alg::Sha1,
+                url: Url::PortVariants,
+                ..base(
+                    Content::UrlForm,
+                    Syntax::Single,
+                    "",
+                    b64,
+                    "X-Twilio-Signature",
+                )
+            },
+        ),
+        (
+            Scheme::square(),
+            Layout {
+                url: Url::Written,
+                ..base(
+                    Content::UrlBody,
+                    Syntax::Single,
+                    "",
+                    b64,
+                    "x-square-hmacsha256-signature",
+                )
+            },
+        ),
+        (
+            Scheme::hubspot(),
+            Layout {
+                timestamp: Some(header("X-HubSpot-Request-Timestamp")),
+                unit: Unit::Millis,
+                url: Url::Written,
+                ..base(
+                    Content::MethodUrlBodyTs,
+                    Syntax::Single,
+                    "",
+                    b64,
+                    "X-HubSpot-Signature-v3",
+                )
+            },
+        ),
+        (
+            Scheme::discord(),
+            Layout {
+                alg: Alg::Ed25519,
+                timestamp: Some(header("X-Signature-Timestamp")),
+                ..base(
+                    Content::TsBody,
+                    Syntax::Single,
+                    "",
+                    hex,
+                    "X-Signature-Ed25519",
+                )
+            },
+        ),
+        (
+            Scheme::telnyx(),
+            Layout {
+                alg: Alg::Ed25519,
+                timestamp: Some(header("telnyx-timestamp")),
+                ..base(
+                    Content::TsPipeBody,
+                    Syntax::Single,
+                    "",
+                    b64,
+                    "telnyx-signature-ed25519",
+                )
+            },
+        ),
+    ]
+}
+
 fn cases() -> &'static [Case] {
     static CASES: OnceLock<Vec<Case>> = OnceLock::new();
     CASES.get_or_init(|| {
-        let params = |separator, ts_key| Header::Params { separator, ts_key };
-        let hex = Encoding::Hex;
-        let b64 = Encoding::Base64;
-        let list = [
-            (
-                Scheme::stripe(),
-                Content::TsDotBody,
-                params(b',', "t"),
-                "v1=",
-                hex,
-            ),
-            (
-                Scheme::paddle(),
-                Content::TsColonBody,
-                params(b';', "ts"),
-                "h1=",
-                hex,
-            ),
-            (
-                Scheme::standard_webhooks(),
-                Content::IdDotTsDotBody,
-                Header::Versioned,
-                "v1,",
-                b64,
-            ),
-            (
-                Scheme::svix(),
-                Content::IdDotTsDotBody,
-                Header::Versioned,
-                "v1,",
-                b64,
-            ),
-            (
-                Scheme::github(),
-                Content::Body,
-                Header::Single,
-                "sha256=",
-                hex,
-            ),
-            (
-                dangerous::github_sha1(),
-                Content::Body,
-                Header::Single,
-                "sha1=",
-                hex,
-            ),
-            (Scheme::slack(), Content::V0, Header::Single, "v0=", hex),
-            (Scheme::zoom(), Content::V0, Header::Single, "v0=", hex),
-            (Scheme::shopify(), Content::Body, Header::Single, "", b64),
-        ];
-        list.into_iter()
-            .map(|(scheme, content, header, label, encoding)| Case {
-                layout: Layout {
-                    content,
-                    header,
-                    label,
-                    encoding,
-                    sha1: label == "sha1=",
-                    header_names: signature_header_names(scheme.name()),
-                },
-                verifier: Verifier::new(scheme.clone(), keyring()),
+        layouts()
+            .into_iter()
+            .map(|(scheme, layout)| Case {
+                verifier: Verifier::new(scheme.clone(), verifying_keyring(layout.alg)),
                 scheme,
+                layout,
             })
             .collect()
     })
 }
 
-/// Each scheme's signature header, and the name read when it is absent, from the providers'
-/// documentation.
-fn signature_header_names(scheme: &str) -> (&'static str, Option<&'static str>) {
-    match scheme {
-        "stripe" => ("Stripe-Signature", None),
-        "paddle" => ("Paddle-Signature", None),
-        "standard-webhooks" => ("webhook-signature", None),
-        "svix" => ("svix-signature", Some("webhook-signature")),
-        "github" => ("X-Hub-Signature-256", None),
-        "github-sha1" => ("X-Hub-Signature", None),
-        "slack" => ("X-Slack-Signature", None),
-        "zoom" => ("x-zm-signature", None),
-        "shopify" => ("X-Shopify-Hmac-Sha256", Some("shopify-hmac-sha256")),
-        other => panic!("no header names for scheme {other}"),
+/// The case of the scheme named `name`.
+fn case(name: &str) -> &'static Case {
+    match cases().iter().find(|c| c.scheme.name() == name) {
+        Some(case) => case,
+        None => panic!("no case for {name}"),
     }
 }
 
@@ -196,15 +501,63 @@ fn key_secret(bytes: [u8; 32]) -> Secret {
     }
 }
 
+/// A keyring of `keys`, in order.
+fn ring(keys: Vec<Result<Key, hookseal::ConfigError>>) -> Keyring {
+    let mut keys = keys.into_iter().map(|k| match k {
+        Ok(k) => k,
+        Err(e) => panic!("a key is refused: {e}"),
+    });
+    let Some(first) = keys.next() else {
+        panic!("an empty keyring");
+    };
+    let mut ring = Keyring::new(first);
+    for key in keys {
+        ring = ring.and_then(|r| r.with_key(key));
+    }
+    match ring {
+        Ok(ring) => ring,
+        Err(e) => panic!("the keyring is refused: {e}"),
+    }
+}
+
+/// The two HMAC keys, `new` first.
 fn keyring() -> Keyring {
-    let new = Key::new("new", key_secret(NEW_KEY));
-    let old = Key::new("old", key_secret(OLD_KEY));
-    match (new, old) {
-        (Ok(new), Ok(old)) => match Keyring::new(new).and_then(|k| k.with_key(old)) {
-            Ok(k) => k,
-            Err(e) => panic!("the keyring is refused: {e}"),
-        },
-        _ => panic!("the key ids are refused"),
+    ring(vec![
+        Key::new("new", key_secret(NEW_KEY)),
+        Key::new("old", key_secret(OLD_KEY)),
+    ])
+}
+
+/// The Ed25519 signing key whose seed is `seed`, read from its `whsk_` text.
+fn ed25519_signing(seed: [u8; 32]) -> hookseal::Ed25519SigningKey {
+    let pair = ed25519_dalek::SigningKey::from_bytes(&seed).to_keypair_bytes();
+    match hookseal::Ed25519SigningKey::from_whsk(&format!("whsk_{}", STANDARD.encode(pair))) {
+        Ok(key) => key,
+        Err(e) => panic!("a whsk_ key is refused: {e}"),
+    }
+}
+
+fn ed25519_verifying(seed: [u8; 32]) -> ed25519_dalek::VerifyingKey {
+    ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key()
+}
+
+/// The keys a verifier of a scheme signing with `alg` holds, `new` first.
+fn verifying_keyring(alg: Alg) -> Keyring {
+    match alg {
+        Alg::Ed25519 => ring(vec![
+            Key::ed25519_public("new", ed25519_signing(NEW_KEY).public_key()),
+            Key::ed25519_public("old", ed25519_signing(OLD_KEY).public_key()),
+        ]),
+        Alg::Sha256 | Alg::Sha1 => keyring(),
+    }
+}
+
+/// The one key named `id` (`new` or `old`) a sender of a scheme signing with `alg` holds.
+fn signing_keyring(alg: Alg, id: &str) -> Keyring {
+    let seed = if id == "new" { NEW_KEY } else { OLD_KEY };
+    match alg {
+        Alg::Ed25519 => ring(vec![Key::ed25519_signing(id, ed25519_signing(seed))]),
+        Alg::Sha256 | Alg::Sha1 => ring(vec![Key::new(id, key_secret(seed))]),
     }
 }
 
@@ -214,30 +567,34 @@ pub fn verify_schemes() -> Vec<Scheme> {
     cases().iter().map(|c| c.scheme.clone()).collect()
 }
 
-fn pick(data: &[u8], header: impl Fn(Header) -> bool) -> Option<(&'static Case, &[u8])> {
+fn pick(data: &[u8], syntax: impl Fn(Syntax) -> bool) -> Option<(&'static Case, &[u8])> {
     let (&selector, rest) = data.split_first()?;
-    let group: Vec<&Case> = cases().iter().filter(|c| header(c.layout.header)).collect();
+    let group: Vec<&Case> = cases().iter().filter(|c| syntax(c.layout.syntax)).collect();
     let case = group.get(usize::from(selector) % group.len().max(1))?;
     Some((case, rest))
 }
 
-/// The signature header parser of the `key=value` schemes (Stripe, Paddle).
+/// The signature header parser of the `key=value` schemes (Stripe, Paddle, WorkOS, Mux,
+/// PagerDuty).
 pub fn signature_params(data: &[u8]) {
-    if let Some((case, value)) = pick(data, |h| matches!(h, Header::Params { .. })) {
+    if let Some((case, value)) = pick(data, |s| matches!(s, Syntax::Params { .. })) {
         check_signature_header(case, value);
     }
 }
 
-/// The signature header parser of the `version,tag` schemes (Standard Webhooks, Svix).
+/// The signature header parser of the `version,tag` schemes (Standard Webhooks, Svix, Clerk,
+/// Resend).
 pub fn signature_versioned(data: &[u8]) {
-    if let Some((case, value)) = pick(data, |h| h == Header::Versioned) {
+    if let Some((case, value)) = pick(data, |s| s == Syntax::Versioned) {
         check_signature_header(case, value);
     }
 }
 
-/// The signature header parser of the one-tag schemes (GitHub, Slack, Zoom, Shopify).
+/// The signature parser of the one-signature schemes (GitHub, Slack, Zoom, Shopify, Twitch,
+/// Intercom, Coinbase Commerce, Razorpay, Linear, Mailgun's member, Twilio, Square, HubSpot, and
+/// the Ed25519 ones, Discord and Telnyx).
 pub fn signature_single(data: &[u8]) {
-    if let Some((case, value)) = pick(data, |h| h == Header::Single) {
+    if let Some((case, value)) = pick(data, |s| s == Syntax::Single) {
         check_signature_header(case, value);
     }
 }
@@ -245,6 +602,7 @@ pub fn signature_single(data: &[u8]) {
 /// Checks one parse of a signature header value: on success, every tag and the timestamp taken
 /// are exactly what the value spells; on failure, the error is one a signature header can get.
 fn check_signature_header(case: &Case, value: &[u8]) {
+    let layout = case.layout;
     let result = parse_signature_header(&case.scheme, value);
     let again = parse_signature_header(&case.scheme, value);
     assert_eq!(result, again, "parsing is not deterministic");
@@ -256,22 +614,39 @@ fn check_signature_header(case: &Case, value: &[u8]) {
                 !tags.is_empty() || parsed.other_signatures > 0,
                 "accepted with no signature"
             );
-            let tag_len = if case.layout.sha1 { 20 } else { 32 };
-            for tag in tags {
-                let text = encode(case.layout.encoding, tag.get(..tag_len).unwrap_or_default());
+            if layout.alg == Alg::Ed25519 {
+                assert!(tags.is_empty(), "an HMAC tag taken for an Ed25519 scheme");
+                assert_eq!(parsed.other_signatures, 1);
+                let text = value
+                    .strip_prefix(layout.label.as_bytes())
+                    .unwrap_or_default();
                 assert!(
-                    has_entry(case.layout, value, &format!("{}{text}", case.layout.label)),
+                    decode(layout.encoding, text).is_some_and(|s| s.len() == 64),
+                    "an Ed25519 signature taken that the value does not spell canonically"
+                );
+            } else {
+                assert_eq!(parsed.other_signatures, 0, "an Ed25519 signature taken");
+            }
+            let tag_len = layout.alg.tag_len();
+            for tag in tags {
+                let text = encode(layout.encoding, tag.get(..tag_len).unwrap_or_default());
+                assert!(
+                    has_entry(layout, value, &format!("{}{text}", layout.label)),
                     "a tag was taken that the value does not spell canonically"
                 );
             }
-            match (parsed.timestamp, case.layout.header) {
-                (Some((t, digits)), Header::Params { ts_key, .. }) => {
-                    assert_eq!(t.to_string().as_bytes(), digits, "non-canonical timestamp");
-                    let entry = format!("{ts_key}={}", t.as_unix_secs());
-                    assert!(has_entry(case.layout, value, &entry));
+            match (parsed.timestamp, layout.timestamp) {
+                (Some((t, text)), Some(Source::Param(key))) => {
+                    assert_eq!(
+                        layout.unit.parse(&text),
+                        Ok(t.as_unix_secs()),
+                        "the timestamp is not what its text spells"
+                    );
+                    let entry = format!("{key}={}", String::from_utf8_lossy(&text));
+                    assert!(has_entry(layout, value, &entry));
                 }
                 (Some(_), _) => panic!("a timestamp was taken from a header that has none"),
-                (None, Header::Params { .. }) => panic!("accepted without a timestamp"),
+                (None, Some(Source::Param(_))) => panic!("accepted without a timestamp"),
                 (None, _) => {}
             }
         }
@@ -291,20 +666,61 @@ fn check_signature_header(case: &Case, value: &[u8]) {
     }
 }
 
-/// Whether the header value, split as `layout` says, holds exactly `entry`.
-fn has_entry(layout: Layout, value: &[u8], entry: &str) -> bool {
-    let entry = entry.as_bytes();
-    match layout.header {
-        Header::Params { separator, .. } => value.split(|&b| b == separator).any(|e| e == entry),
-        Header::Versioned => value.split(|&b| b == b' ').any(|e| e == entry),
-        Header::Single => value == entry,
+/// The entries of a signature header value, split as `layout` says; `None` for an entry that
+/// lacks the space a spaced list puts after each separator.
+fn entries(layout: Layout, value: &[u8]) -> Vec<Option<&[u8]>> {
+    match layout.syntax {
+        Syntax::Params { separator, spaced } => value
+            .split(|&b| b == separator)
+            .enumerate()
+            .map(|(i, e)| {
+                if spaced && i > 0 {
+                    e.strip_prefix(b" ")
+                } else {
+                    Some(e)
+                }
+            })
+            .collect(),
+        Syntax::Versioned => value.split(|&b| b == b' ').map(Some).collect(),
+        Syntax::Single => vec![Some(value)],
     }
+}
+
+/// Whether the signature value, split as `layout` says, holds exactly `entry`.
+fn has_entry(layout: Layout, value: &[u8], entry: &str) -> bool {
+    entries(layout, value)
+        .into_iter()
+        .any(|e| e == Some(entry.as_bytes()))
 }
 
 fn encode(encoding: Encoding, bytes: &[u8]) -> String {
     match encoding {
         Encoding::Hex => bytes.iter().map(|b| format!("{b:02x}")).collect(),
         Encoding::Base64 => STANDARD.encode(bytes),
+        other => panic!("no oracle for the encoding {other:?}"),
+    }
+}
+
+/// Canonical text in `encoding` decoded: lowercase hex, or padded standard base64 that encodes
+/// back to itself.
+fn decode(encoding: Encoding, text: &[u8]) -> Option<Vec<u8>> {
+    match encoding {
+        Encoding::Hex => {
+            if !text.len().is_multiple_of(2)
+                || !text
+                    .iter()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            {
+                return None;
+            }
+            text.chunks(2)
+                .map(|pair| u8::from_str_radix(core::str::from_utf8(pair).ok()?, 16).ok())
+                .collect()
+        }
+        Encoding::Base64 => {
+            let bytes = STANDARD.decode(text).ok()?;
+            (STANDARD.encode(&bytes).as_bytes() == text).then_some(bytes)
+        }
         other => panic!("no oracle for the encoding {other:?}"),
     }
 }
@@ -359,7 +775,7 @@ enum SecretRule {
 
 fn secret_rule(scheme: &str) -> SecretRule {
     match scheme {
-        "standard-webhooks" | "svix" => SecretRule::Base64 {
+        "standard-webhooks" | "svix" | "clerk" | "resend" => SecretRule::Base64 {
             prefix: "whsec_",
             min: 24,
         },
@@ -719,91 +1135,403 @@ pub fn sender_input(data: &[u8]) {
     }
 }
 
+/// `Unix seconds`, milliseconds and RFC 3339 (`TimestampFormat::parse`), each against its
+/// model in `model`: the same answer for every text, and an accepted timestamp written back by
+/// the signer of a scheme using the format (Standard Webhooks' header, WorkOS's `t=`, Twitch's
+/// header) as the model writes it, which parses back to the same timestamp.
+pub fn timestamp_format(data: &[u8]) {
+    let Some((&selector, text)) = data.split_first() else {
+        return;
+    };
+    let (format, unit) = match selector % 3 {
+        0 => (TimestampFormat::UnixSecs, Unit::Secs),
+        1 => (TimestampFormat::UnixMillis, Unit::Millis),
+        _ => (TimestampFormat::Rfc3339, Unit::Rfc3339),
+    };
+    let result = format.parse(text);
+    assert_eq!(
+        result,
+        unit.parse(text).map(Timestamp::from_unix_secs),
+        "{format:?} {:?}",
+        String::from_utf8_lossy(text)
+    );
+    let Ok(t) = result else {
+        return;
+    };
+    let secs = t.as_unix_secs();
+    let (scheme, id) = match unit {
+        Unit::Secs => (Scheme::standard_webhooks(), Some("msg_1")),
+        Unit::Millis => (Scheme::workos(), None),
+        Unit::Rfc3339 => (Scheme::twitch(), Some("msg_1")),
+    };
+    let expected = match unit {
+        Unit::Secs => Some(secs.to_string()),
+        Unit::Millis => secs.checked_mul(1000).map(|ms| ms.to_string()),
+        Unit::Rfc3339 => model::rfc3339_text(secs),
+    };
+    let signed = Signer::new(scheme, keyring()).sign_at(id, b"", t);
+    match (signed, expected) {
+        (Ok(signed), Some(expected)) => {
+            let written = match unit {
+                Unit::Secs => signed.get("webhook-timestamp"),
+                Unit::Millis => signed
+                    .get("WorkOS-Signature")
+                    .and_then(|v| v.split(", ").next())
+                    .and_then(|e| e.strip_prefix("t=")),
+                Unit::Rfc3339 => signed.get("Twitch-Eventsub-Message-Timestamp"),
+            };
+            assert_eq!(
+                written,
+                Some(expected.as_str()),
+                "the signer writes {t} otherwise"
+            );
+            assert_eq!(
+                format.parse(expected.as_bytes()),
+                Ok(t),
+                "{expected} reads back otherwise"
+            );
+            // A text already in the signer's spelling is written back as itself.
+            let canonical = match unit {
+                Unit::Secs => true,
+                Unit::Millis => model::decimal(text).is_ok_and(|ms| ms % 1000 == 0),
+                Unit::Rfc3339 => text.len() == 20 && text.ends_with(b"Z"),
+            };
+            assert_eq!(canonical, text == expected.as_bytes(), "{expected}");
+        }
+        (Err(SignError::UnrepresentableTimestamp), None) => {}
+        (signed, expected) => panic!("signing at {t}: {signed:?}, expected {expected:?}"),
+    }
+}
+
+/// Refused unless `secs` is within `tolerance` of [`NOW`], as verification checks freshness.
+fn window(secs: u64, tolerance: u64) -> Result<(), VerifyError> {
+    if secs <= NOW && NOW - secs > tolerance {
+        Err(VerifyError::TimestampTooOld)
+    } else if secs > NOW && secs - NOW > tolerance {
+        Err(VerifyError::TimestampInFuture)
+    } else {
+        Ok(())
+    }
+}
+
+/// The readers of the body, through verification: Linear's JSON timestamp member (the body
+/// signed by the oracle), Mailgun's signature, timestamp and token members (the body verified as
+/// it is), Twilio's form (the body signed by the oracle). Each outcome is the model's: the
+/// members `model::Json` finds (on `serde_json`), the form `model::form` reads, the signature
+/// `hmac` computes. Nothing may panic, and the fuzzer's time and memory limits bound the work.
+pub fn body_fields(data: &[u8]) {
+    let Some((&selector, body)) = data.split_first() else {
+        return;
+    };
+    match selector % 3 {
+        0 => linear_fields(body),
+        1 => mailgun_fields(body),
+        _ => twilio_form(body),
+    }
+}
+
+fn linear_fields(body: &[u8]) {
+    let case = case("linear");
+    let now = Timestamp::from_unix_secs(NOW);
+    let signer = Signer::new(case.scheme.clone(), signing_keyring(Alg::Sha256, "new"));
+    let signed = match signer.sign_at(Some("msg_1"), body, now) {
+        Ok(signed) => signed,
+        Err(e) => panic!("Linear cannot sign a body: {e}"),
+    };
+    let headers: Vec<(&str, &str)> = signed.iter().collect();
+    let got = case
+        .verifier
+        .verify_at(&headers[..], body, now)
+        .map(|v| v.timestamp());
+    let Some(json) = model::Json::new(body) else {
+        return; // JSON, but not UTF-8: the model reads no further.
+    };
+    let expected = match json.find(&["webhookTimestamp"]) {
+        Err(model::Malformed) => Err(VerifyError::MalformedBody),
+        Ok(None) => Err(VerifyError::MissingField(HeaderKind::Timestamp)),
+        Ok(Some(text)) => match model::millis(&text) {
+            Err(reason) => Err(VerifyError::InvalidTimestamp(reason)),
+            Ok(secs) => window(secs, 60).map(|()| Some(Timestamp::from_unix_secs(secs))),
+        },
+    };
+    assert_eq!(
+        got,
+        expected,
+        "Linear body {:?}",
+        String::from_utf8_lossy(body)
+    );
+}
+
+fn mailgun_fields(body: &[u8]) {
+    let case = case("mailgun");
+    let now = Timestamp::from_unix_secs(NOW);
+    let got = case
+        .verifier
+        .verify_at(&[] as &[(&str, &str)], body, now)
+        .map(|v| v.key_id().as_str().to_owned());
+    let Some(json) = model::Json::new(body) else {
+        return;
+    };
+    let expected = mailgun_model(&json);
+    assert_eq!(
+        got,
+        expected,
+        "Mailgun body {:?}",
+        String::from_utf8_lossy(body)
+    );
+}
+
+/// What verifying a Mailgun body must answer, in the order verification reads: the signature
+/// (a member read as a header value is: capped at 2048 bytes, one lowercase hex HMAC-SHA256), the
+/// timestamp, the token (a delivery id), the window, then the signature of `timestamp‖token`
+/// under each key.
+fn mailgun_model(json: &model::Json<'_>) -> Result<String, VerifyError> {
+    use VerifyError::{
+        HeaderTooLong, InvalidId, InvalidTimestamp, MalformedBody, MalformedHeader,
+        MalformedSignature, MissingField, NoMatchingSignature,
+    };
+    let member = |path: &[&str], kind| match json.find(path) {
+        Err(model::Malformed) => Err(MalformedBody),
+        Ok(None) => Err(MissingField(kind)),
+        Ok(Some(text)) => Ok(text),
+    };
+    let signature = member(&["signature", "signature"], HeaderKind::Signature)?;
+    if signature.len() > 2048 {
+        return Err(HeaderTooLong(HeaderKind::Signature));
+    }
+    let Some(tag) = decode(Encoding::Hex, &signature).filter(|t| t.len() == 32) else {
+        return Err(
+            if !signature.is_empty() && signature.iter().all(u8::is_ascii_graphic) {
+                MalformedSignature
+            } else {
+                MalformedHeader(HeaderKind::Signature)
+            },
+        );
+    };
+    let timestamp = member(&["signature", "timestamp"], HeaderKind::Timestamp)?;
+    let secs = model::decimal(&timestamp).map_err(InvalidTimestamp)?;
+    let token = member(&["signature", "token"], HeaderKind::Id)?;
+    if !(1..=255).contains(&token.len()) || !token.iter().all(u8::is_ascii_graphic) {
+        return Err(InvalidId);
+    }
+    window(secs, 300)?;
+    for (id, key) in [("new", NEW_KEY), ("old", OLD_KEY)] {
+        if hmac_of::<Hmac<sha2::Sha256>>(&key, &[&timestamp, &token]) == tag {
+            return Ok(id.to_owned());
+        }
+    }
+    Err(NoMatchingSignature)
+}
+
+fn twilio_form(body: &[u8]) {
+    static VERIFIER: OnceLock<Verifier> = OnceLock::new();
+    let case = case("twilio");
+    let verifier =
+        VERIFIER.get_or_init(|| match case.verifier.clone().with_public_url(PUBLIC_URL) {
+            Ok(v) => v,
+            Err(e) => panic!("the public URL is refused: {e}"),
+        });
+    let now = Timestamp::from_unix_secs(NOW);
+    let url = format!("{PUBLIC_URL}{TARGET}");
+    let signer = Signer::new(case.scheme.clone(), signing_keyring(Alg::Sha1, "new"));
+    match (
+        signer.sign_request_at("POST", &url, None, body, now),
+        model::form(body),
+    ) {
+        (Ok(signed), Ok(pairs)) => {
+            assert!(pairs.len() <= model::MAX_FORM_PARAMS);
+            let mut content = url.into_bytes();
+            for (name, value) in &pairs {
+                content.extend_from_slice(name);
+                content.extend_from_slice(value);
+            }
+            let tag = STANDARD.encode(hmac_of::<Hmac<sha1::Sha1>>(&NEW_KEY, &[&content]));
+            assert_eq!(
+                signed.get("X-Twilio-Signature"),
+                Some(tag.as_str()),
+                "the form is signed otherwise: {:?}",
+                String::from_utf8_lossy(body)
+            );
+            let headers: Vec<(&str, &str)> = signed.iter().collect();
+            let request = RequestView::new("POST", TARGET, &headers[..]);
+            let got = verifier
+                .verify_at(&request, body, now)
+                .map(|v| v.key_id().as_str().to_owned());
+            assert_eq!(got, Ok("new".to_owned()));
+        }
+        (Err(SignError::InvalidBody), Err(model::Malformed)) => {
+            let headers = [("X-Twilio-Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")];
+            let request = RequestView::new("POST", TARGET, &headers[..]);
+            let got = verifier.verify_at(&request, body, now).map(|_| ());
+            assert_eq!(got, Err(VerifyError::MalformedBody));
+        }
+        (signed, model) => panic!(
+            "signing the form {:?}: {signed:?}, the model reads {model:?}",
+            String::from_utf8_lossy(body)
+        ),
+    }
+}
+
 /// Headers as [`verify`] reads them from its input.
 type Pairs = Vec<(String, Vec<u8>)>;
 
-/// Splits a verify input into its scheme, header form, headers and body.
+/// A verify input: see [`split_request`].
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// The index of the scheme in [`verify_schemes`].
+    pub scheme: usize,
+    /// Whether the headers are held in an `http::HeaderMap` (or as pairs).
+    pub header_map: bool,
+    pub headers: Pairs,
+    /// The method and the target, when the input gives either (the other then `POST` or `/`).
+    pub line: Option<(String, String)>,
+    /// The verifier's public URL, if the input gives one.
+    pub public_url: Option<String>,
+    pub body: &'a [u8],
+}
+
+/// Splits a verify input into its scheme, header form, headers, request line, public URL and
+/// body.
 ///
 /// After the two leading bytes come header lines `name: value` (split at the first `:`, one
 /// space after it dropped; a name that is not UTF-8 drops its line) ending with an empty line,
-/// then the body. With no empty line, everything is headers and the body is empty.
+/// then the body (an empty line first: no headers). With no empty line, everything is headers
+/// and the body is empty. A line
+/// starting with `:` names the request line or the verifier's public URL instead:
+/// `:method: POST`, `:target: /hooks?x=1`, `:url: https://example.com` (UTF-8 values only).
 #[must_use]
-pub fn split_request(data: &[u8]) -> Option<(usize, bool, Pairs, &[u8])> {
+pub fn split_request(data: &[u8]) -> Option<Request<'_>> {
     let [scheme, form, rest @ ..] = data else {
         return None;
     };
     let (head, body) = match rest.windows(2).position(|w| w == b"\n\n") {
+        _ if rest.first() == Some(&b'\n') => (&[][..], rest.get(1..)?),
         Some(at) => (rest.get(..at)?, rest.get(at + 2..)?),
         None => (rest, &[][..]),
     };
-    let mut pairs = Vec::new();
+    let mut headers = Vec::new();
+    let (mut method, mut target, mut public_url) = (None, None, None);
     for line in head.split(|&b| b == b'\n') {
+        let (line, pseudo) = match line.strip_prefix(b":") {
+            Some(line) => (line, true),
+            None => (line, false),
+        };
         let Some(colon) = line.iter().position(|&b| b == b':') else {
             continue;
         };
         let (name, value) = line.split_at(colon);
         let value = value.get(1..).unwrap_or_default();
         let value = value.strip_prefix(b" ").unwrap_or(value);
-        if let Ok(name) = core::str::from_utf8(name) {
-            pairs.push((name.to_owned(), value.to_vec()));
+        let Ok(name) = core::str::from_utf8(name) else {
+            continue;
+        };
+        if pseudo {
+            let Ok(value) = core::str::from_utf8(value) else {
+                continue;
+            };
+            match name {
+                "method" => method = Some(value.to_owned()),
+                "target" => target = Some(value.to_owned()),
+                "url" => public_url = Some(value.to_owned()),
+                _ => {}
+            }
+        } else {
+            headers.push((name.to_owned(), value.to_vec()));
         }
     }
-    Some((
-        usize::from(*scheme) % cases().len(),
-        form & 1 == 1,
-        pairs,
+    let line = (method.is_some() || target.is_some()).then(|| {
+        (
+            method.unwrap_or_else(|| "POST".to_owned()),
+            target.unwrap_or_else(|| "/".to_owned()),
+        )
+    });
+    Some(Request {
+        scheme: usize::from(*scheme) % cases().len(),
+        header_map: form & 1 == 1,
+        headers,
+        line,
+        public_url,
         body,
-    ))
+    })
 }
 
 /// Builds a verify input: the inverse of [`split_request`].
 #[must_use]
-pub fn join_request(
-    scheme: usize,
-    header_map: bool,
-    headers: &[(&str, &[u8])],
-    body: &[u8],
-) -> Vec<u8> {
+pub fn join_request(request: &Request<'_>) -> Vec<u8> {
     #[allow(
         clippy::cast_possible_truncation,
         reason = "the scheme index is below 256"
     )]
-    let mut out = vec![scheme as u8, u8::from(header_map)];
-    for (name, value) in headers {
+    let mut out = vec![request.scheme as u8, u8::from(request.header_map)];
+    let mut line = |name: &str, value: &[u8]| {
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b": ");
         out.extend_from_slice(value);
         out.push(b'\n');
+    };
+    if let Some((method, target)) = &request.line {
+        line(":method", method.as_bytes());
+        line(":target", target.as_bytes());
+    }
+    if let Some(url) = &request.public_url {
+        line(":url", url.as_bytes());
+    }
+    for (name, value) in &request.headers {
+        line(name, value);
     }
     out.push(b'\n');
-    out.extend_from_slice(body);
+    out.extend_from_slice(request.body);
     out
 }
 
 /// The whole verify path of one scheme, differentially: the first byte picks the scheme, the
 /// second whether headers are held in an `http::HeaderMap` (odd; lines that are not a valid
-/// header are dropped) or as pairs (even). See [`split_request`] for the rest.
+/// header are dropped) or as pairs (even). See [`split_request`] for the rest. The verifier
+/// gets the input's public URL when it accepts it; a request line, when given, comes with the
+/// headers in a `RequestView`.
 ///
-/// Whenever a request is accepted, it must be one the signer would produce for that key:
+/// Whenever a request is accepted, it must be one the provider's sender would produce for that
+/// key:
 ///
-/// - a presented tag is the HMAC, under the key that matched, of the signed content as the
-///   provider documents it (computed here with `hmac` directly, from the scheme's layout
-///   written out independently);
-/// - the timestamp is canonical and within the window of [`NOW`];
-/// - when the signer can sign this id, its header entries are among those presented.
+/// - a presented signature is, under the key that matched, the HMAC (or the Ed25519 signature)
+///   of the signed content as the provider documents it, computed here with `hmac` and
+///   `ed25519-dalek` directly from values read here: the timestamp, id and signature from their
+///   headers or body members (`model::Json`), the URL from the public URL (`model::url_bases`),
+///   the form (`model::form`) or Twilio's `bodySHA256`;
+/// - the timestamp is what its text spells in the scheme's unit and within the scheme's window
+///   of [`NOW`];
+/// - when the signer can sign this request (its timestamp spelled as the signer writes it), its
+///   signature entries are among those presented.
 ///
 /// A refusal is any typed error; nothing may panic.
 pub fn verify(data: &[u8]) {
-    let Some((index, header_map, pairs, body)) = split_request(data) else {
-        return;
+    if let Some(request) = split_request(data) {
+        let _ = verify_request(&request, true);
+    }
+}
+
+/// Verifies a split input as [`verify`] does, returning the id of the key that matched; with
+/// `check`, an acceptance is checked as [`verify`] says.
+pub fn verify_request(request: &Request<'_>, check: bool) -> Result<String, VerifyError> {
+    let Some(case) = cases().get(request.scheme) else {
+        return Err(VerifyError::NoActiveKey);
     };
-    let Some(case) = cases().get(index) else {
-        return;
+    let with_url = request
+        .public_url
+        .as_deref()
+        .and_then(|url| Some((url, case.verifier.clone().with_public_url(url).ok()?)));
+    let (url, verifier) = match with_url {
+        Some((url, verifier)) => (Some(url), Cow::Owned(verifier)),
+        None => (None, Cow::Borrowed(&case.verifier)),
     };
-    let now = Timestamp::from_unix_secs(NOW);
-    if header_map {
+    let sent = Sent {
+        line: request.line.as_ref().map(|(m, t)| (m.as_str(), t.as_str())),
+        url,
+        check,
+    };
+    if request.header_map {
         let mut map = http::HeaderMap::new();
-        for (name, value) in &pairs {
+        for (name, value) in &request.headers {
             if let (Ok(n), Ok(v)) = (
                 http::HeaderName::from_bytes(name.as_bytes()),
                 http::HeaderValue::from_bytes(value),
@@ -811,111 +1539,84 @@ pub fn verify(data: &[u8]) {
                 map.append(n, v);
             }
         }
-        if let Ok(v) = case.verifier.verify_at(&map, body, now) {
-            check_accepted(case, &map, &v);
-        }
-    } else if let Ok(v) = case.verifier.verify_at(&pairs[..], body, now) {
-        check_accepted(case, &pairs[..], &v);
+        sent.verify(case, &verifier, &map, request.body)
+    } else {
+        sent.verify(case, &verifier, &request.headers[..], request.body)
     }
 }
 
-fn check_accepted<H: HeaderSource + ?Sized>(case: &Case, headers: &H, v: &Verified<'_>) {
-    let layout = case.layout;
-    let scheme = &case.scheme;
-    let key = if v.key_id() == "new" {
-        NEW_KEY
-    } else {
-        OLD_KEY
-    };
-    assert!(v.key_id() == "new" || v.key_id() == "old");
+/// What a verify input sends besides its headers and body.
+#[derive(Clone, Copy)]
+struct Sent<'a> {
+    line: Option<(&'a str, &'a str)>,
+    /// The public URL the verifier accepted.
+    url: Option<&'a str>,
+    check: bool,
+}
 
-    // The timestamp: present exactly when the layout signs one, and inside the window.
-    let signs_timestamp = layout.content != Content::Body;
-    assert_eq!(v.timestamp().is_some(), signs_timestamp);
-    let ts = v.timestamp().map(Timestamp::as_unix_secs);
-    if let Some(t) = ts {
-        assert!(
-            (NOW - 300..=NOW + 300).contains(&t),
-            "accepted a stale timestamp {t}"
-        );
-    }
-    let digits = ts.map(|t| t.to_string()).unwrap_or_default();
-    let id = v.id().unwrap_or_default();
-    if layout.content == Content::IdDotTsDotBody {
-        assert!(!id.is_empty(), "accepted without the signed id");
-        assert!(
-            !id.contains('.'),
-            "accepted an id that makes the content ambiguous"
-        );
-    }
-
-    // The signature header as sent (trimmed, under its name or its fallback).
-    let Some(value) = sent_signature(layout, headers) else {
-        panic!("accepted without a single signature header");
-    };
-
-    // The tag, from the provider's layout.
-    let parts: Vec<&[u8]> = match layout.content {
-        Content::TsDotBody => vec![digits.as_bytes(), b".", v.body()],
-        Content::IdDotTsDotBody => vec![id.as_bytes(), b".", digits.as_bytes(), b".", v.body()],
-        Content::Body => vec![v.body()],
-        Content::V0 => vec![b"v0:", digits.as_bytes(), b":", v.body()],
-        Content::TsColonBody => vec![digits.as_bytes(), b":", v.body()],
-    };
-    let tag = if layout.sha1 {
-        hmac_of::<Hmac<sha1::Sha1>>(&key, &parts)
-    } else {
-        hmac_of::<Hmac<sha2::Sha256>>(&key, &parts)
-    };
-    let entry = format!("{}{}", layout.label, encode(layout.encoding, &tag));
-    assert!(
-        has_entry(layout, &value, &entry),
-        "accepted a request whose signature header lacks the expected tag"
-    );
-    if let (Header::Params { ts_key, .. }, Some(t)) = (layout.header, ts) {
-        assert!(has_entry(layout, &value, &format!("{ts_key}={t}")));
-    }
-
-    // The signer, holding only the key that matched, writes entries the request holds.
-    let Ok(single) = Key::new(v.key_id().as_str(), key_secret(key)) else {
-        panic!("the key id is refused");
-    };
-    let Ok(keyring) = Keyring::new(single) else {
-        panic!("the keyring is refused");
-    };
-    let signer = Signer::new(scheme.clone(), keyring);
-    let signed_id = scheme.id_is_signed().then_some(id);
-    let at = Timestamp::from_unix_secs(ts.unwrap_or(NOW));
-    match signer.sign_at(signed_id, v.body(), at) {
-        Ok(signed) => {
-            for (name, sent) in signed.iter() {
-                if scheme.signature_header().is_some_and(|h| name.eq_ignore_ascii_case(h)) {
-                    let entries: Vec<&str> = match layout.header {
-                        Header::Params { separator, .. } => {
-                            sent.split(char::from(separator)).collect()
-                        }
-                        Header::Versioned => sent.split(' ').collect(),
-                        Header::Single => vec![sent],
-                    };
-                    for e in entries {
-                        assert!(
-                            has_entry(layout, &value, e),
-                            "the signer's {e:?} is missing"
-                        );
-                    }
-                } else if scheme.timestamp_header() == Some(name) {
-                    assert_eq!(sent, digits);
+impl Sent<'_> {
+    fn verify<H: HeaderSource + ?Sized>(
+        self,
+        case: &Case,
+        verifier: &Verifier,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<String, VerifyError> {
+        let now = Timestamp::from_unix_secs(NOW);
+        match self.line {
+            Some((method, target)) => {
+                let request = RequestView::new(method, target, headers);
+                let v = verifier.verify_at(&request, body, now)?;
+                if self.check {
+                    check_accepted(case, &request, self, &v);
                 }
+                Ok(v.key_id().as_str().to_owned())
+            }
+            None => {
+                let v = verifier.verify_at(headers, body, now)?;
+                if self.check {
+                    check_accepted(case, headers, self, &v);
+                }
+                Ok(v.key_id().as_str().to_owned())
             }
         }
-        Err(e) => panic!("accepted a request the signer cannot produce: {e}"),
     }
 }
 
-/// The signature header's one value, trimmed of HTTP's optional whitespace: under its name, or
-/// under the second name when the first is absent. `None` when absent or repeated.
-fn sent_signature<H: HeaderSource + ?Sized>(layout: Layout, headers: &H) -> Option<Vec<u8>> {
-    let (first, second) = layout.header_names;
+/// A value as sent, from a header (trimmed, under its name or its fallback), a parameter of the
+/// signature header or a member of the body. `None` when absent or repeated.
+fn read<H: HeaderSource + ?Sized>(
+    layout: Layout,
+    source: Source,
+    headers: &H,
+    json: Option<&model::Json<'_>>,
+) -> Option<Vec<u8>> {
+    match source {
+        Source::Header(name, fallback) => sent_header(headers, name, fallback),
+        Source::Param(key) => {
+            let value = read(layout, layout.signature, headers, json)?;
+            let prefix = format!("{key}=");
+            let found: Vec<&[u8]> = entries(layout, &value)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.strip_prefix(prefix.as_bytes()))
+                .collect();
+            match found.as_slice() {
+                [one] => Some(one.to_vec()),
+                _ => None,
+            }
+        }
+        Source::Member(path) => json?.find(path).ok().flatten(),
+    }
+}
+
+/// A header's one value, trimmed of HTTP's optional whitespace: under `name`, or under
+/// `fallback` when `name` is absent. `None` when absent or repeated.
+fn sent_header<H: HeaderSource + ?Sized>(
+    headers: &H,
+    name: &str,
+    fallback: Option<&str>,
+) -> Option<Vec<u8>> {
     let single = |name: &str| -> Option<Option<Vec<u8>>> {
         let Ok(name) = HeaderName::new(name) else {
             panic!("the header name {name:?} is refused");
@@ -927,14 +1628,253 @@ fn sent_signature<H: HeaderSource + ?Sized>(layout: Layout, headers: &H) -> Opti
             (Some(_), Some(_)) => None,
         }
     };
-    let value = match single(first)? {
+    let value = match single(name)? {
         Some(value) => value,
-        None => single(second?)??,
+        None => single(fallback?)??,
     };
     let ows = |b: &u8| *b == b' ' || *b == b'\t';
     let start = value.iter().position(|b| !ows(b)).unwrap_or(value.len());
     let end = value.iter().rposition(|b| !ows(b)).map_or(start, |i| i + 1);
     value.get(start..end).map(<[u8]>::to_vec)
+}
+
+#[allow(
+    clippy::too_many_lines,
+    reason = "one check per part of the signed content"
+)]
+fn check_accepted<H: HeaderSource + ?Sized>(
+    case: &Case,
+    headers: &H,
+    sent: Sent<'_>,
+    v: &Verified<'_>,
+) {
+    let layout = case.layout;
+    let scheme = &case.scheme;
+    let body = v.body();
+    assert!(v.key_id() == "new" || v.key_id() == "old");
+    let key = if v.key_id() == "new" {
+        NEW_KEY
+    } else {
+        OLD_KEY
+    };
+    let uses_members = [Some(layout.signature), layout.timestamp, layout.id]
+        .iter()
+        .any(|s| matches!(s, Some(Source::Member(_))));
+    let json = if uses_members {
+        match model::Json::new(body) {
+            Some(json) => Some(json),
+            None => return, // JSON, but not UTF-8: the model cannot read its members.
+        }
+    } else {
+        None
+    };
+    let read_sent = |source| read(layout, source, headers, json.as_ref());
+
+    // The timestamp: present exactly when the layout has one, what its text spells, and
+    // inside the window.
+    let ts_text = layout.timestamp.map(|source| match read_sent(source) {
+        Some(text) => text,
+        None => panic!("accepted without a single timestamp"),
+    });
+    match &ts_text {
+        Some(text) => {
+            let secs = layout.unit.parse(text);
+            assert_eq!(secs.ok(), v.timestamp().map(Timestamp::as_unix_secs));
+            let secs = secs.unwrap_or_default();
+            assert_eq!(
+                window(secs, layout.tolerance),
+                Ok(()),
+                "accepted a stale timestamp {secs}"
+            );
+        }
+        None => assert_eq!(v.timestamp(), None),
+    }
+    let ts_text = ts_text.unwrap_or_default();
+
+    // The id: as sent; required where it is signed.
+    let id = layout.id.and_then(read_sent);
+    let signs_id = matches!(
+        layout.content,
+        Content::IdDotTsDotBody | Content::IdTsBody | Content::TsToken
+    );
+    if signs_id {
+        let Some(id) = &id else {
+            panic!("accepted without the signed id");
+        };
+        assert_eq!(v.id().map(str::as_bytes), Some(id.as_slice()));
+        if layout.content == Content::IdDotTsDotBody {
+            assert!(
+                !id.contains(&b'.'),
+                "accepted an id that makes the content ambiguous"
+            );
+        }
+    }
+    let id = id.unwrap_or_default();
+
+    // The signature as sent.
+    let Some(value) = read_sent(layout.signature) else {
+        panic!("accepted without a single signature");
+    };
+
+    // The URL bases the sender may have signed, the method and the target.
+    let (method, target) = sent.line.unwrap_or_default();
+    let bases = match layout.url {
+        Url::None => vec![String::new()],
+        url => {
+            let Some(public) = sent.url else {
+                panic!("accepted without a public URL");
+            };
+            assert!(sent.line.is_some(), "accepted without a request line");
+            model::url_bases(public, url == Url::PortVariants)
+        }
+    };
+    // Twilio's form, or the body's digest in the query standing for it.
+    let mut form = Vec::new();
+    if layout.content == Content::UrlForm {
+        match model::query_param(target.as_bytes(), b"bodySHA256") {
+            Some(digest) => {
+                let actual = encode(Encoding::Hex, &sha2::Sha256::digest(body));
+                assert_eq!(
+                    digest,
+                    actual.as_bytes(),
+                    "accepted a body that is not the digest's"
+                );
+            }
+            None => {
+                let Ok(pairs) = model::form(body) else {
+                    panic!("accepted a body that is not a form");
+                };
+                for (name, value) in pairs {
+                    form.extend_from_slice(&name);
+                    form.extend_from_slice(&value);
+                }
+            }
+        }
+    }
+    let contents: Vec<Vec<u8>> = bases
+        .iter()
+        .map(|base| {
+            let url = [base.as_bytes(), target.as_bytes()].concat();
+            let ts = ts_text.as_slice();
+            let parts: Vec<&[u8]> = match layout.content {
+                Content::TsDotBody => vec![ts, b".", body],
+                Content::IdDotTsDotBody => vec![&id, b".", ts, b".", body],
+                Content::Body => vec![body],
+                Content::V0 => vec![b"v0:", ts, b":", body],
+                Content::TsColonBody => vec![ts, b":", body],
+                Content::IdTsBody => vec![&id, ts, body],
+                Content::TsToken => vec![ts, &id],
+                Content::UrlForm => vec![&url, &form],
+                Content::UrlBody => vec![&url, body],
+                Content::MethodUrlBodyTs => vec![method.as_bytes(), &url, body, ts],
+                Content::TsBody => vec![ts, body],
+                Content::TsPipeBody => vec![ts, b"|", body],
+            };
+            parts.concat()
+        })
+        .collect();
+
+    // The signature, from the provider's layout.
+    match layout.alg {
+        Alg::Ed25519 => {
+            let text = value
+                .strip_prefix(layout.label.as_bytes())
+                .unwrap_or_default();
+            let Some(bytes) = decode(layout.encoding, text) else {
+                panic!("accepted an Ed25519 signature that is not canonical text");
+            };
+            let Ok(bytes) = <[u8; 64]>::try_from(bytes) else {
+                panic!("accepted an Ed25519 signature of another length");
+            };
+            let signature = ed25519_dalek::Signature::from_bytes(&bytes);
+            let public = ed25519_verifying(key);
+            assert!(
+                contents
+                    .iter()
+                    .any(|c| public.verify_strict(c, &signature).is_ok()),
+                "accepted an Ed25519 signature that does not verify strictly"
+            );
+        }
+        Alg::Sha256 | Alg::Sha1 => {
+            let matched = contents.iter().any(|content| {
+                let tag = if layout.alg == Alg::Sha1 {
+                    hmac_of::<Hmac<sha1::Sha1>>(&key, &[content])
+                } else {
+                    hmac_of::<Hmac<sha2::Sha256>>(&key, &[content])
+                };
+                has_entry(
+                    layout,
+                    &value,
+                    &format!("{}{}", layout.label, encode(layout.encoding, &tag)),
+                )
+            });
+            assert!(
+                matched,
+                "accepted a request whose signature lacks the expected tag"
+            );
+        }
+    }
+    if let (Some(Source::Param(key)), Some(_)) = (layout.timestamp, v.timestamp()) {
+        let entry = format!("{key}={}", String::from_utf8_lossy(&ts_text));
+        assert!(has_entry(layout, &value, &entry));
+    }
+
+    // The signer, holding only the key that matched, writes entries the request holds when it
+    // spells the timestamp as the request does.
+    if !matches!(layout.signature, Source::Header(..)) {
+        return; // Mailgun: the crate does not write its deliveries.
+    }
+    let signer = Signer::new(
+        scheme.clone(),
+        signing_keyring(layout.alg, v.key_id().as_str()),
+    );
+    let signed_id = signs_id.then(|| core::str::from_utf8(&id).unwrap_or_default());
+    let at = v.timestamp().unwrap_or(Timestamp::from_unix_secs(NOW));
+    let ts_param = match layout.timestamp {
+        Some(Source::Param(key)) => Some(format!("{key}=")),
+        _ => None,
+    };
+    let mut reproduced = false;
+    let mut writes = 0;
+    for base in &bases {
+        let signed = match layout.url {
+            Url::None => signer.sign_at(signed_id, body, at),
+            _ => signer.sign_request_at(method, &format!("{base}{target}"), signed_id, body, at),
+        };
+        let signed = match signed {
+            Ok(signed) => signed,
+            // A target the signer cannot take as part of a URL (a fragment): nothing to compare.
+            Err(SignError::InvalidUrl) => continue,
+            Err(e) => panic!("accepted a request the signer cannot produce: {e}"),
+        };
+        let sent_values: Vec<(String, String)> = signed
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect();
+        let Some(written) = read(layout, layout.signature, &sent_values[..], None) else {
+            panic!("the signer writes no signature");
+        };
+        let written_ts = layout
+            .timestamp
+            .map(|source| read(layout, source, &sent_values[..], None));
+        if written_ts.is_some_and(|t| t.as_deref() != Some(ts_text.as_slice())) {
+            continue; // The request spells its timestamp otherwise.
+        }
+        writes += 1;
+        reproduced |= entries(layout, &written)
+            .into_iter()
+            .flatten()
+            .filter(|e| {
+                ts_param
+                    .as_ref()
+                    .is_none_or(|p| !e.starts_with(p.as_bytes()))
+            })
+            .all(|e| has_entry(layout, &value, &String::from_utf8_lossy(e)));
+    }
+    assert!(
+        writes == 0 || reproduced,
+        "the signer's entries are missing"
+    );
 }
 
 fn hmac_of<M: hmac::Mac + hmac::KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
@@ -947,56 +1887,279 @@ fn hmac_of<M: hmac::Mac + hmac::KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8>
     mac.finalize().into_bytes().to_vec()
 }
 
+/// The body every verify seed sends, but Linear's (with its timestamp), Mailgun's (with its
+/// signature) and Twilio's (a form).
+const SEED_BODY: &[u8] = br#"{"type":"invoice.paid","id":"evt_1"}"#;
+const SEED_ID: &str = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
+const TOKEN: &str = "a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0";
+const FORM: &[u8] =
+    b"CallSid=CA1234567890ABCDE&From=%2B14158675309&To=%2B18005551212&Body=hello+world";
+
+/// Linear's body, its timestamp written as `ts` (JSON text).
+fn linear_seed(ts: &str) -> Vec<u8> {
+    format!(
+        r#"{{"type":"Issue","action":"create","data":{{"id":"evt_1"}},"webhookTimestamp":{ts}}}"#
+    )
+    .into_bytes()
+}
+
+/// Mailgun's body signed with `key`, its timestamp written as `ts` (JSON text).
+fn mailgun_seed(key: [u8; 32], ts: &str) -> Vec<u8> {
+    let digits = ts.trim_matches('"');
+    let signature = encode(
+        Encoding::Hex,
+        &hmac_of::<Hmac<sha2::Sha256>>(&key, &[digits.as_bytes(), TOKEN.as_bytes()]),
+    );
+    format!(
+        r#"{{"signature":{{"timestamp":{ts},"token":"{TOKEN}","signature":"{signature}"}},"event-data":{{"event":"delivered","id":"evt_1"}}}}"#
+    )
+    .into_bytes()
+}
+
+/// The body a sender of `case` holding key `which` sends at `at`.
+fn seed_body(case: &Case, which: &str, at: u64) -> Vec<u8> {
+    let key = if which == "new" { NEW_KEY } else { OLD_KEY };
+    match case.scheme.name() {
+        "linear" => linear_seed(&format!("{at}000")),
+        "mailgun" => mailgun_seed(key, &format!("\"{at}\"")),
+        "twilio" => FORM.to_vec(),
+        _ => SEED_BODY.to_vec(),
+    }
+}
+
+/// The headers the signer of `case` holding `keyring` writes for `body` at `at`, to `url` for
+/// the schemes that sign it; none for Mailgun.
+fn seed_headers(case: &Case, keyring: Keyring, body: &[u8], at: u64, url: &str) -> Pairs {
+    if case.layout.signature == Source::Member(&["signature", "signature"]) {
+        return Vec::new();
+    }
+    let signer = Signer::new(case.scheme.clone(), keyring);
+    let id = matches!(case.layout.id, Some(Source::Header(..))).then_some(SEED_ID);
+    let at = Timestamp::from_unix_secs(at);
+    let signed = match case.layout.url {
+        Url::None => signer.sign_at(id, body, at),
+        _ => signer.sign_request_at("POST", url, id, body, at),
+    };
+    match signed {
+        Ok(signed) => signed
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.as_bytes().to_vec()))
+            .collect(),
+        Err(e) => panic!("{} cannot sign a seed: {e}", case.scheme.name()),
+    }
+}
+
+fn seed_request<'a>(index: usize, header_map: bool, headers: Pairs, body: &'a [u8]) -> Request<'a> {
+    let case = &cases()[index];
+    let url = case.layout.url != Url::None;
+    Request {
+        scheme: index,
+        header_map,
+        headers,
+        line: url.then(|| ("POST".to_owned(), TARGET.to_owned())),
+        public_url: url.then(|| PUBLIC_URL.to_owned()),
+        body,
+    }
+}
+
+/// Requests signed by hand, as providers send them and the crate's signer does not write them
+/// (a fraction or an offset in an RFC 3339 timestamp, milliseconds not a whole second), or in
+/// the ways each provider's layout allows (a form or a JSON body bound by its digest, a proxy's
+/// prefix, Svix's fallback names, two signatures): `(name, request)`, all under the `new` key.
+fn extra_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let index = |name: &str| {
+        cases()
+            .iter()
+            .position(|c| c.scheme.name() == name)
+            .unwrap_or_default()
+    };
+    let mut push = |name: &str, what: &str, request: Request<'_>| {
+        out.push((format!("{name}-extra-{what}"), join_request(&request)));
+    };
+    let hex = |parts: &[&[u8]]| {
+        encode(
+            Encoding::Hex,
+            &hmac_of::<Hmac<sha2::Sha256>>(&NEW_KEY, parts),
+        )
+    };
+    let header = |n: &str, v: &str| (n.to_owned(), v.as_bytes().to_vec());
+
+    for (what, ts) in [
+        ("fraction", "2023-11-14T22:13:10.123456789Z"),
+        ("offset", "2023-11-14T23:13:10+01:00"),
+    ] {
+        let sig = hex(&[b"msg_1", ts.as_bytes(), SEED_BODY]);
+        let headers = vec![
+            header("Twitch-Eventsub-Message-Id", "msg_1"),
+            header("Twitch-Eventsub-Message-Timestamp", ts),
+            header(
+                "Twitch-Eventsub-Message-Signature",
+                &format!("sha256={sig}"),
+            ),
+        ];
+        push(
+            "twitch",
+            what,
+            seed_request(index("twitch"), false, headers, SEED_BODY),
+        );
+    }
+    let ms = "1699999990123";
+    let sig = hex(&[ms.as_bytes(), b".", SEED_BODY]);
+    let headers = vec![header("WorkOS-Signature", &format!("t={ms}, v1={sig}"))];
+    push(
+        "workos",
+        "millis",
+        seed_request(index("workos"), true, headers, SEED_BODY),
+    );
+
+    let url = format!("{PUBLIC_URL}{TARGET}");
+    let tag = STANDARD.encode(hmac_of::<Hmac<sha2::Sha256>>(
+        &NEW_KEY,
+        &[b"POST", url.as_bytes(), SEED_BODY, ms.as_bytes()],
+    ));
+    let headers = vec![
+        header("X-HubSpot-Signature-v3", &tag),
+        header("X-HubSpot-Request-Timestamp", ms),
+    ];
+    push(
+        "hubspot",
+        "millis",
+        seed_request(index("hubspot"), false, headers, SEED_BODY),
+    );
+
+    let linear = linear_seed(&format!("\"{ms}\""));
+    let case = &cases()[index("linear")];
+    let headers = seed_headers(case, keyring(), &linear, NOW, &url);
+    push(
+        "linear",
+        "string",
+        seed_request(index("linear"), false, headers, &linear),
+    );
+
+    let mailgun = mailgun_seed(NEW_KEY, "1699999990");
+    push(
+        "mailgun",
+        "number",
+        seed_request(index("mailgun"), false, Vec::new(), &mailgun),
+    );
+
+    // Twilio: a JSON body bound by `bodySHA256`; the public URL with its default port; a form
+    // with repeats, escapes and empty pairs.
+    let twilio = &cases()[index("twilio")];
+    let json = SEED_BODY;
+    let digest = encode(Encoding::Hex, &sha2::Sha256::digest(json));
+    let target = format!("/hooks/in?bodySHA256={digest}");
+    let headers = seed_headers(
+        twilio,
+        keyring(),
+        json,
+        NOW,
+        &format!("{PUBLIC_URL}{target}"),
+    );
+    let mut request = seed_request(index("twilio"), false, headers, json);
+    request.line = Some(("POST".to_owned(), target));
+    push("twilio", "digest", request);
+    let headers = seed_headers(twilio, keyring(), FORM, NOW, &url);
+    let mut request = seed_request(index("twilio"), true, headers, FORM);
+    request.public_url = Some("https://example.com:443".to_owned());
+    push("twilio", "port", request);
+    let form = b"&Body=a%20b+c&Body=a%20b+c&&From=%2b1&To=x%3D1&empty&";
+    let headers = seed_headers(twilio, keyring(), form, NOW, &url);
+    push(
+        "twilio",
+        "form",
+        seed_request(index("twilio"), false, headers, form),
+    );
+
+    // Square behind a proxy that strips `/hooks`.
+    let square = &cases()[index("square")];
+    let headers = seed_headers(square, keyring(), SEED_BODY, NOW, &url);
+    let mut request = seed_request(index("square"), false, headers, SEED_BODY);
+    request.public_url = Some(format!("{PUBLIC_URL}/hooks/"));
+    request.line = Some(("POST".to_owned(), "/in?account=7".to_owned()));
+    push("square", "prefix", request);
+
+    // Svix's names fall back to the standard ones.
+    for name in ["clerk", "resend"] {
+        let case = &cases()[index(name)];
+        let headers = seed_headers(case, keyring(), SEED_BODY, NOW, &url)
+            .into_iter()
+            .map(|(n, v)| (n.replace("svix-", "webhook-"), v))
+            .collect();
+        push(
+            name,
+            "fallback",
+            seed_request(index(name), false, headers, SEED_BODY),
+        );
+    }
+    // Two signatures, one per key.
+    for name in ["pagerduty", "mux"] {
+        let case = &cases()[index(name)];
+        let headers = seed_headers(case, keyring(), SEED_BODY, NOW, &url);
+        push(
+            name,
+            "two",
+            seed_request(index(name), true, headers, SEED_BODY),
+        );
+    }
+    out
+}
+
 /// Seed inputs for each target: `(target, name, bytes)`, valid and near-valid requests signed
 /// with [`NEW_KEY`] and [`OLD_KEY`] at [`NOW`]. `fuzz/corpus/<target>/seed-<name>` holds each.
 #[must_use]
+#[allow(clippy::too_many_lines, reason = "one list of seeds per target")]
 pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut out = Vec::new();
-    let body = br#"{"type":"invoice.paid","id":"evt_1"}"#;
+    let url = format!("{PUBLIC_URL}{TARGET}");
     for (i, case) in cases().iter().enumerate() {
         let name = case.scheme.name().to_owned();
-        for (which, key) in [("new", NEW_KEY), ("old", OLD_KEY)] {
-            let Ok(k) = Key::new(which, key_secret(key)) else {
-                continue;
-            };
-            let Ok(keyring) = Keyring::new(k) else {
-                continue;
-            };
-            let signer = Signer::new(case.scheme.clone(), keyring);
-            let id = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
-            let Ok(signed) = signer.sign_at(Some(id), body, Timestamp::from_unix_secs(NOW - 10))
-            else {
-                continue;
-            };
-            let headers: Vec<(&str, &[u8])> =
-                signed.iter().map(|(n, v)| (n, v.as_bytes())).collect();
+        for which in ["new", "old"] {
+            let body = seed_body(case, which, NOW - 10);
+            let keyring = signing_keyring(case.layout.alg, which);
+            let headers = seed_headers(case, keyring, &body, NOW - 10, &url);
             for form in [false, true] {
-                let seed = join_request(i, form, &headers, body);
+                let seed = join_request(&seed_request(i, form, headers.clone(), &body));
                 out.push(("verify", format!("{name}-{which}-{}", u8::from(form)), seed));
             }
-            if which == "new"
-                && let Some(header) = case.scheme.signature_header()
-                && let Some(value) = signed.get(header)
-            {
-                let target = match case.layout.header {
-                    Header::Params { .. } => "signature_params",
-                    Header::Versioned => "signature_versioned",
-                    Header::Single => "signature_single",
-                };
-                let index = cases()
-                    .iter()
-                    .filter(|c| {
-                        std::mem::discriminant(&c.layout.header)
-                            == std::mem::discriminant(&case.layout.header)
-                    })
-                    .position(|c| c.scheme.name() == case.scheme.name())
-                    .unwrap_or_default();
-                #[allow(clippy::cast_possible_truncation, reason = "fewer than 256 schemes")]
-                let mut seed = vec![index as u8];
-                seed.extend_from_slice(value.as_bytes());
-                out.push((target, name.clone(), seed));
+            if which != "new" {
+                continue;
             }
+            let value = match case.layout.signature {
+                Source::Header(header, _) => headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(header))
+                    .map(|(_, v)| v.clone()),
+                Source::Member(path) => {
+                    model::Json::new(&body).and_then(|json| json.find(path).ok().flatten())
+                }
+                Source::Param(_) => None,
+            };
+            let Some(value) = value else {
+                continue;
+            };
+            let target = match case.layout.syntax {
+                Syntax::Params { .. } => "signature_params",
+                Syntax::Versioned => "signature_versioned",
+                Syntax::Single => "signature_single",
+            };
+            let index = cases()
+                .iter()
+                .filter(|c| {
+                    core::mem::discriminant(&c.layout.syntax)
+                        == core::mem::discriminant(&case.layout.syntax)
+                })
+                .position(|c| c.scheme.name() == case.scheme.name())
+                .unwrap_or_default();
+            #[allow(clippy::cast_possible_truncation, reason = "fewer than 256 schemes")]
+            let mut seed = vec![index as u8];
+            seed.extend_from_slice(&value);
+            out.push((target, name.clone(), seed));
         }
+    }
+    for (name, seed) in extra_seeds() {
+        out.push(("verify", name, seed));
     }
     for (name, text) in [
         ("now", "1700000000"),
@@ -1007,6 +2170,75 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         ("plus", "+123"),
     ] {
         out.push(("timestamp", name.to_owned(), text.as_bytes().to_vec()));
+    }
+    for (name, selector, text) in [
+        ("secs", 0_u8, "1700000000"),
+        ("secs-leading-zero", 0, "01700000000"),
+        ("millis", 1, "1700000000123"),
+        ("millis-max", 1, "18446744073709551615"),
+        ("millis-below-a-second", 1, "999"),
+        ("rfc3339", 2, "2023-11-14T22:13:20Z"),
+        ("rfc3339-fraction", 2, "2021-02-19T23:47:00.8091512Z"),
+        ("rfc3339-offset", 2, "2021-02-20T00:47:00+01:00"),
+        ("rfc3339-last", 2, "9999-12-31T23:59:59Z"),
+        ("rfc3339-leap-day", 2, "2000-02-29T00:00:00Z"),
+        ("rfc3339-before-1970-local", 2, "1969-12-31T23:30:00-01:00"),
+        ("rfc3339-lowercase", 2, "2023-11-14t22:13:20z"),
+    ] {
+        let mut seed = vec![selector];
+        seed.extend_from_slice(text.as_bytes());
+        out.push(("timestamp_format", name.to_owned(), seed));
+    }
+    let ts = format!("{NOW}000");
+    for (name, selector, body) in [
+        ("linear", 0_u8, linear_seed(&ts)),
+        ("linear-string", 0, linear_seed(&format!("\"{ts}\""))),
+        (
+            "linear-twice",
+            0,
+            format!(r#"{{"webhookTimestamp":{ts},"webhookTimestamp":{ts}}}"#).into_bytes(),
+        ),
+        (
+            "linear-nested",
+            0,
+            format!(r#"{{"a":[{{"b":[1,2,{{}}]}}],"webhookTimestamp":{ts},"c":"\u00e9"}}"#)
+                .into_bytes(),
+        ),
+        // The deepest nesting accepted (a value at depth 64), and one deeper.
+        (
+            "linear-depth-64",
+            0,
+            format!(
+                r#"{{"webhookTimestamp":{ts},"x":{}1{}}}"#,
+                "[".repeat(63),
+                "]".repeat(63)
+            )
+            .into_bytes(),
+        ),
+        (
+            "linear-depth-65",
+            0,
+            format!(
+                r#"{{"webhookTimestamp":{ts},"x":{}1{}}}"#,
+                "[".repeat(64),
+                "]".repeat(64)
+            )
+            .into_bytes(),
+        ),
+        ("mailgun", 1, mailgun_seed(NEW_KEY, &format!("\"{NOW}\""))),
+        (
+            "mailgun-old",
+            1,
+            mailgun_seed(OLD_KEY, &format!("\"{NOW}\"")),
+        ),
+        ("mailgun-number", 1, mailgun_seed(NEW_KEY, &NOW.to_string())),
+        ("twilio", 2, FORM.to_vec()),
+        ("twilio-repeats", 2, b"&b=2&a=%41+1&&a=%41+1&c".to_vec()),
+        ("twilio-bad-escape", 2, b"a=%4g".to_vec()),
+    ] {
+        let mut seed = vec![selector];
+        seed.extend_from_slice(&body);
+        out.push(("body_fields", name.to_owned(), seed));
     }
     let key_b64 = STANDARD.encode(NEW_KEY);
     for (name, selector, text) in [
@@ -1055,13 +2287,15 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets by name, as `fuzz/fuzz_targets/<name>.rs` calls them.
-pub const TARGETS: [(&str, Target); 8] = [
+pub const TARGETS: [(&str, Target); 10] = [
     ("signature_params", signature_params),
     ("signature_versioned", signature_versioned),
     ("signature_single", signature_single),
     ("timestamp", timestamp),
+    ("timestamp_format", timestamp_format),
     ("secret", secret),
     ("idempotency_key", idempotency_key),
     ("verify", verify),
+    ("body_fields", body_fields),
     ("sender_input", sender_input),
 ];

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use hookseal_fuzz_oracles::{NEW_KEY, NOW, OLD_KEY, TARGETS, seeds, split_request, verify_schemes};
+use hookseal_fuzz_oracles::{TARGETS, seeds, split_request, verify_request, verify_schemes};
 
 /// `fuzz/`, the oracles' parent.
 fn fuzz_dir() -> PathBuf {
@@ -75,36 +75,25 @@ fn every_corpus_file_passes_its_target() {
     assert!(total >= TARGETS.len());
 }
 
-/// The seeds reach the end of the verify path: each signed seed is accepted, so the fuzzer
-/// starts from requests that pass and mutates them into near misses.
+/// The seeds reach the end of the verify path: each signed seed is accepted (and passes the
+/// checks of an acceptance), so the fuzzer starts from requests that pass and mutates them into
+/// near misses.
 #[test]
 fn signed_seeds_verify() {
     let schemes = verify_schemes();
-    let now = hookseal::Timestamp::from_unix_secs(NOW);
     let mut checked = 0;
     for (target, name, bytes) in seeds() {
         if target != "verify" {
             continue;
         }
-        let (index, _, pairs, body) = split_request(&bytes).unwrap();
-        let scheme = schemes[index].clone();
-        let keyring = hookseal::Keyring::new(
-            hookseal::Key::new("new", hookseal::Secret::from_bytes(NEW_KEY).unwrap()).unwrap(),
-        )
-        .unwrap()
-        .with_key(
-            hookseal::Key::new("old", hookseal::Secret::from_bytes(OLD_KEY).unwrap()).unwrap(),
-        )
-        .unwrap();
-        let verifier = hookseal::Verifier::new(scheme, keyring);
-        let verified = verifier
-            .verify_at(&pairs[..], body, now)
-            .unwrap_or_else(|e| panic!("seed {name}: {e}"));
+        let request = split_request(&bytes).unwrap();
+        let key_id = verify_request(&request, true).unwrap_or_else(|e| panic!("seed {name}: {e}"));
         assert_eq!(
-            verified.key_id(),
-            if name.contains("-old-") { "old" } else { "new" }
+            key_id,
+            if name.contains("-old-") { "old" } else { "new" },
+            "seed {name}"
         );
         checked += 1;
     }
-    assert_eq!(checked, 2 * 2 * schemes.len());
+    assert!(checked >= 2 * 2 * schemes.len(), "{checked} seeds");
 }
