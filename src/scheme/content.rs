@@ -114,6 +114,7 @@ impl Scheme {
         let names = names.ok_or(VerifyError::MissingSignature)?;
         let malformed = VerifyError::MalformedHeader(HeaderKind::Signature);
         let mut listed = Listed::new(names);
+        listed.values.reserve_exact(names.split(|&b| b == b' ').count().min(MAX_LISTED));
         for name in names.split(|&b| b == b' ') {
             let name = core::str::from_utf8(name)
                 .ok()
