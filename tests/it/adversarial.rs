@@ -3,7 +3,8 @@
 //! headers, and a signature given where a secret belongs. Every preset gets them, adapted to
 //! where it carries its signature, timestamp and id (a header, a parameter, a member of the JSON
 //! body) and to what it signs besides the body: the method, the target and the public URL
-//! (Twilio, Square, HubSpot), the form (Twilio), members of the body (Linear, Mailgun).
+//! (Twilio, Square, HubSpot), the form (Twilio), members of the body (Linear, Mailgun), the
+//! headers the signature header lists (Hook0, Coinbase CDP).
 
 use hookseal::{
     HeaderKind, Keyring, RequestView, Scheme, Secret, SecretError, Signer, Timestamp,
@@ -12,7 +13,7 @@ use hookseal::{
 
 use crate::common::NOW;
 
-use HeaderKind::{Id, Signature, Timestamp as Ts};
+use HeaderKind::{Id, Listed, Signature, Timestamp as Ts};
 use VerifyError::*;
 
 const BODY: &[u8] = br#"{"id":"evt_1","type":"invoice.paid"}"#;
@@ -632,7 +633,7 @@ fn every_hostile_input_gets_its_exact_answer() {
     for preset in presets() {
         cases.extend(preset_cases(&preset));
     }
-    let minimum = if cfg!(feature = "ed25519") { 790 } else { 690 };
+    let minimum = if cfg!(feature = "ed25519") { 1030 } else { 930 };
     assert!(
         cases.len() - before >= minimum,
         "{} preset cases",
@@ -859,6 +860,11 @@ struct Preset {
     /// Whether the method and the URL are signed.
     signs_method: bool,
     signs_url: bool,
+    /// The most signatures one request may carry.
+    max_signatures: usize,
+    /// Whether the signature header lists the headers signed (Hook0's `h=`); senders list the
+    /// id header.
+    lists_headers: bool,
 }
 
 fn presets() -> Vec<Preset> {
@@ -873,6 +879,8 @@ fn presets() -> Vec<Preset> {
         id,
         signs_method: false,
         signs_url: false,
+        max_signatures: 8,
+        lists_headers: false,
     };
     let bare = Syntax::Single("");
     let secs = Unit::Secs;
@@ -908,16 +916,20 @@ fn presets() -> Vec<Preset> {
             Unit::Rfc3339,
             Some(("Twitch-Eventsub-Message-Id", true)),
         ),
-        p(
-            Scheme::workos(),
-            "WorkOS-Signature",
-            Syntax::Params { separator: ", " },
-            true,
-            32,
-            Stamp::Param,
-            Unit::Millis,
-            None,
-        ),
+        // WorkOS sends one signature, and its libraries read no more.
+        Preset {
+            max_signatures: 1,
+            ..p(
+                Scheme::workos(),
+                "WorkOS-Signature",
+                Syntax::Params { separator: ", " },
+                true,
+                32,
+                Stamp::Param,
+                Unit::Millis,
+                None,
+            )
+        },
         p(
             Scheme::mux(),
             "Mux-Signature",
@@ -1032,6 +1044,22 @@ fn presets() -> Vec<Preset> {
             )
         },
     ];
+    // Hook0's `t=<secs>,h=<names>,v1=<hex>`, under both names; the id is signed by being listed.
+    for scheme in [Scheme::hook0(), Scheme::coinbase_cdp()] {
+        all.push(Preset {
+            lists_headers: true,
+            ..p(
+                scheme,
+                "X-Hook0-Signature",
+                Syntax::Params { separator: "," },
+                true,
+                32,
+                Stamp::Param,
+                secs,
+                Some(("X-Event-Id", true)),
+            )
+        });
+    }
     #[cfg(feature = "ed25519")]
     all.extend([
         p(
@@ -1230,6 +1258,9 @@ impl Preset {
                 if self.ts == Stamp::Param {
                     out.extend_from_slice(format!("t={ts}{separator}").as_bytes());
                 }
+                if let Some(list) = self.list_entry() {
+                    out.extend_from_slice(format!("{list}{separator}").as_bytes());
+                }
                 out.extend_from_slice(b"v1=");
             }
             Syntax::Versioned => out.extend_from_slice(b"v1,"),
@@ -1260,6 +1291,13 @@ impl Preset {
             }
             other => panic!("no timestamp in {other:?}"),
         }
+    }
+
+    /// The `h=` entry a sender of a scheme that lists headers writes: the id header alone.
+    fn list_entry(&self) -> Option<String> {
+        let (id, _) = self.id?;
+        self.lists_headers
+            .then(|| format!("h={}", id.to_ascii_lowercase()))
     }
 
     /// The time window on each side of now: the scheme's tolerance, or the default 300 s.
@@ -1311,6 +1349,7 @@ fn preset_cases(preset: &Preset) -> Vec<Case> {
         "twilio" => twilio_cases(&mut rows, &valid),
         "linear" => linear_cases(&mut rows, &valid),
         "mailgun" => mailgun_cases(&mut rows, &valid),
+        "hook0" | "coinbase-cdp" => hook0_cases(&mut rows, &valid),
         "clerk" | "resend" => {
             // Svix's headers each fall back to their `webhook-*` name.
             let fallback = ["svix-signature", "svix-timestamp", "svix-id"]
@@ -1396,25 +1435,57 @@ fn signature_header_cases(rows: &mut Rows<'_>, valid: &Request) {
             let prefix = prefix.strip_suffix(label).unwrap().to_owned();
             sig(format!("{prefix}{entries}").as_bytes())
         };
+        let cap = p.max_signatures;
+        let over = Err(TooManySignatures { max: cap });
+        let right = String::from_utf8(p.signature_value(&ts, tag.as_bytes())).unwrap();
         rows.add(
-            "nine signatures, one over the cap",
-            many(9),
-            Err(TooManySignatures { max: 8 }),
+            &format!("{} signatures, one over the cap", cap + 1),
+            many(cap + 1),
+            over.clone(),
         );
         rows.add(
             "10,000 signatures",
             many(10_000),
             Err(HeaderTooLong(Signature)),
         );
-        rows.add(
-            "eight signatures, the last right",
-            {
-                let entries = vec![format!("{label}{zeros}"); 7].join(separator);
-                let right = String::from_utf8(p.signature_value(&ts, tag.as_bytes())).unwrap();
-                sig(format!("{right}{separator}{entries}").as_bytes())
-            },
-            Ok(()),
-        );
+        if cap > 1 {
+            rows.add(
+                &format!("{cap} signatures, the first right"),
+                {
+                    let entries = vec![format!("{label}{zeros}"); cap - 1].join(separator);
+                    sig(format!("{right}{separator}{entries}").as_bytes())
+                },
+                Ok(()),
+            );
+        } else {
+            // One signature at most: a second one is refused whichever is right, before any
+            // is checked; entries of other versions do not count.
+            rows.add(
+                "the right signature, then a second",
+                sig(format!("{right}{separator}{label}{zeros}").as_bytes()),
+                over.clone(),
+            );
+            rows.add(
+                "the right signature twice",
+                sig(format!("{right}{separator}{label}{tag}").as_bytes()),
+                over.clone(),
+            );
+            rows.add(
+                "a second signature before the right one",
+                {
+                    let wrong =
+                        String::from_utf8(p.signature_value(&ts, zeros.as_bytes())).unwrap();
+                    sig(format!("{wrong}{separator}{label}{tag}").as_bytes())
+                },
+                over,
+            );
+            let v0 = label.replace('1', "0");
+            rows.add(
+                "the right signature and a v0 entry",
+                sig(format!("{right}{separator}{v0}{zeros}").as_bytes()),
+                Ok(()),
+            );
+        }
         let other_version = String::from_utf8(p.signature_value(&ts, tag.as_bytes()))
             .unwrap()
             .replace(label, &label.replace('1', "2"));
@@ -1438,15 +1509,24 @@ fn signature_header_cases(rows: &mut Rows<'_>, valid: &Request) {
         }
     }
     if let Syntax::Params { separator } = p.syntax {
+        let list = p.list_entry();
         if p.ts == Stamp::Param {
+            let mut reversed = vec![format!("v1={tag}")];
+            reversed.extend(list.clone());
+            reversed.push(format!("t={ts}"));
             rows.add(
                 "entries in any order",
-                sig(format!("v1={tag}{separator}t={ts}").as_bytes()),
+                sig(reversed.join(separator).as_bytes()),
                 Ok(()),
             );
         }
         let other = if separator == ", " { "," } else { ", " };
-        let mut entries = vec![format!("v1={tag}"), format!("v1={zeros}")];
+        // A second entry: another signature, or another version's where one is the most.
+        let second = if p.max_signatures > 1 { "v1" } else { "v0" };
+        let mut entries = vec![format!("v1={tag}"), format!("{second}={zeros}")];
+        if let Some(list) = list {
+            entries.insert(0, list);
+        }
         if p.ts == Stamp::Param {
             entries.insert(0, format!("t={ts}"));
         }
@@ -1601,16 +1681,22 @@ fn id_cases(rows: &mut Rows<'_>, valid: &Request) {
     let (header, signed) = rows.preset.id.unwrap();
     let id = |v: &[u8]| valid.clone().header(header, v);
     let if_signed = |e: VerifyError| if signed { Err(e) } else { Ok(()) };
+    // Where the id is signed by being listed, it is read as a listed header first.
+    let kind = if rows.preset.lists_headers {
+        Listed
+    } else {
+        Id
+    };
     rows.add(
         "no id header",
         valid.clone().without(header),
-        if_signed(MissingHeader(Id)),
+        if_signed(MissingHeader(kind)),
     );
     rows.add("a changed id", id(b"msg_2"), if_signed(NoMatchingSignature));
     rows.add(
         "repeated id header",
         valid.clone().twice(header),
-        Err(DuplicateHeader(Id)),
+        Err(DuplicateHeader(kind)),
     );
     rows.add("1 MiB id header", id(&vec![b'a'; 1 << 20]), Err(InvalidId));
     rows.add("empty id", id(b""), Err(InvalidId));
@@ -2346,6 +2432,355 @@ fn mailgun_cases(rows: &mut Rows<'_>, valid: &Request) {
         "not JSON",
         valid.clone().body("signature=1"),
         Err(MalformedBody),
+    );
+}
+
+/// The headers a Hook0 request of the table sends besides its signature, each of which it may
+/// list.
+const HOOK0_HEADERS: [(&str, &str); 3] = [
+    ("X-Event-Id", "msg_1"),
+    ("X-Event-Type", "invoice.paid"),
+    ("Content-Type", "application/json"),
+];
+
+/// Hook0's tag, as its worker computes it: the hex HMAC-SHA256, under the tests' key, of
+/// `t.names.values.body`, the values joined by `.`.
+fn hook0_tag(ts: &str, names: &str, values: &[&str], body: &[u8]) -> String {
+    use hmac::{KeyInit as _, Mac as _};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&[7_u8; 32]).unwrap();
+    mac.update(format!("{ts}.{names}.{}.", values.join(".")).as_bytes());
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A request signed by hand at `at` listing `names` (split by single spaces), with `headers`
+/// (each listed one's value read from there, found by name in any case) and `BODY`.
+fn hook0_signed(names: &str, headers: &[(&str, &str)], at: u64) -> Request {
+    let values: Vec<&str> = names
+        .split(' ')
+        .map(|name| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .unwrap()
+                .1
+                .trim()
+        })
+        .collect();
+    let ts = at.to_string();
+    let tag = hook0_tag(&ts, names, &values, BODY);
+    let mut sent: Headers = headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
+        .collect();
+    sent.push((
+        "X-Hook0-Signature".to_owned(),
+        format!("t={ts},h={names},v1={tag}").into_bytes(),
+    ));
+    Request::headers(sent)
+}
+
+/// Hook0's list of signed headers (`h=`): each listed value signed, in the list's order, the
+/// list as sent; a list read once, of 1 to 16 names split by single spaces, each a token; every
+/// listed header present once; `v1` checked and `v0` skipped.
+#[allow(clippy::too_many_lines)]
+fn hook0_cases(rows: &mut Rows<'_>, valid: &Request) {
+    let p = rows.preset;
+    let header = p.signature.unwrap();
+    let ts = NOW.to_string();
+    let tag = p.tag_of(valid);
+    let malformed = Err(MalformedHeader(Signature));
+    // The signer lists the id header alone, and signs as Hook0's worker does.
+    assert_eq!(
+        get(&valid.headers, header),
+        format!(
+            "t={ts},h=x-event-id,v1={}",
+            hook0_tag(&ts, "x-event-id", &["msg_1"], BODY)
+        )
+    );
+    let all = "x-event-id x-event-type content-type";
+    let full = hook0_signed(all, &HOOK0_HEADERS, NOW);
+    let full_tag = p.tag_of(&full);
+    // `full`'s signature header with `h=` (and the tag) replaced.
+    let listing = |names: &str, tag: &str| {
+        full.clone()
+            .header(header, format!("t={ts},h={names},v1={tag}"))
+    };
+    rows.add("three headers listed", full.clone(), Ok(()));
+    rows.add(
+        "three headers listed, signed a window ago",
+        hook0_signed(all, &HOOK0_HEADERS, NOW - 300),
+        Ok(()),
+    );
+    rows.add(
+        "three headers listed, signed a window and a second ago",
+        hook0_signed(all, &HOOK0_HEADERS, NOW - 301),
+        Err(TimestampTooOld),
+    );
+    rows.add(
+        "three headers listed, signed a window and a second ahead",
+        hook0_signed(all, &HOOK0_HEADERS, NOW + 301),
+        Err(TimestampInFuture),
+    );
+
+    // Each listed value is signed; unlisted headers are not.
+    for (name, _) in HOOK0_HEADERS {
+        rows.add(
+            &format!("listed {name} changed"),
+            full.clone().header(name, "other"),
+            Err(NoMatchingSignature),
+        );
+        rows.add(
+            &format!("listed {name} absent"),
+            full.clone().without(name),
+            Err(MissingHeader(Listed)),
+        );
+        rows.add(
+            &format!("listed {name} sent twice"),
+            full.clone().twice(name),
+            Err(DuplicateHeader(Listed)),
+        );
+        rows.add(
+            &format!("listed {name} emptied"),
+            full.clone().header(name, ""),
+            // The id header is also read as the id, which is never empty.
+            Err(if name == "X-Event-Id" {
+                InvalidId
+            } else {
+                NoMatchingSignature
+            }),
+        );
+    }
+    rows.add(
+        "a listed value with spaces and tabs around",
+        full.clone().header("X-Event-Type", " \tinvoice.paid\t "),
+        Ok(()),
+    );
+    rows.add(
+        "a listed header's name in capitals",
+        full.clone()
+            .without("X-Event-Type")
+            .header("X-EVENT-TYPE", "invoice.paid"),
+        Ok(()),
+    );
+    rows.add(
+        "an unlisted header added",
+        full.clone().header("X-Other", "1"),
+        Ok(()),
+    );
+    let unlisted_id = hook0_signed("x-event-type", &HOOK0_HEADERS, NOW);
+    rows.add("the id not listed", unlisted_id.clone(), Ok(()));
+    rows.add(
+        "the id not listed, changed",
+        unlisted_id.clone().header("X-Event-Id", "msg_2"),
+        Ok(()),
+    );
+    rows.add(
+        "the id not listed, absent",
+        unlisted_id.clone().without("X-Event-Id"),
+        Ok(()),
+    );
+    rows.add(
+        "the id not listed, invalid",
+        unlisted_id.header("X-Event-Id", "msg 1"),
+        Err(InvalidId),
+    );
+
+    // The list as sent is signed: its order, its names' case, each name in it.
+    let swapped = "x-event-type x-event-id content-type";
+    rows.add(
+        "the list's order swapped",
+        listing(swapped, &full_tag),
+        Err(NoMatchingSignature),
+    );
+    rows.add(
+        "the list's order swapped, signed so",
+        hook0_signed(swapped, &HOOK0_HEADERS, NOW),
+        Ok(()),
+    );
+    let fewer = "x-event-id content-type";
+    rows.add(
+        "a name dropped from the list",
+        listing(fewer, &full_tag),
+        Err(NoMatchingSignature),
+    );
+    rows.add(
+        "a name dropped from the list, signed over the fewer headers",
+        hook0_signed(fewer, &HOOK0_HEADERS, NOW),
+        Ok(()),
+    );
+    rows.add(
+        "every name dropped but the last, signed so",
+        hook0_signed("content-type", &HOOK0_HEADERS, NOW),
+        Ok(()),
+    );
+    rows.add(
+        "a name added to the list",
+        listing(&format!("{all} x-other"), &full_tag).header("X-Other", "1"),
+        Err(NoMatchingSignature),
+    );
+    let capitals = "X-Event-Id X-Event-Type Content-Type";
+    rows.add(
+        "the list in capitals",
+        listing(capitals, &full_tag),
+        Err(NoMatchingSignature),
+    );
+    rows.add(
+        "the list in capitals, signed so",
+        hook0_signed(capitals, &HOOK0_HEADERS, NOW),
+        Ok(()),
+    );
+    rows.add(
+        "a name listed twice, signed so",
+        hook0_signed("x-event-type x-event-type", &HOOK0_HEADERS, NOW),
+        Ok(()),
+    );
+    // Sixteen names are the most; each is looked up before the seventeenth is refused.
+    let many: Vec<(String, String)> = (1..=17)
+        .map(|i| (format!("X-H{i}"), format!("v{i}")))
+        .collect();
+    let many_headers: Vec<(&str, &str)> =
+        many.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let names = |n: usize| {
+        many.iter()
+            .take(n)
+            .map(|(name, _)| name.to_ascii_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    rows.add(
+        "sixteen headers listed",
+        hook0_signed(&names(16), &many_headers, NOW),
+        Ok(()),
+    );
+    rows.add(
+        "seventeen headers listed",
+        hook0_signed(&names(17), &many_headers, NOW),
+        malformed.clone(),
+    );
+    rows.add(
+        "seventeen headers listed, the seventeenth absent",
+        hook0_signed(&names(17), &many_headers, NOW).without("X-H17"),
+        Err(MissingHeader(Listed)),
+    );
+    rows.add(
+        "seventeen headers listed, the first absent",
+        hook0_signed(&names(17), &many_headers, NOW).without("X-H1"),
+        Err(MissingHeader(Listed)),
+    );
+
+    // The list's syntax.
+    for (what, names) in [
+        ("an empty list", ""),
+        ("a space before the list", " x-event-id x-event-type"),
+        ("a space after the list", "x-event-id x-event-type "),
+        ("two spaces between names", "x-event-id  x-event-type"),
+        ("a tab between names", "x-event-id\tx-event-type"),
+        ("only a space", " "),
+        ("a name with a colon", "x-event-id x:event-type"),
+        ("a name with a parenthesis", "x-event-id x(event)"),
+        ("a name with a slash", "x-event-id x/type"),
+        ("a name outside ASCII", "x-event-id x-\u{e9}"),
+        ("a NUL in a name", "x-event-id x-\0"),
+    ] {
+        rows.add(what, listing(names, &full_tag), malformed.clone());
+    }
+    // `,` ends the entry: what follows is an entry without `=`.
+    rows.add(
+        "names split by a comma",
+        listing("x-event-id,x-event-type", &full_tag),
+        malformed.clone(),
+    );
+    rows.add(
+        "h= twice",
+        full.clone()
+            .header(header, format!("t={ts},h={all},h={all},v1={full_tag}")),
+        malformed.clone(),
+    );
+    rows.add(
+        "h= twice, the second other",
+        full.clone()
+            .header(header, format!("t={ts},h={all},h=x-event-id,v1={full_tag}")),
+        malformed,
+    );
+    rows.add(
+        "no h=",
+        full.clone().header(header, format!("t={ts},v1={full_tag}")),
+        Err(MissingSignature),
+    );
+    rows.add(
+        "no h=, signed over t.body",
+        {
+            let v0 = {
+                use hmac::{KeyInit as _, Mac as _};
+                let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&[7_u8; 32]).unwrap();
+                mac.update(format!("{ts}.").as_bytes());
+                mac.update(BODY);
+                hex::encode(mac.finalize().into_bytes())
+            };
+            full.clone().header(header, format!("t={ts},v1={v0}"))
+        },
+        Err(MissingSignature),
+    );
+    rows.add(
+        "no t=, h= present",
+        full.clone()
+            .header(header, format!("h={all},v1={full_tag}")),
+        Err(MissingTimestamp),
+    );
+    rows.add(
+        "entries in Hook0's worker order",
+        full.clone().header(
+            header,
+            format!("t={ts},v0={},h={all},v1={full_tag}", "0".repeat(64)),
+        ),
+        Ok(()),
+    );
+
+    // `v0` (over `t.body`) is skipped: never accepted, whether or not `h=` is sent.
+    rows.add(
+        "v1 dropped, v0 present",
+        full.clone()
+            .header(header, format!("t={ts},h={all},v0={full_tag}")),
+        Err(MissingSignature),
+    );
+    rows.add(
+        "v1 dropped, v0 present, no h=",
+        full.clone().header(header, format!("t={ts},v0={full_tag}")),
+        Err(MissingSignature),
+    );
+    rows.add(
+        "a wrong v1 beside the right tag as v0",
+        full.clone().header(
+            header,
+            format!("t={ts},h={all},v0={full_tag},v1={}", "0".repeat(64)),
+        ),
+        Err(NoMatchingSignature),
+    );
+    rows.add(
+        "the single-header tag under the full list",
+        listing(all, &tag),
+        Err(NoMatchingSignature),
+    );
+
+    // The values run together with `.` between them, and the last one with the body, as Hook0
+    // signs them: a `.` inside a value can take the place of the one between two values, or
+    // between the last value and the body, and the signed bytes stay the same.
+    let dotted = [("X-A", "1.2"), ("X-B", "3")];
+    rows.add(
+        "a value's end moved into the next listed value",
+        hook0_signed("x-a x-b", &dotted, NOW)
+            .header("X-A", "1")
+            .header("X-B", "2.3"),
+        Ok(()),
+    );
+    let (before, after) = std::str::from_utf8(BODY).unwrap().split_once('.').unwrap();
+    rows.add(
+        "the body's start moved into the last listed value",
+        full.clone()
+            .header("Content-Type", format!("application/json.{before}"))
+            .body(after),
+        Ok(()),
     );
 }
 

@@ -93,6 +93,8 @@ struct Layout {
     /// The window on each side of now, in seconds.
     tolerance: u64,
     url: Url,
+    /// The key of the signature header's entry listing the headers signed (Hook0's `h`).
+    listed: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +124,9 @@ enum Content {
     TsBody,
     /// `timestamp|body` (Telnyx).
     TsPipeBody,
+    /// `timestamp.names.values.body`: the `h=` list as sent, then each listed header's value
+    /// after a `.` (Hook0, Coinbase CDP).
+    TsDotListedDotBody,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,6 +218,7 @@ fn layouts() -> Vec<(Scheme, Layout)> {
         id: None,
         tolerance: 300,
         url: Url::None,
+        listed: None,
     };
     let params = |separator| Syntax::Params {
         separator,
@@ -239,6 +245,25 @@ fn layouts() -> Vec<(Scheme, Layout)> {
     };
     let body_only = |syntax, label, encoding, signature| {
         base(Content::Body, syntax, label, encoding, signature)
+    };
+    // Hook0's `X-Hook0-Signature: t=<secs>,h=<names>,v1=<hex>`, the event id in the unsigned
+    // `X-Event-Id` (which Hook0 lists in `h=`, and so signs).
+    let hook0 = |scheme| {
+        (
+            scheme,
+            Layout {
+                timestamp: Some(Source::Param("t")),
+                id: Some(header("X-Event-Id")),
+                listed: Some("h"),
+                ..base(
+                    Content::TsDotListedDotBody,
+                    params(b','),
+                    "v1=",
+                    hex,
+                    "X-Hook0-Signature",
+                )
+            },
+        )
     };
     vec![
         (
@@ -469,6 +494,8 @@ fn layouts() -> Vec<(Scheme, Layout)> {
                 )
             },
         ),
+        hook0(Scheme::hook0()),
+        hook0(Scheme::coinbase_cdp()),
     ]
 }
 
@@ -575,7 +602,7 @@ fn pick(data: &[u8], syntax: impl Fn(Syntax) -> bool) -> Option<(&'static Case, 
 }
 
 /// The signature header parser of the `key=value` schemes (Stripe, Paddle, WorkOS, Mux,
-/// PagerDuty).
+/// PagerDuty, Hook0, Coinbase CDP).
 pub fn signature_params(data: &[u8]) {
     if let Some((case, value)) = pick(data, |s| matches!(s, Syntax::Params { .. })) {
         check_signature_header(case, value);
@@ -648,6 +675,26 @@ fn check_signature_header(case: &Case, value: &[u8]) {
                 (Some(_), _) => panic!("a timestamp was taken from a header that has none"),
                 (None, Some(Source::Param(_))) => panic!("accepted without a timestamp"),
                 (None, _) => {}
+            }
+            if let Some(key) = layout.listed {
+                // Hook0's list of signed headers: at most once, names separated by single
+                // spaces (read against the request's headers after this parse).
+                let prefix = format!("{key}=");
+                let lists: Vec<&[u8]> = entries(layout, value)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.strip_prefix(prefix.as_bytes()))
+                    .collect();
+                assert!(lists.len() <= 1, "a list of signed headers taken twice");
+                for list in lists {
+                    assert!(
+                        !list.is_empty()
+                            && !list.starts_with(b" ")
+                            && !list.ends_with(b" ")
+                            && list.iter().all(|&b| b == b' ' || b.is_ascii_graphic()),
+                        "a list of signed headers taken that is not names split by spaces"
+                    );
+                }
             }
         }
         Err(e) => assert!(
@@ -1497,7 +1544,8 @@ pub fn join_request(request: &Request<'_>) -> Vec<u8> {
 ///   of the signed content as the provider documents it, computed here with `hmac` and
 ///   `ed25519-dalek` directly from values read here: the timestamp, id and signature from their
 ///   headers or body members (`model::Json`), the URL from the public URL (`model::url_bases`),
-///   the form (`model::form`) or Twilio's `bodySHA256`;
+///   the form (`model::form`) or Twilio's `bodySHA256`, Hook0's listed headers from its `h=`
+///   entry (`listed_values`);
 /// - the timestamp is what its text spells in the scheme's unit and within the scheme's window
 ///   of [`NOW`];
 /// - when the signer can sign this request (its timestamp spelled as the signer writes it), its
@@ -1751,6 +1799,28 @@ fn check_accepted<H: HeaderSource + ?Sized>(
             }
         }
     }
+    // The headers the request lists as signed, and their values, read here from the list.
+    let listed = layout.listed.map(|key| {
+        let Some(names) = read_sent(Source::Param(key)) else {
+            panic!("accepted without a single list of signed headers");
+        };
+        let Some(values) = listed_values(headers, &names) else {
+            panic!(
+                "accepted the list {:?}, which a sender does not write, or without one of its \
+                 headers sent once",
+                String::from_utf8_lossy(&names)
+            );
+        };
+        (names, values)
+    });
+    let listed_content = listed.as_ref().map_or_else(Vec::new, |(names, values)| {
+        let mut out = names.clone();
+        for value in values {
+            out.push(b'.');
+            out.extend_from_slice(value);
+        }
+        out
+    });
     let contents: Vec<Vec<u8>> = bases
         .iter()
         .map(|base| {
@@ -1769,6 +1839,7 @@ fn check_accepted<H: HeaderSource + ?Sized>(
                 Content::MethodUrlBodyTs => vec![method.as_bytes(), &url, body, ts],
                 Content::TsBody => vec![ts, body],
                 Content::TsPipeBody => vec![ts, b"|", body],
+                Content::TsDotListedDotBody => vec![ts, b".", &listed_content, b".", body],
             };
             parts.concat()
         })
@@ -1828,7 +1899,18 @@ fn check_accepted<H: HeaderSource + ?Sized>(
         scheme.clone(),
         signing_keyring(layout.alg, v.key_id().as_str()),
     );
-    let signed_id = signs_id.then(|| core::str::from_utf8(&id).unwrap_or_default());
+    let mut signed_id = signs_id.then(|| core::str::from_utf8(&id).unwrap_or_default());
+    if let Some((names, _)) = &listed {
+        // The signer lists the id header alone, under its lowercase name, and signs the id
+        // there: its entries are comparable only for a request that lists the same.
+        let Some(Source::Header(id_header, _)) = layout.id else {
+            panic!("a list of signed headers without an id header");
+        };
+        if names.as_slice() != id_header.to_ascii_lowercase().as_bytes() {
+            return;
+        }
+        signed_id = Some(core::str::from_utf8(&id).unwrap_or_default());
+    }
     let at = v.timestamp().unwrap_or(Timestamp::from_unix_secs(NOW));
     let ts_param = match layout.timestamp {
         Some(Source::Param(key)) => Some(format!("{key}=")),
@@ -1875,6 +1957,29 @@ fn check_accepted<H: HeaderSource + ?Sized>(
         writes == 0 || reproduced,
         "the signer's entries are missing"
     );
+}
+
+/// Hook0's `h=` list modelled on its own: one to 16 names, each an HTTP token (RFC 9110's
+/// `tchar`s), separated by single spaces; and each named header's one value, trimmed, in the
+/// list's order. `None` when the list is not one a sender writes, or a named header is absent
+/// or sent more than once.
+fn listed_values<H: HeaderSource + ?Sized>(headers: &H, names: &[u8]) -> Option<Vec<Vec<u8>>> {
+    const TCHAR: &[u8] = b"!#$%&'*+-.^_`|~";
+    let names: Vec<&[u8]> = names.split(|&b| b == b' ').collect();
+    if names.len() > 16 {
+        return None;
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let token = !name.is_empty()
+                && name
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || TCHAR.contains(b));
+            let name = core::str::from_utf8(name).ok().filter(|_| token)?;
+            sent_header(headers, name, None)
+        })
+        .collect()
 }
 
 fn hmac_of<M: hmac::Mac + hmac::KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
@@ -2091,6 +2196,50 @@ fn extra_seeds() -> Vec<(String, Vec<u8>)> {
             name,
             "fallback",
             seed_request(index(name), false, headers, SEED_BODY),
+        );
+    }
+    // Hook0 and Coinbase CDP: three headers listed (one sent with spaces around its value,
+    // which are trimmed), the entries in the order of Hook0's worker, a `v0` over `t.body`
+    // among them; and a list of one header that is not the id.
+    let ts = (NOW - 10).to_string();
+    let listed = "x-event-id x-event-type content-type";
+    let v1 = hex(&[
+        ts.as_bytes(),
+        b".",
+        listed.as_bytes(),
+        b".",
+        SEED_ID.as_bytes(),
+        b".invoice.paid.application/json.",
+        SEED_BODY,
+    ]);
+    let v0 = hex(&[ts.as_bytes(), b".", SEED_BODY]);
+    let one = hex(&[ts.as_bytes(), b".x-event-type.invoice.paid.", SEED_BODY]);
+    for name in ["hook0", "coinbase-cdp"] {
+        let headers = vec![
+            header(
+                "X-Hook0-Signature",
+                &format!("t={ts},v0={v0},h={listed},v1={v1}"),
+            ),
+            header("X-Event-Type", "invoice.paid"),
+            header("Content-Type", " application/json\t"),
+            header("X-Event-Id", SEED_ID),
+        ];
+        push(
+            name,
+            "listed",
+            seed_request(index(name), false, headers, SEED_BODY),
+        );
+        let headers = vec![
+            header(
+                "X-Hook0-Signature",
+                &format!("v1={one},h=x-event-type,t={ts}"),
+            ),
+            header("x-event-type", "invoice.paid"),
+        ];
+        push(
+            name,
+            "one",
+            seed_request(index(name), true, headers, SEED_BODY),
         );
     }
     // Two signatures, one per key.
