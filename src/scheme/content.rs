@@ -113,8 +113,12 @@ impl Scheme {
         }
         let names = names.ok_or(VerifyError::MissingSignature)?;
         let malformed = VerifyError::MalformedHeader(HeaderKind::Signature);
+        let count = names.split(|&b| b == b' ').count();
+        if count > MAX_LISTED {
+            return Err(malformed);
+        }
         let mut listed = Listed::new(names);
-        listed.values.reserve_exact(names.split(|&b| b == b' ').count().min(MAX_LISTED));
+        listed.values.reserve_exact(count);
         for name in names.split(|&b| b == b' ') {
             let name = core::str::from_utf8(name)
                 .ok()

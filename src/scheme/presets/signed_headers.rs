@@ -11,7 +11,15 @@ impl Scheme {
     /// event id is the unsigned `X-Event-Id`, which Hook0 lists in `h=` — and so signs.
     ///
     /// Only `v1` is checked: the older `v0` entry (over `t.body` alone) is skipped when both are
-    /// sent, as Hook0's own libraries do, so dropping the list cannot downgrade a request.
+    /// sent, as Hook0's own libraries do, so dropping the list cannot downgrade a request (a
+    /// header carrying `v0` alone is refused, where Hook0's libraries would check it).
+    ///
+    /// Hook0's layout joins values with `.`, and values hold dots (`service.resource.verb`): a
+    /// dot inside a value can stand for the separator, so `X-A: 1.2` with `X-B: 3` signs like
+    /// `X-A: 1` with `X-B: 2.3`, and the body's first bytes up to a `.` can move into the last
+    /// listed value. The signed bytes, and so the replay key, stay the same; an id read from a
+    /// listed header can change with them. Deduplicate on the replay key, or on an id from the
+    /// verified body.
     /// Reading the list allocates one header name per entry (at most 16). Signing lists the id
     /// header (and so needs an id).
     #[must_use]
