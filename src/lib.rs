@@ -25,8 +25,10 @@
 //!
 //! # Map of the crate
 //!
-//! - Receiving: a [`Verifier`] checks a request's headers and raw body and returns
-//!   [`Verified`] (the trusted body, timestamp, id and key id) or a [`VerifyError`].
+//! - Receiving: a [`Verifier`] checks a request's headers (a [`HeaderSource`]; with its
+//!   [`RequestLine`] for schemes that sign the method or URL, as `http::request::Parts` and
+//!   [`RequestView`] carry it) and raw body, and returns [`Verified`] (the trusted body,
+//!   timestamp, id and key id) or a [`VerifyError`].
 //! - Sending: a [`Signer`] returns the [`SignedHeaders`] to send with a body; [`delivery`] holds
 //!   the rest of the sender's side (ids, retry schedule, endpoint URL checks, per-endpoint
 //!   secrets).
@@ -40,8 +42,8 @@
 //!   stored answer instead of running the work again.
 //! - Frameworks: [`middleware`] (feature `tower`) verifies, stops replays and hands the handler a
 //!   verified delivery.
-//! - Time: [`Clock`], [`SystemClock`] and [`Timestamp`]; every time check reads an injected
-//!   clock.
+//! - Time: [`Clock`], [`SystemClock`] and [`Timestamp`] (written as a [`TimestampFormat`]);
+//!   every time check reads an injected clock.
 //! - Escape hatches: [`dangerous`] holds the audited ways to weaken a default.
 //! - Errors, one type per kind of failure: [`ConfigError`], [`SecretError`], [`SignError`],
 //!   [`VerifyError`], [`FreshError`](replay::FreshError), [`StoreError`] and
