@@ -2,7 +2,8 @@
 //! timestamp, an id or a signature inside the body (Linear's `webhookTimestamp`, Mailgun's
 //! `signature.token`).
 //!
-//! It checks the whole body is one JSON object (RFC 8259), at most [`MAX_DEPTH`] levels deep,
+//! It checks the whole body is one JSON object by RFC 8259's grammar (its strings' bytes are not
+//! checked to be UTF-8), at most [`MAX_DEPTH`] levels deep,
 //! allocates nothing, and looks at each byte a bounded number of times per lookup. A member
 //! named twice on the path is refused rather than picking one copy, since parsers disagree on
 //! which copy wins; so is a member name written with escapes in an object the path goes
@@ -103,17 +104,8 @@ impl<'b> Reader<'b> {
                 }
                 loop {
                     self.value::<&str>(&[], depth + 1)?;
-                    self.space();
-                    match self.peek() {
-                        Some(b',') => {
-                            self.at += 1;
-                            self.space();
-                        }
-                        Some(b']') => {
-                            self.at += 1;
-                            return Ok(Some(Found::Other));
-                        }
-                        _ => return Err(MALFORMED),
+                    if self.closes(b']')? {
+                        return Ok(Some(Found::Other));
                     }
                 }
             }
@@ -174,17 +166,8 @@ impl<'b> Reader<'b> {
                         self.value::<&str>(&[], depth + 1)?;
                     }
                 }
-                self.space();
-                match self.peek() {
-                    Some(b',') => {
-                        self.at += 1;
-                        self.space();
-                    }
-                    Some(b'}') => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return Err(MALFORMED),
+                if self.closes(b'}')? {
+                    break;
                 }
             }
         }
@@ -193,6 +176,24 @@ impl<'b> Reader<'b> {
         } else {
             found
         })
+    }
+
+    /// After an element or a member: `true` when `close` ends the container, `false` when a `,`
+    /// says another follows.
+    fn closes(&mut self, close: u8) -> Result<bool, VerifyError> {
+        self.space();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                self.space();
+                Ok(false)
+            }
+            Some(b) if b == close => {
+                self.at += 1;
+                Ok(true)
+            }
+            _ => Err(MALFORMED),
+        }
     }
 
     /// Reads a string; returns the bytes between its quotes and whether it holds an escape.

@@ -72,7 +72,7 @@ pub enum TimestampFormat {
     UnixMillis,
     /// An RFC 3339 date-time, `YYYY-MM-DDTHH:MM:SS`, an optional fraction of 1 to 9 digits, and
     /// `Z` or a `±HH:MM` offset (Twitch: `2021-02-19T23:47:00.8091512Z`). `T` and `Z` are
-    /// uppercase; years run from 1970 to 9999.
+    /// uppercase; years have four digits, and the instant is not before 1970-01-01T00:00:00Z.
     Rfc3339,
 }
 
