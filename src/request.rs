@@ -158,8 +158,6 @@ pub(crate) struct PublicUrl {
     with_port: Box<str>,
     /// Without any port.
     without_port: Box<str>,
-    /// Where the authority ends in `written`: the target (or prefix) starts there.
-    authority_end: usize,
 }
 
 impl PublicUrl {
@@ -207,7 +205,6 @@ impl PublicUrl {
         Ok(Self {
             with_port: format!("{scheme}{host}:{}{path}", port.unwrap_or(default_port)).into(),
             without_port: format!("{scheme}{host}{path}").into(),
-            authority_end: scheme.len() + authority.len(),
             written: written.into(),
         })
     }
@@ -215,13 +212,15 @@ impl PublicUrl {
     /// Splits an absolute URL into its public base (scheme and authority) and its target (the
     /// path with the query, `/` when empty): what a signer is given.
     pub(crate) fn split_absolute(url: &str) -> Result<(Self, &str), ConfigError> {
-        let base = Self::parse(url.split(['?', '#']).next().unwrap_or_default())?;
-        let target = url.get(base.authority_end..).unwrap_or_default();
-        if target.contains('#') {
-            return Err(ConfigError::InvalidUrl);
+        // The authority ends at the first `/`, `?` or `#` after the scheme's `://`.
+        let after_scheme = url.find("://").map_or(0, |at| at + 3);
+        let rest = url.get(after_scheme..).unwrap_or_default();
+        let end = after_scheme + rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (base, target) = (url.get(..end), url.get(end..));
+        match (base, target) {
+            (Some(base), Some(target)) if !target.contains('#') => Ok((Self::parse(base)?, target)),
+            _ => Err(ConfigError::InvalidUrl),
         }
-        let base = Self::parse(url.get(..base.authority_end).unwrap_or_default())?;
-        Ok((base, target))
     }
 
     /// The base as written.

@@ -35,7 +35,8 @@ fn rebuilt(name: &str) -> Scheme {
             .id_header("webhook-id")
             .signed_content(id_ts_body())
             .secret_format(SecretFormat::base64_with_prefix("whsec_").with_min_len(24)),
-        "svix" => b
+        // Clerk and Resend are Svix under their own names.
+        "svix" | "clerk" | "resend" => b
             .signature_header("svix-signature")
             .fallback_signature_header("webhook-signature")
             .signature_format(SignatureFormat::versioned("v1").with_ed25519_version("v1a"))
@@ -86,17 +87,6 @@ fn rebuilt(name: &str) -> Scheme {
                 Part::text(":"),
                 Part::body(),
             ]),
-        "clerk" | "resend" => b
-            .signature_header("svix-signature")
-            .fallback_signature_header("webhook-signature")
-            .signature_format(SignatureFormat::versioned("v1").with_ed25519_version("v1a"))
-            .encoding(Encoding::Base64)
-            .timestamp_header("svix-timestamp")
-            .fallback_timestamp_header("webhook-timestamp")
-            .id_header("svix-id")
-            .fallback_id_header("webhook-id")
-            .signed_content(id_ts_body())
-            .secret_format(SecretFormat::base64_with_prefix("whsec_").with_min_len(24)),
         "twitch" => dangerous::adjacent_parts(
             b.signature_header("Twitch-Eventsub-Message-Signature")
                 .signature_format(SignatureFormat::prefixed("sha256="))
