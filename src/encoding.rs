@@ -33,6 +33,24 @@ impl Codec {
         }
     }
 
+    /// Decodes a signature of any length up to `out`'s into the front of `out`; its length.
+    /// `None` unless `text` is canonically encoded (lowercase hex; padded standard base64 with
+    /// no stray bits).
+    pub(crate) fn decode_up_to(self, text: &[u8], out: &mut [u8]) -> Option<usize> {
+        match self.encoding {
+            Encoding::Hex => {
+                let len = text.len() / 2;
+                (text.len() % 2 == 0).then_some(())?;
+                decode_lower_hex(text, out.get_mut(..len)?)?;
+                Some(len)
+            }
+            Encoding::Base64 if text.len() > base64_len(out.len()) => None,
+            Encoding::Base64 => base64::engine::general_purpose::STANDARD
+                .decode_slice(text, out)
+                .ok(),
+        }
+    }
+
     /// Appends `tag`, encoded, to `out`.
     pub(crate) fn encode(self, tag: &[u8], out: &mut String) {
         let tag = tag.get(..self.tag_len).unwrap_or_default();

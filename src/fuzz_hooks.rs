@@ -28,12 +28,9 @@ pub fn parse_signature_header(
     scheme: &Scheme,
     value: &[u8],
 ) -> Result<ParsedSignatures, VerifyError> {
-    let mut presented = Presented::new();
-    scheme.parse_signatures(value, &mut presented)?;
-    #[cfg(feature = "ed25519")]
-    let other_signatures = presented.ed25519_signatures().len();
-    #[cfg(not(feature = "ed25519"))]
-    let other_signatures = 0;
+    let mut presented = Presented::new(scheme.algorithm());
+    scheme.parse_signatures(value, scheme.algorithm(), &mut presented)?;
+    let other_signatures = presented.public_signatures().len();
     Ok(ParsedSignatures {
         tags: presented.tags().iter().map(|t| t.to_vec()).collect(),
         other_signatures,

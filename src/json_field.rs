@@ -37,18 +37,112 @@ pub(crate) fn find<'b, S: AsRef<str>>(
         return Err(MALFORMED);
     }
     match found {
-        Some(Found::Scalar(text)) => Ok(Some(text)),
-        Some(Found::Other) => Err(MALFORMED),
+        Some(Found::String(text) | Found::Number(text)) => Ok(Some(text)),
+        Some(Found::Escaped(_) | Found::Other) => Err(MALFORMED),
         None => Ok(None),
     }
+}
+
+/// Appends the string member at `path`, its escapes decoded, to `out`: `false` when a member
+/// on the path is absent.
+///
+/// # Errors
+///
+/// As [`find`], and for a member that is not a string, or holds a `\u` escape of a lone
+/// surrogate.
+pub(crate) fn append_string<S: AsRef<str>>(
+    body: &[u8],
+    path: &[S],
+    out: &mut Vec<u8>,
+) -> Result<bool, VerifyError> {
+    let mut reader = Reader { body, at: 0 };
+    reader.space();
+    if reader.peek() != Some(b'{') {
+        return Err(MALFORMED);
+    }
+    let found = reader.value(path, 0)?;
+    reader.space();
+    if reader.at != body.len() {
+        return Err(MALFORMED);
+    }
+    match found {
+        Some(Found::Escaped(text)) => unescape(text, out).map(|()| true),
+        Some(Found::String(text)) => {
+            out.extend_from_slice(text);
+            Ok(true)
+        }
+        Some(_) => Err(MALFORMED),
+        None => Ok(false),
+    }
+}
+
+/// Decodes the escapes of a string's text (already checked by the reader) onto `out`.
+fn unescape(text: &[u8], out: &mut Vec<u8>) -> Result<(), VerifyError> {
+    let mut rest = text;
+    while let Some((&byte, tail)) = rest.split_first() {
+        rest = tail;
+        if byte != b'\\' {
+            out.push(byte);
+            continue;
+        }
+        let (&kind, tail) = rest.split_first().ok_or(MALFORMED)?;
+        rest = tail;
+        let decoded = match kind {
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let unit = hex4(&mut rest)?;
+                let c = match unit {
+                    0xd800..=0xdbff => {
+                        let low =
+                            rest.strip_prefix(b"\\u")
+                                .ok_or(MALFORMED)
+                                .and_then(|mut r| {
+                                    let low = hex4(&mut r)?;
+                                    rest = r;
+                                    Ok(low)
+                                })?;
+                        if !(0xdc00..=0xdfff).contains(&low) {
+                            return Err(MALFORMED);
+                        }
+                        0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00)
+                    }
+                    0xdc00..=0xdfff => return Err(MALFORMED),
+                    unit => unit,
+                };
+                let c = char::from_u32(c).ok_or(MALFORMED)?;
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                continue;
+            }
+            other => other,
+        };
+        out.push(decoded);
+    }
+    Ok(())
+}
+
+/// Reads four hex digits off the front of `rest`.
+fn hex4(rest: &mut &[u8]) -> Result<u32, VerifyError> {
+    let (digits, tail) = rest.split_at_checked(4).ok_or(MALFORMED)?;
+    let text = core::str::from_utf8(digits).map_err(|_| MALFORMED)?;
+    let value = u32::from_str_radix(text, 16).map_err(|_| MALFORMED)?;
+    *rest = tail;
+    Ok(value)
 }
 
 const MALFORMED: VerifyError = VerifyError::MalformedBody;
 
 /// What was found at the end of the path.
 enum Found<'b> {
-    /// A number, or a string without escapes.
-    Scalar(&'b [u8]),
+    /// A string without escapes, as written between its quotes.
+    String(&'b [u8]),
+    /// A number, as written.
+    Number(&'b [u8]),
+    /// A string with escapes, as written between its quotes.
+    Escaped(&'b [u8]),
     /// Anything else.
     Other,
 }
@@ -112,12 +206,12 @@ impl<'b> Reader<'b> {
             (Some(b'"'), []) => {
                 let (text, escaped) = self.string()?;
                 Ok(Some(if escaped {
-                    Found::Other
+                    Found::Escaped(text)
                 } else {
-                    Found::Scalar(text)
+                    Found::String(text)
                 }))
             }
-            (Some(b'-' | b'0'..=b'9'), []) => self.number().map(|n| Some(Found::Scalar(n))),
+            (Some(b'-' | b'0'..=b'9'), []) => self.number().map(|n| Some(Found::Number(n))),
             (Some(_), []) => {
                 for literal in [&b"true"[..], b"false", b"null"] {
                     if self

@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use crate::algorithm::Family;
 use crate::error::ConfigError;
 use crate::mac::MacKey;
 use crate::secret::Secret;
@@ -105,6 +106,27 @@ pub(crate) enum Material {
     /// A trusted Ed25519 public key: verifies `v1a` entries only.
     #[cfg(feature = "ed25519")]
     Ed25519Public(crate::secret::ed25519::Ed25519PublicKey),
+    /// A trusted ECDSA P-256 public key.
+    #[cfg(feature = "p256")]
+    P256Public(Box<crate::secret::p256::P256PublicKey>),
+    /// A trusted RSA public key.
+    #[cfg(feature = "rsa")]
+    RsaPublic(Box<crate::secret::rsa::RsaPublicKey>),
+}
+
+impl Material {
+    /// The kind of key it is, by the algorithms it verifies.
+    pub(crate) fn family(&self) -> Family {
+        match self {
+            Self::Hmac(_) => Family::Hmac,
+            #[cfg(feature = "ed25519")]
+            Self::Ed25519Signing(_) | Self::Ed25519Public(_) => Family::Ed25519,
+            #[cfg(feature = "p256")]
+            Self::P256Public(_) => Family::P256,
+            #[cfg(feature = "rsa")]
+            Self::RsaPublic(_) => Family::Rsa,
+        }
+    }
 }
 
 impl Key {
@@ -151,6 +173,59 @@ impl Key {
             KeyId::new(id)?,
             Material::Ed25519Public(key),
         ))
+    }
+
+    /// A trusted ECDSA P-256 public key named `id` (SendGrid's verification key): it verifies
+    /// the signatures of schemes that sign with ECDSA P-256.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidKeyId`] when `id` is not a valid [`KeyId`].
+    #[cfg(feature = "p256")]
+    pub fn p256_public(
+        id: &str,
+        key: crate::secret::p256::P256PublicKey,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self::with_material(
+            KeyId::new(id)?,
+            Material::P256Public(Box::new(key)),
+        ))
+    }
+
+    /// A trusted RSA public key named `id`: it verifies the signatures of schemes that sign
+    /// with RSA.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidKeyId`] when `id` is not a valid [`KeyId`].
+    #[cfg(feature = "rsa")]
+    pub fn rsa_public(
+        id: &str,
+        key: crate::secret::rsa::RsaPublicKey,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self::with_material(
+            KeyId::new(id)?,
+            Material::RsaPublic(Box::new(key)),
+        ))
+    }
+
+    /// The public key of a certificate you trust, named `id`, valid from the certificate's
+    /// `notBefore` to its `notAfter`: outside those dates it verifies nothing. For pinning a
+    /// provider's certificate instead of fetching it ([`KeyCache`](crate::KeyCache)).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidKeyId`] when `id` is not a valid [`KeyId`].
+    #[cfg(feature = "x509")]
+    pub fn certificate(id: &str, certificate: &crate::Certificate) -> Result<Self, ConfigError> {
+        let material = match certificate.public_key() {
+            crate::CertificateKey::Rsa(key) => Material::RsaPublic(Box::new(key.clone())),
+            #[cfg(feature = "p256")]
+            crate::CertificateKey::P256(key) => Material::P256Public(Box::new(key.clone())),
+        };
+        Ok(Self::with_material(KeyId::new(id)?, material)
+            .not_before(certificate.not_before())
+            .not_after(certificate.not_after()))
     }
 
     pub(crate) fn from_parts(id: KeyId, secret: &Secret) -> Self {
@@ -212,9 +287,9 @@ impl Key {
     #[cfg(feature = "ed25519")]
     pub(crate) fn ed25519_verifying(&self) -> Option<ed25519_dalek::VerifyingKey> {
         match &self.material {
-            Material::Hmac(_) => None,
             Material::Ed25519Signing(sk) => Some(*sk.public_key().verifying_key()),
             Material::Ed25519Public(pk) => Some(*pk.verifying_key()),
+            _ => None,
         }
     }
 
@@ -222,8 +297,8 @@ impl Key {
     pub(crate) fn mac(&self) -> Option<&MacKey> {
         match &self.material {
             Material::Hmac(mac) => Some(mac),
-            #[cfg(feature = "ed25519")]
-            Material::Ed25519Signing(_) | Material::Ed25519Public(_) => None,
+            #[allow(unreachable_patterns, reason = "without the public-key features")]
+            _ => None,
         }
     }
 
@@ -243,6 +318,10 @@ impl fmt::Debug for Key {
             Material::Ed25519Signing(_) => "ed25519-signing",
             #[cfg(feature = "ed25519")]
             Material::Ed25519Public(_) => "ed25519-public",
+            #[cfg(feature = "p256")]
+            Material::P256Public(_) => "p256-public",
+            #[cfg(feature = "rsa")]
+            Material::RsaPublic(_) => "rsa-public",
         };
         f.debug_struct("Key")
             .field("id", &self.id)

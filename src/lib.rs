@@ -82,7 +82,9 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod algorithm;
 mod clock;
+mod crc32;
 pub mod dangerous;
 pub mod delivery;
 #[cfg(feature = "ed25519")]
@@ -102,6 +104,7 @@ mod memory_table;
 #[cfg(feature = "tower")]
 pub mod middleware;
 mod owner;
+mod public_key;
 #[cfg(feature = "redis")]
 mod redis_client;
 pub mod replay;

@@ -12,6 +12,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
+use crate::algorithm::Algorithm;
 use crate::scheme::Content;
 use crate::secret::Secret;
 
@@ -21,32 +22,6 @@ pub(crate) const TAG_LEN: usize = 32;
 /// An HMAC tag, in a 32-byte buffer. A shorter tag (HMAC-SHA1's 20 bytes) fills the front and
 /// leaves the rest zero, so tags of either algorithm compare with one constant-time routine.
 pub(crate) type Tag = [u8; TAG_LEN];
-
-/// How a scheme signs ([`SchemeBuilder::algorithm`](crate::scheme::SchemeBuilder::algorithm)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Algorithm {
-    /// HMAC-SHA256: most schemes. The default.
-    HmacSha256,
-    /// HMAC-SHA1: the providers that still use it (Twilio, Intercom) and GitHub's legacy
-    /// `X-Hub-Signature` ([`dangerous::github_sha1`](crate::dangerous::github_sha1)). SHA-1 is
-    /// not broken as a MAC, but choose it only where the sender leaves no other choice.
-    HmacSha1,
-    /// Ed25519 alone, with the sender's public key (Discord, Telnyx): verifying needs feature
-    /// `ed25519`, and keys are the public key in the scheme's [`Encoding`](crate::scheme::Encoding).
-    Ed25519,
-}
-
-impl Algorithm {
-    /// The signature length in bytes.
-    pub(crate) const fn tag_len(self) -> usize {
-        match self {
-            Self::HmacSha256 => 32,
-            Self::HmacSha1 => 20,
-            Self::Ed25519 => 64,
-        }
-    }
-}
 
 /// Pre-keyed HMAC states for one key. Zeroized on drop (the `zeroize` features of `hmac`, `sha1`
 /// and `sha2`), since a keyed state is as good as the key.
@@ -69,15 +44,11 @@ impl MacKey {
         }
     }
 
-    /// The tag of `content` under `algorithm`: HMAC-SHA256 for schemes that sign with Ed25519
-    /// (whose HMAC keys sign nothing; the tag only anchors replay keys).
+    /// The tag of `content` under `algorithm`: HMAC-SHA1 for it, HMAC-SHA256 for every other
+    /// (in schemes that sign with a public key, HMAC keys sign nothing and the tag only anchors
+    /// replay keys).
     pub(crate) fn tag_with(&self, algorithm: Algorithm, content: &Content<'_>) -> Tag {
         match algorithm {
-            Algorithm::HmacSha256 | Algorithm::Ed25519 => {
-                let mut state = self.sha256.clone();
-                content.feed(|piece| state.update(piece));
-                state.finalize().into_bytes().into()
-            }
             Algorithm::HmacSha1 => {
                 let mut state = self.sha1.clone();
                 content.feed(|piece| state.update(piece));
@@ -86,6 +57,11 @@ impl MacKey {
                     *out = b;
                 }
                 tag
+            }
+            _ => {
+                let mut state = self.sha256.clone();
+                content.feed(|piece| state.update(piece));
+                state.finalize().into_bytes().into()
             }
         }
     }

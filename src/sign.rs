@@ -224,14 +224,6 @@ impl<C: Clock> Signer<C> {
         }
         let text = TimestampText::new(timestamp, scheme.timestamp_format())
             .ok_or(SignError::UnrepresentableTimestamp)?;
-        let form = match scheme.signs_form() {
-            true => Some(
-                scheme
-                    .form(line, body)
-                    .map_err(|_| SignError::InvalidBody)?,
-            ),
-            false => None,
-        };
         // A scheme that lists the headers it signs (Hook0) lists the id header the signer writes.
         let listed_name = scheme.id_header().map(str::to_ascii_lowercase);
         let mut listed = Listed::default();
@@ -250,8 +242,12 @@ impl<C: Clock> Signer<C> {
             },
             body,
             line,
+            // Schemes that sign an endpoint id sign with a public key, which the crate does not
+            // sign with.
+            endpoint_id: &[],
         };
-        let content = scheme.content(&signed, base, &listed, form.as_ref());
+        let derived = (scheme.derive(&signed, listed)).map_err(|_| SignError::InvalidBody)?;
+        let content = scheme.content(&signed, base, &derived);
         let limit = if scheme.carries_several() {
             MAX_SIGNATURES.min(scheme.max_signatures())
         } else {
@@ -284,7 +280,7 @@ impl<C: Clock> Signer<C> {
         let mut headers = Vec::with_capacity(3);
         headers.push((
             signature_header.to_owned(),
-            scheme.format_signatures(text.as_str(), listed.names, &tags, &ed25519),
+            scheme.format_signatures(text.as_str(), derived.listed.names, &tags, &ed25519),
         ));
         if let Some(name) = scheme.timestamp_header() {
             headers.push((name.to_owned(), text.as_str().to_owned()));

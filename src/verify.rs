@@ -6,15 +6,16 @@ use std::time::Duration;
 
 use sha2::{Digest as _, Sha256};
 
+use crate::algorithm::Algorithm;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{HeaderKind, SecretError, VerifyError};
 use crate::headers::HeaderSource;
 use crate::keyring::{Key, KeyId, Keyring, Material};
-use crate::mac::{Algorithm, Tag};
+use crate::mac::Tag;
 use crate::replay::ReplayKey;
 use crate::request::{PublicUrl, RequestLine};
 use crate::scheme::parse::Presented;
-use crate::scheme::{Content, KeyUse, Listed, Scheme, Signed};
+use crate::scheme::{Content, Derived, KeyUse, Listed, Scheme, Signed};
 use crate::sign::is_valid_id;
 use crate::timestamp::Timestamp;
 
@@ -34,7 +35,7 @@ use crate::timestamp::Timestamp;
 ///    (and, for Twilio, over the URL with and without its port), compared in constant time with
 ///    every presented signature. With the `ed25519` feature, each trusted Ed25519 public key is
 ///    tried against the Ed25519 signatures in turn, at most
-///    `Verifier::MAX_ED25519_VERIFICATIONS` (8) pairs per request: each pair hashes the body
+///    `Verifier::MAX_PUBLIC_KEY_VERIFICATIONS` (8) pairs per request: each pair hashes the body
 ///    again, so the cap bounds what an unsigned request can cost. A signature whose `R` is of
 ///    small order is refused without hashing the body.
 ///
@@ -70,22 +71,23 @@ pub struct Verifier<C = SystemClock> {
     replay_retention: Duration,
     replay_lease: Duration,
     public_url: Option<PublicUrl>,
+    endpoint_id: Option<Box<str>>,
     clock: C,
 }
 
 impl Verifier {
-    /// The most Ed25519 verifications one request may cost: (trusted public key, `v1a`
+    /// The most public-key verifications one request may cost: (trusted public key, presented
     /// signature) pairs tried, in keyring order and then header order, before the verifier stops
-    /// trying Ed25519 and the request fails with [`VerifyError::NoMatchingSignature`] (unless an
-    /// HMAC key of the keyring matches).
+    /// trying public keys and the request fails with [`VerifyError::NoMatchingSignature`]
+    /// (unless an HMAC key of the keyring matches).
     ///
-    /// An Ed25519 signature names no key and each pair hashes the whole body again, so without
-    /// a cap a request with 8 signatures against a keyring of 16 public keys would buy 128
-    /// SHA-512 passes over its body before being refused. Eight covers a rotation on both sides
-    /// — a sender signing with its old and new keys, a receiver trusting both and one more —
-    /// at a worst case of eight passes. List the keys requests are signed with first.
-    #[cfg(feature = "ed25519")]
-    pub const MAX_ED25519_VERIFICATIONS: usize = 8;
+    /// A signature names no key, each pair costs a public-key operation, and an Ed25519 pair
+    /// hashes the whole body again, so without a cap a request with 8 signatures against a
+    /// keyring of 16 public keys would buy 128 of them before being refused. Eight covers a
+    /// rotation on both sides — a sender signing with its old and new keys, a receiver trusting
+    /// both and one more — at a worst case of eight. List the keys requests are signed with
+    /// first.
+    pub const MAX_PUBLIC_KEY_VERIFICATIONS: usize = 8;
 
     /// A verifier for `scheme` accepting the keys of `keyring`, reading the system clock, with
     /// the default 300 s window on both sides.
@@ -102,6 +104,7 @@ impl Verifier {
             replay_retention: DEFAULT_REPLAY_RETENTION,
             replay_lease: DEFAULT_REPLAY_LEASE,
             public_url: None,
+            endpoint_id: None,
             clock: SystemClock,
         }
     }
@@ -150,6 +153,7 @@ impl<C: Clock> Verifier<C> {
             replay_retention: self.replay_retention,
             replay_lease: self.replay_lease,
             public_url: self.public_url,
+            endpoint_id: self.endpoint_id,
             clock,
         }
     }
@@ -167,6 +171,23 @@ impl<C: Clock> Verifier<C> {
     /// `http(s)://host[:port][/prefix]`, without credentials, query or fragment.
     pub fn with_public_url(mut self, url: &str) -> Result<Self, crate::ConfigError> {
         self.public_url = Some(PublicUrl::parse(url)?);
+        Ok(self)
+    }
+
+    /// The id the provider gave this endpoint when it was registered, which schemes that sign
+    /// it put in the signed content (PayPal's webhook id, `WH-…` or a hex id shown with the
+    /// webhook in PayPal's dashboard); other schemes ignore it. Without it such a scheme refuses
+    /// to verify ([`VerifyError::MissingEndpointId`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidLabel`](crate::ConfigError::InvalidLabel) unless `id` is 1 to 128
+    /// bytes of visible ASCII.
+    pub fn with_endpoint_id(mut self, id: &str) -> Result<Self, crate::ConfigError> {
+        if !(1..=128).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(crate::ConfigError::InvalidLabel);
+        }
+        self.endpoint_id = Some(id.into());
         Ok(self)
     }
 
@@ -226,7 +247,7 @@ impl<C: Clock> Verifier<C> {
         let scheme = &self.scheme;
 
         // 1. Read what the request presents, bounded.
-        let mut presented = Presented::new();
+        let mut presented = Presented::new(scheme.algorithm_of(headers, body)?);
         let (signed, listed) = self.read(headers, body, &mut presented)?;
         let timestamp = presented.timestamp.map(|(t, _)| t);
 
@@ -235,54 +256,51 @@ impl<C: Clock> Verifier<C> {
             self.check_window(t, now)?;
         }
 
-        // 3. The form, for schemes that sign it: the one part of signed content that allocates.
-        let form = match scheme.signs_form() {
-            true => Some(scheme.form(signed.line, body)?),
-            false => None,
-        };
+        // 3. The values of the content built from the request (the form, members of the body),
+        //    for schemes that sign them: the one step that may allocate.
+        let derived = scheme.derive(&signed, listed)?;
 
         // 4. Signature, under each key valid now, in keyring order, over each spelling of the
         //    URL the sender may have signed.
         let bases = scheme.url_bases(self.public_url.as_ref());
+        let (public, codec) = scheme.public_signatures(presented.algorithm);
         let mut any_usable = false;
-        #[cfg(feature = "ed25519")]
-        let mut ed25519_budget = Verifier::MAX_ED25519_VERIFICATIONS;
+        let mut budget = Verifier::MAX_PUBLIC_KEY_VERIFICATIONS;
         for (i, key) in self.keyring.keys().enumerate() {
             if !key.is_valid_at(now) || !scheme.can_verify_with(key) {
                 continue;
             }
             any_usable = true;
             for base in bases.into_iter().flatten() {
-                let content = scheme.content(&signed, base, &listed, form.as_ref());
+                let content = scheme.content(&signed, base, &derived);
                 let (matched, tag) = match key.material() {
                     Material::Hmac(mac) if presented.has_tags() => {
                         let tag = scheme.tag(mac, &content);
                         (presented.matches(&tag), Some(tag))
                     }
                     Material::Hmac(_) => (false, None),
-                    #[cfg(feature = "ed25519")]
-                    Material::Ed25519Signing(_) | Material::Ed25519Public(_) => {
-                        let matched = key.ed25519_verifying().is_some_and(|vk| {
-                            crate::ed25519::verify_any(
-                                &vk,
-                                presented.ed25519_signatures(),
-                                scheme.ed25519_codec(),
-                                &content,
-                                &mut ed25519_budget,
-                            )
-                        });
+                    #[allow(unreachable_patterns, reason = "without the public-key features")]
+                    _ => {
+                        let matched = crate::public_key::verify_any(
+                            key,
+                            public,
+                            presented.public_signatures(),
+                            codec,
+                            &content,
+                            &mut budget,
+                        );
                         (matched, None)
                     }
                 };
                 if matched {
                     let primary = self.keyring.primary();
-                    // The replay key's anchor, when it is at hand: the primary key's tag. Listed
-                    // headers are not kept, so a scheme that lists them anchors now.
+                    // The replay key's anchor, when it is at hand (the primary key's tag), or
+                    // when the content's derived values are not kept.
                     let anchor = match tag {
                         Some(tag) if i == 0 && scheme.algorithm() == Algorithm::HmacSha256 => {
                             Some((b"mac", tag))
                         }
-                        _ if scheme.lists_headers() => Some(anchor_of(primary, &content)),
+                        _ if scheme.derives_content() => Some(anchor_of(primary, &content)),
                         _ => None,
                     };
                     return Ok(Verified {
@@ -320,7 +338,7 @@ impl<C: Clock> Verifier<C> {
         if value.len() > scheme.max_header_len() {
             return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
         }
-        scheme.parse_signatures(value, presented)?;
+        scheme.parse_signatures(value, presented.algorithm, presented)?;
         let listed = scheme.listed(presented.listed, headers)?;
         if let Some(source) = scheme.timestamp_source() {
             // A timestamp parameter was read with the signatures.
@@ -350,11 +368,16 @@ impl<C: Clock> Verifier<C> {
         if scheme.signs_url() && self.public_url.is_none() {
             return Err(VerifyError::MissingPublicUrl);
         }
+        let endpoint_id = match (scheme.signs_endpoint_id(), &self.endpoint_id) {
+            (true, None) => return Err(VerifyError::MissingEndpointId),
+            (_, id) => id.as_deref().map_or(&[][..], str::as_bytes),
+        };
         let signed = Signed {
             id,
             timestamp: presented.timestamp.map_or(&[], |(_, raw)| raw),
             body,
             line,
+            endpoint_id,
         };
         Ok((signed, listed))
     }
@@ -505,13 +528,9 @@ impl<'a> Verified<'a> {
     #[must_use]
     pub fn replay_key(&self) -> ReplayKey {
         let (kind, anchor) = self.anchor.unwrap_or_else(|| {
-            // The form was read from this body once already, so it reads again. (Schemes that
-            // list headers always have their anchor.)
-            let form = (self.scheme.signs_form())
-                .then(|| self.scheme.form(self.signed.line, self.signed.body).ok())
-                .flatten();
-            let listed = Listed::default();
-            let content = (self.scheme).content(&self.signed, self.base, &listed, form.as_ref());
+            // Schemes whose content holds derived values always have their anchor.
+            let derived = Derived::default();
+            let content = (self.scheme).content(&self.signed, self.base, &derived);
             anchor_of(self.primary, &content)
         });
         ReplayKey::of_signed(self.scheme.name(), kind, &anchor)
@@ -615,7 +634,7 @@ mod tests {
         assert_eq!(err, VerifyError::NoMatchingSignature);
         assert_eq!(
             MESSAGE_PASSES.with(core::cell::Cell::get),
-            Verifier::MAX_ED25519_VERIFICATIONS
+            Verifier::MAX_PUBLIC_KEY_VERIFICATIONS
         );
     }
 
@@ -641,7 +660,7 @@ mod tests {
         let public = || Key::ed25519_public("sender", sender_public.clone()).unwrap();
 
         // One v1a signature: the sender's key is found as the eighth key, not as the ninth.
-        let last = Verifier::MAX_ED25519_VERIFICATIONS - 1;
+        let last = Verifier::MAX_PUBLIC_KEY_VERIFICATIONS - 1;
         let v = verifier_with(last, public());
         assert_eq!(
             v.verify_at(&headers, b"body", now).unwrap().key_id(),

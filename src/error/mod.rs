@@ -107,6 +107,9 @@ pub enum HeaderKind {
     IdempotencyKey,
     /// A header the signature header lists as signed (Hook0's `h=`).
     Listed,
+    /// The header or member that names the request's signature algorithm (PayPal's
+    /// `PAYPAL-AUTH-ALGO`, AWS SNS's `SignatureVersion`).
+    Algorithm,
 }
 
 impl fmt::Display for HeaderKind {
@@ -117,6 +120,7 @@ impl fmt::Display for HeaderKind {
             Self::Timestamp => "timestamp",
             Self::IdempotencyKey => "idempotency key",
             Self::Listed => "listed",
+            Self::Algorithm => "algorithm",
         })
     }
 }

@@ -107,6 +107,16 @@ pub enum VerifyError {
     /// setting, so 500.
     #[error("the scheme signs the URL, and the verifier has no public URL")]
     MissingPublicUrl,
+    /// The request names a signature algorithm the scheme does not accept (an AWS SNS
+    /// `SignatureVersion` other than `1` and `2`).
+    #[error("unknown signature algorithm")]
+    UnknownAlgorithm,
+    /// The scheme signs the id the provider gave the receiving endpoint (PayPal's webhook id),
+    /// and the verifier has none
+    /// ([`Verifier::with_endpoint_id`](crate::Verifier::with_endpoint_id)). The receiver's own
+    /// setting, so 500.
+    #[error("the scheme signs the endpoint id, and the verifier has none")]
+    MissingEndpointId,
 }
 
 impl VerifyError {
@@ -129,7 +139,8 @@ impl VerifyError {
             | Self::ClockUnavailable
             | Self::UnsignedId
             | Self::MissingRequestLine
-            | Self::MissingPublicUrl => 500,
+            | Self::MissingPublicUrl
+            | Self::MissingEndpointId => 500,
             Self::MissingHeader(_)
             | Self::DuplicateHeader(_)
             | Self::HeaderTooLong(_)
@@ -146,7 +157,8 @@ impl VerifyError {
             | Self::TimestampInFuture
             | Self::InvalidIdempotencyKey(_)
             | Self::MissingField(_)
-            | Self::MalformedBody => 400,
+            | Self::MalformedBody
+            | Self::UnknownAlgorithm => 400,
         }
     }
 }
@@ -185,6 +197,8 @@ impl VerifyError {
             Self::MalformedBody => "malformed_body",
             Self::MissingRequestLine => "missing_request_line",
             Self::MissingPublicUrl => "missing_public_url",
+            Self::UnknownAlgorithm => "unknown_algorithm",
+            Self::MissingEndpointId => "missing_endpoint_id",
         }
     }
 }

@@ -186,12 +186,28 @@ pub(crate) enum PartKind {
     Form,
     /// The headers listed as signed: the list as sent, then each value after `separator`.
     Listed(Box<[u8]>),
+    /// Members of the JSON body, each present one as `name\nvalue\n`.
+    Members(Box<[Box<str>]>),
+    /// The body's CRC-32, in decimal.
+    BodyCrc32,
+    /// The verifier's endpoint id.
+    EndpointId,
 }
 
 impl PartKind {
     /// Whether the part's bytes vary from request to request.
     fn is_variable(&self) -> bool {
         !matches!(self, Self::Text(_))
+    }
+
+    /// Whether the part stands for the body in the signed content.
+    fn is_body(&self) -> bool {
+        matches!(self, Self::Body | Self::Form | Self::BodyCrc32)
+    }
+
+    /// Whether the part signs the body's top-level member `name`.
+    pub(super) fn signs_member(&self, name: &str) -> bool {
+        matches!(self, Self::Members(names) if names.iter().any(|n| **n == *name))
     }
 }
 
@@ -255,6 +271,35 @@ impl Part {
     pub fn form() -> Self {
         Self(PartKind::Form)
     }
+
+    /// Top-level string members of the JSON body, in the order named here: each one present as
+    /// its name, a line feed, its value (escapes decoded) and a line feed; absent ones leave no
+    /// trace (AWS SNS, whose signature is a member of the body too). 1 to 16 distinct names of
+    /// 1 to 64 bytes. A member named here signs the timestamp or the id read from it. Reading
+    /// the members allocates one buffer.
+    #[must_use]
+    pub fn named_members(names: &[&str]) -> Self {
+        Self(PartKind::Members(
+            names.iter().map(|n| (*n).into()).collect(),
+        ))
+    }
+
+    /// The CRC-32 (IEEE, as zlib computes it) of the raw body, in unsigned decimal (PayPal).
+    /// It stands for the body: a checksum, not a digest, so only a public-key signature over it
+    /// makes it worth anything — and then the body is as good as signed only while nobody can
+    /// choose a second body with the same CRC-32, which anyone can. A scheme that signs it does
+    /// not authenticate its body; it needs [`SchemeBuilder::algorithm`] of a public key.
+    #[must_use]
+    pub fn body_crc32() -> Self {
+        Self(PartKind::BodyCrc32)
+    }
+
+    /// The id the provider gave the receiving endpoint, from the verifier's configuration
+    /// ([`Verifier::with_endpoint_id`](crate::Verifier::with_endpoint_id)): PayPal's webhook id.
+    #[must_use]
+    pub fn endpoint_id() -> Self {
+        Self(PartKind::EndpointId)
+    }
 }
 
 /// Builds a [`Scheme`]: start with [`Scheme::custom`], describe the format, then
@@ -288,7 +333,15 @@ pub struct SchemeBuilder {
     url_port_variants: bool,
     body_digest_param: Option<String>,
     listed_param: Option<String>,
+    algorithm_choice: Option<(SourceConfig, Vec<(String, Algorithm)>)>,
     provider_layout: bool,
+}
+
+/// Where a value is read from: a header or a member of the body.
+#[derive(Debug, Clone)]
+enum SourceConfig {
+    Header(String),
+    Field(Vec<String>),
 }
 
 #[derive(Debug, Clone)]
@@ -323,6 +376,7 @@ impl SchemeBuilder {
             url_port_variants: false,
             body_digest_param: None,
             listed_param: None,
+            algorithm_choice: None,
             provider_layout: false,
         }
     }
@@ -455,6 +509,24 @@ impl SchemeBuilder {
         self
     }
 
+    /// Each request names its algorithm in the header `name`, whose value must be one of
+    /// `table`'s names (PayPal's `PAYPAL-AUTH-ALGO: SHA256withRSA`); any other value is refused
+    /// ([`VerifyError::UnknownAlgorithm`](crate::VerifyError::UnknownAlgorithm)). Replaces
+    /// [`SchemeBuilder::algorithm`]. 1 to 4 entries, each a distinct name of 1 to 32 visible
+    /// ASCII bytes, all verified by one kind of key.
+    pub fn algorithm_header(mut self, name: &str, table: &[(&str, Algorithm)]) -> Self {
+        self.algorithm_choice = Some((SourceConfig::Header(name.to_owned()), owned(table)));
+        self
+    }
+
+    /// As [`SchemeBuilder::algorithm_header`], with the name read from the member of the JSON
+    /// body at `path` (AWS SNS's `SignatureVersion`: `1` for RSA-SHA1, `2` for RSA-SHA256).
+    pub fn algorithm_field(mut self, path: &[&str], table: &[(&str, Algorithm)]) -> Self {
+        let path = path.iter().map(|n| (*n).to_owned()).collect();
+        self.algorithm_choice = Some((SourceConfig::Field(path), owned(table)));
+        self
+    }
+
     /// The sender signs the URL with or without its port (Twilio): verification tries the
     /// public URL with its port (the default one added when it has none) and without any. Needs
     /// [`Part::url`] in the content.
@@ -546,6 +618,11 @@ impl SchemeBuilder {
             t => t.map(|t| t.as_secs()),
         };
 
+        let algorithm_choice = self.algorithm_choice.map(algorithm_choice).transpose()?;
+        let algorithm = algorithm_choice
+            .as_ref()
+            .and_then(|c| c.table.first().map(|(_, a)| *a))
+            .unwrap_or(self.algorithm);
         let has_timestamp = timestamp.is_some();
         let content: Vec<PartKind> = match self.content {
             Some(parts) => parts.into_iter().map(|p| p.0).collect(),
@@ -564,6 +641,8 @@ impl SchemeBuilder {
                 id: id.is_some(),
                 body: !matches!(signature, Source::Field(_)),
                 provider_layout: self.provider_layout,
+                timestamp_member: timestamp.as_ref().and_then(Source::top_level_member),
+                public_key: algorithm.is_public_key(),
             },
         )?;
         let lists = content.iter().any(|p| matches!(p, PartKind::Listed(_)));
@@ -584,13 +663,18 @@ impl SchemeBuilder {
             Syntax::Prefixed { .. } | Syntax::Bare => 1,
         };
 
+        let reads = super::Reads::of(
+            &content,
+            self.body_digest_param.is_some(),
+            id.as_ref().and_then(Source::top_level_member),
+        );
         Ok(Scheme {
             name: self.name.into(),
             signature,
             timestamp,
             timestamp_format: self.timestamp_format,
             id,
-            reads: super::Reads::of(&content, self.body_digest_param.is_some()),
+            reads,
             content: content.into(),
             tolerance,
             url_port_variants: self.url_port_variants,
@@ -598,12 +682,46 @@ impl SchemeBuilder {
             listed_param: self.listed_param.map(Into::into),
             syntax: self.format.0,
             codec_encoding: self.encoding,
-            algorithm: self.algorithm,
+            algorithm,
+            algorithm_choice,
             secret_format: self.secret_format,
             max_header_len: self.max_header_len,
             max_signatures,
         })
     }
+}
+
+/// An algorithm table, owned.
+fn owned(table: &[(&str, Algorithm)]) -> Vec<(String, Algorithm)> {
+    table.iter().map(|(n, a)| ((*n).to_owned(), *a)).collect()
+}
+
+/// Checks a table of algorithms named by requests and builds where its names are read.
+fn algorithm_choice(
+    (source, table): (SourceConfig, Vec<(String, Algorithm)>),
+) -> Result<super::AlgorithmChoice, ConfigError> {
+    let source = match source {
+        SourceConfig::Header(name) => Source::Header(HeaderSpec::new(&name, None)?),
+        SourceConfig::Field(path) => field(&path)?,
+    };
+    let first = table.first().map(|(_, a)| a.family());
+    let ok = (1..=4).contains(&table.len())
+        && table.iter().enumerate().all(|(i, (name, algorithm))| {
+            (1..=MAX_LABEL_LEN).contains(&name.len())
+                && name.bytes().all(|b| b.is_ascii_graphic())
+                && Some(algorithm.family()) == first
+                && !table.iter().take(i).any(|(n, _)| n == name)
+        });
+    if !ok {
+        return Err(ConfigError::InvalidLabel);
+    }
+    Ok(super::AlgorithmChoice {
+        source,
+        table: table
+            .into_iter()
+            .map(|(n, a)| (n.into_bytes().into(), a))
+            .collect(),
+    })
 }
 
 fn check_scheme_name(name: &str) -> Result<(), ConfigError> {
@@ -646,7 +764,7 @@ fn check_format(syntax: &Syntax) -> Result<(), ConfigError> {
 }
 
 /// What the signed content must hold, from the rest of the description.
-struct Expected {
+struct Expected<'a> {
     /// A timestamp is read, so it must be signed.
     timestamp: bool,
     /// The timestamp is read from the body, which signs it when the body is signed.
@@ -658,14 +776,18 @@ struct Expected {
     body: bool,
     /// Variable parts may sit side by side (a preset's own layout).
     provider_layout: bool,
+    /// The top-level member the timestamp is read from, if it is one.
+    timestamp_member: Option<&'a str>,
+    /// The algorithm signs with a public key.
+    public_key: bool,
 }
 
-fn check_content(content: &[PartKind], expected: Expected) -> Result<(), ConfigError> {
+fn check_content(content: &[PartKind], expected: Expected<'_>) -> Result<(), ConfigError> {
     if content.is_empty() || content.len() > MAX_PARTS {
         return Err(ConfigError::InvalidSignedContent);
     }
     let count = |kind: &PartKind| content.iter().filter(|p| *p == kind).count();
-    let body = count(&PartKind::Body) + count(&PartKind::Form);
+    let body = content.iter().filter(|p| p.is_body()).count();
     if body != usize::from(expected.body) {
         return Err(ConfigError::BodyNotSigned);
     }
@@ -675,16 +797,24 @@ fn check_content(content: &[PartKind], expected: Expected) -> Result<(), ConfigE
         PartKind::Method,
         PartKind::Path,
         PartKind::Url,
+        PartKind::EndpointId,
     ];
-    let lists = content
-        .iter()
-        .filter(|p| matches!(p, PartKind::Listed(_)))
-        .count();
-    if lists > 1 || once.iter().any(|kind| count(kind) > 1) {
+    let count_of = |f: fn(&PartKind) -> bool| content.iter().filter(|p| f(p)).count();
+    let lists = count_of(|p| matches!(p, PartKind::Listed(_)));
+    let members = count_of(|p| matches!(p, PartKind::Members(_)));
+    if lists > 1 || members > 1 || once.iter().any(|kind| count(kind) > 1) {
         return Err(ConfigError::InvalidSignedContent);
     }
+    if content.contains(&PartKind::BodyCrc32) && !expected.public_key {
+        return Err(ConfigError::InvalidSignedContent);
+    }
+    let member_signed =
+        |name: Option<&str>| name.is_some_and(|name| content.iter().any(|p| p.signs_member(name)));
     match (expected.timestamp, count(&PartKind::Timestamp)) {
-        (true, 0) if !(expected.timestamp_in_body && expected.body) => {
+        (true, 0)
+            if !(expected.timestamp_in_body && expected.body)
+                && !member_signed(expected.timestamp_member) =>
+        {
             return Err(ConfigError::TimestampNotSigned);
         }
         (false, 1) => return Err(ConfigError::UnknownContentPart),
@@ -695,6 +825,7 @@ fn check_content(content: &[PartKind], expected: Expected) -> Result<(), ConfigE
     }
     let bad_text = content.iter().any(|p| match p {
         PartKind::Text(t) | PartKind::Listed(t) => !(1..=MAX_LABEL_LEN).contains(&t.len()),
+        PartKind::Members(names) => !are_member_names(names),
         _ => false,
     });
     // Content of fixed text alone would sign nothing of the request.
@@ -705,6 +836,14 @@ fn check_content(content: &[PartKind], expected: Expected) -> Result<(), ConfigE
         return Err(ConfigError::AdjacentVariableParts);
     }
     Ok(())
+}
+
+/// 1 to 16 distinct member names, each 1 to 64 bytes.
+fn are_member_names(names: &[Box<str>]) -> bool {
+    (1..=16).contains(&names.len())
+        && names.iter().enumerate().all(|(i, name)| {
+            (1..=64).contains(&name.len()) && !names.iter().take(i).any(|n| n == name)
+        })
 }
 
 /// A member path: 1 to 4 names, each 1 to 64 bytes.
@@ -965,11 +1104,8 @@ mod tests {
             body: b"b",
             ..Default::default()
         };
-        let listed = crate::scheme::Listed::default();
-        assert_eq!(
-            stamped.content(&signed, &[], &listed, None).to_vec(),
-            b"12.b"
-        );
+        let derived = crate::scheme::Derived::default();
+        assert_eq!(stamped.content(&signed, &[], &derived).to_vec(), b"12.b");
         assert_eq!(
             base().max_signatures(5).build().unwrap().max_signatures(),
             1

@@ -3,9 +3,11 @@
 //! signed id from giving the content two readings.
 
 use super::{PartKind, Scheme};
+use crate::crc32::{Decimal, crc32};
 use crate::error::{HeaderKind, VerifyError};
 use crate::form::Form;
 use crate::headers::{HeaderName, HeaderSource, single_value};
+use crate::json_field::append_string;
 use crate::request::{PublicUrl, RequestLine};
 
 /// The most parts signed content may have.
@@ -21,6 +23,20 @@ pub(crate) struct Signed<'a> {
     pub(crate) body: &'a [u8],
     /// The method and the target (the path with the query).
     pub(crate) line: RequestLine<'a>,
+    /// The endpoint id from the verifier's configuration, in schemes that sign it.
+    pub(crate) endpoint_id: &'a [u8],
+}
+
+/// The values of one request's signed content that are built from it rather than read as sent:
+/// the listed headers, the form, members of the body, the body's CRC-32. Empty, and so not
+/// allocated, in schemes that sign none of them.
+#[derive(Default)]
+pub(crate) struct Derived<'a> {
+    pub(crate) listed: Listed<'a>,
+    pub(crate) form: Option<Form>,
+    /// Each member signed that is present, as `name\nvalue\n`.
+    pub(crate) members: Vec<u8>,
+    pub(crate) crc32: Decimal,
 }
 
 /// The most headers a signature header may list as signed.
@@ -133,21 +149,58 @@ impl Scheme {
         Ok(listed)
     }
 
-    /// The signed content for one request, with `base` as the public URL, and `listed` and
-    /// `form` (when the scheme signs them) in their places: a view, read part by part when fed.
+    /// The values built from a request (the form, members of the body, the CRC-32) besides
+    /// its `listed` headers, for the scheme's content.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Scheme::form`], and [`VerifyError::MalformedBody`] for members that are not
+    /// strings of one JSON object.
+    pub(crate) fn derive<'a>(
+        &self,
+        signed: &Signed<'a>,
+        listed: Listed<'a>,
+    ) -> Result<Derived<'a>, VerifyError> {
+        let mut derived = Derived {
+            listed,
+            ..Derived::default()
+        };
+        for part in &self.content {
+            match part {
+                PartKind::Form => derived.form = Some(self.form(signed.line, signed.body)?),
+                PartKind::BodyCrc32 => derived.crc32 = Decimal::of(crc32(signed.body)),
+                PartKind::Members(names) => {
+                    for name in names {
+                        let start = derived.members.len();
+                        derived.members.extend_from_slice(name.as_bytes());
+                        derived.members.push(b'\n');
+                        let found = append_string(signed.body, &[name], &mut derived.members)?;
+                        if found {
+                            derived.members.push(b'\n');
+                        } else {
+                            derived.members.truncate(start);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(derived)
+    }
+
+    /// The signed content for one request, with `base` as the public URL and the `derived`
+    /// values in their places: a view, read part by part when fed.
     pub(crate) fn content<'b>(
         &'b self,
         signed: &'b Signed<'b>,
         base: &'b [u8],
-        listed: &'b Listed<'b>,
-        form: Option<&'b Form>,
+        derived: &'b Derived<'b>,
     ) -> Content<'b> {
         Content::Parts {
             parts: &self.content,
             signed,
             base,
-            listed,
-            form,
+            derived,
         }
     }
 
@@ -192,8 +245,7 @@ pub(crate) enum Content<'b> {
         parts: &'b [PartKind],
         signed: &'b Signed<'b>,
         base: &'b [u8],
-        listed: &'b Listed<'b>,
-        form: Option<&'b Form>,
+        derived: &'b Derived<'b>,
     },
     /// Given slices, in order.
     #[cfg(test)]
@@ -204,14 +256,13 @@ impl<'b> Content<'b> {
     /// Feeds the content to `f`, piece by piece, in order; nothing is concatenated.
     #[inline]
     pub(crate) fn feed(&self, mut f: impl FnMut(&[u8])) {
-        let (parts, signed, base, listed, form) = match self {
+        let (parts, signed, base, derived) = match self {
             Self::Parts {
                 parts,
                 signed,
                 base,
-                listed,
-                form,
-            } => (*parts, *signed, *base, *listed, *form),
+                derived,
+            } => (*parts, *signed, *base, *derived),
             #[cfg(test)]
             Self::Slices(slices) => return slices.iter().for_each(|s| f(s)),
         };
@@ -228,17 +279,20 @@ impl<'b> Content<'b> {
                     f(signed.line.target());
                 }
                 PartKind::Form => {
-                    if let Some(form) = form {
+                    if let Some(form) = &derived.form {
                         form.feed(&mut f);
                     }
                 }
                 PartKind::Listed(separator) => {
-                    f(listed.names);
-                    for value in &listed.values {
+                    f(derived.listed.names);
+                    for value in &derived.listed.values {
                         f(separator);
                         f(value);
                     }
                 }
+                PartKind::Members(_) => f(&derived.members),
+                PartKind::BodyCrc32 => f(derived.crc32.as_bytes()),
+                PartKind::EndpointId => f(signed.endpoint_id),
             }
         }
     }
@@ -297,9 +351,7 @@ mod tests {
                 body: b"body",
                 ..Signed::default()
             };
-            scheme
-                .content(&signed, &[], &Listed::default(), None)
-                .to_vec()
+            scheme.content(&signed, &[], &Derived::default()).to_vec()
         };
         assert_eq!(c(&sw, b"msg_1", b"123"), b"msg_1.123.body");
         assert_eq!(c(&Scheme::slack(), b"", b"123"), b"v0:123:body");

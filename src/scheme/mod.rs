@@ -40,7 +40,7 @@
 //!   skipped, never trusted.
 //! - Signature headers are capped in length (2048 bytes) and in entries (8).
 //! - Ed25519 (`v1a`, feature `ed25519`): a signature names no key and each (public key,
-//!   signature) pair hashes the body again, so at most `Verifier::MAX_ED25519_VERIFICATIONS` (8)
+//!   signature) pair hashes the body again, so at most `Verifier::MAX_PUBLIC_KEY_VERIFICATIONS` (8)
 //!   pairs are tried per request, in keyring order; past that the request matches only through an
 //!   HMAC key. A signature whose `R` is a point of small order is refused without hashing the body.
 //!
@@ -68,16 +68,18 @@ pub(crate) mod parse;
 mod presets;
 mod source;
 
-pub(crate) use content::{Content, Listed, MAX_PARTS, Signed};
+pub(crate) use content::{Content, Derived, Listed, MAX_PARTS, Signed};
 pub(crate) use presets::preset;
 pub(crate) use source::{HeaderSpec, MAX_FIELD_DEPTH, Source};
 
-pub use crate::mac::Algorithm;
+pub use crate::algorithm::Algorithm;
 pub use crate::secret::SecretFormat;
 pub use builder::{Encoding, Part, SchemeBuilder, SignatureFormat};
 
+use crate::algorithm::Family;
 use crate::encoding::Codec;
-use crate::error::{ConfigError, SecretError, VerifyError};
+use crate::error::{ConfigError, HeaderKind, SecretError, VerifyError};
+use crate::headers::HeaderSource;
 use crate::keyring::{Key, KeyId, Material};
 use crate::mac::{MacKey, Tag};
 use crate::secret::{EXPECTED_HMAC, SIGNING_PREFIX, Secret, is_ed25519_key_text};
@@ -122,7 +124,10 @@ pub struct Scheme {
     reads: Reads,
     syntax: Syntax,
     codec_encoding: Encoding,
+    /// The algorithm, or the first of those requests name.
     algorithm: Algorithm,
+    /// Where requests name their algorithm, and the names accepted.
+    algorithm_choice: Option<AlgorithmChoice>,
     secret_format: SecretFormat,
     max_header_len: usize,
     max_signatures: usize,
@@ -203,12 +208,25 @@ impl Scheme {
             .any(|p| matches!(p, PartKind::Body | PartKind::Form))
     }
 
+    /// Whether a verification builds values of the signed content from the request (the form,
+    /// the listed headers, members of the body, the body's CRC-32), which it then holds.
+    pub(crate) fn derives_content(&self) -> bool {
+        self.reads.derived
+    }
+
     /// Whether the signed content holds the method, the path or the URL (or a value read from
     /// the query, such as Twilio's body digest), so verification needs the request line
     /// ([`HeaderSource::request_line`](crate::HeaderSource::request_line)).
     #[must_use]
     pub fn signs_request_line(&self) -> bool {
         self.reads.line
+    }
+
+    /// Whether the signed content holds the endpoint id, so the verifier needs one
+    /// ([`Verifier::with_endpoint_id`](crate::Verifier::with_endpoint_id)): PayPal.
+    #[must_use]
+    pub fn signs_endpoint_id(&self) -> bool {
+        self.reads.endpoint_id
     }
 
     /// Whether the signed content holds the public URL, so the verifier needs one
@@ -350,15 +368,12 @@ impl Scheme {
         }
     }
 
-    /// Whether `key` can verify this scheme's signatures: an HMAC key unless the scheme signs
-    /// with Ed25519 alone; an Ed25519 key where the scheme has Ed25519 signatures (and the crate
-    /// is built to check them).
+    /// Whether `key` can verify this scheme's signatures: a key of the scheme's kind (an HMAC
+    /// secret, an Ed25519, P-256 or RSA public key), or an Ed25519 key where an HMAC scheme has
+    /// Ed25519 entries.
     pub(crate) fn can_verify_with(&self, key: &Key) -> bool {
-        match key.material() {
-            Material::Hmac(_) => self.algorithm != Algorithm::Ed25519,
-            #[cfg(feature = "ed25519")]
-            Material::Ed25519Signing(_) | Material::Ed25519Public(_) => self.has_ed25519_entries(),
-        }
+        let family = key.material().family();
+        family == self.algorithm.family() || family == Family::Ed25519 && self.has_ed25519_entries()
     }
 
     /// Whether the signature header has Ed25519 (`v1a`) entries, whether or not the crate is
@@ -395,10 +410,41 @@ impl Scheme {
     }
 
     pub(crate) fn codec(&self) -> Codec {
+        self.codec_for(self.algorithm)
+    }
+
+    /// How signatures of `algorithm` are written in this scheme.
+    fn codec_for(&self, algorithm: Algorithm) -> Codec {
         Codec {
             encoding: self.codec_encoding,
-            tag_len: self.algorithm.tag_len(),
+            tag_len: algorithm.signature_len(),
         }
+    }
+
+    /// The algorithm a request's signatures are made with: the scheme's, or the one the request
+    /// names where it names one (AWS SNS, PayPal).
+    ///
+    /// # Errors
+    ///
+    /// The missing-value error of where the name is read, and
+    /// [`VerifyError::UnknownAlgorithm`] for a name the scheme does not accept.
+    pub(crate) fn algorithm_of<H: HeaderSource + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<Algorithm, VerifyError> {
+        let Some(choice) = &self.algorithm_choice else {
+            return Ok(self.algorithm);
+        };
+        let name = (choice.source)
+            .read(headers, body, HeaderKind::Algorithm)?
+            .ok_or_else(|| choice.source.missing(HeaderKind::Algorithm))?;
+        choice
+            .table
+            .iter()
+            .find(|(n, _)| **n == *name)
+            .map(|(_, algorithm)| *algorithm)
+            .ok_or(VerifyError::UnknownAlgorithm)
     }
 
     pub(crate) fn signature_source(&self) -> &Source {
@@ -418,16 +464,6 @@ impl Scheme {
         self.listed_param.as_deref()
     }
 
-    /// Whether the scheme signs headers its signature header lists.
-    pub(crate) fn lists_headers(&self) -> bool {
-        self.listed_param.is_some()
-    }
-
-    /// Whether the signed content holds the form.
-    pub(crate) fn signs_form(&self) -> bool {
-        self.reads.form
-    }
-
     /// Whether the format carries several signatures.
     pub(crate) fn carries_several(&self) -> bool {
         matches!(
@@ -436,13 +472,15 @@ impl Scheme {
         )
     }
 
-    /// Parses the signature header's value (already checked for length) into `presented`.
+    /// Parses the signature header's value (already checked for length), signatures of
+    /// `algorithm`, into `presented`.
     pub(crate) fn parse_signatures<'a>(
         &self,
         value: &'a [u8],
+        algorithm: Algorithm,
         presented: &mut Presented<'a>,
     ) -> Result<(), VerifyError> {
-        let codec = self.codec();
+        let codec = self.codec_for(algorithm);
         match &self.syntax {
             Syntax::Params {
                 separator,
@@ -477,33 +515,21 @@ impl Scheme {
                 self.max_signatures,
                 presented,
             ),
-            Syntax::Prefixed { prefix } => parse::parse_single(
-                value,
-                prefix.as_bytes(),
-                codec,
-                self.algorithm == Algorithm::Ed25519,
-                presented,
-            ),
-            Syntax::Bare => parse::parse_single(
-                value,
-                b"",
-                codec,
-                self.algorithm == Algorithm::Ed25519,
-                presented,
-            ),
+            Syntax::Prefixed { prefix } => {
+                parse::parse_single(value, prefix.as_bytes(), codec, algorithm, presented)
+            }
+            Syntax::Bare => parse::parse_single(value, b"", codec, algorithm, presented),
         }
     }
 
-    /// How Ed25519 signatures are written: base64 in `v1a` entries, the scheme's encoding in
-    /// schemes that sign with Ed25519 alone (Discord: hex).
-    pub(crate) fn ed25519_codec(&self) -> Codec {
-        let encoding = match self.algorithm {
-            Algorithm::Ed25519 => self.codec_encoding,
-            Algorithm::HmacSha256 | Algorithm::HmacSha1 => Encoding::Base64,
-        };
-        Codec {
-            encoding,
-            tag_len: 64,
+    /// What the public-key signatures of a request whose signatures are made with `algorithm`
+    /// are made with, and how they are written: as the scheme writes its signatures where it
+    /// signs with a public key (Discord: hex Ed25519), Ed25519 in base64 in the `v1a` entries of
+    /// an HMAC scheme.
+    pub(crate) fn public_signatures(&self, algorithm: Algorithm) -> (Algorithm, Codec) {
+        match algorithm.is_public_key() {
+            true => (algorithm, self.codec_for(algorithm)),
+            false => (Algorithm::Ed25519, parse::ED25519_BASE64),
         }
     }
 
@@ -573,7 +599,7 @@ impl Scheme {
                         }
                         out.push_str(label);
                         out.push(',');
-                        self.ed25519_codec().encode(sig, &mut out);
+                        parse::ED25519_BASE64.encode(sig, &mut out);
                     }
                 }
             }
@@ -590,7 +616,7 @@ impl Scheme {
     /// signature in schemes that sign with Ed25519 alone.
     fn encode_single(&self, tags: &[Tag], ed25519: Option<&[u8; 64]>, out: &mut String) {
         if let (Algorithm::Ed25519, Some(sig)) = (self.algorithm, ed25519) {
-            self.ed25519_codec().encode(sig, out);
+            self.codec_for(Algorithm::Ed25519).encode(sig, out);
             return;
         }
         if let Some(tag) = tags.first() {
@@ -607,20 +633,47 @@ pub(crate) struct Reads {
     line: bool,
     url: bool,
     form: bool,
+    endpoint_id: bool,
+    /// Values built from the request: the form, listed headers, members, the CRC-32.
+    derived: bool,
 }
 
 impl Reads {
-    /// What `content` holds; a scheme with a body digest parameter reads the request line too.
-    pub(crate) fn of(content: &[PartKind], body_digest_param: bool) -> Self {
-        let has = |f: fn(&PartKind) -> bool| content.iter().any(f);
+    /// What `content` holds; a scheme with a body digest parameter reads the request line too,
+    /// and one whose id is the top-level member `id_member` signs it where the content holds
+    /// that member.
+    pub(crate) fn of(
+        content: &[PartKind],
+        body_digest_param: bool,
+        id_member: Option<&str>,
+    ) -> Self {
+        let has = |f: &dyn Fn(&PartKind) -> bool| content.iter().any(f);
         Self {
-            id: has(|p| *p == PartKind::Id),
+            id: has(&|p| *p == PartKind::Id || id_member.is_some_and(|m| p.signs_member(m))),
             line: body_digest_param
-                || has(|p| matches!(p, PartKind::Method | PartKind::Path | PartKind::Url)),
-            url: has(|p| *p == PartKind::Url),
-            form: has(|p| *p == PartKind::Form),
+                || has(&|p| matches!(p, PartKind::Method | PartKind::Path | PartKind::Url)),
+            url: has(&|p| *p == PartKind::Url),
+            form: has(&|p| *p == PartKind::Form),
+            endpoint_id: has(&|p| *p == PartKind::EndpointId),
+            derived: has(&|p| {
+                matches!(
+                    p,
+                    PartKind::Form
+                        | PartKind::Listed(_)
+                        | PartKind::Members(_)
+                        | PartKind::BodyCrc32
+                )
+            }),
         }
     }
+}
+
+/// Where requests name their algorithm, and the names a scheme accepts
+/// ([`SchemeBuilder::algorithm_header`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AlgorithmChoice {
+    pub(crate) source: Source,
+    pub(crate) table: Box<[(Box<[u8]>, Algorithm)]>,
 }
 
 /// What a key read by [`Scheme::default_key`] is for: an Ed25519 key of the other side's kind

@@ -2,6 +2,7 @@
 //! fixed number of times and stores at most a fixed number of tags on the stack), allocation-free,
 //! and returns a typed error for every malformed input: none of them can panic.
 
+use crate::algorithm::Algorithm;
 use crate::encoding::Codec;
 use crate::error::{HeaderKind, VerifyError};
 use crate::mac::{TAG_LEN, Tag, tags_equal};
@@ -24,16 +25,17 @@ pub(crate) struct ParamKeys<'k> {
 /// The signatures (and, when the signature header carries it, the timestamp) presented with a
 /// request, decoded to bytes.
 pub(crate) struct Presented<'a> {
+    /// The algorithm the signatures are made with.
+    pub(crate) algorithm: Algorithm,
     /// The timestamp and its text exactly as sent.
     pub(crate) timestamp: Option<(Timestamp, &'a [u8])>,
     /// The list of signed headers, as sent (Hook0's `h=`).
     pub(crate) listed: Option<&'a [u8]>,
     tags: [Tag; MAX_SIGNATURES],
     count: usize,
-    #[cfg(feature = "ed25519")]
-    ed25519: [&'a [u8]; MAX_SIGNATURES],
-    #[cfg(feature = "ed25519")]
-    ed25519_count: usize,
+    /// Signatures checked with a public key, as sent (decoded again when verified).
+    public: [&'a [u8]; MAX_SIGNATURES],
+    public_count: usize,
 }
 
 impl Presented<'_> {
@@ -142,8 +144,6 @@ pub(crate) fn parse_versioned<'a>(
     presented: &mut Presented<'a>,
 ) -> Result<(), VerifyError> {
     let max_signatures = max_signatures.min(MAX_SIGNATURES);
-    #[cfg(not(feature = "ed25519"))]
-    let _ = ed25519_version;
 
     for entry in value.split(|&b| b == b' ') {
         let comma = entry.iter().position(|&b| b == b',').ok_or(MALFORMED)?;
@@ -156,9 +156,9 @@ pub(crate) fn parse_versioned<'a>(
             presented.push_tag(val, codec, max_signatures)?;
             continue;
         }
-        #[cfg(feature = "ed25519")]
-        if Some(label) == ed25519_version {
-            presented.push_ed25519(val, ED25519_BASE64, max_signatures)?;
+        // Without the feature an Ed25519 signature is never checked: none is presented.
+        if Some(label) == ed25519_version && cfg!(feature = "ed25519") {
+            presented.push_public(val, ED25519_BASE64, Algorithm::Ed25519, max_signatures)?;
             continue;
         }
         if !val.iter().all(u8::is_ascii_graphic) {
@@ -169,8 +169,9 @@ pub(crate) fn parse_versioned<'a>(
 }
 
 /// Parses a header that carries exactly one signature: `<prefix><tag>` (GitHub's `sha256=<hex>`,
-/// Slack's `v0=<hex>`), or the bare signature when `prefix` is empty (Shopify's base64). With
-/// `ed25519`, the signature is an Ed25519 one written with `codec` (Discord's hex).
+/// Slack's `v0=<hex>`), or the bare signature when `prefix` is empty (Shopify's base64), of
+/// `algorithm`: an HMAC tag, or a public-key signature (Discord's hex Ed25519, SendGrid's base64
+/// DER ECDSA).
 ///
 /// A value that starts with another `label=` or `label,` is a signature of a version this scheme
 /// does not accept: [`VerifyError::MissingSignature`].
@@ -178,18 +179,22 @@ pub(crate) fn parse_single<'a>(
     value: &'a [u8],
     prefix: &[u8],
     codec: Codec,
-    ed25519: bool,
+    algorithm: Algorithm,
     presented: &mut Presented<'a>,
 ) -> Result<(), VerifyError> {
     if value.is_empty() {
         return Err(MALFORMED);
     }
+    let public = algorithm.is_public_key();
     match value.strip_prefix(prefix) {
-        #[cfg(feature = "ed25519")]
-        Some(sig) if ed25519 && !sig.is_empty() => presented.push_ed25519(sig, codec, 1)?,
         // Without the feature an Ed25519 signature is never checked: none is presented.
-        Some(_) if ed25519 => return Err(VerifyError::MissingSignature),
-        Some(tag) if !tag.is_empty() => presented.push_tag(tag, codec, 1)?,
+        Some(_) if algorithm == Algorithm::Ed25519 && !cfg!(feature = "ed25519") => {
+            return Err(VerifyError::MissingSignature);
+        }
+        Some(sig) if public && !sig.is_empty() => {
+            presented.push_public(sig, codec, algorithm, 1)?;
+        }
+        Some(tag) if !tag.is_empty() && !public => presented.push_tag(tag, codec, 1)?,
         Some(_) => return Err(MALFORMED),
         None => {
             let other_version = value
@@ -210,26 +215,23 @@ pub(crate) fn parse_single<'a>(
 }
 
 impl<'a> Presented<'a> {
-    /// Nothing presented yet; the parsers fill it in place (so the tags are never moved).
-    pub(crate) fn new() -> Self {
+    /// Nothing presented yet, for signatures of `algorithm`; the parsers fill it in place (so
+    /// the tags are never moved).
+    pub(crate) fn new(algorithm: Algorithm) -> Self {
         Self {
+            algorithm,
             timestamp: None,
             listed: None,
             tags: [[0_u8; TAG_LEN]; MAX_SIGNATURES],
             count: 0,
-            #[cfg(feature = "ed25519")]
-            ed25519: [&[]; MAX_SIGNATURES],
-            #[cfg(feature = "ed25519")]
-            ed25519_count: 0,
+            public: [&[]; MAX_SIGNATURES],
+            public_count: 0,
         }
     }
 
     /// The number of signatures of either kind held.
     fn total(&self) -> usize {
-        #[cfg(feature = "ed25519")]
-        return self.count + self.ed25519_count;
-        #[cfg(not(feature = "ed25519"))]
-        self.count
+        self.count + self.public_count
     }
 
     /// Decodes and keeps one HMAC tag.
@@ -248,27 +250,34 @@ impl<'a> Presented<'a> {
         Ok(())
     }
 
-    /// Checks and keeps one Ed25519 signature written with `codec` (decoded again when it is
-    /// verified).
-    #[cfg(feature = "ed25519")]
-    fn push_ed25519(
+    /// Checks that `text` is one signature of `algorithm`, a public-key one, written with
+    /// `codec`, and keeps it (decoded again when it is verified).
+    fn push_public(
         &mut self,
         text: &'a [u8],
         codec: Codec,
+        algorithm: Algorithm,
         max: usize,
     ) -> Result<(), VerifyError> {
         if self.total() >= max {
             return Err(VerifyError::TooManySignatures { max });
         }
-        if codec.decode(text, &mut [0_u8; 64]).is_none() {
+        if decode_public(
+            text,
+            codec,
+            algorithm,
+            &mut [0_u8; MAX_PUBLIC_SIGNATURE_LEN],
+        )
+        .is_none()
+        {
             return Err(malformed_or(text, VerifyError::MalformedSignature));
         }
         let slot = self
-            .ed25519
-            .get_mut(self.ed25519_count)
+            .public
+            .get_mut(self.public_count)
             .ok_or(VerifyError::TooManySignatures { max })?;
         *slot = text;
-        self.ed25519_count += 1;
+        self.public_count += 1;
         Ok(())
     }
 
@@ -290,17 +299,37 @@ impl<'a> Presented<'a> {
         self.count > 0
     }
 
-    /// The Ed25519 signatures presented, as base64 text.
-    #[cfg(feature = "ed25519")]
-    pub(crate) fn ed25519_signatures(&self) -> &[&'a [u8]] {
-        self.ed25519.get(..self.ed25519_count).unwrap_or_default()
+    /// The public-key signatures presented, as sent.
+    pub(crate) fn public_signatures(&self) -> &[&'a [u8]] {
+        self.public.get(..self.public_count).unwrap_or_default()
     }
 }
 
 const MALFORMED: VerifyError = VerifyError::MalformedHeader(HeaderKind::Signature);
 
+/// The longest public-key signature, decoded: an RSA-4096 one.
+pub(crate) const MAX_PUBLIC_SIGNATURE_LEN: usize = 512;
+
+/// `text` decoded as one signature of `algorithm` written with `codec`, into the front of
+/// `out`; `None` unless it is one, well-formed.
+pub(crate) fn decode_public<'o>(
+    text: &[u8],
+    codec: Codec,
+    algorithm: Algorithm,
+    out: &'o mut [u8; MAX_PUBLIC_SIGNATURE_LEN],
+) -> Option<&'o [u8]> {
+    let len = match algorithm.has_variable_length() {
+        true => codec.decode_up_to(text, out)?,
+        false => {
+            codec.decode(text, out)?;
+            codec.tag_len
+        }
+    };
+    let signature = out.get(..len)?;
+    algorithm.is_well_formed(signature).then_some(signature)
+}
+
 /// How `v1a` entries write Ed25519 signatures: padded base64.
-#[cfg(feature = "ed25519")]
 pub(crate) const ED25519_BASE64: Codec = Codec {
     encoding: crate::scheme::Encoding::Base64,
     tag_len: 64,
@@ -364,7 +393,7 @@ mod tests {
         ts: Option<&[u8]>,
         max: usize,
     ) -> Result<Presented<'a>, VerifyError> {
-        let mut p = Presented::new();
+        let mut p = Presented::new(Algorithm::HmacSha256);
         let keys = ParamKeys {
             signature: key,
             timestamp: ts.map(|k| (k, TimestampFormat::UnixSecs)),
@@ -453,7 +482,7 @@ mod tests {
     fn versioned_lists() {
         const SIG: &str = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
         fn v(t: &str) -> Result<Presented<'_>, VerifyError> {
-            let mut p = Presented::new();
+            let mut p = Presented::new(Algorithm::HmacSha256);
             parse_versioned(t.as_bytes(), b"v1", None, B64, MAX_SIGNATURES, &mut p).map(|()| p)
         }
         assert_eq!(v(&format!("v1,{SIG}")).unwrap().count, 1);
@@ -489,8 +518,15 @@ mod tests {
     #[test]
     fn single_values() {
         fn single<'a>(t: &'a str, prefix: &str) -> Result<Presented<'a>, VerifyError> {
-            let mut p = Presented::new();
-            parse_single(t.as_bytes(), prefix.as_bytes(), HEX32, false, &mut p).map(|()| p)
+            let mut p = Presented::new(Algorithm::HmacSha256);
+            parse_single(
+                t.as_bytes(),
+                prefix.as_bytes(),
+                HEX32,
+                Algorithm::HmacSha256,
+                &mut p,
+            )
+            .map(|()| p)
         }
         assert_eq!(
             single(&format!("sha256={HEX}"), "sha256=").unwrap().count,

@@ -58,6 +58,17 @@ impl Source {
         }
     }
 
+    /// The member's name, when the value is a top-level member of the body.
+    pub(crate) fn top_level_member(&self) -> Option<&str> {
+        match self {
+            Self::Field(path) => match &**path {
+                [name] => Some(name),
+                _ => None,
+            },
+            Self::Header(_) | Self::Param(_) => None,
+        }
+    }
+
     /// The value sent, trimmed (a header) or as written (a member of the body); `None` when
     /// absent or, for a parameter, read with the signatures instead.
     #[inline]

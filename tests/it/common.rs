@@ -102,15 +102,22 @@ pub(crate) fn all_schemes() -> Vec<Scheme> {
 
 /// The schemes whose requests `Signer::sign_at` writes from any body with an HMAC key, and that
 /// verify from headers and body alone: every scheme but those that read members of a JSON body
-/// (Linear, Mailgun), sign the request line (Twilio, Square, HubSpot) or sign with Ed25519 alone
-/// (Discord, Telnyx). `providers.rs` and `adversarial.rs` cover those.
+/// (Linear, Mailgun, AWS SNS), sign the request line (Twilio, Square, HubSpot) or sign with a
+/// public key alone (Discord, Telnyx, SendGrid, PayPal). `providers.rs` and `adversarial.rs`
+/// cover those.
 pub(crate) fn header_schemes() -> Vec<Scheme> {
     let mut schemes = all_schemes();
-    schemes.retain(|s| {
-        !s.reads_body_members()
-            && !s.signs_request_line()
-            && s.algorithm() != hookseal::scheme::Algorithm::Ed25519
-    });
-    assert_eq!(schemes.len(), all_schemes().len() - 7);
     schemes
+        .retain(|s| !s.reads_body_members() && !s.signs_request_line() && signs_with_a_secret(s));
+    assert_eq!(schemes.len(), all_schemes().len() - 10);
+    schemes
+}
+
+/// Whether the scheme signs with a shared secret, so the crate's signer can sign for it.
+pub(crate) fn signs_with_a_secret(scheme: &Scheme) -> bool {
+    use hookseal::scheme::Algorithm;
+    matches!(
+        scheme.algorithm(),
+        Algorithm::HmacSha256 | Algorithm::HmacSha1
+    )
 }

@@ -180,6 +180,53 @@ fn rebuilt(name: &str) -> Scheme {
                 Part::text("."),
                 Part::body(),
             ]),
+        "sendgrid" => dangerous::adjacent_parts(
+            b.signature_header("X-Twilio-Email-Event-Webhook-Signature")
+                .encoding(Encoding::Base64)
+                .algorithm(Algorithm::EcdsaP256Sha256)
+                .timestamp_header("X-Twilio-Email-Event-Webhook-Timestamp")
+                .signed_content([Part::timestamp(), Part::body()]),
+        ),
+        "aws-sns" => b
+            .signature_field(&["Signature"])
+            .encoding(Encoding::Base64)
+            .algorithm_field(
+                &["SignatureVersion"],
+                &[("1", Algorithm::RsaSha1), ("2", Algorithm::RsaSha256)],
+            )
+            .timestamp_field(&["Timestamp"])
+            .timestamp_format(TimestampFormat::Rfc3339)
+            .tolerance(Duration::from_secs(3600))
+            .id_field(&["MessageId"])
+            .signed_content([Part::named_members(&[
+                "Message",
+                "MessageId",
+                "Subject",
+                "SubscribeURL",
+                "Timestamp",
+                "Token",
+                "TopicArn",
+                "Type",
+            ])]),
+        "paypal" => b
+            .signature_header("PAYPAL-TRANSMISSION-SIG")
+            .encoding(Encoding::Base64)
+            .algorithm_header(
+                "PAYPAL-AUTH-ALGO",
+                &[("SHA256withRSA", Algorithm::RsaSha256)],
+            )
+            .timestamp_header("PAYPAL-TRANSMISSION-TIME")
+            .timestamp_format(TimestampFormat::Rfc3339)
+            .id_header("PAYPAL-TRANSMISSION-ID")
+            .signed_content([
+                Part::id(),
+                Part::text("|"),
+                Part::timestamp(),
+                Part::text("|"),
+                Part::endpoint_id(),
+                Part::text("|"),
+                Part::body_crc32(),
+            ]),
         other => panic!("no preset named {other}"),
     };
     b.build().unwrap()

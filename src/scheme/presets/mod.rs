@@ -4,6 +4,7 @@
 
 mod body_fields;
 mod ed25519;
+mod public_key;
 mod request_line;
 mod signed_headers;
 
@@ -25,7 +26,7 @@ impl Scheme {
     ///   reference Python library accepts), decoded to at least 24 bytes. [`Secret::generate`]
     ///   exports its keys in this form.
     /// - With the `ed25519` feature, `v1a` entries are Ed25519 signatures, checked against the
-    ///   keyring's trusted public keys (at most `Verifier::MAX_ED25519_VERIFICATIONS` key and
+    ///   keyring's trusted public keys (at most `Verifier::MAX_PUBLIC_KEY_VERIFICATIONS` key and
     ///   signature pairs per request); without it they are skipped like any unknown version.
     /// - Signing and verification refuse an id containing `.`, which would make the signed
     ///   content ambiguous.
@@ -317,6 +318,9 @@ impl Scheme {
             Self::telnyx(),
             Self::hook0(),
             Self::coinbase_cdp(),
+            Self::sendgrid(),
+            Self::aws_sns(),
+            Self::paypal(),
         ]
     }
 }
@@ -420,6 +424,9 @@ mod tests {
             ("telnyx", Some("telnyx-signature-ed25519")),
             ("hook0", Some("X-Hook0-Signature")),
             ("coinbase-cdp", Some("X-Hook0-Signature")),
+            ("sendgrid", Some("X-Twilio-Email-Event-Webhook-Signature")),
+            ("aws-sns", None),
+            ("paypal", Some("PAYPAL-TRANSMISSION-SIG")),
             ("github-sha1", Some("X-Hub-Signature")),
         ];
         let mut all = Scheme::presets();
