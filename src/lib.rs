@@ -112,6 +112,7 @@ mod request;
 pub mod scheme;
 mod secret;
 mod sign;
+mod sns_message;
 mod timestamp;
 mod verify;
 
@@ -133,6 +134,7 @@ pub use scheme::Scheme;
 pub use secret::ed25519::{Ed25519PublicKey, Ed25519SigningKey};
 pub use secret::{ExportedSecret, GeneratedSecret, Secret};
 pub use sign::{SignedHeaders, Signer};
+pub use sns_message::{SnsKind, SnsMessage};
 pub use timestamp::{Timestamp, TimestampFormat};
 pub use verify::{Verified, Verifier};
 

@@ -474,6 +474,12 @@ pub struct Verified<'a> {
 }
 
 impl<'a> Verified<'a> {
+    /// The scheme the request was verified with.
+    #[must_use]
+    pub fn scheme(&self) -> &'a Scheme {
+        self.scheme
+    }
+
     /// The body, as received and now authenticated — except in the one scheme that does not
     /// sign it ([`Scheme::signs_body`]: Mailgun signs a timestamp and a token alone).
     #[must_use]

@@ -208,6 +208,11 @@ impl Scheme {
             .any(|p| matches!(p, PartKind::Body | PartKind::Form))
     }
 
+    /// Whether the signed content holds the body's top-level member `name`.
+    pub(crate) fn signs_member(&self, name: &str) -> bool {
+        self.content.iter().any(|p| p.signs_member(name))
+    }
+
     /// Whether a verification builds values of the signed content from the request (the form,
     /// the listed headers, members of the body, the body's CRC-32), which it then holds.
     pub(crate) fn derives_content(&self) -> bool {
