@@ -452,6 +452,11 @@ impl Keyring {
         &self.keys[0]
     }
 
+    /// All keys, in order, as a slice.
+    pub(crate) fn as_slice(&self) -> &[Key] {
+        &self.keys
+    }
+
     /// All keys, in order.
     #[must_use = "iterators do nothing unless consumed"]
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &Key> {

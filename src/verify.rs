@@ -10,7 +10,11 @@ use crate::algorithm::Algorithm;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{HeaderKind, SecretError, VerifyError};
 use crate::headers::HeaderSource;
+use std::sync::Arc;
+
 use crate::keyring::{Key, KeyId, Keyring, Material};
+#[cfg(feature = "x509")]
+use crate::key_source::KeyCache;
 use crate::mac::Tag;
 use crate::replay::ReplayKey;
 use crate::request::{PublicUrl, RequestLine};
@@ -65,7 +69,7 @@ use crate::timestamp::Timestamp;
 #[derive(Debug, Clone)]
 pub struct Verifier<C = SystemClock> {
     scheme: Scheme,
-    keyring: Keyring,
+    keys: Keys,
     max_age: u64,
     max_future_skew: u64,
     replay_retention: Duration,
@@ -93,12 +97,16 @@ impl Verifier {
     /// the default 300 s window on both sides.
     #[must_use]
     pub fn new(scheme: Scheme, keyring: Keyring) -> Self {
+        Self::with_keys(scheme, Keys::Held(keyring))
+    }
+
+    fn with_keys(scheme: Scheme, keys: Keys) -> Self {
         let tolerance = scheme
             .tolerance()
             .map_or(DEFAULT_TOLERANCE_SECS, |t| t.as_secs());
         Self {
             scheme,
-            keyring,
+            keys,
             max_age: tolerance,
             max_future_skew: tolerance,
             replay_retention: DEFAULT_REPLAY_RETENTION,
@@ -139,6 +147,36 @@ impl Verifier {
         let key = scheme.default_key(text, KeyUse::Verify)?;
         Ok(Self::new(scheme, Keyring::of_unbounded(key)))
     }
+
+    /// A verifier for a scheme whose requests name the URL of the sender's certificate (AWS
+    /// SNS, PayPal), fetching each certificate through `cache` the first time it is named, and
+    /// trusting it between its validity dates. Only URLs on the scheme's allow-list are ever
+    /// fetched.
+    ///
+    /// Load the certificate with [`Verifier::load_key`] before calling [`Verifier::verify`];
+    /// [`Verifier::verify_fresh`] and the tower layer do it themselves.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidSignedContent`](crate::ConfigError::InvalidSignedContent) when the
+    /// scheme's requests name no certificate.
+    #[cfg(feature = "x509")]
+    pub fn fetching(scheme: Scheme, cache: KeyCache) -> Result<Self, crate::ConfigError> {
+        if scheme.certificate_allow_list().is_none() {
+            return Err(crate::ConfigError::InvalidSignedContent);
+        }
+        Ok(Self::with_keys(scheme, Keys::Fetched(cache)))
+    }
+}
+
+/// The keys a verifier checks signatures with.
+#[derive(Debug, Clone)]
+enum Keys {
+    /// Keys it holds.
+    Held(Keyring),
+    /// Certificates fetched from the URLs requests name.
+    #[cfg(feature = "x509")]
+    Fetched(KeyCache),
 }
 
 impl<C: Clock> Verifier<C> {
@@ -147,7 +185,7 @@ impl<C: Clock> Verifier<C> {
     pub fn with_clock<C2: Clock>(self, clock: C2) -> Verifier<C2> {
         Verifier {
             scheme: self.scheme,
-            keyring: self.keyring,
+            keys: self.keys,
             max_age: self.max_age,
             max_future_skew: self.max_future_skew,
             replay_retention: self.replay_retention,
@@ -246,7 +284,15 @@ impl<C: Clock> Verifier<C> {
     ) -> Result<Verified<'a>, VerifyError> {
         let scheme = &self.scheme;
 
-        // 1. Read what the request presents, bounded.
+        // 1. Read what the request presents, bounded, and the keys to try.
+        let fetched = self.loaded_keys(headers, body)?;
+        let held = match &self.keys {
+            Keys::Held(ring) => ring.as_slice(),
+            #[cfg(feature = "x509")]
+            Keys::Fetched(_) => &[],
+        };
+        let fetched_keys = fetched.as_deref().map_or(&[][..], Vec::as_slice);
+        let primary = held.first();
         let mut presented = Presented::new(scheme.algorithm_of(headers, body)?);
         let (signed, listed) = self.read(headers, body, &mut presented)?;
         let timestamp = presented.timestamp.map(|(t, _)| t);
@@ -266,7 +312,10 @@ impl<C: Clock> Verifier<C> {
         let (public, codec) = scheme.public_signatures(presented.algorithm);
         let mut any_usable = false;
         let mut budget = Verifier::MAX_PUBLIC_KEY_VERIFICATIONS;
-        for (i, key) in self.keyring.keys().enumerate() {
+        let keys = (held.iter().map(KeyRef::Held))
+            .chain(fetched_keys.iter().map(|key| KeyRef::Fetched(Arc::clone(key))));
+        for (i, key_ref) in keys.enumerate() {
+            let key = key_ref.get();
             if !key.is_valid_at(now) || !scheme.can_verify_with(key) {
                 continue;
             }
@@ -293,20 +342,21 @@ impl<C: Clock> Verifier<C> {
                     }
                 };
                 if matched {
-                    let primary = self.keyring.primary();
                     // The replay key's anchor, when it is at hand (the primary key's tag), or
-                    // when the content's derived values are not kept.
+                    // when the content's derived values or the key are not kept.
                     let anchor = match tag {
                         Some(tag) if i == 0 && scheme.algorithm() == Algorithm::HmacSha256 => {
                             Some((b"mac", tag))
                         }
-                        _ if scheme.derives_content() => Some(anchor_of(primary, &content)),
+                        _ if scheme.derives_content() || fetched.is_some() => {
+                            Some(anchor_of(primary, &content))
+                        }
                         _ => None,
                     };
                     return Ok(Verified {
                         scheme,
                         primary,
-                        key,
+                        key: key_ref,
                         signed,
                         base,
                         timestamp,
@@ -315,11 +365,58 @@ impl<C: Clock> Verifier<C> {
                 }
             }
         }
-        Err(if any_usable {
-            VerifyError::NoMatchingSignature
-        } else {
-            VerifyError::NoActiveKey
+        Err(match (any_usable, &fetched) {
+            (true, _) => VerifyError::NoMatchingSignature,
+            (false, Some(_)) => VerifyError::CertificateNotValid,
+            (false, None) => VerifyError::NoActiveKey,
         })
+    }
+
+    /// Loads the certificate a request names into the verifier's [`KeyCache`], fetching it
+    /// (once, however many requests wait for it) when it is not cached: the one step of
+    /// verification that awaits. Does nothing for verifiers that hold their keys.
+    ///
+    /// # Errors
+    ///
+    /// The missing-value error where the URL is read, [`VerifyError::KeyUrlRefused`] for a URL
+    /// off the scheme's allow-list (nothing is fetched), [`VerifyError::KeyUnavailable`] when
+    /// the fetch fails and [`VerifyError::InvalidFetchedKey`] when what it returns is not a
+    /// certificate.
+    pub async fn load_key<H: HeaderSource + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<(), VerifyError> {
+        #[cfg(feature = "x509")]
+        if let Keys::Fetched(cache) = &self.keys {
+            let url = self.scheme.certificate_url(headers, body)?;
+            cache.load(&url, certificate_keys).await?;
+        }
+        #[cfg(not(feature = "x509"))]
+        let _ = (headers, body);
+        Ok(())
+    }
+
+    /// The fetched keys of the certificate a request names, for verifiers that fetch them.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Scheme::certificate_url`], and [`VerifyError::KeyNotLoaded`] when the
+    /// certificate is not cached.
+    #[cfg_attr(not(feature = "x509"), allow(clippy::unnecessary_wraps, unused_variables))]
+    fn loaded_keys<H: HeaderSource + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<Option<Arc<KeySet>>, VerifyError> {
+        match &self.keys {
+            Keys::Held(_) => Ok(None),
+            #[cfg(feature = "x509")]
+            Keys::Fetched(cache) => {
+                let url = self.scheme.certificate_url(headers, body)?;
+                cache.cached(&url).map(Some).ok_or(VerifyError::KeyNotLoaded)
+            }
+        }
     }
 
     /// Reads what a request presents: its signatures (into `presented`, with its timestamp),
@@ -437,10 +534,15 @@ impl<C: Clock> Verifier<C> {
         &self.scheme
     }
 
-    /// The keys this verifier accepts.
+    /// The keys this verifier accepts; `None` for one that fetches them
+    /// ([`Verifier::fetching`]).
     #[must_use]
-    pub fn keyring(&self) -> &Keyring {
-        &self.keyring
+    pub fn keyring(&self) -> Option<&Keyring> {
+        match &self.keys {
+            Keys::Held(ring) => Some(ring),
+            #[cfg(feature = "x509")]
+            Keys::Fetched(_) => None,
+        }
     }
 
     fn check_window(&self, ts: Timestamp, now: Timestamp) -> Result<(), VerifyError> {
@@ -462,8 +564,10 @@ impl<C: Clock> Verifier<C> {
 /// `Debug` shows the timestamp, id, key id and body length; never the body or any tag.
 pub struct Verified<'a> {
     scheme: &'a Scheme,
-    primary: &'a Key,
-    key: &'a Key,
+    /// The keyring's primary key, for a replay key computed later; `None` when the anchor was
+    /// computed during verification.
+    primary: Option<&'a Key>,
+    key: KeyRef<'a>,
     /// What the matching signature covers (the id checked to be visible ASCII, so UTF-8; empty
     /// when none was sent), and the spelling of the public URL it covers.
     signed: Signed<'a>,
@@ -514,8 +618,8 @@ impl<'a> Verified<'a> {
     /// The id of the key whose signature matched. Watch it to learn when senders have stopped
     /// using an old key, before retiring it.
     #[must_use]
-    pub fn key_id(&self) -> &'a KeyId {
-        self.key.id()
+    pub fn key_id(&self) -> &KeyId {
+        self.key.get().id()
     }
 
     /// A 16-byte key that identifies this signed request, for a replay cache.
@@ -549,19 +653,57 @@ impl fmt::Debug for Verified<'_> {
             .field("scheme", &self.scheme.name())
             .field("timestamp", &self.timestamp)
             .field("id", &self.id())
-            .field("key_id", self.key.id())
+            .field("key_id", self.key_id())
             .field("body_len", &self.signed.body.len())
             .finish_non_exhaustive()
+    }
+}
+
+/// The keys of one fetched document, shared with the cache.
+type KeySet = Vec<Arc<Key>>;
+
+/// The key whose signature matched: one the verifier holds, or a fetched one.
+#[derive(Clone)]
+enum KeyRef<'a> {
+    Held(&'a Key),
+    #[cfg_attr(not(feature = "x509"), allow(dead_code))]
+    Fetched(Arc<Key>),
+}
+
+impl KeyRef<'_> {
+    fn get(&self) -> &Key {
+        match self {
+            Self::Held(key) => key,
+            Self::Fetched(key) => key,
+        }
     }
 }
 
 /// What a replay key is derived from: a kind (`mac` or `sha`) and 32 bytes.
 type Anchor = (&'static [u8; 3], Tag);
 
-/// The replay key's anchor for `content`: its HMAC-SHA256 under the primary key or, when the
-/// primary is an Ed25519 key, its SHA-256 digest.
-fn anchor_of(primary: &Key, content: &Content<'_>) -> Anchor {
-    match primary.mac() {
+/// The keys of a fetched certificate: its public key, named by its subject's common name, valid
+/// between its dates.
+///
+/// # Errors
+///
+/// [`VerifyError::InvalidFetchedKey`] when the document is not one PEM certificate with a key
+/// the crate reads.
+#[cfg(feature = "x509")]
+fn certificate_keys(document: &[u8]) -> Result<KeySet, VerifyError> {
+    let certificate =
+        crate::Certificate::from_pem(document).map_err(|_| VerifyError::InvalidFetchedKey)?;
+    let id = (certificate.subject_common_name())
+        .filter(|cn| KeyId::new(cn).is_ok())
+        .unwrap_or("certificate");
+    let key = Key::certificate(id, &certificate).map_err(|_| VerifyError::InvalidFetchedKey)?;
+    Ok(vec![Arc::new(key)])
+}
+
+/// The replay key's anchor for `content`: its HMAC-SHA256 under the primary key or, when there
+/// is none or it is a public key, its SHA-256 digest.
+fn anchor_of(primary: Option<&Key>, content: &Content<'_>) -> Anchor {
+    match primary.and_then(Key::mac) {
         Some(mac) => (b"mac", mac.tag_with(Algorithm::HmacSha256, content)),
         None => {
             let mut hash = Sha256::new();

@@ -110,6 +110,9 @@ pub enum HeaderKind {
     /// The header or member that names the request's signature algorithm (PayPal's
     /// `PAYPAL-AUTH-ALGO`, AWS SNS's `SignatureVersion`).
     Algorithm,
+    /// The header or member that names the URL of the signer's certificate (PayPal's
+    /// `PAYPAL-CERT-URL`, AWS SNS's `SigningCertURL`).
+    CertificateUrl,
 }
 
 impl fmt::Display for HeaderKind {
@@ -121,6 +124,7 @@ impl fmt::Display for HeaderKind {
             Self::IdempotencyKey => "idempotency key",
             Self::Listed => "listed",
             Self::Algorithm => "algorithm",
+            Self::CertificateUrl => "certificate URL",
         })
     }
 }

@@ -117,6 +117,16 @@ pub enum VerifyError {
     /// setting, so 500.
     #[error("the scheme signs the endpoint id, and the verifier has none")]
     MissingEndpointId,
+    /// The certificate the request names is not in the verifier's
+    /// [`KeyCache`](crate::KeyCache): load it first with
+    /// [`Verifier::load_key`](crate::Verifier::load_key) (which [`Verifier::verify_fresh`](crate::Verifier::verify_fresh)
+    /// and the tower layer do), or it was evicted in between. 503: a retry loads it.
+    #[error("the request's certificate is not loaded; call Verifier::load_key first")]
+    KeyNotLoaded,
+    /// The certificate the request names is outside its validity dates by the verifier's
+    /// clock: expired, or not yet valid.
+    #[error("the request's certificate is not valid now")]
+    CertificateNotValid,
 }
 
 impl VerifyError {
@@ -141,6 +151,8 @@ impl VerifyError {
             | Self::MissingRequestLine
             | Self::MissingPublicUrl
             | Self::MissingEndpointId => 500,
+            Self::KeyNotLoaded => 503,
+            Self::CertificateNotValid => 401,
             Self::MissingHeader(_)
             | Self::DuplicateHeader(_)
             | Self::HeaderTooLong(_)
@@ -199,6 +211,8 @@ impl VerifyError {
             Self::MissingPublicUrl => "missing_public_url",
             Self::UnknownAlgorithm => "unknown_algorithm",
             Self::MissingEndpointId => "missing_endpoint_id",
+            Self::KeyNotLoaded => "key_not_loaded",
+            Self::CertificateNotValid => "certificate_not_valid",
         }
     }
 }

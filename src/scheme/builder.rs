@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::Algorithm;
 use super::{HeaderSpec, MAX_FIELD_DEPTH, MAX_PARTS, Scheme, Source, parse};
 use crate::error::ConfigError;
+use crate::key_source::AllowList;
 use crate::secret::SecretFormat;
 use crate::timestamp::TimestampFormat;
 
@@ -334,6 +335,7 @@ pub struct SchemeBuilder {
     body_digest_param: Option<String>,
     listed_param: Option<String>,
     algorithm_choice: Option<(SourceConfig, Vec<(String, Algorithm)>)>,
+    certificate_url: Option<(SourceConfig, AllowList)>,
     provider_layout: bool,
 }
 
@@ -377,6 +379,7 @@ impl SchemeBuilder {
             body_digest_param: None,
             listed_param: None,
             algorithm_choice: None,
+            certificate_url: None,
             provider_layout: false,
         }
     }
@@ -527,6 +530,23 @@ impl SchemeBuilder {
         self
     }
 
+    /// Each request names, in the header `name`, the URL of the sender's certificate (PayPal's
+    /// `PAYPAL-CERT-URL`), which must pass `allow` before anything is fetched. A verifier made
+    /// with [`Verifier::fetching`](crate::Verifier::fetching) fetches it through its
+    /// [`KeyCache`](crate::KeyCache) (feature `x509`); one that holds a keyring ignores it.
+    pub fn certificate_url_header(mut self, name: &str, allow: AllowList) -> Self {
+        self.certificate_url = Some((SourceConfig::Header(name.to_owned()), allow));
+        self
+    }
+
+    /// As [`SchemeBuilder::certificate_url_header`], with the URL read from the member of the
+    /// JSON body at `path` (AWS SNS's `SigningCertURL`).
+    pub fn certificate_url_field(mut self, path: &[&str], allow: AllowList) -> Self {
+        let path = path.iter().map(|n| (*n).to_owned()).collect();
+        self.certificate_url = Some((SourceConfig::Field(path), allow));
+        self
+    }
+
     /// The sender signs the URL with or without its port (Twilio): verification tries the
     /// public URL with its port (the default one added when it has none) and without any. Needs
     /// [`Part::url`] in the content.
@@ -619,6 +639,10 @@ impl SchemeBuilder {
         };
 
         let algorithm_choice = self.algorithm_choice.map(algorithm_choice).transpose()?;
+        let certificate_url = match self.certificate_url {
+            Some((source, allow)) => Some((source.build()?, allow)),
+            None => None,
+        };
         let algorithm = algorithm_choice
             .as_ref()
             .and_then(|c| c.table.first().map(|(_, a)| *a))
@@ -684,6 +708,7 @@ impl SchemeBuilder {
             codec_encoding: self.encoding,
             algorithm,
             algorithm_choice,
+            certificate_url,
             secret_format: self.secret_format,
             max_header_len: self.max_header_len,
             max_signatures,
@@ -696,14 +721,20 @@ fn owned(table: &[(&str, Algorithm)]) -> Vec<(String, Algorithm)> {
     table.iter().map(|(n, a)| ((*n).to_owned(), *a)).collect()
 }
 
+impl SourceConfig {
+    fn build(self) -> Result<Source, ConfigError> {
+        match self {
+            Self::Header(name) => Ok(Source::Header(HeaderSpec::new(&name, None)?)),
+            Self::Field(path) => field(&path),
+        }
+    }
+}
+
 /// Checks a table of algorithms named by requests and builds where its names are read.
 fn algorithm_choice(
     (source, table): (SourceConfig, Vec<(String, Algorithm)>),
 ) -> Result<super::AlgorithmChoice, ConfigError> {
-    let source = match source {
-        SourceConfig::Header(name) => Source::Header(HeaderSpec::new(&name, None)?),
-        SourceConfig::Field(path) => field(&path)?,
-    };
+    let source = source.build()?;
     let first = table.first().map(|(_, a)| a.family());
     let ok = (1..=4).contains(&table.len())
         && table.iter().enumerate().all(|(i, (name, algorithm))| {

@@ -80,6 +80,7 @@ use crate::algorithm::Family;
 use crate::encoding::Codec;
 use crate::error::{ConfigError, HeaderKind, SecretError, VerifyError};
 use crate::headers::HeaderSource;
+use crate::key_source::{AllowList, KeyUrl};
 use crate::keyring::{Key, KeyId, Material};
 use crate::mac::{MacKey, Tag};
 use crate::secret::{EXPECTED_HMAC, SIGNING_PREFIX, Secret, is_ed25519_key_text};
@@ -128,6 +129,8 @@ pub struct Scheme {
     algorithm: Algorithm,
     /// Where requests name their algorithm, and the names accepted.
     algorithm_choice: Option<AlgorithmChoice>,
+    /// Where requests name their certificate's URL, and the URLs allowed.
+    certificate_url: Option<(Source, AllowList)>,
     secret_format: SecretFormat,
     max_header_len: usize,
     max_signatures: usize,
@@ -206,6 +209,47 @@ impl Scheme {
         self.content
             .iter()
             .any(|p| matches!(p, PartKind::Body | PartKind::Form))
+    }
+
+    /// The URLs of certificates the scheme's requests may name, when they name one (AWS SNS,
+    /// PayPal).
+    #[must_use]
+    pub fn certificate_allow_list(&self) -> Option<&AllowList> {
+        self.certificate_url.as_ref().map(|(_, allow)| allow)
+    }
+
+    /// The scheme with `allow` as the URLs of certificates its requests may name, instead of its
+    /// own list: for a test server on `127.0.0.1` serving certificates of your own
+    /// ([`AllowList::prefix`]). The presets' lists are never loosened; this makes another scheme
+    /// value.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidSignedContent`] when the scheme's requests name no certificate.
+    pub fn with_certificate_allow_list(mut self, allow: AllowList) -> Result<Self, ConfigError> {
+        match &mut self.certificate_url {
+            Some((_, list)) => *list = allow,
+            None => return Err(ConfigError::InvalidSignedContent),
+        }
+        Ok(self)
+    }
+
+    /// The URL of the certificate a request names, checked against the scheme's allow-list.
+    ///
+    /// # Errors
+    ///
+    /// The missing-value error of where the URL is read (also when the scheme names none),
+    /// and [`VerifyError::KeyUrlRefused`] for a URL the list does not allow.
+    pub(crate) fn certificate_url<H: HeaderSource + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<KeyUrl, VerifyError> {
+        let missing = VerifyError::MissingHeader(HeaderKind::CertificateUrl);
+        let (source, allow) = self.certificate_url.as_ref().ok_or(missing)?;
+        let url = (source.read(headers, body, HeaderKind::CertificateUrl)?)
+            .ok_or_else(|| source.missing(HeaderKind::CertificateUrl))?;
+        allow.check(url)
     }
 
     /// Whether the signed content holds the body's top-level member `name`.

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use hookseal::scheme::{Algorithm, Encoding, Part, SecretFormat, SignatureFormat};
 use hookseal::{
+    AllowList,
     HeaderKind, Keyring, Scheme, Secret, SignError, Signer, Timestamp, TimestampFormat, Verifier,
     VerifyError, dangerous,
 };
@@ -198,6 +199,7 @@ fn rebuilt(name: &str) -> Scheme {
             .timestamp_format(TimestampFormat::Rfc3339)
             .tolerance(Duration::from_secs(3600))
             .id_field(&["MessageId"])
+            .certificate_url_field(&["SigningCertURL"], AllowList::aws_sns())
             .signed_content([Part::named_members(&[
                 "Message",
                 "MessageId",
@@ -218,6 +220,7 @@ fn rebuilt(name: &str) -> Scheme {
             .timestamp_header("PAYPAL-TRANSMISSION-TIME")
             .timestamp_format(TimestampFormat::Rfc3339)
             .id_header("PAYPAL-TRANSMISSION-ID")
+            .certificate_url_header("PAYPAL-CERT-URL", AllowList::paypal())
             .signed_content([
                 Part::id(),
                 Part::text("|"),

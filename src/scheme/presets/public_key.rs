@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::{Encoding, Part, Scheme, SignatureFormat, preset};
+use crate::key_source::AllowList;
 use crate::scheme::Algorithm;
 use crate::timestamp::TimestampFormat;
 
@@ -59,6 +60,7 @@ impl Scheme {
                 .timestamp_format(TimestampFormat::Rfc3339)
                 .tolerance(Duration::from_secs(3600))
                 .id_field(&["MessageId"])
+                .certificate_url_field(&["SigningCertURL"], AllowList::aws_sns())
                 .signed_content([Part::named_members(&[
                     "Message",
                     "MessageId",
@@ -100,6 +102,7 @@ impl Scheme {
                 .timestamp_header("PAYPAL-TRANSMISSION-TIME")
                 .timestamp_format(TimestampFormat::Rfc3339)
                 .id_header("PAYPAL-TRANSMISSION-ID")
+                .certificate_url_header("PAYPAL-CERT-URL", AllowList::paypal())
                 .signed_content([
                     Part::id(),
                     Part::text("|"),
