@@ -96,6 +96,8 @@ pub mod fuzz_hooks;
 mod headers;
 pub mod idempotency;
 mod json_field;
+#[cfg(feature = "rsa")]
+mod key_source;
 mod keyring;
 mod mac;
 mod memory_table;
@@ -120,6 +122,9 @@ pub use error::{
     TimestampReason, VerifyError,
 };
 pub use headers::{HeaderName, HeaderSource};
+#[cfg(feature = "rsa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rsa")))]
+pub use key_source::{AllowList, FetchError, KeyCache, KeyFetcher, KeyUrl};
 pub use keyring::{Key, KeyId, Keyring};
 #[cfg(feature = "redis")]
 pub use redis_client::RedisOptions;
