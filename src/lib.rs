@@ -98,6 +98,7 @@ pub mod fuzz_hooks;
 mod headers;
 pub mod idempotency;
 mod json_field;
+mod key_source;
 mod keyring;
 mod mac;
 mod memory_table;
@@ -124,6 +125,10 @@ pub use error::{
     TimestampReason, VerifyError,
 };
 pub use headers::{HeaderName, HeaderSource};
+pub use key_source::{AllowList, KeyUrl};
+#[cfg(feature = "rsa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rsa")))]
+pub use key_source::{FetchError, KeyCache, KeyFetcher};
 pub use keyring::{Key, KeyId, Keyring};
 #[cfg(feature = "redis")]
 pub use redis_client::RedisOptions;

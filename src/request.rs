@@ -164,48 +164,24 @@ impl PublicUrl {
     /// Reads `http(s)://host[:port][/prefix]`: no userinfo, query or fragment; a port of 1 to 5
     /// digits; visible ASCII only. A trailing `/` is dropped (the target brings its own).
     pub(crate) fn parse(url: &str) -> Result<Self, ConfigError> {
-        const BAD: ConfigError = ConfigError::InvalidUrl;
-        if url.len() > MAX_URL_LEN || !url.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(BAD);
-        }
-        let (scheme, default_port, rest) = if let Some(rest) = url.strip_prefix("https://") {
-            ("https://", "443", rest)
-        } else if let Some(rest) = url.strip_prefix("http://") {
-            ("http://", "80", rest)
+        let parts = UrlParts::split(url).ok_or(ConfigError::InvalidUrl)?;
+        let UrlParts {
+            https,
+            authority,
+            host,
+            port,
+            path,
+        } = parts;
+        let (scheme, default_port) = if https {
+            ("https://", "443")
         } else {
-            return Err(BAD);
+            ("http://", "80")
         };
-        let authority_len = rest.find('/').unwrap_or(rest.len());
-        let (authority, path) = rest.split_at(authority_len);
         let path = path.trim_end_matches('/');
-        if authority.contains(['@', '?', '#']) || path.contains(['?', '#']) {
-            return Err(BAD);
-        }
-        let (host, port) = if authority.starts_with('[') {
-            // An IPv6 literal: the port, if any, follows the bracket.
-            let close = authority.find(']').ok_or(BAD)?;
-            let (host, after) = authority.split_at(close + 1);
-            let port = match after {
-                "" => None,
-                _ => Some(after.strip_prefix(':').ok_or(BAD)?),
-            };
-            (host, port)
-        } else {
-            match authority.split_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (authority, None),
-            }
-        };
-        let port_ok = port
-            .is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
-        if host.is_empty() || !port_ok {
-            return Err(BAD);
-        }
-        let written = format!("{scheme}{authority}{path}");
         Ok(Self {
+            written: format!("{scheme}{authority}{path}").into(),
             with_port: format!("{scheme}{host}:{}{path}", port.unwrap_or(default_port)).into(),
             without_port: format!("{scheme}{host}{path}").into(),
-            written: written.into(),
         })
     }
 
@@ -234,8 +210,72 @@ impl PublicUrl {
     }
 }
 
-/// The longest public URL accepted, in bytes.
-const MAX_URL_LEN: usize = 2048;
+/// An absolute `http(s)` URL read strictly, split into its parts: the one reading of URLs that
+/// the public URL of a verifier and the allow lists of fetched keys share.
+///
+/// Read: at most [`MAX_URL_LEN`] bytes, all visible ASCII; the scheme exactly `https://` or
+/// `http://` (lowercase); an authority with no userinfo (`@`), a non-empty host (a name, or an
+/// IPv6 literal in brackets) and an optional port of 1 to 5 digits; then a path. No query and
+/// no fragment anywhere. Nothing is decoded or normalized: the parts are slices of the URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UrlParts<'a> {
+    /// `https://` (rather than `http://`).
+    pub(crate) https: bool,
+    /// The host with its port, as written.
+    pub(crate) authority: &'a str,
+    /// The host as written (an IPv6 literal with its brackets).
+    pub(crate) host: &'a str,
+    /// The port's digits, when the authority has a port.
+    pub(crate) port: Option<&'a str>,
+    /// The path as written: empty, or starting with `/`.
+    pub(crate) path: &'a str,
+}
+
+impl<'a> UrlParts<'a> {
+    /// Splits `url`, or `None` when it is not read as above.
+    pub(crate) fn split(url: &'a str) -> Option<Self> {
+        if url.len() > MAX_URL_LEN || !url.bytes().all(|b| b.is_ascii_graphic()) {
+            return None;
+        }
+        let (https, rest) = if let Some(rest) = url.strip_prefix("https://") {
+            (true, rest)
+        } else {
+            (false, url.strip_prefix("http://")?)
+        };
+        let authority_len = rest.find('/').unwrap_or(rest.len());
+        let (authority, path) = rest.split_at(authority_len);
+        if authority.contains(['@', '?', '#']) || path.contains(['?', '#']) {
+            return None;
+        }
+        let (host, port) = if authority.starts_with('[') {
+            // An IPv6 literal: the port, if any, follows the bracket.
+            let close = authority.find(']')?;
+            let (host, after) = authority.split_at(close + 1);
+            let port = match after {
+                "" => None,
+                _ => Some(after.strip_prefix(':')?),
+            };
+            (host, port)
+        } else {
+            match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            }
+        };
+        let port_ok = port
+            .is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+        (!host.is_empty() && port_ok).then_some(Self {
+            https,
+            authority,
+            host,
+            port,
+            path,
+        })
+    }
+}
+
+/// The longest URL accepted, in bytes.
+pub(crate) const MAX_URL_LEN: usize = 2048;
 
 #[cfg(test)]
 mod tests {

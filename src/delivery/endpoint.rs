@@ -313,7 +313,7 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), ConfigError> {
 
 /// A DNS label: 1 to 63 letters, digits and hyphens, not starting or ending with a hyphen
 /// (underscores are tolerated, as some hosting names use them).
-fn is_label(label: &str) -> bool {
+pub(crate) fn is_label(label: &str) -> bool {
     (1..=63).contains(&label.len())
         && !label.starts_with('-')
         && !label.ends_with('-')
@@ -324,7 +324,7 @@ fn is_label(label: &str) -> bool {
 
 /// Whether URL parsers and `inet_aton` would read the name as an IPv4 address: its last label
 /// is a decimal, octal or `0x` hex number (the WHATWG URL standard's rule).
-fn looks_numeric(name: &str) -> bool {
+pub(crate) fn looks_numeric(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or_default();
     let hex = last
         .strip_prefix("0x")

@@ -42,6 +42,7 @@ mod retry;
 use core::fmt;
 
 pub use endpoint::{AddressClass, Endpoint, EndpointPolicy, Host, classify};
+pub(crate) use endpoint::{is_label, looks_numeric};
 pub use keys::EndpointSecrets;
 pub use retry::{GiveUp, Jitter, Next, Outcome, RetryPolicy, StatusClass};
 

@@ -44,13 +44,15 @@ impl FreshError {
     }
 
     /// How long a sender should wait before retrying, for the `Retry-After` header: the other
-    /// copy's lease for [`FreshError::InProgress`], a few seconds for a 503, `None` otherwise.
+    /// copy's lease for [`FreshError::InProgress`], the wrapped error's for a 503 (a store's, or
+    /// a [`VerifyError`]'s when the provider's keys are unavailable), `None` otherwise.
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::InProgress { retry_after } => Some(*retry_after),
             Self::Store(e) => e.retry_after(),
-            Self::Rejected(_) | Self::Replayed => None,
+            Self::Rejected(e) => e.retry_after(),
+            Self::Replayed => None,
         }
     }
 

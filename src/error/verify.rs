@@ -127,6 +127,26 @@ pub enum VerifyError {
     /// clock: expired, or not yet valid.
     #[error("the request's certificate is not valid now")]
     CertificateNotValid,
+    /// The URL the request names for the sender's keys (AWS SNS's `SigningCertURL`, PayPal's
+    /// `PAYPAL-CERT-URL`) is not on the allow list of the provider, so it is not fetched: not
+    /// `https`, another host, a port, userinfo, a query or fragment, a path outside the
+    /// provider's, or a byte outside the strict set the lists accept (see `AllowList`, feature
+    /// `rsa`).
+    #[error("key URL not allowed")]
+    KeyUrlRefused,
+    /// The provider's keys could not be had: the receiver's fetcher failed or timed out, the
+    /// document was longer than `KeyCache::MAX_DOCUMENT_LEN`, a fetch of the same URL failed
+    /// less than `KeyCache::FAILURE_TTL` (10 s) ago, or as many different URLs are being
+    /// fetched as the cache allows at once (feature `rsa`). Answered 503 with `Retry-After`
+    /// ([`VerifyError::retry_after`]): the sender should come back once the fetch can succeed.
+    #[error("provider keys unavailable")]
+    KeyUnavailable,
+    /// The document fetched from the provider's key URL is not the provider's keys: not a
+    /// certificate or key set of the kind the scheme reads (feature `rsa`). Answered 502, as a
+    /// gateway does when the server behind it answers wrongly; refused again for
+    /// `KeyCache::FAILURE_TTL` (10 s) without fetching.
+    #[error("fetched key document is invalid")]
+    InvalidFetchedKey,
 }
 
 impl VerifyError {
@@ -136,23 +156,26 @@ impl VerifyError {
     /// |---|---|
     /// | missing, duplicate, oversized or malformed header; bad timestamp, id or signature syntax | 400 |
     /// | timestamp too old or in the future | 400 |
-    /// | no matching signature | 401 |
+    /// | no matching signature; the request's certificate not valid now | 401 |
     /// | no active key, clock unavailable (the receiver's own fault) | 500 |
+    /// | key URL not on the provider's allow list | 400 |
+    /// | fetched key document invalid | 502 |
+    /// | provider keys unavailable, or not loaded (with `Retry-After`) | 503 |
     ///
     /// A 5xx answer makes well-behaved senders retry, so a delivery rejected because of the
     /// receiver's own misconfiguration is not lost.
     #[must_use]
     pub fn status_code(&self) -> u16 {
         match self {
-            Self::NoMatchingSignature => 401,
+            Self::NoMatchingSignature | Self::CertificateNotValid => 401,
+            Self::InvalidFetchedKey => 502,
+            Self::KeyUnavailable | Self::KeyNotLoaded => 503,
             Self::NoActiveKey
             | Self::ClockUnavailable
             | Self::UnsignedId
             | Self::MissingRequestLine
             | Self::MissingPublicUrl
             | Self::MissingEndpointId => 500,
-            Self::KeyNotLoaded => 503,
-            Self::CertificateNotValid => 401,
             Self::MissingHeader(_)
             | Self::DuplicateHeader(_)
             | Self::HeaderTooLong(_)
@@ -170,16 +193,24 @@ impl VerifyError {
             | Self::InvalidIdempotencyKey(_)
             | Self::MissingField(_)
             | Self::MalformedBody
-            | Self::UnknownAlgorithm => 400,
+            | Self::UnknownAlgorithm
+            | Self::KeyUrlRefused => 400,
         }
     }
 }
 
 impl VerifyError {
-    /// `None`: the same request would get the same answer.
+    /// How long a sender should wait before retrying, for the `Retry-After` header: set for
+    /// the 503 answers, [`VerifyError::KeyUnavailable`] (the time a failed fetch is remembered
+    /// for) and [`VerifyError::KeyNotLoaded`] (1 s); `None` for the others, where the same
+    /// request would get the same answer.
     #[must_use]
     pub fn retry_after(&self) -> Option<core::time::Duration> {
-        None
+        match self {
+            Self::KeyUnavailable => Some(KEY_RETRY_AFTER),
+            Self::KeyNotLoaded => Some(core::time::Duration::from_secs(1)),
+            _ => None,
+        }
     }
 
     /// A stable machine-readable name for the failure, for logs and metrics.
@@ -213,9 +244,16 @@ impl VerifyError {
             Self::MissingEndpointId => "missing_endpoint_id",
             Self::KeyNotLoaded => "key_not_loaded",
             Self::CertificateNotValid => "certificate_not_valid",
+            Self::KeyUrlRefused => "key_url_refused",
+            Self::KeyUnavailable => "key_unavailable",
+            Self::InvalidFetchedKey => "invalid_fetched_key",
         }
     }
 }
+
+/// The `Retry-After` given with [`VerifyError::KeyUnavailable`]: the time a failed fetch is
+/// remembered for (`KeyCache::FAILURE_TTL`), so a sender that waits finds a fetch tried again.
+pub(crate) const KEY_RETRY_AFTER: core::time::Duration = core::time::Duration::from_secs(10);
 
 #[cfg(test)]
 mod tests {
@@ -236,6 +274,19 @@ mod tests {
         );
         assert_eq!(VerifyError::NoActiveKey.status_code(), 500);
         assert_eq!(VerifyError::AmbiguousId.status_code(), 400);
+        assert_eq!(VerifyError::KeyUrlRefused.status_code(), 400);
+        assert_eq!(VerifyError::InvalidFetchedKey.status_code(), 502);
+        assert_eq!(VerifyError::KeyUnavailable.status_code(), 503);
+    }
+
+    #[test]
+    fn only_the_unavailable_keys_ask_for_a_retry() {
+        assert_eq!(
+            VerifyError::KeyUnavailable.retry_after(),
+            Some(core::time::Duration::from_secs(10))
+        );
+        assert_eq!(VerifyError::InvalidFetchedKey.retry_after(), None);
+        assert_eq!(VerifyError::KeyUrlRefused.retry_after(), None);
     }
 
     #[test]

@@ -80,7 +80,9 @@ use crate::algorithm::Family;
 use crate::encoding::Codec;
 use crate::error::{ConfigError, HeaderKind, SecretError, VerifyError};
 use crate::headers::HeaderSource;
-use crate::key_source::{AllowList, KeyUrl};
+use crate::key_source::AllowList;
+#[cfg(feature = "x509")]
+use crate::key_source::KeyUrl;
 use crate::keyring::{Key, KeyId, Material};
 use crate::mac::{MacKey, Tag};
 use crate::secret::{EXPECTED_HMAC, SIGNING_PREFIX, Secret, is_ed25519_key_text};
@@ -240,6 +242,7 @@ impl Scheme {
     ///
     /// The missing-value error of where the URL is read (also when the scheme names none),
     /// and [`VerifyError::KeyUrlRefused`] for a URL the list does not allow.
+    #[cfg(feature = "x509")]
     pub(crate) fn certificate_url<H: HeaderSource + ?Sized>(
         &self,
         headers: &H,

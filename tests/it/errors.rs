@@ -51,6 +51,13 @@ fn verify_codes_are_stable_and_distinct() {
         VerifyError::ClockUnavailable,
         VerifyError::InvalidIdempotencyKey(IdempotencyKeyReason::Empty),
         VerifyError::UnsignedId,
+        VerifyError::MissingField(HeaderKind::Timestamp),
+        VerifyError::MalformedBody,
+        VerifyError::MissingRequestLine,
+        VerifyError::MissingPublicUrl,
+        VerifyError::KeyUrlRefused,
+        VerifyError::KeyUnavailable,
+        VerifyError::InvalidFetchedKey,
     ];
     distinct(&all.iter().map(VerifyError::code).collect::<Vec<_>>());
     assert_eq!(
@@ -58,9 +65,23 @@ fn verify_codes_are_stable_and_distinct() {
         "signature_mismatch"
     );
     assert_eq!(VerifyError::TimestampTooOld.code(), "timestamp_too_old");
+    assert_eq!(
+        [
+            VerifyError::KeyUrlRefused,
+            VerifyError::KeyUnavailable,
+            VerifyError::InvalidFetchedKey
+        ]
+        .map(|e| (e.code(), e.status_code())),
+        [
+            ("key_url_refused", 400),
+            ("key_unavailable", 503),
+            ("invalid_fetched_key", 502)
+        ]
+    );
     for e in &all {
         assert_eq!(e.status().as_u16(), e.status_code(), "{e}");
-        assert_eq!(e.retry_after(), None);
+        // A 503 tells the sender when to come back; the others would get the same answer.
+        assert_eq!(e.retry_after().is_some(), e.status_code() == 503, "{e}");
     }
 }
 
@@ -98,6 +119,12 @@ fn wrappers_give_the_wrapped_code() {
         (fresh.code(), fresh.status_code()),
         ("signature_mismatch", 401)
     );
+    let fresh = FreshError::Rejected(VerifyError::KeyUnavailable);
+    assert_eq!(
+        (fresh.code(), fresh.status_code()),
+        ("key_unavailable", 503)
+    );
+    assert_eq!(fresh.retry_after(), Some(Duration::from_secs(10)));
     let fresh = FreshError::Store(StoreError::CapacityExceeded { capacity: 1 });
     assert_eq!((fresh.code(), fresh.status_code()), ("store_full", 503));
     assert_eq!(fresh.retry_after(), Some(Duration::from_secs(5)));

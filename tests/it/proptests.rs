@@ -301,3 +301,153 @@ proptest! {
         prop_assert!(verify(&changed, &body).is_err(), "{shown}");
     }
 }
+
+/// Key URL allow lists: arbitrary input never panics, and whatever `AllowList::aws_sns` accepts
+/// meets AWS's rule, re-checked here label by label rather than by stripping a prefix and a
+/// suffix as the crate does.
+#[cfg(feature = "rsa")]
+mod key_urls {
+    use proptest::prelude::*;
+
+    use hookseal::{AllowList, VerifyError};
+
+    use super::config;
+
+    /// AWS's rule (`^sns\.[a-zA-Z0-9-]{3,}\.amazonaws\.com(\.cn)?$` for the host, `https`,
+    /// a `.pem` path), with this crate's stricter reading: no port, userinfo, query, fragment
+    /// or escape.
+    fn meets_the_sns_rule(url: &str) -> bool {
+        let Some(rest) = url.strip_prefix("https://") else {
+            return false;
+        };
+        let Some(slash) = rest.find('/') else {
+            return false;
+        };
+        let (host, path) = rest.split_at(slash);
+        let host = host.to_ascii_lowercase();
+        let labels: Vec<&str> = host.split('.').collect();
+        let region = match labels.as_slice() {
+            ["sns", region, "amazonaws", "com"] | ["sns", region, "amazonaws", "com", "cn"] => {
+                *region
+            }
+            _ => return false,
+        };
+        region.len() >= 3
+            && region
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && path.ends_with(".pem")
+            && !url.contains(['?', '#', '@', '%', '\\', ' '])
+            && !path.contains("//")
+            && !path
+                .split('/')
+                .any(|segment| segment == "." || segment == "..")
+    }
+
+    /// URLs near the SNS rule: mostly right, with wrong schemes, hosts, ports, userinfo and
+    /// paths mixed in.
+    fn near_sns_url() -> impl Strategy<Value = String> {
+        let scheme = prop_oneof![8 => Just("https"), 1 => Just("http"), 1 => Just("HTTPS")];
+        let service = prop_oneof![
+            8 => Just("sns"),
+            1 => Just("SNS"),
+            1 => Just("evilsns"),
+            1 => Just("sns.sns"),
+        ];
+        let region = prop_oneof![6 => "[a-zA-Z0-9-]{0,12}", 1 => "[a-zA-Z0-9.@:_-]{0,12}"];
+        let domain = prop_oneof![
+            6 => Just(".amazonaws.com"),
+            2 => Just(".amazonaws.com.cn"),
+            1 => Just(".amazonaws.co"),
+            1 => Just(".AMAZONAWS.COM"),
+        ];
+        let after = prop_oneof![
+            8 => Just(""),
+            1 => Just("."),
+            1 => Just(":443"),
+            1 => Just("@x.example"),
+            1 => Just(".evil"),
+        ];
+        let path = prop_oneof![
+            6 => "(/[a-zA-Z0-9_~-]{1,8}){1,3}",
+            2 => "/[a-zA-Z0-9./%?#~_\\\\-]{0,24}",
+            1 => Just(String::new()),
+        ];
+        let ext = prop_oneof![
+            6 => Just(".pem"),
+            1 => Just(""),
+            1 => Just(".pem?x"),
+            1 => Just(".pem#x"),
+        ];
+        (scheme, service, region, domain, after, path, ext).prop_map(
+            |(scheme, service, region, domain, after, path, ext)| {
+                format!("{scheme}://{service}.{region}{domain}{after}{path}{ext}")
+            },
+        )
+    }
+
+    fn check_all(input: &[u8]) -> Result<(), TestCaseError> {
+        let lists = [
+            AllowList::aws_sns(),
+            AllowList::paypal(),
+            AllowList::google_oauth_certs(),
+            AllowList::prefix("https://keys.example.com/k").unwrap(),
+            AllowList::prefix("http://127.0.0.1:8080").unwrap(),
+        ];
+        for list in &lists {
+            match list.check(input) {
+                // What a list accepts, it accepts again as it wrote it.
+                Ok(url) => prop_assert_eq!(list.check(url.as_str().as_bytes()), Ok(url.clone())),
+                Err(e) => prop_assert_eq!(e, VerifyError::KeyUrlRefused),
+            }
+        }
+        if let Ok(url) = AllowList::aws_sns().check(input) {
+            let written = std::str::from_utf8(input).unwrap();
+            prop_assert!(meets_the_sns_rule(written), "{written}");
+            prop_assert!(meets_the_sns_rule(url.as_str()), "{url}");
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn arbitrary_bytes_are_checked_without_panic(input in proptest::collection::vec(any::<u8>(), 0..200)) {
+            check_all(&input)?;
+        }
+
+        #[test]
+        fn arbitrary_text_is_checked_without_panic(input in any::<String>()) {
+            check_all(input.as_bytes())?;
+        }
+
+        #[test]
+        fn what_aws_sns_accepts_meets_the_rule(input in near_sns_url()) {
+            check_all(input.as_bytes())?;
+        }
+    }
+
+    #[test]
+    fn the_rule_check_agrees_on_the_known_urls() {
+        for good in [
+            "https://sns.us-east-2.amazonaws.com/SimpleNotificationService-7ff5318490ec183fbaddaa2a969abfda.pem",
+            "https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-1.pem",
+            "https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem",
+        ] {
+            assert!(meets_the_sns_rule(good), "{good}");
+            assert!(
+                AllowList::aws_sns().check(good.as_bytes()).is_ok(),
+                "{good}"
+            );
+        }
+        for bad in [
+            "https://sns.x.amazonaws.com/a.pem",
+            "https://sns.us-east-1.amazonaws.com.evil.example/a.pem",
+            "https://evilsns.us-east-1.amazonaws.com/a.pem",
+        ] {
+            assert!(!meets_the_sns_rule(bad), "{bad}");
+            assert!(AllowList::aws_sns().check(bad.as_bytes()).is_err(), "{bad}");
+        }
+    }
+}
