@@ -19,6 +19,9 @@
 //! | `tower` | no | [`middleware`]: `VerifyLayer`, which verifies requests before the handler (adds `tower-layer`, `tower-service`, `http-body`, `http-body-util`, `bytes`) |
 //! | `redis` | no | `replay::RedisReplayCache` and `idempotency::RedisIdempotencyStore` (adds `redis` with tokio) |
 //! | `ed25519` | no | Standard Webhooks' `v1a` Ed25519 signatures: `Ed25519SigningKey`, `Ed25519PublicKey` (adds `ed25519-dalek`) |
+//! | `p256` | no | ECDSA P-256 public keys (SendGrid): `P256PublicKey` (adds `p256`) |
+//! | `rsa` | no | RSA public keys for PKCS#1 v1.5 signatures with SHA-1 or SHA-256: `RsaPublicKey` (adds `rsa`) |
+//! | `x509` | no | X.509 certificates read for their key and validity dates (AWS SNS, PayPal): `Certificate` (adds `x509-cert`; turns on `rsa`) |
 //! | `test-util` | no | `ManualClock`, a clock that moves only when told to, for your tests |
 //!
 //! Features only add items; none changes what the others do.
@@ -83,6 +86,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod algorithm;
+#[cfg(feature = "x509")]
+mod certificate;
 mod clock;
 mod crc32;
 pub mod dangerous;
@@ -117,6 +122,9 @@ mod sns_message;
 mod timestamp;
 mod verify;
 
+#[cfg(feature = "x509")]
+#[cfg_attr(docsrs, doc(cfg(feature = "x509")))]
+pub use certificate::{Certificate, CertificateKey};
 #[cfg(feature = "test-util")]
 pub use clock::ManualClock;
 pub use clock::{Clock, SystemClock};
@@ -126,8 +134,8 @@ pub use error::{
 };
 pub use headers::{HeaderName, HeaderSource};
 pub use key_source::{AllowList, KeyUrl};
-#[cfg(feature = "rsa")]
-#[cfg_attr(docsrs, doc(cfg(feature = "rsa")))]
+#[cfg(feature = "x509")]
+#[cfg_attr(docsrs, doc(cfg(feature = "x509")))]
 pub use key_source::{FetchError, KeyCache, KeyFetcher};
 pub use keyring::{Key, KeyId, Keyring};
 #[cfg(feature = "redis")]
@@ -137,6 +145,12 @@ pub use request::{RequestLine, RequestView};
 pub use scheme::Scheme;
 #[cfg(feature = "ed25519")]
 pub use secret::ed25519::{Ed25519PublicKey, Ed25519SigningKey};
+#[cfg(feature = "p256")]
+#[cfg_attr(docsrs, doc(cfg(feature = "p256")))]
+pub use secret::p256::P256PublicKey;
+#[cfg(feature = "rsa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rsa")))]
+pub use secret::rsa::RsaPublicKey;
 pub use secret::{ExportedSecret, GeneratedSecret, Secret};
 pub use sign::{SignedHeaders, Signer};
 pub use sns_message::{SnsKind, SnsMessage};

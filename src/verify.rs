@@ -12,9 +12,9 @@ use crate::error::{HeaderKind, SecretError, VerifyError};
 use crate::headers::HeaderSource;
 use std::sync::Arc;
 
-use crate::keyring::{Key, KeyId, Keyring, Material};
 #[cfg(feature = "x509")]
 use crate::key_source::KeyCache;
+use crate::keyring::{Key, KeyId, Keyring, Material};
 use crate::mac::Tag;
 use crate::replay::ReplayKey;
 use crate::request::{PublicUrl, RequestLine};
@@ -312,8 +312,11 @@ impl<C: Clock> Verifier<C> {
         let (public, codec) = scheme.public_signatures(presented.algorithm);
         let mut any_usable = false;
         let mut budget = Verifier::MAX_PUBLIC_KEY_VERIFICATIONS;
-        let keys = (held.iter().map(KeyRef::Held))
-            .chain(fetched_keys.iter().map(|key| KeyRef::Fetched(Arc::clone(key))));
+        let keys = (held.iter().map(KeyRef::Held)).chain(
+            fetched_keys
+                .iter()
+                .map(|key| KeyRef::Fetched(Arc::clone(key))),
+        );
         for (i, key_ref) in keys.enumerate() {
             let key = key_ref.get();
             if !key.is_valid_at(now) || !scheme.can_verify_with(key) {
@@ -403,7 +406,10 @@ impl<C: Clock> Verifier<C> {
     ///
     /// Those of [`Scheme::certificate_url`], and [`VerifyError::KeyNotLoaded`] when the
     /// certificate is not cached.
-    #[cfg_attr(not(feature = "x509"), allow(clippy::unnecessary_wraps, unused_variables))]
+    #[cfg_attr(
+        not(feature = "x509"),
+        allow(clippy::unnecessary_wraps, unused_variables)
+    )]
     fn loaded_keys<H: HeaderSource + ?Sized>(
         &self,
         headers: &H,
@@ -414,7 +420,10 @@ impl<C: Clock> Verifier<C> {
             #[cfg(feature = "x509")]
             Keys::Fetched(cache) => {
                 let url = self.scheme.certificate_url(headers, body)?;
-                cache.cached(&url).map(Some).ok_or(VerifyError::KeyNotLoaded)
+                cache
+                    .cached(&url)
+                    .map(Some)
+                    .ok_or(VerifyError::KeyNotLoaded)
             }
         }
     }

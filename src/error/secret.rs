@@ -82,9 +82,25 @@ pub enum SecretError {
         expected: usize,
     },
     /// The bytes are not a usable key of their kind: an Ed25519 key pair whose halves do not
-    /// match, or a weak (small-order) Ed25519 public key.
+    /// match, or a weak (small-order) Ed25519 public key; a P-256 or RSA public key whose
+    /// encoding does not parse (not a SubjectPublicKeyInfo, PKCS#1 or PEM block of one), a P-256
+    /// point not on the curve, or an RSA key whose modulus is even or whose exponent is even,
+    /// below 3, or not below the modulus.
     #[error("not a usable key")]
     InvalidKey,
+    /// A well-formed public key the crate does not verify with: a key of another algorithm
+    /// (Ed25519, DSA or RSASSA-PSS where an RSA or P-256 key belongs, RSA where P-256 belongs,
+    /// and the reverse), an elliptic-curve key on a curve other than P-256 (P-384, P-521,
+    /// secp256k1, …), an RSA modulus shorter than `RsaPublicKey::MIN_BITS` (2048) or longer than
+    /// `RsaPublicKey::MAX_BITS` (4096) bits, or an RSA public exponent above 2^33 - 1. A
+    /// certificate with such a key is refused with this error too.
+    #[error("key of an unsupported algorithm, curve or size")]
+    UnsupportedKey,
+    /// The input is not one X.509 certificate: not DER of one (or a PEM `CERTIFICATE` block of
+    /// one, first in the text), longer than `Certificate::MAX_LEN` (16 KiB), or with validity
+    /// dates out of range (before 1970, or a `notAfter` earlier than its `notBefore`).
+    #[error("not a usable X.509 certificate")]
+    InvalidCertificate,
     /// The text is not valid hex.
     #[error("secret text is not valid hex (expected an even number of the digits 0-9, a-f, A-F)")]
     InvalidHex,
@@ -111,6 +127,8 @@ impl SecretError {
             Self::InvalidBase64 => "invalid_base64",
             Self::WrongLength { .. } => "key_wrong_length",
             Self::InvalidKey => "invalid_key",
+            Self::UnsupportedKey => "unsupported_key",
+            Self::InvalidCertificate => "invalid_certificate",
             Self::InvalidHex => "invalid_hex",
             Self::RandomUnavailable => "random_unavailable",
         }

@@ -130,19 +130,19 @@ pub enum VerifyError {
     /// The URL the request names for the sender's keys (AWS SNS's `SigningCertURL`, PayPal's
     /// `PAYPAL-CERT-URL`) is not on the allow list of the provider, so it is not fetched: not
     /// `https`, another host, a port, userinfo, a query or fragment, a path outside the
-    /// provider's, or a byte outside the strict set the lists accept (see `AllowList`, feature
-    /// `rsa`).
+    /// provider's, or a byte outside the strict set the lists accept (see
+    /// [`AllowList`](crate::AllowList)).
     #[error("key URL not allowed")]
     KeyUrlRefused,
     /// The provider's keys could not be had: the receiver's fetcher failed or timed out, the
     /// document was longer than `KeyCache::MAX_DOCUMENT_LEN`, a fetch of the same URL failed
     /// less than `KeyCache::FAILURE_TTL` (10 s) ago, or as many different URLs are being
-    /// fetched as the cache allows at once (feature `rsa`). Answered 503 with `Retry-After`
+    /// fetched as the cache allows at once (feature `x509`). Answered 503 with `Retry-After`
     /// ([`VerifyError::retry_after`]): the sender should come back once the fetch can succeed.
     #[error("provider keys unavailable")]
     KeyUnavailable,
     /// The document fetched from the provider's key URL is not the provider's keys: not a
-    /// certificate or key set of the kind the scheme reads (feature `rsa`). Answered 502, as a
+    /// certificate or key set of the kind the scheme reads (feature `x509`). Answered 502, as a
     /// gateway does when the server behind it answers wrongly; refused again for
     /// `KeyCache::FAILURE_TTL` (10 s) without fetching.
     #[error("fetched key document is invalid")]

@@ -4,20 +4,20 @@
 //!
 //! - [`AllowList`] checks the URL a request names before anything is fetched, and makes a
 //!   [`KeyUrl`] of it;
-//! - `KeyFetcher` (feature `rsa`) is the receiver's own HTTP client (the crate never makes a
+//! - `KeyFetcher` (feature `x509`) is the receiver's own HTTP client (the crate never makes a
 //!   request itself), and `FetchError` its failure;
-//! - `KeyCache` (feature `rsa`) wraps the fetcher: bounded, with a TTL, one fetch per URL at a time, a few
+//! - `KeyCache` (feature `x509`) wraps the fetcher: bounded, with a TTL, one fetch per URL at a time, a few
 //!   fetches at once, failures remembered for a while; generic over what a document parses
 //!   into.
 
 mod allow_list;
-#[cfg(feature = "rsa")]
+#[cfg(feature = "x509")]
 mod cache;
-#[cfg(feature = "rsa")]
+#[cfg(feature = "x509")]
 mod fetcher;
 
 pub use allow_list::{AllowList, KeyUrl};
-#[cfg(feature = "rsa")]
+#[cfg(feature = "x509")]
 pub use cache::KeyCache;
-#[cfg(feature = "rsa")]
+#[cfg(feature = "x509")]
 pub use fetcher::{FetchError, KeyFetcher};

@@ -3,6 +3,12 @@
 #[cfg(feature = "ed25519")]
 pub(crate) mod ed25519;
 mod format;
+#[cfg(feature = "p256")]
+pub(crate) mod p256;
+#[cfg(any(feature = "p256", feature = "rsa"))]
+pub(crate) mod pem;
+#[cfg(feature = "rsa")]
+pub(crate) mod rsa;
 
 pub use format::SecretFormat;
 

@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use hookseal::scheme::{Algorithm, Encoding, Part, SecretFormat, SignatureFormat};
 use hookseal::{
-    AllowList,
-    HeaderKind, Keyring, Scheme, Secret, SignError, Signer, Timestamp, TimestampFormat, Verifier,
-    VerifyError, dangerous,
+    AllowList, HeaderKind, Keyring, Scheme, Secret, SignError, Signer, Timestamp, TimestampFormat,
+    Verifier, VerifyError, dangerous,
 };
 
 use crate::common::all_schemes;
