@@ -269,12 +269,13 @@ impl<C: Clock> Shared<C> {
             Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, None)),
         };
         let verified = match &self.cache {
-            None => self
-                .verifier
-                // The parts carry the request line, for schemes that sign it.
-                .verify(&parts, &body)
-                .map(|verified| (verified, None))
-                .map_err(FreshError::from),
+            // The parts carry the request line, for schemes that sign it.
+            None => match self.verifier.load_key(&parts, &body).await {
+                Ok(()) => self.verifier.verify(&parts, &body),
+                Err(error) => Err(error),
+            }
+            .map(|verified| (verified, None))
+            .map_err(FreshError::from),
             Some(cache) => self
                 .verifier
                 .verify_fresh(&parts, &body, Arc::clone(cache))

@@ -385,7 +385,7 @@ impl<C: Clock> Verifier<C> {
     /// off the scheme's allow-list (nothing is fetched), [`VerifyError::KeyUnavailable`] when
     /// the fetch fails and [`VerifyError::InvalidFetchedKey`] when what it returns is not a
     /// certificate.
-    pub async fn load_key<H: HeaderSource + ?Sized>(
+    pub async fn load_key<H: HeaderSource + Sync + ?Sized>(
         &self,
         headers: &H,
         body: &[u8],

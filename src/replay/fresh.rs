@@ -139,6 +139,7 @@ impl<C: Clock> Verifier<C> {
         H: HeaderSource + Sync + ?Sized,
         R: ReplayCache,
     {
+        self.load_key(headers, body).await?;
         let verified = self.verify(headers, body)?;
         self.reserve(verified, cache).await
     }
@@ -159,6 +160,7 @@ impl<C: Clock> Verifier<C> {
         H: HeaderSource + Sync + ?Sized,
         R: ReplayCache,
     {
+        self.load_key(headers, body).await?;
         let verified = self.verify_at(headers, body, now)?;
         self.reserve(verified, cache).await
     }
