@@ -97,6 +97,10 @@ pub struct Key {
 
 /// What a key holds.
 #[derive(Clone)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the HMAC state, the common key, stays inline; the public keys of other kinds are boxed"
+)]
 pub(crate) enum Material {
     /// A shared HMAC secret, as keyed HMAC states.
     Hmac(MacKey),

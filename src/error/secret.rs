@@ -64,12 +64,14 @@ pub enum SecretError {
         /// match on the variant, not on this text).
         expected: &'static str,
     },
-    /// The text is an Ed25519 key (`whsk_`, `whpk_`) for a scheme that has Ed25519 signatures,
-    /// and the crate was built without its `ed25519` feature, which reads them.
-    #[error(
-        "secret text is an Ed25519 key (`whsk_`/`whpk_`); reading it needs hookseal's `ed25519` feature"
-    )]
-    Ed25519Disabled,
+    /// The text is a public key of a kind the crate was built without: an Ed25519 key
+    /// (`whsk_`, `whpk_`, or Discord's and Telnyx's keys) without feature `ed25519`, a P-256 key
+    /// (SendGrid) without `p256`, an RSA key without `rsa`.
+    #[error("reading this key needs hookseal's `{feature}` feature")]
+    FeatureDisabled {
+        /// The feature that reads it.
+        feature: &'static str,
+    },
     /// The text is not valid base64.
     #[error("secret text is not valid base64 (expected the standard alphabet, padding optional)")]
     InvalidBase64,
@@ -123,7 +125,7 @@ impl SecretError {
             Self::UnexpectedPrefix => "secret_unexpected_prefix",
             Self::MissingPrefix { .. } => "secret_missing_prefix",
             Self::WrongKeyKind { .. } => "wrong_key_kind",
-            Self::Ed25519Disabled => "ed25519_disabled",
+            Self::FeatureDisabled { .. } => "feature_disabled",
             Self::InvalidBase64 => "invalid_base64",
             Self::WrongLength { .. } => "key_wrong_length",
             Self::InvalidKey => "invalid_key",

@@ -359,8 +359,11 @@ impl Scheme {
     ///   `Ed25519SigningKey::from_whsk` and `Ed25519PublicKey::from_whpk` (feature `ed25519`);
     ///   [`SecretError::WrongKeyKind`] for a `whsk_`/`whpk_` key given to a scheme without
     ///   Ed25519 signatures (it would never sign or verify there); and
-    ///   [`SecretError::Ed25519Disabled`] for one given to a scheme with them when the crate is
-    ///   built without feature `ed25519`.
+    ///   [`SecretError::FeatureDisabled`] for one given to a scheme with them when the crate is
+    ///   built without feature `ed25519`;
+    /// - in schemes that sign with ECDSA P-256 (SendGrid), the errors of
+    ///   `P256PublicKey::from_encoded` (feature `p256`), and in those that sign with RSA, of
+    ///   `RsaPublicKey::from_pem` (feature `rsa`): their public keys are read, never secrets.
     pub fn parse_key(&self, id: &str, text: &str) -> Result<Key, ConfigError> {
         let id = KeyId::new(id)?;
         Ok(Key::with_material(
@@ -381,6 +384,23 @@ impl Scheme {
 
     /// What a key's text holds, read for `role`.
     fn key_material(&self, text: &str, role: KeyUse) -> Result<Material, SecretError> {
+        match self.algorithm.family() {
+            #[cfg(feature = "p256")]
+            Family::P256 => {
+                return crate::secret::p256::P256PublicKey::from_encoded(text)
+                    .map(|key| Material::P256Public(Box::new(key)));
+            }
+            #[cfg(feature = "rsa")]
+            Family::Rsa => {
+                return crate::secret::rsa::RsaPublicKey::from_pem(text)
+                    .map(|key| Material::RsaPublic(Box::new(key)));
+            }
+            #[cfg(not(feature = "p256"))]
+            Family::P256 => return Err(SecretError::FeatureDisabled { feature: "p256" }),
+            #[cfg(not(feature = "rsa"))]
+            Family::Rsa => return Err(SecretError::FeatureDisabled { feature: "rsa" }),
+            Family::Hmac | Family::Ed25519 => {}
+        }
         if self.algorithm == Algorithm::Ed25519 && !is_ed25519_key_text(text) {
             #[cfg(feature = "ed25519")]
             return crate::secret::ed25519::Ed25519PublicKey::from_encoded(
@@ -389,7 +409,7 @@ impl Scheme {
             )
             .map(Material::Ed25519Public);
             #[cfg(not(feature = "ed25519"))]
-            return Err(SecretError::Ed25519Disabled);
+            return Err(SecretError::FeatureDisabled { feature: "ed25519" });
         }
         if !is_ed25519_key_text(text) {
             return Ok(Material::Hmac(MacKey::new(&self.parse_secret(text)?)));
@@ -416,7 +436,9 @@ impl Scheme {
                 Material::Ed25519Public(crate::secret::ed25519::Ed25519PublicKey::from_whpk(text)?)
             }),
             #[cfg(not(feature = "ed25519"))]
-            KeyUse::Sign | KeyUse::Verify | KeyUse::Any => Err(SecretError::Ed25519Disabled),
+            KeyUse::Sign | KeyUse::Verify | KeyUse::Any => {
+                Err(SecretError::FeatureDisabled { feature: "ed25519" })
+            }
         }
     }
 

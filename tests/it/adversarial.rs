@@ -2819,7 +2819,7 @@ fn ed25519_only_presets_need_the_feature() {
     for scheme in [Scheme::discord(), Scheme::telnyx()] {
         assert_eq!(
             Verifier::from_secret(scheme.clone(), discord_key).unwrap_err(),
-            SecretError::Ed25519Disabled,
+            SecretError::FeatureDisabled { feature: "ed25519" },
             "{}",
             scheme.name()
         );

@@ -471,7 +471,10 @@ fn without_the_feature_ed25519_keys_are_a_clear_error() {
     let scheme = Scheme::standard_webhooks();
     for text in [ed::WHSK, ed::WHPK] {
         let err = scheme.parse_key("k", text).unwrap_err();
-        assert_eq!(err, ConfigError::Secret(SecretError::Ed25519Disabled));
+        assert_eq!(
+            err,
+            ConfigError::Secret(SecretError::FeatureDisabled { feature: "ed25519" })
+        );
         assert!(err.to_string().contains("`ed25519` feature"), "{err}");
     }
 }

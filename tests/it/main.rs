@@ -14,6 +14,8 @@ mod idempotency_key;
 mod known_answers;
 mod proptests;
 mod providers;
+#[cfg(any(feature = "p256", feature = "x509"))]
+mod public_key;
 mod redaction;
 mod replay_key;
 mod review_findings;

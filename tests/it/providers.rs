@@ -1345,5 +1345,8 @@ fn ed25519_provider_keys_need_the_feature() {
         "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
     )
     .unwrap_err();
-    assert_eq!(err, hookseal::SecretError::Ed25519Disabled);
+    assert_eq!(
+        err,
+        hookseal::SecretError::FeatureDisabled { feature: "ed25519" }
+    );
 }
