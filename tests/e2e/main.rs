@@ -9,6 +9,8 @@ mod app;
 mod cases;
 #[path = "../../examples/common/client.rs"]
 mod client;
+#[cfg(feature = "x509")]
+mod fetched;
 mod redelivery;
 mod refusals;
 mod request_line;
