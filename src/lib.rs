@@ -1,9 +1,9 @@
 //! Sign and verify webhooks: HMAC (or Ed25519) over the exact bytes received, compared in constant
 //! time, inside a freshness window, with key rotation; stop replays; process each delivery once.
-//! Standard Webhooks is the default scheme, and 25 more providers' deliveries verify byte for
-//! byte — Stripe, GitHub, Slack, Shopify, Twilio, Discord, HubSpot and the rest of
-//! [`Scheme::presets`]. A verify call allocates nothing (but for the form Twilio signs and the
-//! header list Hook0 signs).
+//! Standard Webhooks is the default scheme, and 28 more providers' deliveries verify byte for
+//! byte — Stripe, GitHub, Slack, Shopify, Twilio, Discord, HubSpot, SendGrid, AWS SNS, PayPal and
+//! the rest of [`Scheme::presets`]. A verify call with HMAC keys allocates nothing (but for the
+//! form Twilio signs and the header list Hook0 signs).
 //!
 //! # Installing
 //!
@@ -21,7 +21,7 @@
 //! | `ed25519` | no | Standard Webhooks' `v1a` Ed25519 signatures: `Ed25519SigningKey`, `Ed25519PublicKey` (adds `ed25519-dalek`) |
 //! | `p256` | no | ECDSA P-256 public keys (SendGrid): `P256PublicKey` (adds `p256`) |
 //! | `rsa` | no | RSA public keys for PKCS#1 v1.5 signatures with SHA-1 or SHA-256: `RsaPublicKey` (adds `rsa`) |
-//! | `x509` | no | X.509 certificates read for their key and validity dates (AWS SNS, PayPal): `Certificate` (adds `x509-cert`; turns on `rsa`) |
+//! | `x509` | no | X.509 certificates read for their key and validity dates (AWS SNS, PayPal): `Certificate`; `KeyCache`, which fetches the certificates requests name through a fetcher of yours, and `Verifier::fetching` (adds `x509-cert`; turns on `rsa`) |
 //! | `test-util` | no | `ManualClock`, a clock that moves only when told to, for your tests |
 //!
 //! Features only add items; none changes what the others do.
@@ -37,8 +37,10 @@
 //!   secrets).
 //! - Formats: [`scheme`] describes each provider's headers and signed content ([`Scheme`]
 //!   presets, or [`Scheme::custom`] for your own).
-//! - Keys: [`Secret`] (key bytes, zeroized, never printed), [`Key`] (a secret with an id and a
-//!   validity window) and [`Keyring`] (several keys, for rotation).
+//! - Keys: [`Secret`] (key bytes, zeroized, never printed), [`Key`] (a secret or a provider's
+//!   public key, with an id and a validity window) and [`Keyring`] (several keys, for rotation);
+//!   for providers that name a certificate URL in each request, [`AllowList`] and (feature
+//!   `x509`) `KeyCache`, the certificates fetched from the provider's own hosts.
 //! - Replays: [`replay`] holds the replay caches that refuse a request seen before, keyed on
 //!   [`ReplayKey`].
 //! - Exactly once: [`idempotency`] stores each delivery's outcome so that a redelivery gets the

@@ -3,7 +3,7 @@
 //!
 //! # Presets
 //!
-//! [`Scheme::presets`] lists all 26; the README's scheme table gives each one's headers, signed
+//! [`Scheme::presets`] lists all 29; the README's scheme table gives each one's headers, signed
 //! content, signature, secret and test vector. By what they sign:
 //!
 //! - a timestamp, an id or both, and the body, each value in its own header or in the signature
@@ -17,7 +17,10 @@
 //! - the request line: [`Scheme::twilio`] (the URL and the form), [`Scheme::square`] (the URL),
 //!   [`Scheme::hubspot`] (the method and the URL);
 //! - with Ed25519 alone (feature `ed25519`): [`Scheme::discord`], [`Scheme::telnyx`];
-//! - listed headers: [`Scheme::hook0`], [`Scheme::coinbase_cdp`].
+//! - listed headers: [`Scheme::hook0`], [`Scheme::coinbase_cdp`];
+//! - with the provider's own key pair: [`Scheme::sendgrid`] (ECDSA P-256, feature `p256`),
+//!   [`Scheme::aws_sns`] (members of its JSON message) and [`Scheme::paypal`] (a CRC-32 of the
+//!   body), both RSA with the certificate each request names (feature `x509`).
 //!
 //! Every preset is built with [`Scheme::custom`], which describes other formats the same way.
 //! GitHub's legacy HMAC-SHA1 header is available only as
