@@ -20,6 +20,7 @@ impl Codec {
         match self.encoding {
             Encoding::Hex => 2 * self.tag_len,
             Encoding::Base64 => base64_len(self.tag_len),
+            Encoding::Base64Url => (4 * self.tag_len).div_ceil(3),
         }
     }
 
@@ -30,6 +31,7 @@ impl Codec {
         match self.encoding {
             Encoding::Hex => decode_lower_hex(text, out),
             Encoding::Base64 => decode_base64_exact(text, out),
+            Encoding::Base64Url => (self.decode_up_to(text, out)? == out.len()).then_some(()),
         }
     }
 
@@ -48,6 +50,10 @@ impl Codec {
             Encoding::Base64 => base64::engine::general_purpose::STANDARD
                 .decode_slice(text, out)
                 .ok(),
+            Encoding::Base64Url if text.len() > (4 * out.len()).div_ceil(3) => None,
+            Encoding::Base64Url => base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode_slice(text, out)
+                .ok(),
         }
     }
 
@@ -57,6 +63,9 @@ impl Codec {
         match self.encoding {
             Encoding::Hex => push_lower_hex(tag, out),
             Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode_string(tag, out),
+            Encoding::Base64Url => {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(tag, out);
+            }
         }
     }
 }

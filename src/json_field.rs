@@ -26,6 +26,33 @@ pub(crate) fn find<'b, S: AsRef<str>>(
     body: &'b [u8],
     path: &[S],
 ) -> Result<Option<&'b [u8]>, VerifyError> {
+    let found = read(body, path)?;
+    match found {
+        Some(Found::String(text) | Found::Number(text)) => Ok(Some(text)),
+        Some(Found::Escaped(_) | Found::Array(_) | Found::Literal(_) | Found::Other) => {
+            Err(MALFORMED)
+        }
+        None => Ok(None),
+    }
+}
+
+/// Whether the member at `path` is the literal `true` (`false` when it is absent or anything
+/// else).
+///
+/// # Errors
+///
+/// As [`find`], but for the member's own kind.
+pub(crate) fn is_true<S: AsRef<str>>(body: &[u8], path: &[S]) -> Result<bool, VerifyError> {
+    Ok(matches!(read(body, path)?, Some(Found::Literal(b"true"))))
+}
+
+/// Whether `body` is one JSON object, by the reader's rules.
+pub(crate) fn is_object(body: &[u8]) -> bool {
+    read::<&str>(body, &[]).is_ok()
+}
+
+/// Reads the whole body, one JSON object, and what is at `path` in it.
+fn read<'b, S: AsRef<str>>(body: &'b [u8], path: &[S]) -> Result<Option<Found<'b>>, VerifyError> {
     let mut reader = Reader { body, at: 0 };
     reader.space();
     if reader.peek() != Some(b'{') {
@@ -36,10 +63,44 @@ pub(crate) fn find<'b, S: AsRef<str>>(
     if reader.at != body.len() {
         return Err(MALFORMED);
     }
-    match found {
-        Some(Found::String(text) | Found::Number(text)) => Ok(Some(text)),
-        Some(Found::Escaped(_) | Found::Other) => Err(MALFORMED),
-        None => Ok(None),
+    Ok(found)
+}
+
+/// Each element of the array member at `path`, as written, in order; `None` when a member on
+/// the path is absent.
+///
+/// # Errors
+///
+/// As [`find`], and for a member that is not an array or has more than `max` elements.
+#[cfg(feature = "x509")]
+pub(crate) fn array_elements<'b, S: AsRef<str>>(
+    body: &'b [u8],
+    path: &[S],
+    max: usize,
+) -> Result<Option<Vec<&'b [u8]>>, VerifyError> {
+    let found = read(body, path)?;
+    let array = match found {
+        Some(Found::Array(array)) => array,
+        Some(_) => return Err(MALFORMED),
+        None => return Ok(None),
+    };
+    // The array was read once already: its elements are well-formed and nest within bounds.
+    let mut reader = Reader { body: array, at: 1 };
+    let mut elements = Vec::new();
+    reader.space();
+    if reader.peek() == Some(b']') {
+        return Ok(Some(elements));
+    }
+    loop {
+        let start = reader.at;
+        reader.value::<&str>(&[], 1)?;
+        if elements.len() == max {
+            return Err(MALFORMED);
+        }
+        elements.push(array.get(start..reader.at).unwrap_or_default());
+        if reader.closes(b']')? {
+            return Ok(Some(elements));
+        }
     }
 }
 
@@ -55,16 +116,7 @@ pub(crate) fn append_string<S: AsRef<str>>(
     path: &[S],
     out: &mut Vec<u8>,
 ) -> Result<bool, VerifyError> {
-    let mut reader = Reader { body, at: 0 };
-    reader.space();
-    if reader.peek() != Some(b'{') {
-        return Err(MALFORMED);
-    }
-    let found = reader.value(path, 0)?;
-    reader.space();
-    if reader.at != body.len() {
-        return Err(MALFORMED);
-    }
+    let found = read(body, path)?;
     match found {
         Some(Found::Escaped(text)) => unescape(text, out).map(|()| true),
         Some(Found::String(text)) => {
@@ -141,6 +193,14 @@ enum Found<'b> {
     String(&'b [u8]),
     /// A number, as written.
     Number(&'b [u8]),
+    /// An array, as written from `[` to `]`.
+    #[cfg_attr(
+        not(feature = "x509"),
+        allow(dead_code, reason = "read by the key-set reader of the key cache")
+    )]
+    Array(&'b [u8]),
+    /// `true`, `false` or `null`.
+    Literal(&'static [u8]),
     /// A string with escapes, as written between its quotes.
     Escaped(&'b [u8]),
     /// Anything else.
@@ -190,18 +250,21 @@ impl<'b> Reader<'b> {
                 Ok(None)
             }
             (Some(b'['), []) => {
+                let start = self.at;
                 self.at += 1;
                 self.space();
-                if self.peek() == Some(b']') {
-                    self.at += 1;
-                    return Ok(Some(Found::Other));
-                }
-                loop {
-                    self.value::<&str>(&[], depth + 1)?;
-                    if self.closes(b']')? {
-                        return Ok(Some(Found::Other));
+                if self.peek() != Some(b']') {
+                    loop {
+                        self.value::<&str>(&[], depth + 1)?;
+                        if self.closes(b']')? {
+                            break;
+                        }
                     }
+                } else {
+                    self.at += 1;
                 }
+                let text = self.body.get(start..self.at).unwrap_or_default();
+                Ok(Some(Found::Array(text)))
             }
             (Some(b'"'), []) => {
                 let (text, escaped) = self.string()?;
@@ -220,7 +283,7 @@ impl<'b> Reader<'b> {
                         .is_some_and(|r| r.starts_with(literal))
                     {
                         self.at += literal.len();
-                        return Ok(Some(Found::Other));
+                        return Ok(Some(Found::Literal(literal)));
                     }
                 }
                 Err(MALFORMED)

@@ -122,6 +122,7 @@ mod secret;
 mod sign;
 mod sns_message;
 mod timestamp;
+mod token;
 mod verify;
 
 #[cfg(feature = "x509")]

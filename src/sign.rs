@@ -245,6 +245,8 @@ impl<C: Clock> Signer<C> {
             // Schemes that sign an endpoint id sign with a public key, which the crate does not
             // sign with.
             endpoint_id: &[],
+            // Tokens are their issuer's to sign.
+            token: &[],
         };
         let derived = (scheme.derive(&signed, listed)).map_err(|_| SignError::InvalidBody)?;
         let content = scheme.content(&signed, base, &derived);

@@ -18,10 +18,13 @@ use crate::keyring::{Key, KeyId, Keyring, Material};
 use crate::mac::Tag;
 use crate::replay::ReplayKey;
 use crate::request::{PublicUrl, RequestLine};
+#[cfg(feature = "x509")]
+use crate::scheme::KeyDocument;
 use crate::scheme::parse::Presented;
 use crate::scheme::{Content, Derived, KeyUse, Listed, Scheme, Signed};
 use crate::sign::is_valid_id;
 use crate::timestamp::Timestamp;
+use crate::token::{Audience, Expected, Token};
 
 /// Verifies signed webhook requests.
 ///
@@ -76,6 +79,8 @@ pub struct Verifier<C = SystemClock> {
     replay_lease: Duration,
     public_url: Option<PublicUrl>,
     endpoint_id: Option<Box<str>>,
+    audience: Option<Box<str>>,
+    service_account: Option<Box<str>>,
     clock: C,
 }
 
@@ -113,6 +118,8 @@ impl Verifier {
             replay_lease: DEFAULT_REPLAY_LEASE,
             public_url: None,
             endpoint_id: None,
+            audience: None,
+            service_account: None,
             clock: SystemClock,
         }
     }
@@ -162,7 +169,7 @@ impl Verifier {
     /// scheme's requests name no certificate.
     #[cfg(feature = "x509")]
     pub fn fetching(scheme: Scheme, cache: KeyCache) -> Result<Self, crate::ConfigError> {
-        if scheme.certificate_allow_list().is_none() {
+        if !scheme.fetches_keys() {
             return Err(crate::ConfigError::InvalidSignedContent);
         }
         Ok(Self::with_keys(scheme, Keys::Fetched(cache)))
@@ -192,6 +199,8 @@ impl<C: Clock> Verifier<C> {
             replay_lease: self.replay_lease,
             public_url: self.public_url,
             endpoint_id: self.endpoint_id,
+            audience: self.audience,
+            service_account: self.service_account,
             clock,
         }
     }
@@ -222,10 +231,37 @@ impl<C: Clock> Verifier<C> {
     /// [`ConfigError::InvalidLabel`](crate::ConfigError::InvalidLabel) unless `id` is 1 to 128
     /// bytes of visible ASCII.
     pub fn with_endpoint_id(mut self, id: &str) -> Result<Self, crate::ConfigError> {
-        if !(1..=128).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(crate::ConfigError::InvalidLabel);
-        }
-        self.endpoint_id = Some(id.into());
+        self.endpoint_id = Some(visible(id, 128)?);
+        Ok(self)
+    }
+
+    /// The audience a bearer token must name (its `aud`), for schemes whose requests carry one
+    /// (Google Pub/Sub push): the audience set on the push subscription. Without it the token
+    /// must name the URL it was sent to, the public URL
+    /// ([`Verifier::with_public_url`]) followed by the request's target, as Pub/Sub does by
+    /// default.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidLabel`](crate::ConfigError::InvalidLabel) unless `audience` is 1 to
+    /// 2048 bytes of visible ASCII.
+    pub fn with_audience(mut self, audience: &str) -> Result<Self, crate::ConfigError> {
+        self.audience = Some(visible(audience, 2048)?);
+        Ok(self)
+    }
+
+    /// The service account a bearer token must name (its `email`), for schemes whose requests
+    /// carry one (Google Pub/Sub push: the account the push subscription authenticates as).
+    /// Required: anyone can have Google sign a token for any audience with an account of their
+    /// own, so a token is this sender's only when it names this account
+    /// ([`VerifyError::MissingServiceAccount`] without it).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidLabel`](crate::ConfigError::InvalidLabel) unless `email` is 1 to
+    /// 254 bytes of visible ASCII.
+    pub fn with_service_account(mut self, email: &str) -> Result<Self, crate::ConfigError> {
+        self.service_account = Some(visible(email, 254)?);
         Ok(self)
     }
 
@@ -293,8 +329,19 @@ impl<C: Clock> Verifier<C> {
         };
         let fetched_keys = fetched.as_deref().map_or(&[][..], Vec::as_slice);
         let primary = held.first();
-        let mut presented = Presented::new(scheme.algorithm_of(headers, body)?);
-        let (signed, listed) = self.read(headers, body, &mut presented)?;
+        let token = self.read_token(headers, body, now)?;
+        let algorithm = match (&token, scheme.token_rules()) {
+            (Some((token, _)), Some(rules)) => token.algorithm(rules)?,
+            _ => scheme.algorithm_of(headers, body)?,
+        };
+        let mut presented = Presented::new(algorithm);
+        let (mut signed, listed) = self.read(headers, body, &mut presented)?;
+        let mut key_id = None;
+        if let Some((token, issued)) = &token {
+            signed.token = token.signed;
+            presented.timestamp = Some((*issued, &[]));
+            key_id = token.key_id()?;
+        }
         let timestamp = presented.timestamp.map(|(t, _)| t);
 
         // 2. Freshness.
@@ -320,6 +367,10 @@ impl<C: Clock> Verifier<C> {
         for (i, key_ref) in keys.enumerate() {
             let key = key_ref.get();
             if !key.is_valid_at(now) || !scheme.can_verify_with(key) {
+                continue;
+            }
+            // A token names the key it was signed with.
+            if key_id.is_some_and(|id| id != key.id().as_str().as_bytes()) {
                 continue;
             }
             any_usable = true;
@@ -392,8 +443,21 @@ impl<C: Clock> Verifier<C> {
     ) -> Result<(), VerifyError> {
         #[cfg(feature = "x509")]
         if let Keys::Fetched(cache) = &self.keys {
-            let url = self.scheme.certificate_url(headers, body)?;
-            cache.load(&url, certificate_keys).await?;
+            match self.scheme.key_url(headers, body)? {
+                (url, KeyDocument::Certificate) => {
+                    cache.load(&url, certificate_keys).await?;
+                }
+                (url, KeyDocument::KeySet) => {
+                    let keys = cache.load(&url, crate::token::key_set).await?;
+                    // A key id the set lacks: the issuer may have rotated its keys since.
+                    let kid = self.token_key_id(headers, body)?;
+                    if kid.is_some_and(|kid| !keys.iter().any(|k| k.id().as_str() == kid)) {
+                        cache
+                            .refresh(&url, KEY_SET_REFRESH, crate::token::key_set)
+                            .await?;
+                    }
+                }
+            }
         }
         #[cfg(not(feature = "x509"))]
         let _ = (headers, body);
@@ -419,7 +483,7 @@ impl<C: Clock> Verifier<C> {
             Keys::Held(_) => Ok(None),
             #[cfg(feature = "x509")]
             Keys::Fetched(cache) => {
-                let url = self.scheme.certificate_url(headers, body)?;
+                let (url, _) = self.scheme.key_url(headers, body)?;
                 cache
                     .cached(&url)
                     .map(Some)
@@ -484,8 +548,71 @@ impl<C: Clock> Verifier<C> {
             body,
             line,
             endpoint_id,
+            token: &[],
         };
         Ok((signed, listed))
+    }
+
+    /// The key id a request's bearer token names, if it names one.
+    #[cfg(feature = "x509")]
+    fn token_key_id<H: HeaderSource + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<Option<String>, VerifyError> {
+        let source = self.scheme.signature_source();
+        let value = source
+            .read(headers, body, HeaderKind::Signature)?
+            .ok_or_else(|| source.missing(HeaderKind::Signature))?;
+        let token = Token::read(value)?;
+        let kid = token.key_id()?;
+        Ok(kid.map(|kid| String::from_utf8_lossy(kid).into_owned()))
+    }
+
+    /// The bearer token of a request, for schemes whose requests carry one, with the time it
+    /// was issued once its claims are checked.
+    ///
+    /// # Errors
+    ///
+    /// Those of reading the signature header, of `Token::read` and `Token::check_claims`, and
+    /// [`VerifyError::MissingServiceAccount`], [`VerifyError::MissingPublicUrl`] or
+    /// [`VerifyError::MissingRequestLine`] when the verifier cannot tell what the token must
+    /// name.
+    fn read_token<'a, H: HeaderSource + ?Sized>(
+        &'a self,
+        headers: &'a H,
+        body: &'a [u8],
+        now: Timestamp,
+    ) -> Result<Option<(Token<'a>, Timestamp)>, VerifyError> {
+        let Some(rules) = self.scheme.token_rules() else {
+            return Ok(None);
+        };
+        let email = (self.service_account.as_deref()).ok_or(VerifyError::MissingServiceAccount)?;
+        let source = self.scheme.signature_source();
+        let value = source
+            .read(headers, body, HeaderKind::Signature)?
+            .ok_or_else(|| source.missing(HeaderKind::Signature))?;
+        if value.len() > self.scheme.max_header_len() {
+            return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
+        }
+        let token = Token::read(value)?;
+        let audience = match (&self.audience, &self.public_url) {
+            (Some(audience), _) => Audience::Exactly(audience.as_bytes()),
+            (None, Some(url)) => Audience::Url {
+                base: url.written(),
+                target: headers
+                    .request_line()
+                    .ok_or(VerifyError::MissingRequestLine)?
+                    .target(),
+            },
+            (None, None) => return Err(VerifyError::MissingPublicUrl),
+        };
+        let expected = Expected {
+            audience,
+            email: email.as_bytes(),
+        };
+        let issued = token.check_claims(rules, expected, now, self.max_future_skew)?;
+        Ok(Some((token, issued)))
     }
 
     /// How long a replay cache must remember a verified request: `max_age + max_future_skew`,
@@ -734,7 +861,19 @@ fn parse_id<'a>(scheme: &Scheme, raw: &'a [u8]) -> Result<&'a [u8], VerifyError>
     Ok(raw)
 }
 
+/// `text`, when it is 1 to `max` bytes of visible ASCII.
+fn visible(text: &str, max: usize) -> Result<Box<str>, crate::ConfigError> {
+    if !(1..=max).contains(&text.len()) || !text.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(crate::ConfigError::InvalidLabel);
+    }
+    Ok(text.into())
+}
+
 const DEFAULT_TOLERANCE_SECS: u64 = 300;
+
+/// How long a key set is kept before a token naming a key it lacks fetches it again.
+#[cfg(feature = "x509")]
+const KEY_SET_REFRESH: Duration = Duration::from_secs(60);
 
 /// How long a replay key is reserved while a delivery is handled, by default.
 const DEFAULT_REPLAY_LEASE: Duration = Duration::from_secs(60);

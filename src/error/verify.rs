@@ -147,6 +147,20 @@ pub enum VerifyError {
     /// `KeyCache::FAILURE_TTL` (10 s) without fetching.
     #[error("fetched key document is invalid")]
     InvalidFetchedKey,
+    /// A claim of the request's bearer token is absent or not what the receiver requires: its
+    /// issuer, its audience (the receiver's URL), its service account's `email`, or
+    /// `email_verified`. The token was issued to someone else, or for another endpoint.
+    #[error("token claim `{claim}` refused")]
+    ClaimRefused {
+        /// The claim's name.
+        claim: &'static str,
+    },
+    /// The scheme's tokens must name the receiver's service account, and the verifier has none
+    /// ([`Verifier::with_service_account`](crate::Verifier::with_service_account)): any
+    /// account could otherwise mint a token for this endpoint. The receiver's own setting, so
+    /// 500.
+    #[error("the scheme's tokens name a service account, and the verifier has none")]
+    MissingServiceAccount,
 }
 
 impl VerifyError {
@@ -167,7 +181,9 @@ impl VerifyError {
     #[must_use]
     pub fn status_code(&self) -> u16 {
         match self {
-            Self::NoMatchingSignature | Self::CertificateNotValid => 401,
+            Self::NoMatchingSignature | Self::CertificateNotValid | Self::ClaimRefused { .. } => {
+                401
+            }
             Self::InvalidFetchedKey => 502,
             Self::KeyUnavailable | Self::KeyNotLoaded => 503,
             Self::NoActiveKey
@@ -175,7 +191,8 @@ impl VerifyError {
             | Self::UnsignedId
             | Self::MissingRequestLine
             | Self::MissingPublicUrl
-            | Self::MissingEndpointId => 500,
+            | Self::MissingEndpointId
+            | Self::MissingServiceAccount => 500,
             Self::MissingHeader(_)
             | Self::DuplicateHeader(_)
             | Self::HeaderTooLong(_)
@@ -243,6 +260,8 @@ impl VerifyError {
             Self::UnknownAlgorithm => "unknown_algorithm",
             Self::MissingEndpointId => "missing_endpoint_id",
             Self::KeyNotLoaded => "key_not_loaded",
+            Self::ClaimRefused { .. } => "claim_refused",
+            Self::MissingServiceAccount => "missing_service_account",
             Self::CertificateNotValid => "certificate_not_valid",
             Self::KeyUrlRefused => "key_url_refused",
             Self::KeyUnavailable => "key_unavailable",

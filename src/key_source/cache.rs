@@ -183,7 +183,6 @@ impl KeyCache {
     /// # Errors
     ///
     /// As [`load`](Self::load).
-    #[allow(dead_code, reason = "the verifiers of key sets (JWKS) call it")]
     pub(crate) async fn refresh<T: Send + Sync + 'static>(
         &self,
         url: &KeyUrl,

@@ -19,6 +19,8 @@ pub enum Encoding {
     Hex,
     /// Standard-alphabet base64 with padding (Standard Webhooks, Shopify).
     Base64,
+    /// URL-safe base64 without padding, as JSON Web Signatures write it (Google's ID tokens).
+    Base64Url,
 }
 
 /// The syntax of a signature header.
@@ -51,6 +53,8 @@ pub(super) enum Syntax {
         prefix: Box<str>,
     },
     Bare,
+    /// `Bearer <JWT>`, whose claims the rules check.
+    Token(Box<crate::token::TokenRules>),
 }
 
 impl SignatureFormat {
@@ -117,6 +121,16 @@ impl SignatureFormat {
         Self(Syntax::Bare)
     }
 
+    /// `Bearer <JWT>` (Google's ID tokens on Pub/Sub push): a JSON Web Token whose signature
+    /// covers its own header and claims, not the body. Its header names the algorithm and the
+    /// key, its claims the issuer, audience, account and lifetime, which `rules` and the
+    /// verifier check. The scheme's signed content is the token's; its timestamp is the token's
+    /// `iat`, and a token past its `exp` is refused.
+    #[must_use]
+    pub fn bearer_token(rules: crate::token::TokenRules) -> Self {
+        Self(Syntax::Token(Box::new(rules)))
+    }
+
     /// Whether `label` starts an entry of a built-in scheme's signature header: a signature key
     /// (`v1`, `h1`), a version (`v1`, `v1a`), a prefix without its `=` (`sha256`, `sha1`, `v0`),
     /// a timestamp parameter (`t`, `ts`) or a header list (`h`). Secret parsing refuses text starting with one.
@@ -143,7 +157,7 @@ fn builtin_labels() -> &'static [Box<str>] {
                 Syntax::Prefixed { prefix } => {
                     labels.push(prefix.trim_end_matches(['=', ',']).into());
                 }
-                Syntax::Bare => {}
+                Syntax::Bare | Syntax::Token(_) => {}
             }
             if let Some(Source::Param(name)) = scheme.timestamp {
                 labels.push(name);
@@ -193,6 +207,8 @@ pub(crate) enum PartKind {
     BodyCrc32,
     /// The verifier's endpoint id.
     EndpointId,
+    /// A bearer token's header and claims, as sent.
+    Token,
 }
 
 impl PartKind {
@@ -643,13 +659,24 @@ impl SchemeBuilder {
             Some((source, allow)) => Some((source.build()?, allow)),
             None => None,
         };
-        let algorithm = algorithm_choice
-            .as_ref()
-            .and_then(|c| c.table.first().map(|(_, a)| *a))
-            .unwrap_or(self.algorithm);
+        let token_algorithm = match &self.format.0 {
+            Syntax::Token(rules) => Some(rules.algorithm()),
+            _ => None,
+        };
+        let token = token_algorithm.is_some();
+        let algorithm = match (&algorithm_choice, token_algorithm) {
+            (Some(choice), _) => choice.table.first().map_or(self.algorithm, |(_, a)| *a),
+            (None, Some(algorithm)) => algorithm,
+            (None, None) => self.algorithm,
+        };
+        // A token carries its own time and content, and signs no part of the request.
+        if token && (self.content.is_some() || timestamp.is_some()) {
+            return Err(ConfigError::InvalidSignedContent);
+        }
         let has_timestamp = timestamp.is_some();
         let content: Vec<PartKind> = match self.content {
             Some(parts) => parts.into_iter().map(|p| p.0).collect(),
+            None if token => vec![PartKind::Token],
             None if has_timestamp => vec![
                 PartKind::Timestamp,
                 PartKind::Text(b".".as_slice().into()),
@@ -663,7 +690,7 @@ impl SchemeBuilder {
                 timestamp: has_timestamp,
                 timestamp_in_body: matches!(timestamp, Some(Source::Field(_))),
                 id: id.is_some(),
-                body: !matches!(signature, Source::Field(_)),
+                body: !matches!(signature, Source::Field(_)) && !token,
                 provider_layout: self.provider_layout,
                 timestamp_member: timestamp.as_ref().and_then(Source::top_level_member),
                 public_key: algorithm.is_public_key(),
@@ -684,7 +711,7 @@ impl SchemeBuilder {
         }
         let max_signatures = match self.format.0 {
             Syntax::Params { .. } | Syntax::Versioned { .. } => self.max_signatures,
-            Syntax::Prefixed { .. } | Syntax::Bare => 1,
+            Syntax::Prefixed { .. } | Syntax::Bare | Syntax::Token(_) => 1,
         };
 
         let reads = super::Reads::of(
@@ -705,7 +732,11 @@ impl SchemeBuilder {
             body_digest_param: self.body_digest_param.map(Into::into),
             listed_param: self.listed_param.map(Into::into),
             syntax: self.format.0,
-            codec_encoding: self.encoding,
+            // A token's signature is base64url, whatever else is set.
+            codec_encoding: match token {
+                true => Encoding::Base64Url,
+                false => self.encoding,
+            },
             algorithm,
             algorithm_choice,
             certificate_url,
@@ -785,7 +816,7 @@ fn check_format(syntax: &Syntax) -> Result<(), ConfigError> {
             (1..=MAX_LABEL_LEN).contains(&prefix.len())
                 && prefix.bytes().all(|b| b.is_ascii_graphic())
         }
-        Syntax::Bare => true,
+        Syntax::Bare | Syntax::Token(_) => true,
     };
     if ok {
         Ok(())

@@ -25,6 +25,8 @@ pub(crate) struct Signed<'a> {
     pub(crate) line: RequestLine<'a>,
     /// The endpoint id from the verifier's configuration, in schemes that sign it.
     pub(crate) endpoint_id: &'a [u8],
+    /// A bearer token's `header.claims`, as sent.
+    pub(crate) token: &'a [u8],
 }
 
 /// The values of one request's signed content that are built from it rather than read as sent:
@@ -293,6 +295,7 @@ impl<'b> Content<'b> {
                 PartKind::Members(_) => f(&derived.members),
                 PartKind::BodyCrc32 => f(derived.crc32.as_bytes()),
                 PartKind::EndpointId => f(signed.endpoint_id),
+                PartKind::Token => f(signed.token),
             }
         }
     }

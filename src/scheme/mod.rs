@@ -90,6 +90,7 @@ use crate::keyring::{Key, KeyId, Material};
 use crate::mac::{MacKey, Tag};
 use crate::secret::{EXPECTED_HMAC, SIGNING_PREFIX, Secret, is_ed25519_key_text};
 pub use crate::timestamp::TimestampFormat;
+pub use crate::token::TokenRules;
 use builder::{PartKind, Syntax};
 use parse::Presented;
 
@@ -239,23 +240,34 @@ impl Scheme {
         Ok(self)
     }
 
-    /// The URL of the certificate a request names, checked against the scheme's allow-list.
+    /// Whether the keys that verify the scheme's requests are published by the provider: a
+    /// certificate each request names, or a token issuer's key set.
+    #[cfg(feature = "x509")]
+    pub(crate) fn fetches_keys(&self) -> bool {
+        self.certificate_url.is_some() || self.token_rules().is_some()
+    }
+
+    /// Where the keys that verify a request are fetched from, checked against the scheme's
+    /// allow-list, and what the document there is.
     ///
     /// # Errors
     ///
-    /// The missing-value error of where the URL is read (also when the scheme names none),
-    /// and [`VerifyError::KeyUrlRefused`] for a URL the list does not allow.
+    /// The missing-value error of where the URL is read (also when the scheme fetches no
+    /// keys), and [`VerifyError::KeyUrlRefused`] for a URL the list does not allow.
     #[cfg(feature = "x509")]
-    pub(crate) fn certificate_url<H: HeaderSource + ?Sized>(
+    pub(crate) fn key_url<H: HeaderSource + ?Sized>(
         &self,
         headers: &H,
         body: &[u8],
-    ) -> Result<KeyUrl, VerifyError> {
+    ) -> Result<(KeyUrl, KeyDocument), VerifyError> {
+        if let Some(rules) = self.token_rules() {
+            return Ok((rules.key_set()?, KeyDocument::KeySet));
+        }
         let missing = VerifyError::MissingHeader(HeaderKind::CertificateUrl);
         let (source, allow) = self.certificate_url.as_ref().ok_or(missing)?;
         let url = (source.read(headers, body, HeaderKind::CertificateUrl)?)
             .ok_or_else(|| source.missing(HeaderKind::CertificateUrl))?;
-        allow.check(url)
+        Ok((allow.check(url)?, KeyDocument::Certificate))
     }
 
     /// Whether the signed content holds the body's top-level member `name`.
@@ -301,7 +313,17 @@ impl Scheme {
     /// and Shopify.
     #[must_use]
     pub fn signs_timestamp(&self) -> bool {
-        self.timestamp.is_some()
+        self.timestamp.is_some() || self.token_rules().is_some()
+    }
+
+    /// What the scheme requires of the bearer token its requests carry, when they carry one
+    /// (Google Pub/Sub push).
+    #[must_use]
+    pub fn token_rules(&self) -> Option<&TokenRules> {
+        match &self.syntax {
+            Syntax::Token(rules) => Some(rules),
+            _ => None,
+        }
     }
 
     /// The longest signature header accepted, in bytes.
@@ -596,6 +618,10 @@ impl Scheme {
                 parse::parse_single(value, prefix.as_bytes(), codec, algorithm, presented)
             }
             Syntax::Bare => parse::parse_single(value, b"", codec, algorithm, presented),
+            Syntax::Token(_) => {
+                let signature = crate::token::split(value)?.1;
+                parse::push_token_signature(signature, codec, algorithm, presented)
+            }
         }
     }
 
@@ -685,6 +711,8 @@ impl Scheme {
                 self.encode_single(tags, ed25519_first(ed25519), &mut out);
             }
             Syntax::Bare => self.encode_single(tags, ed25519_first(ed25519), &mut out),
+            // Tokens are the issuer's to sign.
+            Syntax::Token(_) => {}
         }
         out
     }
@@ -743,6 +771,16 @@ impl Reads {
             }),
         }
     }
+}
+
+/// What a document of published keys is.
+#[cfg(feature = "x509")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyDocument {
+    /// One PEM certificate.
+    Certificate,
+    /// A JSON Web Key Set.
+    KeySet,
 }
 
 /// Where requests name their algorithm, and the names a scheme accepts

@@ -214,6 +214,16 @@ pub(crate) fn parse_single<'a>(
     Ok(())
 }
 
+/// Keeps a bearer token's signature, one of `algorithm` written with `codec`.
+pub(crate) fn push_token_signature<'a>(
+    signature: &'a [u8],
+    codec: Codec,
+    algorithm: Algorithm,
+    presented: &mut Presented<'a>,
+) -> Result<(), VerifyError> {
+    presented.push_public(signature, codec, algorithm, 1)
+}
+
 impl<'a> Presented<'a> {
     /// Nothing presented yet, for signatures of `algorithm`; the parsers fill it in place (so
     /// the tags are never moved).

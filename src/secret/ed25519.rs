@@ -122,6 +122,11 @@ impl Ed25519PublicKey {
         let bytes = match encoding {
             crate::scheme::Encoding::Hex => super::decode_hex(text)?,
             crate::scheme::Encoding::Base64 => decode_base64(text)?,
+            crate::scheme::Encoding::Base64Url => Zeroizing::new(
+                (base64::engine::general_purpose::URL_SAFE_NO_PAD)
+                    .decode(text)
+                    .map_err(|_| SecretError::InvalidBase64)?,
+            ),
         };
         Self::from_bytes(&fixed(&bytes)?)
     }

@@ -139,8 +139,8 @@ impl RsaPublicKey {
     /// [`SecretError::InvalidBase64`] when either member does not decode, and the errors of
     /// [`RsaPublicKey::from_spki_der`] for the numbers.
     #[cfg_attr(
-        not(test),
-        allow(dead_code, reason = "for the key sets (JWKS) the key cache reads")
+        not(any(test, feature = "x509")),
+        allow(dead_code, reason = "for the key sets the key cache reads")
     )]
     pub(crate) fn from_jwk(n: &[u8], e: &[u8]) -> Result<Self, SecretError> {
         let decode = |member: &[u8]| {

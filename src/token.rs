@@ -1,0 +1,347 @@
+//! Bearer tokens: a JSON Web Token in `Authorization: Bearer <header>.<claims>.<signature>`
+//! (Google's ID tokens on Pub/Sub push), read strictly and bounded. Its signature is checked
+//! like any public-key signature, over the token's `header.claims` text, with a key of the
+//! provider's key set ([`TokenRules`]) chosen by the header's `kid`; its claims are checked
+//! here.
+
+#[cfg(feature = "x509")]
+use std::sync::Arc;
+
+use base64::Engine as _;
+
+use crate::algorithm::Algorithm;
+use crate::error::{ConfigError, HeaderKind, VerifyError};
+use crate::json_field;
+use crate::key_source::AllowList;
+#[cfg(feature = "x509")]
+use crate::keyring::{Key, KeyId};
+use crate::timestamp::{Timestamp, TimestampFormat};
+
+/// What a scheme whose requests carry a bearer token requires of it: the algorithms its header
+/// may name, the issuers its `iss` may name, where the issuer publishes its key set, and whether
+/// `email_verified` must be `true`. Every token must also name the receiver in `aud` and its
+/// service account in `email` (see [`Verifier::with_audience`](crate::Verifier::with_audience)
+/// and [`Verifier::with_service_account`](crate::Verifier::with_service_account)), be issued no
+/// later than the verifier's future skew allows and not have expired.
+///
+/// ```
+/// use hookseal::scheme::TokenRules;
+///
+/// let google = TokenRules::google_id_token();
+/// assert_eq!(google.key_set_url(), "https://www.googleapis.com/oauth2/v3/certs");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRules {
+    algorithms: Box<[(Box<str>, Algorithm)]>,
+    issuers: Box<[Box<str>]>,
+    key_set_url: Box<str>,
+    key_set_allow: AllowList,
+    email_verified: bool,
+}
+
+impl TokenRules {
+    /// Google's ID tokens, as Pub/Sub push sends them: `RS256`, issued by `accounts.google.com`
+    /// or `https://accounts.google.com` (google-auth's `_GOOGLE_ISSUERS`), keys from
+    /// `https://www.googleapis.com/oauth2/v3/certs`, `email_verified` required.
+    #[must_use]
+    pub fn google_id_token() -> Self {
+        Self {
+            algorithms: [("RS256".into(), Algorithm::RsaSha256)].into(),
+            issuers: [
+                "accounts.google.com".into(),
+                "https://accounts.google.com".into(),
+            ]
+            .into(),
+            key_set_url: GOOGLE_KEYS.into(),
+            key_set_allow: AllowList::google_oauth_certs(),
+            email_verified: true,
+        }
+    }
+
+    /// Rules for another issuer: tokens signed with `algorithm` (named `alg_name` in their
+    /// header), issued by `issuer`, whose keys are the JSON Web Key Set at `key_set_url`, which
+    /// `allow` must accept.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidUrl`] when `allow` refuses `key_set_url`, and
+    /// [`ConfigError::InvalidLabel`] for an algorithm that is not RSA or a name or issuer that
+    /// is empty, longer than 128 bytes or not visible ASCII.
+    pub fn new(
+        alg_name: &str,
+        algorithm: Algorithm,
+        issuer: &str,
+        key_set_url: &str,
+        allow: AllowList,
+    ) -> Result<Self, ConfigError> {
+        allow
+            .check(key_set_url.as_bytes())
+            .map_err(|_| ConfigError::InvalidUrl)?;
+        let label = |text: &str| {
+            (1..=128).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_graphic())
+        };
+        if !label(alg_name) || !label(issuer) || !matches!(algorithm, Algorithm::RsaSha256) {
+            return Err(ConfigError::InvalidLabel);
+        }
+        Ok(Self {
+            algorithms: [(alg_name.into(), algorithm)].into(),
+            issuers: [issuer.into()].into(),
+            key_set_url: key_set_url.into(),
+            key_set_allow: allow,
+            email_verified: false,
+        })
+    }
+
+    /// Also requires the claim `email_verified` to be `true`.
+    #[must_use]
+    pub fn require_email_verified(mut self) -> Self {
+        self.email_verified = true;
+        self
+    }
+
+    /// The URL of the issuer's key set.
+    #[must_use]
+    pub fn key_set_url(&self) -> &str {
+        &self.key_set_url
+    }
+
+    /// The algorithm the tokens are signed with: the first the rules accept.
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        self.algorithms
+            .first()
+            .map_or(Algorithm::RsaSha256, |(_, algorithm)| *algorithm)
+    }
+
+    /// The key set's URL, checked against its allow-list.
+    #[cfg(feature = "x509")]
+    pub(crate) fn key_set(&self) -> Result<crate::KeyUrl, VerifyError> {
+        self.key_set_allow.check(self.key_set_url.as_bytes())
+    }
+}
+
+/// A bearer token read from its header: the text its signature covers, and its header and
+/// claims decoded.
+#[derive(Debug)]
+pub(crate) struct Token<'a> {
+    /// `header.claims`, as sent: the signed content.
+    pub(crate) signed: &'a [u8],
+    header: Vec<u8>,
+    claims: Vec<u8>,
+}
+
+impl<'a> Token<'a> {
+    /// Reads `Bearer <header>.<claims>.<signature>`: exactly one space after `Bearer`, three
+    /// non-empty segments of unpadded base64url, the first two each decoding to one JSON
+    /// object.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::MalformedHeader`] of the signature header for anything else.
+    pub(crate) fn read(value: &'a [u8]) -> Result<Self, VerifyError> {
+        let (signed, _) = split(value)?;
+        let (header, claims) =
+            signed.split_at(signed.iter().position(|&b| b == b'.').ok_or(MALFORMED)?);
+        Ok(Self {
+            signed,
+            header: decode_object(header)?,
+            claims: decode_object(claims.get(1..).unwrap_or_default())?,
+        })
+    }
+
+    /// The algorithm the header names, if `rules` accept it.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::UnknownAlgorithm`] for another, and [`VerifyError::MalformedHeader`] for
+    /// a header without `alg` or with a malformed one.
+    pub(crate) fn algorithm(&self, rules: &TokenRules) -> Result<Algorithm, VerifyError> {
+        let name = self.header_member("alg")?.ok_or(MALFORMED)?;
+        (rules.algorithms.iter())
+            .find(|(n, _)| n.as_bytes() == name)
+            .map(|(_, algorithm)| *algorithm)
+            .ok_or(VerifyError::UnknownAlgorithm)
+    }
+
+    /// The key id the header names, if any.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::MalformedHeader`] for a `kid` that is not a plain string.
+    pub(crate) fn key_id(&self) -> Result<Option<&[u8]>, VerifyError> {
+        self.header_member("kid")
+    }
+
+    fn header_member(&self, name: &str) -> Result<Option<&[u8]>, VerifyError> {
+        json_field::find(&self.header, &[name]).map_err(|_| MALFORMED)
+    }
+
+    fn claim(&self, name: &str) -> Result<Option<&[u8]>, VerifyError> {
+        json_field::find(&self.claims, &[name]).map_err(|_| MALFORMED)
+    }
+
+    /// Checks the claims against `rules` and what the receiver expects, at `now` with
+    /// `future_skew` seconds allowed for the issuer's clock; the time the token was issued.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::ClaimRefused`] naming the first claim absent or other than required, and
+    /// [`VerifyError::TimestampTooOld`] for an expired token.
+    pub(crate) fn check_claims(
+        &self,
+        rules: &TokenRules,
+        expected: Expected<'_>,
+        now: Timestamp,
+        future_skew: u64,
+    ) -> Result<Timestamp, VerifyError> {
+        let refused = |claim: &'static str| VerifyError::ClaimRefused { claim };
+        let time = |claim: &'static str| -> Result<Timestamp, VerifyError> {
+            let raw = self.claim(claim)?.ok_or(refused(claim))?;
+            TimestampFormat::UnixSecs
+                .parse(raw)
+                .map_err(|_| refused(claim))
+        };
+        let issuer = self.claim("iss")?.ok_or(refused("iss"))?;
+        if !rules.issuers.iter().any(|iss| iss.as_bytes() == issuer) {
+            return Err(refused("iss"));
+        }
+        if !expected
+            .audience
+            .matches(self.claim("aud")?.ok_or(refused("aud"))?)
+        {
+            return Err(refused("aud"));
+        }
+        if self.claim("email")? != Some(expected.email) {
+            return Err(refused("email"));
+        }
+        if rules.email_verified && !self.claim_is_true("email_verified")? {
+            return Err(refused("email_verified"));
+        }
+        let issued = time("iat")?;
+        if issued.as_unix_secs() > now.as_unix_secs().saturating_add(future_skew) {
+            return Err(VerifyError::TimestampInFuture);
+        }
+        if time("exp")? < now {
+            return Err(VerifyError::TimestampTooOld);
+        }
+        Ok(issued)
+    }
+
+    /// Whether the claim `name` is the JSON literal `true` (the reader hands literals over as
+    /// text it does not keep, so the token's claims are read for it directly).
+    fn claim_is_true(&self, name: &str) -> Result<bool, VerifyError> {
+        json_field::is_true(&self.claims, &[name]).map_err(|_| MALFORMED)
+    }
+}
+
+/// What the receiver expects a token to name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Expected<'v> {
+    /// `aud`.
+    pub(crate) audience: Audience<'v>,
+    /// `email`.
+    pub(crate) email: &'v [u8],
+}
+
+/// The audience a token must name: the receiver's own, or its public URL and the request's
+/// target.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Audience<'v> {
+    Exactly(&'v [u8]),
+    Url { base: &'v [u8], target: &'v [u8] },
+}
+
+impl Audience<'_> {
+    fn matches(self, aud: &[u8]) -> bool {
+        match self {
+            Self::Exactly(expected) => aud == expected,
+            Self::Url { base, target } => aud.strip_prefix(base).is_some_and(|rest| rest == target),
+        }
+    }
+}
+
+/// The keys of a JSON Web Key Set: each RSA signing key with a `kid`, named by it.
+///
+/// # Errors
+///
+/// [`VerifyError::InvalidFetchedKey`] unless the document is one JSON object whose `keys` hold
+/// 1 to 16 keys, each with a `kid` a key id can be, and at least one an RSA key the crate reads.
+#[cfg(feature = "x509")]
+pub(crate) fn key_set(document: &[u8]) -> Result<Vec<Arc<Key>>, VerifyError> {
+    fn invalid<E>(_: E) -> VerifyError {
+        VerifyError::InvalidFetchedKey
+    }
+    let elements = json_field::array_elements(document, &["keys"], MAX_KEYS)
+        .map_err(invalid)?
+        .ok_or(VerifyError::InvalidFetchedKey)?;
+    let mut keys = Vec::with_capacity(elements.len());
+    for element in elements {
+        let member = |name: &str| json_field::find(element, &[name]).map_err(invalid);
+        if member("kty")? != Some(b"RSA") || member("use")?.is_some_and(|u| u != b"sig") {
+            continue;
+        }
+        let (Some(kid), Some(n), Some(e)) = (member("kid")?, member("n")?, member("e")?) else {
+            return Err(VerifyError::InvalidFetchedKey);
+        };
+        let kid = core::str::from_utf8(kid).map_err(invalid)?;
+        KeyId::new(kid).map_err(invalid)?;
+        let public = crate::secret::rsa::RsaPublicKey::from_jwk(n, e).map_err(invalid)?;
+        keys.push(Arc::new(Key::rsa_public(kid, public).map_err(invalid)?));
+    }
+    if keys.is_empty() {
+        return Err(VerifyError::InvalidFetchedKey);
+    }
+    Ok(keys)
+}
+
+/// Splits `Bearer <header>.<claims>.<signature>` into `header.claims` and the signature,
+/// without decoding: exactly one space after `Bearer`, three non-empty segments.
+///
+/// # Errors
+///
+/// [`VerifyError::MalformedHeader`] of the signature header for anything else.
+pub(crate) fn split(value: &[u8]) -> Result<(&[u8], &[u8]), VerifyError> {
+    let token = value.strip_prefix(b"Bearer ").ok_or(MALFORMED)?;
+    let mut segments = token.split(|&b| b == b'.');
+    let (Some(header), Some(claims), Some(signature), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
+        return Err(MALFORMED);
+    };
+    if header.is_empty() || claims.is_empty() || signature.is_empty() {
+        return Err(MALFORMED);
+    }
+    let signed = token
+        .get(..header.len() + 1 + claims.len())
+        .ok_or(MALFORMED)?;
+    Ok((signed, signature))
+}
+
+/// `segment`, unpadded base64url, decoded: one JSON object of at most [`MAX_SEGMENT_LEN`] bytes.
+fn decode_object(segment: &[u8]) -> Result<Vec<u8>, VerifyError> {
+    if segment.len() > MAX_SEGMENT_LEN {
+        return Err(MALFORMED);
+    }
+    let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| MALFORMED)?;
+    // One JSON object; what it holds is read member by member.
+    if !json_field::is_object(&decoded) {
+        return Err(MALFORMED);
+    }
+    Ok(decoded)
+}
+
+const MALFORMED: VerifyError = VerifyError::MalformedHeader(HeaderKind::Signature);
+
+/// Google's key set for its ID tokens.
+const GOOGLE_KEYS: &str = "https://www.googleapis.com/oauth2/v3/certs";
+
+/// The longest encoded header or claims segment read.
+const MAX_SEGMENT_LEN: usize = 4096;
+
+/// The most keys a key set may hold.
+#[cfg(feature = "x509")]
+const MAX_KEYS: usize = 16;
