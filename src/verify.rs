@@ -369,11 +369,11 @@ impl<C: Clock> Verifier<C> {
             if !key.is_valid_at(now) || !scheme.can_verify_with(key) {
                 continue;
             }
+            any_usable = true;
             // A token names the key it was signed with.
             if key_id.is_some_and(|id| id != key.id().as_str().as_bytes()) {
                 continue;
             }
-            any_usable = true;
             for base in bases.into_iter().flatten() {
                 let content = scheme.content(&signed, base, &derived);
                 let (matched, tag) = match key.material() {
@@ -403,7 +403,8 @@ impl<C: Clock> Verifier<C> {
                             Some((b"mac", tag))
                         }
                         _ if scheme.derives_content() || fetched.is_some() => {
-                            Some(anchor_of(primary, &content))
+                            let id = scheme.unsigned_replay_id(signed.id);
+                            Some(anchor_of(primary, &content, id))
                         }
                         _ => None,
                     };
@@ -777,7 +778,11 @@ impl<'a> Verified<'a> {
             // Schemes whose content holds derived values always have their anchor.
             let derived = Derived::default();
             let content = (self.scheme).content(&self.signed, self.base, &derived);
-            anchor_of(self.primary, &content)
+            anchor_of(
+                self.primary,
+                &content,
+                self.scheme.unsigned_replay_id(self.signed.id),
+            )
         });
         ReplayKey::of_signed(self.scheme.name(), kind, &anchor)
     }
@@ -836,14 +841,22 @@ fn certificate_keys(document: &[u8]) -> Result<KeySet, VerifyError> {
     Ok(vec![Arc::new(key)])
 }
 
-/// The replay key's anchor for `content`: its HMAC-SHA256 under the primary key or, when there
-/// is none or it is a public key, its SHA-256 digest.
-fn anchor_of(primary: Option<&Key>, content: &Content<'_>) -> Anchor {
+/// The replay key's anchor for `content` (and `unsigned_id`, when the scheme binds one): the
+/// content's HMAC-SHA256 under the primary key or, when there is none, it is a public key, or
+/// an id is bound, a SHA-256 digest.
+fn anchor_of(primary: Option<&Key>, content: &Content<'_>, unsigned_id: &[u8]) -> Anchor {
     match primary.and_then(Key::mac) {
-        Some(mac) => (b"mac", mac.tag_with(Algorithm::HmacSha256, content)),
-        None => {
+        Some(mac) if unsigned_id.is_empty() => {
+            (b"mac", mac.tag_with(Algorithm::HmacSha256, content))
+        }
+        _ => {
             let mut hash = Sha256::new();
             content.feed(|piece| hash.update(piece));
+            if !unsigned_id.is_empty() {
+                // A token's content is base64url and dots: a line feed ends it.
+                hash.update(b"\n");
+                hash.update(unsigned_id);
+            }
             (b"sha", hash.finalize().into())
         }
     }

@@ -3,7 +3,7 @@
 //!
 //! # Presets
 //!
-//! [`Scheme::presets`] lists all 29; the README's scheme table gives each one's headers, signed
+//! [`Scheme::presets`] lists all 30; the README's scheme table gives each one's headers, signed
 //! content, signature, secret and test vector. By what they sign:
 //!
 //! - a timestamp, an id or both, and the body, each value in its own header or in the signature
@@ -20,7 +20,8 @@
 //! - listed headers: [`Scheme::hook0`], [`Scheme::coinbase_cdp`];
 //! - with the provider's own key pair: [`Scheme::sendgrid`] (ECDSA P-256, feature `p256`),
 //!   [`Scheme::aws_sns`] (members of its JSON message) and [`Scheme::paypal`] (a CRC-32 of the
-//!   body), both RSA with the certificate each request names (feature `x509`).
+//!   body), both RSA with the certificate each request names (feature `x509`), and
+//!   [`Scheme::google_pubsub`] (a bearer ID token; the body is not signed).
 //!
 //! Every preset is built with [`Scheme::custom`], which describes other formats the same way.
 //! GitHub's legacy HMAC-SHA1 header is available only as
@@ -268,6 +269,16 @@ impl Scheme {
         let url = (source.read(headers, body, HeaderKind::CertificateUrl)?)
             .ok_or_else(|| source.missing(HeaderKind::CertificateUrl))?;
         Ok((allow.check(url)?, KeyDocument::Certificate))
+    }
+
+    /// The id a replay key binds besides the signed content: the request's id when neither
+    /// the body nor the id is signed (Google Pub/Sub push, whose token is reused across
+    /// deliveries); nothing otherwise.
+    pub(crate) fn unsigned_replay_id<'a>(&self, id: &'a [u8]) -> &'a [u8] {
+        match self.signs_body() || self.id_is_signed() {
+            true => &[],
+            false => id,
+        }
     }
 
     /// Whether the signed content holds the body's top-level member `name`.

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hookseal::scheme::{Algorithm, Encoding, Part, SecretFormat, SignatureFormat};
+use hookseal::scheme::{Algorithm, Encoding, Part, SecretFormat, SignatureFormat, TokenRules};
 use hookseal::{
     AllowList, HeaderKind, Keyring, Scheme, Secret, SignError, Signer, Timestamp, TimestampFormat,
     Verifier, VerifyError, dangerous,
@@ -229,6 +229,12 @@ fn rebuilt(name: &str) -> Scheme {
                 Part::text("|"),
                 Part::body_crc32(),
             ]),
+        "google-pubsub" => b
+            .signature_header("Authorization")
+            .signature_format(SignatureFormat::bearer_token(TokenRules::google_id_token()))
+            .max_header_len(4096)
+            .tolerance(Duration::from_secs(3600))
+            .id_field(&["message", "messageId"]),
         other => panic!("no preset named {other}"),
     };
     b.build().unwrap()

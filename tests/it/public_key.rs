@@ -363,3 +363,234 @@ mod certificates {
         assert_eq!(documents.fetches.load(Ordering::SeqCst), 1);
     }
 }
+
+#[cfg(feature = "x509")]
+mod pubsub {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use hookseal::{FetchError, KeyCache, KeyFetcher, KeyUrl, RequestView};
+
+    use super::*;
+
+    const GOOGLE_KEYS: &str = "https://www.googleapis.com/oauth2/v3/certs";
+    const JWKS: &[u8] = include_bytes!("../vectors/google_pubsub/jwks.json");
+    const BODY: &[u8] = include_bytes!("../vectors/google_pubsub/body.json");
+    const PUBLIC_URL: &str = "https://hooks.example.com";
+    const TARGET: &str = "/pubsub/push?token=abc";
+
+    struct Vectors {
+        iat: u64,
+        email: String,
+        aud: String,
+        tokens: serde_json::Value,
+    }
+
+    fn vectors() -> Vectors {
+        let v: serde_json::Value =
+            serde_json::from_str(include_str!("../vectors/google_pubsub/tokens.json")).unwrap();
+        Vectors {
+            iat: v["iat"].as_u64().unwrap(),
+            email: v["email"].as_str().unwrap().to_owned(),
+            aud: v["aud"].as_str().unwrap().to_owned(),
+            tokens: v["tokens"].clone(),
+        }
+    }
+
+    /// Google's key set, from memory, with its fetches counted.
+    struct KeySet(Arc<AtomicUsize>);
+
+    impl KeyFetcher for KeySet {
+        async fn fetch(&self, url: &KeyUrl) -> Result<Vec<u8>, FetchError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            assert_eq!(url.as_str(), GOOGLE_KEYS);
+            Ok(JWKS.to_vec())
+        }
+    }
+
+    fn verifier(fetches: &Arc<AtomicUsize>) -> Verifier {
+        let cache = KeyCache::new(KeySet(Arc::clone(fetches)));
+        Verifier::fetching(Scheme::google_pubsub(), cache)
+            .unwrap()
+            .with_public_url(PUBLIC_URL)
+            .unwrap()
+            .with_service_account(&vectors().email)
+            .unwrap()
+    }
+
+    /// Loads the key set for `token` and verifies a push with it at `now`.
+    async fn push(
+        verifier: &Verifier,
+        token: &str,
+        body: &[u8],
+        now: u64,
+    ) -> Result<(Option<String>, String, Option<Timestamp>), VerifyError> {
+        let authorization = format!("Bearer {token}");
+        let headers = [("Authorization", authorization.as_str())];
+        let request = RequestView::new("POST", TARGET, &headers);
+        verifier.load_key(&request, body).await?;
+        let verified = verifier.verify_at(&request, body, Timestamp::from_unix_secs(now))?;
+        Ok((
+            verified.id().map(str::to_owned),
+            verified.key_id().to_string(),
+            verified.timestamp(),
+        ))
+    }
+
+    fn token(v: &Vectors, name: &str) -> String {
+        v.tokens[name].as_str().unwrap().to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_push_verifies_by_its_token_and_names_its_message() {
+        let v = vectors();
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let verifier = verifier(&fetches);
+        let (id, key, issued) = push(&verifier, &token(&v, "valid"), BODY, v.iat + 10)
+            .await
+            .unwrap();
+        assert_eq!(id.as_deref(), Some("2070443601311540"));
+        assert_eq!(key, "k1");
+        assert_eq!(issued, Some(Timestamp::from_unix_secs(v.iat)));
+        let (_, key, _) = push(&verifier, &token(&v, "valid_k2"), BODY, v.iat)
+            .await
+            .unwrap();
+        assert_eq!(key, "k2");
+        assert!(
+            push(&verifier, &token(&v, "issuer_without_scheme"), BODY, v.iat)
+                .await
+                .is_ok()
+        );
+        // The body is not signed: the token vouches for the sender alone.
+        assert!(!Scheme::google_pubsub().signs_body());
+        let other_body = String::from_utf8(BODY.to_vec())
+            .unwrap()
+            .replace("17", "18");
+        assert!(
+            push(&verifier, &token(&v, "valid"), other_body.as_bytes(), v.iat)
+                .await
+                .is_ok()
+        );
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn each_claim_is_checked() {
+        let v = vectors();
+        let verifier = verifier(&Arc::default());
+        for (name, claim) in [
+            ("other_issuer", "iss"),
+            ("other_audience", "aud"),
+            ("other_email", "email"),
+            ("no_email", "email"),
+            ("email_unverified", "email_verified"),
+            ("email_verified_string", "email_verified"),
+        ] {
+            assert_eq!(
+                push(&verifier, &token(&v, name), BODY, v.iat)
+                    .await
+                    .unwrap_err(),
+                VerifyError::ClaimRefused { claim },
+                "{name}"
+            );
+        }
+        let valid = token(&v, "valid");
+        // `exp` is an hour after `iat`, inclusive.
+        assert!(push(&verifier, &valid, BODY, v.iat + 3600).await.is_ok());
+        assert_eq!(
+            push(&verifier, &valid, BODY, v.iat + 3601)
+                .await
+                .unwrap_err(),
+            VerifyError::TimestampTooOld
+        );
+        // The window is the token's hour on each side.
+        assert!(push(&verifier, &valid, BODY, v.iat - 3600).await.is_ok());
+        assert_eq!(
+            push(&verifier, &valid, BODY, v.iat - 3601)
+                .await
+                .unwrap_err(),
+            VerifyError::TimestampInFuture
+        );
+        for name in ["alg_hs256", "alg_none"] {
+            assert_eq!(
+                push(&verifier, &token(&v, name), BODY, v.iat)
+                    .await
+                    .unwrap_err(),
+                VerifyError::UnknownAlgorithm,
+                "{name}"
+            );
+        }
+        for name in ["unknown_kid", "signed_by_another_key"] {
+            assert_eq!(
+                push(&verifier, &token(&v, name), BODY, v.iat)
+                    .await
+                    .unwrap_err(),
+                VerifyError::NoMatchingSignature,
+                "{name}"
+            );
+        }
+        let mut tampered = valid.clone();
+        tampered.pop();
+        tampered.push(if valid.ends_with('A') { 'B' } else { 'A' });
+        assert!(push(&verifier, &tampered, BODY, v.iat).await.is_err());
+        for malformed in ["", "a.b", "a.b.c.d", "!!.!!.!!"] {
+            assert_eq!(
+                push(&verifier, malformed, BODY, v.iat).await.unwrap_err(),
+                VerifyError::MalformedHeader(hookseal::HeaderKind::Signature),
+                "{malformed:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_receiver_says_who_may_send_and_where() {
+        let v = vectors();
+        let valid = token(&v, "valid");
+        let cache = || KeyCache::new(KeySet(Arc::default()));
+        let bare = Verifier::fetching(Scheme::google_pubsub(), cache()).unwrap();
+        assert_eq!(
+            push(&bare, &valid, BODY, v.iat).await.unwrap_err(),
+            VerifyError::MissingServiceAccount
+        );
+        let no_url = bare.with_service_account(&v.email).unwrap();
+        assert_eq!(
+            push(&no_url, &valid, BODY, v.iat).await.unwrap_err(),
+            VerifyError::MissingPublicUrl
+        );
+        // An audience set on the subscription, instead of the endpoint's URL.
+        let audience = no_url.with_audience(&v.aud).unwrap();
+        assert!(push(&audience, &valid, BODY, v.iat).await.is_ok());
+        let elsewhere = Verifier::fetching(Scheme::google_pubsub(), cache())
+            .unwrap()
+            .with_service_account(&v.email)
+            .unwrap()
+            .with_audience("https://hooks.example.com/elsewhere")
+            .unwrap();
+        assert_eq!(
+            push(&elsewhere, &valid, BODY, v.iat).await.unwrap_err(),
+            VerifyError::ClaimRefused { claim: "aud" }
+        );
+    }
+
+    #[tokio::test]
+    async fn one_token_for_many_messages_gives_each_its_replay_key() {
+        let v = vectors();
+        let verifier = verifier(&Arc::default());
+        let authorization = format!("Bearer {}", token(&v, "valid"));
+        let headers = [("Authorization", authorization.as_str())];
+        let request = RequestView::new("POST", TARGET, &headers);
+        let now = Timestamp::from_unix_secs(v.iat);
+        let other = String::from_utf8(BODY.to_vec())
+            .unwrap()
+            .replace("2070443601311540", "2070443601311541");
+        verifier.load_key(&request, BODY).await.unwrap();
+        let key = |body: &[u8]| {
+            verifier
+                .verify_at(&request, body, now)
+                .unwrap()
+                .replay_key()
+        };
+        assert_eq!(key(BODY), key(BODY));
+        assert_ne!(key(BODY), key(other.as_bytes()));
+    }
+}

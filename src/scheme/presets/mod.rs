@@ -321,6 +321,7 @@ impl Scheme {
             Self::sendgrid(),
             Self::aws_sns(),
             Self::paypal(),
+            Self::google_pubsub(),
         ]
     }
 }
@@ -427,6 +428,7 @@ mod tests {
             ("sendgrid", Some("X-Twilio-Email-Event-Webhook-Signature")),
             ("aws-sns", None),
             ("paypal", Some("PAYPAL-TRANSMISSION-SIG")),
+            ("google-pubsub", Some("Authorization")),
             ("github-sha1", Some("X-Hub-Signature")),
         ];
         let mut all = Scheme::presets();

@@ -8,6 +8,7 @@ use super::{Encoding, Part, Scheme, SignatureFormat, preset};
 use crate::key_source::AllowList;
 use crate::scheme::Algorithm;
 use crate::timestamp::TimestampFormat;
+use crate::token::TokenRules;
 
 impl Scheme {
     /// SendGrid's Event Webhook: `X-Twilio-Email-Event-Webhook-Signature: <base64 DER>`, an
@@ -112,6 +113,34 @@ impl Scheme {
                     Part::text("|"),
                     Part::body_crc32(),
                 ]),
+        )
+    }
+
+    /// Google Cloud Pub/Sub push with authentication: `Authorization: Bearer <ID token>`, an
+    /// RS256 JSON Web Token Google signs for the subscription's service account. The body is
+    /// **not signed**: the token says who sent the request, not what it holds
+    /// ([`Scheme::signs_body`] is `false`). The token must be issued by `accounts.google.com`
+    /// (either spelling), name the receiver in `aud` (the push endpoint's URL by default:
+    /// [`Verifier::with_public_url`](crate::Verifier::with_public_url) and the request's
+    /// target, or [`Verifier::with_audience`](crate::Verifier::with_audience)), name the
+    /// subscription's service account in `email`
+    /// ([`Verifier::with_service_account`](crate::Verifier::with_service_account), required)
+    /// with `email_verified`, and be unexpired; its key comes from Google's key set, fetched
+    /// through a [`KeyCache`](crate::KeyCache) (feature `x509`).
+    ///
+    /// Google reuses a token for up to an hour, so the window is an hour and the token alone
+    /// does not identify a delivery: the id is the body's `message.messageId` (unsigned, as the
+    /// body is), and [`Verified::replay_key`](crate::Verified::replay_key) binds it to the
+    /// token.
+    #[must_use]
+    pub fn google_pubsub() -> Self {
+        preset(
+            Self::custom("google-pubsub")
+                .signature_header("Authorization")
+                .signature_format(SignatureFormat::bearer_token(TokenRules::google_id_token()))
+                .max_header_len(4096)
+                .tolerance(Duration::from_secs(3600))
+                .id_field(&["message", "messageId"]),
         )
     }
 }
