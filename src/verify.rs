@@ -320,28 +320,10 @@ impl<C: Clock> Verifier<C> {
     ) -> Result<Verified<'a>, VerifyError> {
         let scheme = &self.scheme;
 
-        // 1. Read what the request presents, bounded, and the keys to try.
-        let fetched = self.loaded_keys(headers, body)?;
-        let held = match &self.keys {
-            Keys::Held(ring) => ring.as_slice(),
-            #[cfg(feature = "x509")]
-            Keys::Fetched(_) => &[],
-        };
-        let fetched_keys = fetched.as_deref().map_or(&[][..], Vec::as_slice);
-        let primary = held.first();
-        let token = self.read_token(headers, body, now)?;
-        let algorithm = match (&token, scheme.token_rules()) {
-            (Some((token, _)), Some(rules)) => token.algorithm(rules)?,
-            _ => scheme.algorithm_of(headers, body)?,
-        };
-        let mut presented = Presented::new(algorithm);
-        let (mut signed, listed) = self.read(headers, body, &mut presented)?;
-        let mut key_id = None;
-        if let Some((token, issued)) = &token {
-            signed.token = token.signed;
-            presented.timestamp = Some((*issued, &[]));
-            key_id = token.key_id()?;
-        }
+        // 1. Read what the request presents, bounded.
+        let mut presented = Presented::new(scheme.algorithm());
+        let (signed, listed, token) = self.read(headers, body, now, &mut presented)?;
+        let key_id = token.as_ref().map(Token::key_id).transpose()?.flatten();
         let timestamp = presented.timestamp.map(|(t, _)| t);
 
         // 2. Freshness.
@@ -353,24 +335,19 @@ impl<C: Clock> Verifier<C> {
         //    for schemes that sign them: the one step that may allocate.
         let derived = scheme.derive(&signed, listed)?;
 
-        // 4. Signature, under each key valid now, in keyring order, over each spelling of the
-        //    URL the sender may have signed.
+        // 4. Signature, under each key valid now (of those a token names), in keyring order,
+        //    over each spelling of the URL the sender may have signed.
+        let fetched = self.loaded_keys(headers, body)?;
         let bases = scheme.url_bases(self.public_url.as_ref());
         let (public, codec) = scheme.public_signatures(presented.algorithm);
         let mut any_usable = false;
         let mut budget = Verifier::MAX_PUBLIC_KEY_VERIFICATIONS;
-        let keys = (held.iter().map(KeyRef::Held)).chain(
-            fetched_keys
-                .iter()
-                .map(|key| KeyRef::Fetched(Arc::clone(key))),
-        );
-        for (i, key_ref) in keys.enumerate() {
+        for (i, key_ref) in self.candidates(fetched.as_ref()).enumerate() {
             let key = key_ref.get();
             if !key.is_valid_at(now) || !scheme.can_verify_with(key) {
                 continue;
             }
             any_usable = true;
-            // A token names the key it was signed with.
             if key_id.is_some_and(|id| id != key.id().as_str().as_bytes()) {
                 continue;
             }
@@ -384,10 +361,11 @@ impl<C: Clock> Verifier<C> {
                     Material::Hmac(_) => (false, None),
                     #[allow(unreachable_patterns, reason = "without the public-key features")]
                     _ => {
+                        let signatures = presented.public_signatures();
                         let matched = crate::public_key::verify_any(
                             key,
                             public,
-                            presented.public_signatures(),
+                            signatures,
                             codec,
                             &content,
                             &mut budget,
@@ -396,13 +374,14 @@ impl<C: Clock> Verifier<C> {
                     }
                 };
                 if matched {
+                    let primary = self.keyring().and_then(|ring| ring.as_slice().first());
                     // The replay key's anchor, when it is at hand (the primary key's tag), or
-                    // when the content's derived values or the key are not kept.
+                    // when the content's derived values are not kept.
                     let anchor = match tag {
                         Some(tag) if i == 0 && scheme.algorithm() == Algorithm::HmacSha256 => {
                             Some((b"mac", tag))
                         }
-                        _ if scheme.derives_content() || fetched.is_some() => {
+                        _ if scheme.derives_content() => {
                             let id = scheme.unsigned_replay_id(signed.id);
                             Some(anchor_of(primary, &content, id))
                         }
@@ -425,6 +404,14 @@ impl<C: Clock> Verifier<C> {
             (false, Some(_)) => VerifyError::CertificateNotValid,
             (false, None) => VerifyError::NoActiveKey,
         })
+    }
+
+    /// The keys to try, in order: the keyring's, or the fetched ones.
+    fn candidates<'k>(&'k self, fetched: Option<&Arc<KeySet>>) -> impl Iterator<Item = KeyRef<'k>> {
+        let held = self.keyring().map_or(&[][..], Keyring::as_slice);
+        let fetched = fetched.map_or(&[][..], |keys| keys.as_slice());
+        (held.iter().map(KeyRef::Held))
+            .chain(fetched.iter().map(|key| KeyRef::Fetched(Arc::clone(key))))
     }
 
     /// Loads the certificate a request names into the verifier's [`KeyCache`], fetching it
@@ -493,15 +480,22 @@ impl<C: Clock> Verifier<C> {
         }
     }
 
-    /// Reads what a request presents: its signatures (into `presented`, with its timestamp),
-    /// its id, and its request line where the scheme signs it.
+    /// Reads what a request presents: the algorithm it is signed with, its signatures (into
+    /// `presented`, with its timestamp), its id, its request line where the scheme signs it,
+    /// and its bearer token, its claims checked at `now`, where the scheme's requests carry one.
     fn read<'a, H: HeaderSource + ?Sized>(
         &'a self,
         headers: &'a H,
         body: &'a [u8],
+        now: Timestamp,
         presented: &mut Presented<'a>,
-    ) -> Result<(Signed<'a>, Listed<'a>), VerifyError> {
+    ) -> Result<(Signed<'a>, Listed<'a>, Option<Token<'a>>), VerifyError> {
         let scheme = &self.scheme;
+        let token = self.read_token(headers, body, now)?;
+        presented.algorithm = match (&token, scheme.token_rules()) {
+            (Some((token, _)), Some(rules)) => token.algorithm(rules)?,
+            _ => scheme.algorithm_of(headers, body)?,
+        };
         let source = scheme.signature_source();
         let value = source
             .read(headers, body, HeaderKind::Signature)?
@@ -543,7 +537,7 @@ impl<C: Clock> Verifier<C> {
             (true, None) => return Err(VerifyError::MissingEndpointId),
             (_, id) => id.as_deref().map_or(&[][..], str::as_bytes),
         };
-        let signed = Signed {
+        let mut signed = Signed {
             id,
             timestamp: presented.timestamp.map_or(&[], |(_, raw)| raw),
             body,
@@ -551,7 +545,12 @@ impl<C: Clock> Verifier<C> {
             endpoint_id,
             token: &[],
         };
-        Ok((signed, listed))
+        let token = token.map(|(token, issued)| {
+            signed.token = token.signed;
+            presented.timestamp = Some((issued, &[]));
+            token
+        });
+        Ok((signed, listed, token))
     }
 
     /// The key id a request's bearer token names, if it names one.
