@@ -1,6 +1,8 @@
 //! Interop with the providers' own SDKs: each SDK verifies deliveries hookseal signed (and
 //! refuses them tampered) and, wherever the SDK can sign, hookseal verifies deliveries the SDK
-//! signed (and refuses them tampered), over random payloads with non-ASCII text.
+//! signed (and refuses them tampered), over random payloads with non-ASCII text. The schemes
+//! signed with the provider's private key, whose SDKs only verify, are signed by an independent
+//! implementation instead, and hookseal verifies them (module `public_key`).
 //!
 //! | SDK | scheme | directions |
 //! |---|---|---|
@@ -20,10 +22,16 @@
 //! | `svix` (PyPI) | [`Scheme::clerk`], [`Scheme::resend`] | both |
 //! | `@linear/sdk` (npm) | [`Scheme::linear`] | hookseal → SDK |
 //! | `@mux/mux-node` (npm) | [`Scheme::mux`] | hookseal → SDK |
+//! | `cryptography` (PyPI), signer³ | [`Scheme::sendgrid`]⁴ | signer → hookseal |
+//! | `cryptography` (PyPI), signer³ | [`Scheme::aws_sns`]⁵ | signer → hookseal |
+//! | `cryptography` (PyPI), signer³ | [`Scheme::paypal`]⁵ | signer → hookseal |
 //!
 //! "hookseal → SDK": the SDK only verifies, it has no signing function. ¹ The SDK signs with
 //! its private `_compute_signature` (the header value is its output as is). ² Feature
-//! `ed25519`.
+//! `ed25519`. ³ Not the provider's SDK, which only verifies and hookseal cannot sign for (it
+//! holds no private keys): `tests/interop/public_key.py` signs as the provider documents, with
+//! Python's `cryptography`, over keys and self-signed certificates it generates; "signer →
+//! hookseal" is the one direction. ⁴ Feature `p256`. ⁵ Feature `x509`.
 //!
 //! The versions are pinned in `tests/interop/requirements.txt` and
 //! `tests/interop/npm-packages.txt`. What each case varies beyond the payload:
@@ -42,9 +50,13 @@
 //!   hookseal reads that same text back with [`Scheme::parse_key`].
 //! - The SDKs that read the clock in a way a driver can set (Linear, Mux, WorkOS, Telnyx) are set
 //!   to the case's time.
+//! - The public-key schemes' cases are at random times from 2001 to 2099, on RSA keys of 2048
+//!   and 3072 bits and P-256 keys; AWS SNS's and PayPal's certificates are verified pinned and
+//!   fetched through a `KeyCache`, and AWS SNS's messages cover its three types, both
+//!   signature versions and JSON written with `\u` escapes only or in UTF-8 (`public_key`).
 //!
-//! The SDKs live outside the crate, so these tests are ignored by a plain `cargo test`.
-//! `bash .ci/test` installs them under `target/interop` (`.ci/test-deps`), sets
+//! The SDKs (and `cryptography`) live outside the crate, so these tests are ignored by a plain
+//! `cargo test`. `bash .ci/test` installs them under `target/interop` (`.ci/test-deps`), sets
 //! `HOOKSEAL_INTEROP_PYTHON` and `HOOKSEAL_INTEROP_NODE`, and runs them.
 
 #![allow(
@@ -607,6 +619,34 @@ fn unhex(text: &str) -> Vec<u8> {
 
 /// Runs the SDK's driver in `mode` over `lines` and returns one output line per input line.
 fn run_driver(spec: &Spec, mode: &str, lines: &[Vec<String>]) -> Vec<String> {
+    let scripts = scripts();
+    let command = match spec.runtime {
+        // Every npm SDK is driven by this one file (the name is its first SDK's).
+        Runtime::Node => {
+            let mut command = Command::new("node");
+            command
+                .arg(scripts.join("sdks.mjs"))
+                .env("HOOKSEAL_INTEROP_NODE", env_path("HOOKSEAL_INTEROP_NODE"));
+            command
+        }
+        Runtime::Python => {
+            let mut command = Command::new(env_path("HOOKSEAL_INTEROP_PYTHON"));
+            command.arg(scripts.join("sdks.py"));
+            command
+        }
+    };
+    run_lines(command, spec.name, mode, lines)
+}
+
+/// The folder of the drivers.
+fn scripts() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop")
+}
+
+/// Runs a driver (`command`, its script named) in `mode` over `lines`, each field hex-encoded
+/// and tab-separated in a file whose path follows the mode, and returns one output line per
+/// input line. `name` names the driver in the file's name and in a failure.
+fn run_lines(mut command: Command, name: &str, mode: &str, lines: &[Vec<String>]) -> Vec<String> {
     let input: String = lines
         .iter()
         .map(|fields| {
@@ -620,34 +660,16 @@ fn run_driver(spec: &Spec, mode: &str, lines: &[Vec<String>]) -> Vec<String> {
         })
         .collect();
     let path = std::env::temp_dir().join(format!(
-        "hookseal-interop-{}-{}-{mode}",
+        "hookseal-interop-{}-{name}-{mode}",
         std::process::id(),
-        spec.name
     ));
     std::fs::write(&path, input).unwrap();
-    let scripts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
-    let output = match spec.runtime {
-        // Every npm SDK is driven by this one file (the name is its first SDK's).
-        Runtime::Node => Command::new("node")
-            .arg(scripts.join("sdks.mjs"))
-            .arg(mode)
-            .arg(&path)
-            .env("HOOKSEAL_INTEROP_NODE", env_path("HOOKSEAL_INTEROP_NODE"))
-            .output()
-            .unwrap(),
-        Runtime::Python => Command::new(env_path("HOOKSEAL_INTEROP_PYTHON"))
-            .arg(scripts.join("sdks.py"))
-            .arg(mode)
-            .arg(&path)
-            .output()
-            .unwrap(),
-    };
+    let output = command.arg(mode).arg(&path).output().unwrap();
     std::fs::remove_file(&path).unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
         output.status.success(),
-        "{} driver failed: {}\n{stdout}",
-        spec.name,
+        "{name} driver failed: {}\n{stdout}",
         String::from_utf8_lossy(&output.stderr)
     );
     let out: Vec<String> = stdout.lines().map(str::to_owned).collect();
@@ -965,3 +987,9 @@ interop_tests! {
     linear_node_sdk: Sdk::Linear;
     mux_node_sdk: Sdk::Mux;
 }
+
+/// The public-key schemes (SendGrid, AWS SNS, PayPal), signed by an independent implementation
+/// (`tests/interop/public_key.py`), verified by hookseal.
+#[cfg(any(feature = "p256", feature = "x509"))]
+#[path = "interop/public_key.rs"]
+mod public_key;
