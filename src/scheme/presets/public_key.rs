@@ -47,6 +47,11 @@ impl Scheme {
     /// retries a delivery with its original timestamp. Notifications, subscription and
     /// unsubscribe confirmations verify alike: read the verified message's `Type` before acting
     /// on it, and confirm a subscription yourself (the crate never visits `SubscribeURL`).
+    ///
+    /// The members read as written (`Signature`, `SignatureVersion`, `SigningCertURL`,
+    /// `MessageId`, `Timestamp`) must hold no JSON escape, as SNS writes them: a message whose
+    /// JSON was re-encoded with `\/` for `/` is refused (`VerifyError::MalformedBody`); verify
+    /// the body as received.
     #[must_use]
     pub fn aws_sns() -> Self {
         preset(
