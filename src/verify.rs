@@ -819,7 +819,7 @@ impl KeyRef<'_> {
     }
 }
 
-/// What a replay key is derived from: a kind (`mac` or `sha`) and 32 bytes.
+/// What a replay key is derived from: a kind (`mac`, `sha` or `uid`) and 32 bytes.
 type Anchor = (&'static [u8; 3], Tag);
 
 /// The keys of a fetched certificate: its public key, named by its subject's common name, valid
@@ -840,22 +840,19 @@ fn certificate_keys(document: &[u8]) -> Result<KeySet, VerifyError> {
     Ok(vec![Arc::new(key)])
 }
 
-/// The replay key's anchor for `content` (and `unsigned_id`, when the scheme binds one): the
-/// content's HMAC-SHA256 under the primary key or, when there is none, it is a public key, or
-/// an id is bound, a SHA-256 digest.
+/// The replay key's anchor for `content`: its HMAC-SHA256 under the primary key or, when there
+/// is none or it is a public key, its SHA-256 digest. A scheme that signs neither its body nor
+/// its id (Google Pub/Sub push, whose token is reused across deliveries and renewed for
+/// redeliveries) names a delivery by its `unsigned_id` alone, when it has one.
 fn anchor_of(primary: Option<&Key>, content: &Content<'_>, unsigned_id: &[u8]) -> Anchor {
+    if !unsigned_id.is_empty() {
+        return (b"uid", Sha256::digest(unsigned_id).into());
+    }
     match primary.and_then(Key::mac) {
-        Some(mac) if unsigned_id.is_empty() => {
-            (b"mac", mac.tag_with(Algorithm::HmacSha256, content))
-        }
-        _ => {
+        Some(mac) => (b"mac", mac.tag_with(Algorithm::HmacSha256, content)),
+        None => {
             let mut hash = Sha256::new();
             content.feed(|piece| hash.update(piece));
-            if !unsigned_id.is_empty() {
-                // A token's content is base64url and dots: a line feed ends it.
-                hash.update(b"\n");
-                hash.update(unsigned_id);
-            }
             (b"sha", hash.finalize().into())
         }
     }

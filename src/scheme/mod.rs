@@ -271,9 +271,9 @@ impl Scheme {
         Ok((allow.check(url)?, KeyDocument::Certificate))
     }
 
-    /// The id a replay key binds besides the signed content: the request's id when neither
-    /// the body nor the id is signed (Google Pub/Sub push, whose token is reused across
-    /// deliveries); nothing otherwise.
+    /// The id a replay key is made of instead of the signed content: the request's id when
+    /// neither the body nor the id is signed (Google Pub/Sub push, whose token is reused across
+    /// deliveries and renewed for redeliveries); nothing otherwise.
     pub(crate) fn unsigned_replay_id<'a>(&self, id: &'a [u8]) -> &'a [u8] {
         match self.signs_body() || self.id_is_signed() {
             true => &[],

@@ -233,3 +233,80 @@ where
     }
     answers
 }
+
+/// Google's key set, from memory, with its fetches counted.
+struct GoogleKeys(Arc<AtomicUsize>);
+
+impl KeyFetcher for GoogleKeys {
+    async fn fetch(&self, url: &KeyUrl) -> Result<Vec<u8>, FetchError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        match url.as_str() {
+            "https://www.googleapis.com/oauth2/v3/certs" => {
+                Ok(include_bytes!("../vectors/google_pubsub/jwks.json").to_vec())
+            }
+            _ => Err(FetchError::new("not found")),
+        }
+    }
+}
+
+/// Pub/Sub reuses one token for many pushes: each message is handled once, whatever token it
+/// comes with, and a token for another account is refused before the handler.
+#[tokio::test]
+async fn pubsub_pushes_verify_through_the_layer_each_message_once() {
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("../vectors/google_pubsub/tokens.json")).unwrap();
+    let token = |name: &str| format!("Bearer {}", vectors["tokens"][name].as_str().unwrap());
+    let issued = Timestamp::from_unix_secs(vectors["iat"].as_u64().unwrap() + 60);
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let verifier = Verifier::fetching(
+        Scheme::google_pubsub(),
+        KeyCache::new(GoogleKeys(Arc::clone(&fetches))),
+    )
+    .unwrap()
+    .with_public_url("https://hooks.example.com")
+    .unwrap()
+    .with_service_account(vectors["email"].as_str().unwrap())
+    .unwrap()
+    .with_clock(At(issued));
+    let mut service = service(verifier);
+    let body = include_str!("../vectors/google_pubsub/body.json");
+    let push = |authorization: String, body: String| {
+        let mut request = http::Request::builder()
+            .method("POST")
+            .uri("/pubsub/push?token=abc")
+            .header("Authorization", authorization);
+        request = request.header("Content-Type", "application/json");
+        request.body(Full::new(Bytes::from(body))).unwrap()
+    };
+
+    let first = service
+        .call(push(token("valid"), body.to_owned()))
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(body_text(first).await, "2070443601311540");
+    // The same message again, under the same token or a renewed one: a replay.
+    for name in ["valid", "valid_k2"] {
+        let again = service
+            .call(push(token(name), body.to_owned()))
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 409, "{name}");
+    }
+    // The next message under the same token.
+    let next = body.replace("2070443601311540", "2070443601311541");
+    let response = service.call(push(token("valid"), next)).await.unwrap();
+    assert_eq!(body_text(response).await, "2070443601311541");
+    // A token Google signed for someone else's account.
+    let response = service
+        .call(push(token("other_email"), body.to_owned()))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let refused = response.extensions().get::<Refused>().unwrap();
+    assert!(matches!(
+        refused.error(),
+        FreshError::Rejected(VerifyError::ClaimRefused { claim: "email" })
+    ));
+    assert_eq!(fetches.load(Ordering::SeqCst), 1);
+}

@@ -573,7 +573,7 @@ mod pubsub {
     }
 
     #[tokio::test]
-    async fn one_token_for_many_messages_gives_each_its_replay_key() {
+    async fn a_message_is_one_delivery_whatever_token_it_comes_with() {
         let v = vectors();
         let verifier = verifier(&Arc::default());
         let authorization = format!("Bearer {}", token(&v, "valid"));

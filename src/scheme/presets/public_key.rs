@@ -133,10 +133,11 @@ impl Scheme {
     /// with `email_verified`, and be unexpired; its key comes from Google's key set, fetched
     /// through a [`KeyCache`](crate::KeyCache) (feature `x509`).
     ///
-    /// Google reuses a token for up to an hour, so the window is an hour and the token alone
-    /// does not identify a delivery: the id is the body's `message.messageId` (unsigned, as the
-    /// body is), and [`Verified::replay_key`](crate::Verified::replay_key) binds it to the
-    /// token.
+    /// Google reuses a token for up to an hour and renews it for redeliveries, so the window is
+    /// an hour and the token does not identify a delivery: the id is the body's
+    /// `message.messageId` (unsigned, as the body is), and
+    /// [`Verified::replay_key`](crate::Verified::replay_key) is made of it alone, so a message
+    /// delivered again under another token is still a replay.
     #[must_use]
     pub fn google_pubsub() -> Self {
         preset(
