@@ -767,6 +767,11 @@ impl<'a> Verified<'a> {
     /// not which key happened to match. A new delivery attempt (new timestamp) gets a new key; in
     /// schemes without a timestamp, the same body always gets the same key.
     ///
+    /// The one exception is a scheme that signs neither its body nor its id (Google Pub/Sub
+    /// push, whose token vouches for the sender alone and is renewed for redeliveries): its
+    /// replay key is made of the id (`message.messageId`), so a redelivery under a new token is
+    /// still a replay; a sender's token holder can name any id there, as any body.
+    ///
     /// Because it depends on the primary key, making a different key primary changes the replay
     /// keys of requests already seen; make that change while no delivery accepted in the last
     /// [`Verifier::replay_window`] could be replayed, or keep the replay cache's entries for
