@@ -294,7 +294,7 @@ impl Scheme {
 
     /// Whether the signed content holds the method, the path or the URL (or a value read from
     /// the query, such as Twilio's body digest), so verification needs the request line
-    /// ([`HeaderSource::request_line`](crate::HeaderSource::request_line)).
+    /// ([`HeaderSource::request_line`]).
     #[must_use]
     pub fn signs_request_line(&self) -> bool {
         self.reads.line
