@@ -25,13 +25,14 @@
 //! | `cryptography` (PyPI), signer³ | [`Scheme::sendgrid`]⁴ | signer → hookseal |
 //! | `cryptography` (PyPI), signer³ | [`Scheme::aws_sns`]⁵ | signer → hookseal |
 //! | `cryptography` (PyPI), signer³ | [`Scheme::paypal`]⁵ | signer → hookseal |
+//! | `cryptography` (PyPI), signer³ | [`Scheme::google_pubsub`]⁵ | signer → hookseal |
 //!
 //! "hookseal → SDK": the SDK only verifies, it has no signing function. ¹ The SDK signs with
 //! its private `_compute_signature` (the header value is its output as is). ² Feature
 //! `ed25519`. ³ Not the provider's SDK, which only verifies and hookseal cannot sign for (it
 //! holds no private keys): `tests/interop/public_key.py` signs as the provider documents, with
-//! Python's `cryptography`, over keys and self-signed certificates it generates; "signer →
-//! hookseal" is the one direction. ⁴ Feature `p256`. ⁵ Feature `x509`.
+//! Python's `cryptography`, over keys, self-signed certificates and key sets it generates;
+//! "signer → hookseal" is the one direction. ⁴ Feature `p256`. ⁵ Feature `x509`.
 //!
 //! The versions are pinned in `tests/interop/requirements.txt` and
 //! `tests/interop/npm-packages.txt`. What each case varies beyond the payload:
@@ -54,6 +55,12 @@
 //!   and 3072 bits and P-256 keys; AWS SNS's and PayPal's certificates are verified pinned and
 //!   fetched through a `KeyCache`, and AWS SNS's messages cover its three types, both
 //!   signature versions and JSON written with `\u` escapes only or in UTF-8 (`public_key`).
+//! - Google Pub/Sub's cases each have a key set of one to three RSA keys under random ids,
+//!   served through a `KeyCache`; the ID token's header and claims are written with members in
+//!   random order, random whitespace and a claim of random text (`\u` escapes or UTF-8); the
+//!   receiver knows its audience as its public URL and a random request target (URLs with
+//!   percent-encoded non-ASCII paths and queries) or as set on the subscription, and is
+//!   checked at a random time in the token's hour (`public_key`).
 //!
 //! The SDKs (and `cryptography`) live outside the crate, so these tests are ignored by a plain
 //! `cargo test`. `bash .ci/test` installs them under `target/interop` (`.ci/test-deps`), sets
@@ -988,8 +995,8 @@ interop_tests! {
     mux_node_sdk: Sdk::Mux;
 }
 
-/// The public-key schemes (SendGrid, AWS SNS, PayPal), signed by an independent implementation
-/// (`tests/interop/public_key.py`), verified by hookseal.
+/// The public-key schemes (SendGrid, AWS SNS, PayPal, Google Pub/Sub), signed by an independent
+/// implementation (`tests/interop/public_key.py`), verified by hookseal.
 #[cfg(any(feature = "p256", feature = "x509"))]
 #[path = "interop/public_key.rs"]
 mod public_key;

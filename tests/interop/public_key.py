@@ -1,6 +1,7 @@
 """An independent signer for the public-key schemes, driven by tests/interop.rs: SendGrid (ECDSA
-P-256), AWS SNS and PayPal (RSA, with a certificate). The providers' SDKs only verify, so the
-deliveries are signed here with Python's `cryptography`, from each provider's documentation.
+P-256), AWS SNS and PayPal (RSA, with a certificate), Google Pub/Sub push (an RS256 ID token
+with a JSON Web Key Set). The providers' SDKs only verify, so the deliveries are signed here
+with Python's `cryptography`, from each provider's documentation.
 
 Usage: public_key.py sign FILE
 
@@ -8,7 +9,8 @@ Each input line is tab-separated, every field hex-encoded (so no byte of a paylo
 to quoting): scheme, key, seed, now_ms, then the scheme's fields (SCHEMES below).
 
 - key: the name of the signing key, generated on first use and kept for the run, so several
-  cases share it: `p256-N`, `rsa2048-N` or `rsa3072-N`.
+  cases share it: `p256-N`, `rsa2048-N` or `rsa3072-N`. Pub/Sub's key sets name theirs in
+  fields of the form `name=kid`, comma-separated.
 - seed: seeds the choices left to this driver (member order, whitespace, escapes, how a time
   is written, the certificate's dates), so a run's texts replay with its seed; keys and ECDSA
   nonces are fresh each run.
@@ -17,10 +19,13 @@ to quoting): scheme, key, seed, now_ms, then the scheme's fields (SCHEMES below)
 - An empty field is an absent one (an SNS message without Subject, a notification's Token).
 
 Prints one JSON object per line: the delivery (headers and body as they travel) and the public
-key or certificate, in PEM and, for SendGrid, as the base64 its dashboard shows.
+key or certificate, in PEM and, for SendGrid, as the base64 its dashboard shows; for Pub/Sub,
+the key set as served and the tokens a receiver must refuse.
 """
 
 import base64
+import hashlib
+import hmac
 import json
 import random
 import sys
@@ -235,6 +240,132 @@ def paypal(c):
     }
 
 
+# --- Google Pub/Sub push: an RS256 ID token (a JWT) in Authorization, its key in a JWKS ------
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def uint(n):
+    """A JWK's unsigned integer: big-endian, no leading zero byte, base64url."""
+    return b64url(n.to_bytes((n.bit_length() + 7) // 8, "big"))
+
+
+def shuffled(rng, value):
+    """`value` with the members of each of its objects in random order."""
+    if isinstance(value, dict):
+        items = [(name, shuffled(rng, v)) for name, v in value.items()]
+        rng.shuffle(items)
+        return dict(items)
+    if isinstance(value, list):
+        return [shuffled(rng, v) for v in value]
+    return value
+
+
+def json_text(rng, value, ensure_ascii):
+    """`value` as JSON, its members in random order: compact (as Google writes its tokens),
+    spaced, or indented and now and then ending in a line feed."""
+    value = shuffled(rng, value)
+    layout = rng.choice(["compact", "compact", "spaced", "indented"])
+    if layout == "compact":
+        return json.dumps(value, ensure_ascii=ensure_ascii, separators=(",", ":"))
+    if layout == "spaced":
+        return json.dumps(value, ensure_ascii=ensure_ascii)
+    indent = rng.choice([1, 2, "\t"])
+    return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent) + rng.choice(["", "\n"])
+
+
+def named_keys(field):
+    """`name=kid,name=kid`: keys of the run and the ids a case's key set gives them."""
+    return [tuple(pair.split("=", 1)) for pair in field.decode("ascii").split(",")]
+
+
+def google_pubsub(c):
+    rng = c.rng
+    kid = c.kid.decode("ascii")
+    iat = int(c.now_ms) // 1000
+    sub = c.sub.decode("ascii")
+
+    keys = []
+    for name, key_id in named_keys(c.key_set):
+        numbers = private_key(name).public_key().public_numbers()
+        keys.append(
+            {
+                "kty": "RSA",
+                "alg": "RS256",
+                "use": "sig",
+                "kid": key_id,
+                "n": uint(numbers.n),
+                "e": uint(numbers.e),
+            }
+        )
+    jwks = json_text(rng, {"keys": keys}, True)
+
+    # The claims of Google's ID tokens for push (azp and sub: the service account's unique id),
+    # and one of no meaning to a receiver, with random text.
+    claims = {
+        "aud": c.aud.decode("ascii"),
+        "azp": sub,
+        "email": c.email.decode("ascii"),
+        "email_verified": True,
+        "exp": iat + 3600,
+        "iat": iat,
+        "iss": c.iss.decode("ascii"),
+        "sub": sub,
+        "note": c.note.decode("utf-8"),
+    }
+
+    def rs256(name):
+        return lambda data: private_key(name).sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+    def token(sign, alg="RS256", key_id=kid, **changed):
+        header = json_text(rng, {"alg": alg, "kid": key_id, "typ": "JWT"}, True)
+        body = json_text(rng, {**claims, **changed}, rng.random() < 0.5)
+        signed = b64url(header.encode("utf-8")) + "." + b64url(body.encode("utf-8"))
+        return signed + "." + b64url(sign(signed.encode("ascii")))
+
+    # HS256 keyed with the signing key's public key in PEM: the algorithm confusion a receiver
+    # that takes `alg` from the token would fall for.
+    pem = private_key(c.key).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    outsider, outsider_kid = named_keys(c.outsider)[0]
+    tokens = {
+        "email_unverified": token(rs256(c.key), email_verified=False),
+        "other_issuer": token(rs256(c.key), iss=c.other_iss.decode("ascii")),
+        "outsider": token(rs256(outsider), key_id=outsider_kid),
+        "hs256": token(lambda data: hmac.new(pem, data, hashlib.sha256).digest(), alg="HS256"),
+    }
+    valid = token(rs256(c.key))
+
+    # The push body: the message (its data base64, as Pub/Sub writes it), the subscription, and
+    # what Pub/Sub adds when the subscription asks for it.
+    message_id = c.message_id.decode("ascii")
+    publish_time = rfc3339(c, ["ms", "ms", "us", "s"])
+    message = {
+        "data": c.data.decode("ascii"),
+        "messageId": message_id,
+        "message_id": message_id,
+        "publishTime": publish_time,
+        "publish_time": publish_time,
+    }
+    attributes = json.loads(c.attributes)
+    if attributes:
+        message["attributes"] = attributes
+    if rng.random() < 0.3:
+        message["orderingKey"] = rng.choice(["customer-17", "région-7", "順序"])
+    push = {"message": message, "subscription": c.subscription.decode("ascii")}
+    if rng.random() < 0.3:
+        push["deliveryAttempt"] = rng.randint(1, 5)
+    return {
+        "headers": {"Authorization": "Bearer " + valid},
+        "body": json_text(rng, push, rng.random() < 0.5),
+        "jwks": jwks,
+        "tokens": tokens,
+    }
+
+
 # scheme: (signer, its fields after scheme, key, seed, now_ms)
 SCHEMES = {
     "sendgrid": (sendgrid, ("timestamp", "body")),
@@ -255,6 +386,24 @@ SCHEMES = {
         ),
     ),
     "paypal": (paypal, ("transmission_id", "webhook_id", "body", "cert_url")),
+    "google-pubsub": (
+        google_pubsub,
+        (
+            "kid",
+            "key_set",
+            "outsider",
+            "iss",
+            "other_iss",
+            "aud",
+            "email",
+            "sub",
+            "note",
+            "message_id",
+            "data",
+            "attributes",
+            "subscription",
+        ),
+    ),
 }
 
 

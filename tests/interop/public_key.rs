@@ -1,14 +1,16 @@
-//! The public-key schemes: SendGrid (ECDSA P-256), AWS SNS and PayPal (RSA, with certificates).
-//! Their providers' SDKs only verify, so an independent signer does the providers' part:
-//! `public_key.py`, over Python's `cryptography`, written from the providers' documentation.
-//! It generates the keys (P-256; RSA of 2048 and 3072 bits, each shared by a few cases) and a
-//! self-signed certificate per case, valid around the case's time; hookseal verifies what it
-//! signed, and refuses it tampered.
+//! The public-key schemes: SendGrid (ECDSA P-256), AWS SNS and PayPal (RSA, with certificates),
+//! Google Pub/Sub push (RSA, an ID token with a key set). Their providers' SDKs only verify, so
+//! an independent signer does the providers' part: `public_key.py`, over Python's
+//! `cryptography`, written from the providers' documentation. It generates the keys (P-256; RSA
+//! of 2048 and 3072 bits, each shared by a few cases), a self-signed certificate per case,
+//! valid around the case's time, or a key set per case; hookseal verifies what it signed, and
+//! refuses it tampered.
 //!
 //! The test chooses the content (bodies, messages, ids, the case's time, between 2001 and 2099,
 //! so certificates carry both UTCTime and GeneralizedTime dates); the driver chooses, from a
 //! seed per case, what a provider may vary in writing it: member order, whitespace, `\/`,
-//! how a time is written (fraction or not, an offset), a certificate's dates.
+//! how a time is written (fraction or not, an offset), a certificate's dates, a key set's and
+//! a token's JSON.
 
 #[cfg(feature = "x509")]
 use std::collections::HashMap;
@@ -834,5 +836,514 @@ fn paypal_signed_by_cryptography() {
     assert!(
         high_crc > 0 && low_crc > 0,
         "CRC-32s: {high_crc} ≥ 2^31, {low_crc} below"
+    );
+}
+
+// --- Google Pub/Sub ---------------------------------------------------------------------------
+
+/// Where Google publishes the keys of its ID tokens: the one URL every case's key set is
+/// served from, each case through a cache of its own.
+#[cfg(feature = "x509")]
+const GOOGLE_KEYS: &str = "https://www.googleapis.com/oauth2/v3/certs";
+
+/// The signer's keys for Pub/Sub: each case's key set holds one to three of them under ids of
+/// its own, and one of the others signs a token the receiver must refuse.
+#[cfg(feature = "x509")]
+const PUBSUB_KEYS: [&str; 5] = [
+    "rsa2048-0",
+    "rsa2048-1",
+    "rsa2048-2",
+    "rsa3072-0",
+    "rsa3072-1",
+];
+
+/// Issuers a token must not name: near misses of Google's two.
+#[cfg(feature = "x509")]
+const NOT_GOOGLE: [&str; 7] = [
+    "https://accounts.google.com/",
+    "http://accounts.google.com",
+    "accounts.google.com.",
+    "https://accounts.google.co",
+    "HTTPS://ACCOUNTS.GOOGLE.COM",
+    "https://accounts.google.com.evil.example",
+    "https://securetoken.google.com/example-project",
+];
+
+/// One push as the test chooses it.
+#[cfg(feature = "x509")]
+struct PushCase {
+    /// The token's `iat`, in ms (the driver writes whole seconds, and `exp` an hour later).
+    now_ms: u64,
+    /// The signing key, of [`PUBSUB_KEYS`], and its id in the case's key set.
+    key: &'static str,
+    kid: String,
+    /// The case's key set, in the order it is served: the signing key among others.
+    key_set: Vec<(&'static str, String)>,
+    /// A key outside the set, and the id its token names: the signing key's, or its own.
+    outsider: (&'static str, String),
+    outsider_named_as_signer: bool,
+    iss: &'static str,
+    other_iss: &'static str,
+    /// Whether the receiver knows its audience as its public URL and the request's target, as
+    /// Pub/Sub names the push endpoint by default (else as the audience set on the
+    /// subscription, `aud`).
+    by_url: bool,
+    public_url: String,
+    /// The request's target, as received.
+    target: String,
+    aud: String,
+    email: String,
+    sub: String,
+    /// The text of a claim that means nothing to the receiver.
+    note: String,
+    message_id: String,
+    data: String,
+    /// The message's attributes, as a JSON object.
+    attributes: String,
+    subscription: String,
+}
+
+#[cfg(feature = "x509")]
+impl Rng {
+    /// A key id: 40 hex digits, as Google's are, or base64url, or words and punctuation.
+    fn kid(&mut self) -> String {
+        match self.range(0, 2) {
+            0 => self.pick_chars(super::HEX, 40),
+            1 => {
+                let n = self.range(16, 43);
+                self.pick_chars(super::BASE64URL, n)
+            }
+            _ => format!(
+                "key-{}.{}:{}",
+                self.range(1, 99),
+                self.alphanumeric(6),
+                self.range(0, 9)
+            ),
+        }
+    }
+
+    /// `n` decimal digits, the first not zero.
+    fn digits(&mut self, n: usize) -> String {
+        let first = self.pick_chars(b"123456789", 1);
+        first + &self.pick_chars(b"0123456789", n - 1)
+    }
+
+    /// A path with non-ASCII segments, percent-encoded, and a query of one to three random
+    /// parameters, form-encoded.
+    fn push_target(&mut self) -> String {
+        use std::fmt::Write as _;
+
+        let mut target = String::new();
+        for _ in 0..self.range(1, 3) {
+            let segment = self.pick(&["pubsub", "push", "v1", "x_y-z.~", "événements", "受信"]);
+            target.push('/');
+            for b in segment.bytes() {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    target.push(char::from(b));
+                } else {
+                    write!(target, "%{b:02X}").unwrap();
+                }
+            }
+        }
+        let query: Vec<String> = (0..self.range(1, 3))
+            .map(|_| {
+                let name = self.pick(&["token", "topic", "q", "région"]);
+                let n = self.range(0, 4);
+                let value = self.text_of(n);
+                format!("{}={}", self.form_encode(name), self.form_encode(&value))
+            })
+            .collect();
+        format!("{target}?{}", query.join("&"))
+    }
+
+    /// An `https` URL's scheme and authority.
+    fn push_host(&mut self) -> String {
+        let host = self.pick(&[
+            "hooks.example.com",
+            "example-project.uc.r.appspot.com",
+            "push-7f3a2b-uc.a.run.app",
+            "[2001:db8::7]",
+        ]);
+        let port = self.pick(&["", "", ":443", ":8443"]);
+        format!("https://{host}{port}")
+    }
+
+    /// A service account: one of a project's, or a project's default compute account.
+    fn service_account(&mut self) -> String {
+        let word = |rng: &mut Self| {
+            let n = rng.range(4, 20);
+            rng.pick_chars(b"abcdefghijklmnopqrstuvwxyz", 1)
+                + &rng.pick_chars(b"abcdefghijklmnopqrstuvwxyz0123456789-", n)
+                + &rng.pick_chars(b"abcdefghijklmnopqrstuvwxyz0123456789", 1)
+        };
+        if self.coin() {
+            format!("{}@{}.iam.gserviceaccount.com", word(self), word(self))
+        } else {
+            format!("{}-compute@developer.gserviceaccount.com", self.digits(12))
+        }
+    }
+}
+
+#[cfg(feature = "x509")]
+fn push_cases(rng: &mut Rng) -> Vec<PushCase> {
+    use base64::Engine as _;
+
+    (0..CASES)
+        .map(|i| {
+            // Both ways of naming the audience, both key sizes signing, key sets of one to three
+            // keys, the outsider under the signer's id and its own: each combination more than
+            // once.
+            let by_url = i % 2 == 0;
+            let signers = match (i / 2) % 2 {
+                0 => &PUBSUB_KEYS[..3],
+                _ => &PUBSUB_KEYS[3..],
+            };
+            let key = rng.pick(signers);
+            let mut others: Vec<&'static str> =
+                PUBSUB_KEYS.iter().copied().filter(|k| *k != key).collect();
+            for j in (1..others.len()).rev() {
+                others.swap(j, rng.range(0, j));
+            }
+            let size = 1 + (i / 4) % 3;
+            let mut key_set: Vec<(&'static str, String)> = std::iter::once(key)
+                .chain(others.iter().copied().take(size - 1))
+                .map(|name| (name, rng.kid()))
+                .collect();
+            let kid = key_set[0].1.clone();
+            for j in (1..key_set.len()).rev() {
+                key_set.swap(j, rng.range(0, j));
+            }
+            let outsider_named_as_signer = (i / 12) % 2 == 0;
+            let outsider = (
+                others[size - 1],
+                match outsider_named_as_signer {
+                    true => kid.clone(),
+                    false => rng.kid(),
+                },
+            );
+            let public_url = format!(
+                "{}{}",
+                rng.push_host(),
+                rng.pick(&["", "/pubsub", "/api/v1"])
+            );
+            let target = rng.push_target();
+            let aud = match by_url {
+                true => format!("{public_url}{target}"),
+                false => format!("{}{}", rng.push_host(), rng.push_target()),
+            };
+            let project = format!("example-{}", rng.digits(6));
+            let mut attributes = serde_json::Map::new();
+            for _ in 0..rng.range(0, 4) {
+                let name = rng.pick(&["origin", "eventType", "ünïcödé", "名前", "🦀", "a b"]);
+                let n = rng.range(0, 12);
+                attributes.insert(name.to_owned(), Value::String(rng.text_of(n)));
+            }
+            let n = rng.range(0, 120);
+            let data: Vec<u8> = (0..n).map(|_| rng.byte()).collect();
+            let n = rng.range(1, 16);
+            PushCase {
+                now_ms: rng.range(FIRST_MS, LAST_MS) as u64,
+                key,
+                kid,
+                key_set,
+                outsider,
+                outsider_named_as_signer,
+                iss: rng.pick(&["accounts.google.com", "https://accounts.google.com"]),
+                other_iss: rng.pick(&NOT_GOOGLE),
+                by_url,
+                public_url,
+                target,
+                aud,
+                email: rng.service_account(),
+                sub: rng.digits(21),
+                note: rng.text_of(n),
+                message_id: {
+                    let n = rng.range(16, 17);
+                    rng.digits(n)
+                },
+                data: base64::engine::general_purpose::STANDARD.encode(data),
+                attributes: Value::Object(attributes).to_string(),
+                subscription: format!(
+                    "projects/{project}/subscriptions/push-{}",
+                    rng.alphanumeric(8)
+                ),
+            }
+        })
+        .collect()
+}
+
+#[cfg(feature = "x509")]
+impl PushCase {
+    fn line(&self, rng: &mut Rng) -> Vec<String> {
+        let named = |keys: &[(&str, String)]| {
+            keys.iter()
+                .map(|(name, kid)| format!("{name}={kid}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        line(
+            "google-pubsub",
+            self.key,
+            rng,
+            self.now_ms,
+            &[
+                &self.kid,
+                &named(&self.key_set),
+                &named(std::slice::from_ref(&self.outsider)),
+                self.iss,
+                self.other_iss,
+                &self.aud,
+                &self.email,
+                &self.sub,
+                &self.note,
+                &self.message_id,
+                &self.data,
+                &self.attributes,
+                &self.subscription,
+            ],
+        )
+    }
+}
+
+/// What a verified push tells its receiver.
+#[cfg(feature = "x509")]
+struct Pushed {
+    key_id: String,
+    id: Option<String>,
+    timestamp: Option<Timestamp>,
+    replay_key: hookseal::ReplayKey,
+}
+
+/// Loads the key set for a push (`Authorization: authorization`, posted to `target`) and
+/// verifies it at `now`, as a receiver does.
+#[cfg(feature = "x509")]
+fn push(
+    verifier: &Verifier,
+    authorization: &str,
+    target: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<Pushed, VerifyError> {
+    let headers = [("Authorization", authorization)];
+    let request = hookseal::RequestView::new("POST", target, &headers);
+    block_on(verifier.load_key(&request, body.as_bytes()))?;
+    let verified = verifier.verify_at(&request, body.as_bytes(), now)?;
+    Ok(Pushed {
+        key_id: verified.key_id().to_string(),
+        id: verified.id().map(str::to_owned),
+        timestamp: verified.timestamp(),
+        replay_key: verified.replay_key(),
+    })
+}
+
+/// Google Pub/Sub push: the signer makes each case a key set of one to three RSA keys (2048
+/// and 3072 bits, random ids) and signs an RS256 ID token with one of them, its header and
+/// claims written with members in random order, random whitespace, and a claim of random
+/// text in UTF-8 or `\u` escapes; the push body is random too (message ids, data, non-ASCII
+/// attributes). hookseal verifies each through a `KeyCache` serving the set, its audience
+/// known as its public URL and the request's target or as set on the subscription, at a random
+/// time in the token's life; and refuses it for another audience or service account, and with
+/// `email_verified` false, another issuer, expired, issued over an hour ahead, signed with a
+/// key outside the set, under `HS256`, or with a bit of its signature flipped. Two messages
+/// under one token have two replay keys; the same request, one.
+#[cfg(feature = "x509")]
+#[test]
+#[ignore = "needs Python's cryptography; `bash .ci/test` installs it and runs this"]
+fn google_pubsub_signed_by_cryptography() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hookseal::KeyCache;
+
+    let mut rng = Rng::new();
+    let cases = push_cases(&mut rng);
+    let lines: Vec<Vec<String>> = cases.iter().map(|c| c.line(&mut rng)).collect();
+    let deliveries = sign("google-pubsub", &lines);
+    let (mut escaped_claims, mut raw_claims) = (0, 0);
+
+    for (i, (case, delivery)) in cases.iter().zip(&deliveries).enumerate() {
+        let body = text(delivery, "body");
+        let headers = headers(delivery);
+        assert_eq!(headers.len(), 1);
+        assert_eq!(headers[0].0, "Authorization");
+        let authorization = headers[0].1.as_str();
+        let what = format!(
+            "google-pubsub case {i} (kid {} of {} keys, aud {}, {}): {authorization} {body}",
+            case.kid,
+            case.key_set.len(),
+            case.aud,
+            case.email
+        );
+        let claims = authorization.split('.').nth(1).unwrap();
+        let claims = URL_SAFE_NO_PAD.decode(claims).unwrap();
+        if !case.note.is_ascii() {
+            escaped_claims += usize::from(claims.is_ascii());
+            raw_claims += usize::from(!claims.is_ascii());
+        }
+
+        let served = Served::new(HashMap::from([(
+            GOOGLE_KEYS.to_owned(),
+            text(delivery, "jwks").as_bytes().to_vec(),
+        )]));
+        // Clones share the cache.
+        let cache = KeyCache::new(served.clone());
+        // A receiver that knows itself by `named` (its public URL, or the audience set on the
+        // subscription) and expects `email`.
+        let receiver = |named: &str, email: &str| {
+            let verifier = Verifier::fetching(Scheme::google_pubsub(), cache.clone())
+                .unwrap()
+                .with_service_account(email)
+                .unwrap();
+            match case.by_url {
+                true => verifier.with_public_url(named),
+                false => verifier.with_audience(named),
+            }
+            .unwrap()
+        };
+        let named = if case.by_url {
+            &case.public_url
+        } else {
+            &case.aud
+        };
+        let verifier = receiver(named, &case.email);
+        let iat = case.now_ms / 1000;
+        let exp = iat + 3600;
+        let now = at(iat + rng.range(0, 3600) as u64);
+
+        let pushed = push(&verifier, authorization, &case.target, body, now)
+            .unwrap_or_else(|e| panic!("hookseal refused {what}: {e}"));
+        assert_eq!(pushed.key_id, case.kid, "{what}");
+        assert_eq!(
+            pushed.id.as_deref(),
+            Some(case.message_id.as_str()),
+            "{what}"
+        );
+        assert_eq!(pushed.timestamp, Some(at(iat)), "{what}");
+        // The token's whole life, `exp` included.
+        for then in [iat, exp] {
+            push(&verifier, authorization, &case.target, body, at(then))
+                .unwrap_or_else(|e| panic!("hookseal refused {what} at {then}: {e}"));
+        }
+
+        // The same request, the same replay key; another message under the same token, another.
+        let again = push(&verifier, authorization, &case.target, body, now).unwrap();
+        assert_eq!(again.replay_key, pushed.replay_key, "{what}");
+        let id = &case.message_id;
+        let other_id = format!(
+            "{}{}",
+            &id[..id.len() - 1],
+            if id.ends_with('0') { '1' } else { '0' }
+        );
+        let other_body = body.replace(&format!("\"{id}\""), &format!("\"{other_id}\""));
+        assert_ne!(other_body, body, "{what}");
+        let other = push(&verifier, authorization, &case.target, &other_body, now)
+            .unwrap_or_else(|e| panic!("hookseal refused {what} with message {other_id}: {e}"));
+        assert_eq!(other.id.as_deref(), Some(other_id.as_str()), "{what}");
+        assert_ne!(other.replay_key, pushed.replay_key, "{what}");
+
+        let claim = |claim| VerifyError::ClaimRefused { claim };
+        let refused = |verifier: &Verifier, authorization: &str, target: &str, then, err, why| {
+            let got = push(verifier, authorization, target, body, then).err();
+            assert_eq!(got, Some(err), "{what}: {why}");
+        };
+
+        // Receivers that expect another audience or another service account.
+        let mut others = vec![(
+            receiver(named, &format!("other-{}", case.email)),
+            claim("email"),
+            "another service account",
+        )];
+        let other_target = match rng.range(0, 2) {
+            0 => format!("{}&x=1", case.target),
+            1 => case.target[..case.target.find('?').unwrap()].to_owned(),
+            _ => format!("/other{}", case.target),
+        };
+        if case.by_url {
+            let elsewhere = format!("{}/v2", case.public_url);
+            others.push((
+                receiver(&elsewhere, &case.email),
+                claim("aud"),
+                "another public URL",
+            ));
+            refused(
+                &verifier,
+                authorization,
+                &other_target,
+                now,
+                claim("aud"),
+                "posted to another target",
+            );
+        } else {
+            let aud = &case.aud;
+            let elsewhere = match rng.range(0, 2) {
+                0 => format!("{aud}x"),
+                1 => aud[..aud.len() - 1].to_owned(),
+                _ => aud.replacen("https://", "http://", 1),
+            };
+            others.push((
+                receiver(&elsewhere, &case.email),
+                claim("aud"),
+                "another audience",
+            ));
+            // The audience set on the subscription names the endpoint, whatever the target.
+            push(&verifier, authorization, &other_target, body, now)
+                .unwrap_or_else(|e| panic!("hookseal refused {what} at {other_target}: {e}"));
+        }
+        for (other, err, why) in others {
+            refused(&other, authorization, &case.target, now, err, why);
+        }
+
+        // The token expired, and issued more than the window ahead.
+        for (then, err, why) in [
+            (exp + 1, VerifyError::TimestampTooOld, "expired"),
+            (
+                iat - 3601,
+                VerifyError::TimestampInFuture,
+                "issued over an hour ahead",
+            ),
+        ] {
+            refused(&verifier, authorization, &case.target, at(then), err, why);
+        }
+
+        // The tokens the signer made to be refused, and the token with a bit of its signature
+        // flipped.
+        let (signed, signature) = authorization.rsplit_once('.').unwrap();
+        let mut signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+        let byte = rng.range(0, signature.len() - 1);
+        signature[byte] ^= 1 << rng.range(0, 7);
+        let flipped = format!("{signed}.{}", URL_SAFE_NO_PAD.encode(&signature));
+        let token = |name: &str| format!("Bearer {}", text(&delivery["tokens"], name));
+        let outsider = match case.outsider_named_as_signer {
+            true => "signed by a key outside the set, under the signer's id",
+            false => "signed by a key outside the set, under its own id",
+        };
+        for (authorization, err, why) in [
+            (
+                token("email_unverified"),
+                claim("email_verified"),
+                "email_verified false",
+            ),
+            (token("other_issuer"), claim("iss"), case.other_iss),
+            (
+                token("outsider"),
+                VerifyError::NoMatchingSignature,
+                outsider,
+            ),
+            (token("hs256"), VerifyError::UnknownAlgorithm, "HS256"),
+            (
+                flipped,
+                VerifyError::NoMatchingSignature,
+                "a signature bit flipped",
+            ),
+        ] {
+            refused(&verifier, &authorization, &case.target, now, err, why);
+        }
+
+        // One fetch of the key set: a token naming a key the set lacks fetches it again at
+        // most once a minute.
+        assert_eq!(served.fetches(GOOGLE_KEYS), 1, "{what}");
+    }
+    assert!(
+        escaped_claims > 0 && raw_claims > 0,
+        "claims: {escaped_claims} escaped, {raw_claims} raw"
     );
 }
