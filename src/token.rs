@@ -179,27 +179,48 @@ impl<'a> Token<'a> {
         json_field::find(&self.claims, &[name]).map_err(|_| MALFORMED)
     }
 
-    /// Checks the claims against `rules` and what the receiver expects, at `now` with
-    /// `future_skew` seconds allowed for the issuer's clock; the time the token was issued.
+    /// The time the token was issued, once its `iat` is no further ahead of `now` than
+    /// `future_skew` seconds allow and its `exp` has not passed: checked before its signature,
+    /// as every scheme's timestamp is.
     ///
     /// # Errors
     ///
-    /// [`VerifyError::ClaimRefused`] naming the first claim absent or other than required, and
-    /// [`VerifyError::TimestampTooOld`] for an expired token.
-    pub(crate) fn check_claims(
+    /// [`VerifyError::ClaimRefused`] for an absent or non-numeric `iat` or `exp`,
+    /// [`VerifyError::TimestampInFuture`] and [`VerifyError::TimestampTooOld`].
+    pub(crate) fn issued(
         &self,
-        rules: &TokenRules,
-        expected: Expected<'_>,
         now: Timestamp,
         future_skew: u64,
     ) -> Result<Timestamp, VerifyError> {
-        let refused = |claim: &'static str| VerifyError::ClaimRefused { claim };
         let time = |claim: &'static str| -> Result<Timestamp, VerifyError> {
-            let raw = self.claim(claim)?.ok_or(refused(claim))?;
-            TimestampFormat::UnixSecs
-                .parse(raw)
-                .map_err(|_| refused(claim))
+            let raw = self
+                .claim(claim)?
+                .ok_or(VerifyError::ClaimRefused { claim })?;
+            (TimestampFormat::UnixSecs.parse(raw)).map_err(|_| VerifyError::ClaimRefused { claim })
         };
+        let issued = time("iat")?;
+        if issued.as_unix_secs() > now.as_unix_secs().saturating_add(future_skew) {
+            return Err(VerifyError::TimestampInFuture);
+        }
+        if time("exp")? < now {
+            return Err(VerifyError::TimestampTooOld);
+        }
+        Ok(issued)
+    }
+
+    /// Checks who issued the token and for whom, against `rules` and what the receiver
+    /// expects: after its signature is verified, so an unsigned token learns nothing of what
+    /// the receiver expects.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::ClaimRefused`] naming the first claim absent or other than required.
+    pub(crate) fn check_identity(
+        &self,
+        rules: &TokenRules,
+        expected: Expected<'_>,
+    ) -> Result<(), VerifyError> {
+        let refused = |claim: &'static str| VerifyError::ClaimRefused { claim };
         let issuer = self.claim("iss")?.ok_or(refused("iss"))?;
         if !rules.issuers.iter().any(|iss| iss.as_bytes() == issuer) {
             return Err(refused("iss"));
@@ -216,14 +237,7 @@ impl<'a> Token<'a> {
         if rules.email_verified && !self.claim_is_true("email_verified")? {
             return Err(refused("email_verified"));
         }
-        let issued = time("iat")?;
-        if issued.as_unix_secs() > now.as_unix_secs().saturating_add(future_skew) {
-            return Err(VerifyError::TimestampInFuture);
-        }
-        if time("exp")? < now {
-            return Err(VerifyError::TimestampTooOld);
-        }
-        Ok(issued)
+        Ok(())
     }
 
     /// Whether the claim `name` is the JSON literal `true` (the reader hands literals over as

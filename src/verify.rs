@@ -374,6 +374,9 @@ impl<C: Clock> Verifier<C> {
                     }
                 };
                 if matched {
+                    if let Some(token) = &token {
+                        self.check_token_identity(token, headers)?;
+                    }
                     let primary = self.keyring().and_then(|ring| ring.as_slice().first());
                     // The replay key's anchor, when it is at hand (the primary key's tag), or
                     // when the content's derived values are not kept.
@@ -570,24 +573,20 @@ impl<C: Clock> Verifier<C> {
     }
 
     /// The bearer token of a request, for schemes whose requests carry one, with the time it
-    /// was issued once its claims are checked.
+    /// was issued once its `iat` and `exp` are checked at `now`.
     ///
     /// # Errors
     ///
-    /// Those of reading the signature header, of `Token::read` and `Token::check_claims`, and
-    /// [`VerifyError::MissingServiceAccount`], [`VerifyError::MissingPublicUrl`] or
-    /// [`VerifyError::MissingRequestLine`] when the verifier cannot tell what the token must
-    /// name.
+    /// Those of reading the signature header, of `Token::read` and `Token::issued`.
     fn read_token<'a, H: HeaderSource + ?Sized>(
         &'a self,
         headers: &'a H,
         body: &'a [u8],
         now: Timestamp,
     ) -> Result<Option<(Token<'a>, Timestamp)>, VerifyError> {
-        let Some(rules) = self.scheme.token_rules() else {
+        if self.scheme.token_rules().is_none() {
             return Ok(None);
-        };
-        let email = (self.service_account.as_deref()).ok_or(VerifyError::MissingServiceAccount)?;
+        }
         let source = self.scheme.signature_source();
         let value = source
             .read(headers, body, HeaderKind::Signature)?
@@ -596,23 +595,45 @@ impl<C: Clock> Verifier<C> {
             return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
         }
         let token = Token::read(value)?;
+        let issued = token.issued(now, self.max_future_skew)?;
+        Ok(Some((token, issued)))
+    }
+
+    /// Checks that a verified token names the receiver: its audience and service account.
+    ///
+    /// # Errors
+    ///
+    /// Those of `Token::check_identity`, and [`VerifyError::MissingServiceAccount`],
+    /// [`VerifyError::MissingPublicUrl`] or [`VerifyError::MissingRequestLine`] when the
+    /// verifier cannot tell what the token must name.
+    fn check_token_identity<H: HeaderSource + ?Sized>(
+        &self,
+        token: &Token<'_>,
+        headers: &H,
+    ) -> Result<(), VerifyError> {
+        let Some(rules) = self.scheme.token_rules() else {
+            return Ok(());
+        };
+        let email = (self.service_account.as_deref()).ok_or(VerifyError::MissingServiceAccount)?;
+        let line;
         let audience = match (&self.audience, &self.public_url) {
             (Some(audience), _) => Audience::Exactly(audience.as_bytes()),
-            (None, Some(url)) => Audience::Url {
-                base: url.written(),
-                target: headers
+            (None, Some(url)) => {
+                line = headers
                     .request_line()
-                    .ok_or(VerifyError::MissingRequestLine)?
-                    .target(),
-            },
+                    .ok_or(VerifyError::MissingRequestLine)?;
+                Audience::Url {
+                    base: url.written(),
+                    target: line.target(),
+                }
+            }
             (None, None) => return Err(VerifyError::MissingPublicUrl),
         };
         let expected = Expected {
             audience,
             email: email.as_bytes(),
         };
-        let issued = token.check_claims(rules, expected, now, self.max_future_skew)?;
-        Ok(Some((token, issued)))
+        token.check_identity(rules, expected)
     }
 
     /// How long a replay cache must remember a verified request: `max_age + max_future_skew`,
