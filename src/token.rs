@@ -14,7 +14,7 @@ use crate::error::{ConfigError, HeaderKind, VerifyError};
 use crate::json_field;
 use crate::key_source::AllowList;
 #[cfg(feature = "x509")]
-use crate::keyring::{Key, KeyId};
+use crate::keyring::Key;
 use crate::timestamp::{Timestamp, TimestampFormat};
 
 /// What a scheme whose requests carry a bearer token requires of it: the algorithms its header
@@ -273,42 +273,40 @@ impl Audience<'_> {
     }
 }
 
-/// The keys of a JSON Web Key Set: each RSA signing key with a `kid`, named by it.
+/// The keys of a JSON Web Key Set: each RSA signing key the crate reads, named by its `kid`.
+/// Keys of other kinds, or whose `kid` cannot be a key id, are passed over.
 ///
 /// # Errors
 ///
 /// [`VerifyError::InvalidFetchedKey`] unless the document is one JSON object whose `keys` hold
-/// 1 to 16 keys, each with a `kid` a key id can be, and at least one an RSA key the crate reads.
+/// at most 16 keys, one at least an RSA key the crate reads.
 #[cfg(feature = "x509")]
 pub(crate) fn key_set(document: &[u8]) -> Result<Vec<Arc<Key>>, VerifyError> {
-    fn invalid<E>(_: E) -> VerifyError {
-        VerifyError::InvalidFetchedKey
-    }
     let elements = json_field::array_elements(document, &["keys"], MAX_KEYS)
-        .map_err(invalid)?
+        .map_err(|_| VerifyError::InvalidFetchedKey)?
         .ok_or(VerifyError::InvalidFetchedKey)?;
-    let mut keys = Vec::with_capacity(elements.len());
-    for element in elements {
-        let member = |name: &str| json_field::find(element, &[name]).map_err(invalid);
-        if member("kty")? != Some(b"RSA") || member("use")?.is_some_and(|u| u != b"sig") {
-            continue;
-        }
-        let (Some(kid), Some(n), Some(e)) = (member("kid")?, member("n")?, member("e")?) else {
-            return Err(VerifyError::InvalidFetchedKey);
-        };
-        let kid = core::str::from_utf8(kid).map_err(invalid)?;
-        KeyId::new(kid).map_err(invalid)?;
-        let public = crate::secret::rsa::RsaPublicKey::from_jwk(n, e).map_err(invalid)?;
-        keys.push(Arc::new(Key::rsa_public(kid, public).map_err(invalid)?));
-    }
+    let keys: Vec<Arc<Key>> = elements.into_iter().filter_map(rsa_key).collect();
     if keys.is_empty() {
         return Err(VerifyError::InvalidFetchedKey);
     }
     Ok(keys)
 }
 
+/// One key of a key set, when it is an RSA signing key with a `kid` the crate reads.
+#[cfg(feature = "x509")]
+fn rsa_key(element: &[u8]) -> Option<Arc<Key>> {
+    let member = |name: &str| json_field::find(element, &[name]).ok().flatten();
+    if member("kty") != Some(b"RSA") || member("use").is_some_and(|u| u != b"sig") {
+        return None;
+    }
+    let kid = core::str::from_utf8(member("kid")?).ok()?;
+    let public = crate::secret::rsa::RsaPublicKey::from_jwk(member("n")?, member("e")?).ok()?;
+    Key::rsa_public(kid, public).ok().map(Arc::new)
+}
+
 /// Splits `Bearer <header>.<claims>.<signature>` into `header.claims` and the signature,
-/// without decoding: exactly one space after `Bearer`, three non-empty segments.
+/// without decoding: exactly one space after `Bearer`, three non-empty segments of the base64url
+/// alphabet.
 ///
 /// # Errors
 ///
@@ -324,7 +322,11 @@ pub(crate) fn split(value: &[u8]) -> Result<(&[u8], &[u8]), VerifyError> {
     ) else {
         return Err(MALFORMED);
     };
-    if header.is_empty() || claims.is_empty() || signature.is_empty() {
+    let base64url = |segment: &[u8]| {
+        !segment.is_empty()
+            && (segment.iter()).all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if !(base64url(header) && base64url(claims) && base64url(signature)) {
         return Err(MALFORMED);
     }
     let signed = token
@@ -359,3 +361,95 @@ const MAX_SEGMENT_LEN: usize = 4096;
 /// The most keys a key set may hold.
 #[cfg(feature = "x509")]
 const MAX_KEYS: usize = 16;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_have_three_segments_after_one_space() {
+        for value in [
+            &b""[..],
+            b"Bearer",
+            b"Bearer ",
+            b"bearer a.b.c",
+            b"Bearer  a.b.c",
+            b"Bearer a.b",
+            b"Bearer a.b.c.d",
+            b"Bearer .b.c",
+            b"Bearer a..c",
+            b"Bearer a.b.",
+        ] {
+            assert_eq!(split(value).unwrap_err(), MALFORMED, "{value:?}");
+        }
+        assert_eq!(split(b"Bearer a.b.c").unwrap(), (&b"a.b"[..], &b"c"[..]));
+        // Segments must decode to JSON objects.
+        let object = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+        let token = |header: &str, claims: &str| {
+            format!("Bearer {}.{}.c2ln", object(header), object(claims))
+        };
+        assert!(Token::read(token("{}", "{}").as_bytes()).is_ok());
+        for (header, claims) in [
+            ("[]", "{}"),
+            ("{}", "1"),
+            ("{", "{}"),
+            ("{}", r#"{"a":1,"a":2}x"#),
+        ] {
+            assert_eq!(
+                Token::read(token(header, claims).as_bytes()).unwrap_err(),
+                MALFORMED,
+                "{header} {claims}"
+            );
+        }
+        let padded = format!("Bearer {}=.{}.c2ln", object("{}"), object("{}"));
+        assert_eq!(Token::read(padded.as_bytes()).unwrap_err(), MALFORMED);
+    }
+
+    #[cfg(feature = "x509")]
+    #[test]
+    fn key_sets_keep_the_rsa_signing_keys_they_can_read() {
+        let jwks = include_str!("../tests/vectors/google_pubsub/jwks.json");
+        let keys = key_set(jwks.as_bytes()).unwrap();
+        let ids: Vec<&str> = keys.iter().map(|k| k.id().as_str()).collect();
+        assert_eq!(ids, ["k1", "k2"]);
+
+        let set: serde_json::Value = serde_json::from_str(jwks).unwrap();
+        let good = set["keys"][0].clone();
+        let with = |others: Vec<serde_json::Value>| {
+            let mut keys = others;
+            keys.push(good.clone());
+            serde_json::json!({ "keys": keys }).to_string()
+        };
+        let mut encryption = good.clone();
+        encryption["use"] = "enc".into();
+        let mut bad_kid = good.clone();
+        bad_kid["kid"] = "a/b+c=".into();
+        let mut no_n = good.clone();
+        no_n.as_object_mut().unwrap().remove("n");
+        let ec =
+            serde_json::json!({"kty": "EC", "kid": "e1", "crv": "P-256", "x": "AA", "y": "AA"});
+        let passed_over = with(vec![encryption.clone(), bad_kid.clone(), no_n.clone(), ec]);
+        assert_eq!(key_set(passed_over.as_bytes()).unwrap().len(), 1);
+
+        let unreadable = serde_json::json!({ "keys": [encryption, bad_kid, no_n] }).to_string();
+        for document in [
+            unreadable.as_str(),
+            r#"{"keys":[]}"#,
+            r#"{"keys":{}}"#,
+            r#"{"other":[]}"#,
+            "[]",
+            "<html>",
+        ] {
+            assert_eq!(
+                key_set(document.as_bytes()).unwrap_err(),
+                VerifyError::InvalidFetchedKey,
+                "{document}"
+            );
+        }
+        let too_many = with(vec![good.clone(); MAX_KEYS]);
+        assert_eq!(
+            key_set(too_many.as_bytes()).unwrap_err(),
+            VerifyError::InvalidFetchedKey
+        );
+    }
+}
