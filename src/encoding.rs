@@ -40,7 +40,7 @@ impl Codec {
         match self.encoding {
             Encoding::Hex => {
                 let len = text.len() / 2;
-                (text.len() % 2 == 0).then_some(())?;
+                text.len().is_multiple_of(2).then_some(())?;
                 decode_lower_hex(text, out.get_mut(..len)?)?;
                 Some(len)
             }

@@ -843,8 +843,8 @@ fn check_content(content: &[PartKind], expected: Expected<'_>) -> Result<(), Con
         |name: Option<&str>| name.is_some_and(|name| content.iter().any(|p| p.signs_member(name)));
     match (expected.timestamp, count(&PartKind::Timestamp)) {
         (true, 0)
-            if !(expected.timestamp_in_body && expected.body)
-                && !member_signed(expected.timestamp_member) =>
+            if !(member_signed(expected.timestamp_member)
+                || expected.timestamp_in_body && expected.body) =>
         {
             return Err(ConfigError::TimestampNotSigned);
         }
