@@ -128,6 +128,34 @@ pub(crate) fn append_string<S: AsRef<str>>(
     }
 }
 
+/// As [`find`], for a member that must be a string (AWS SNS's `"SignatureVersion": "2"`): the
+/// bytes between its quotes, which must hold no escape. `None` when a member on the path is
+/// absent.
+///
+/// # Errors
+///
+/// As [`find`], and for a member that is not a string: a number too.
+pub(crate) fn find_string<'b, S: AsRef<str>>(
+    body: &'b [u8],
+    path: &[S],
+) -> Result<Option<&'b [u8]>, VerifyError> {
+    let mut reader = Reader { body, at: 0 };
+    reader.space();
+    if reader.peek() != Some(b'{') {
+        return Err(MALFORMED);
+    }
+    let found = reader.value(path, 0)?;
+    reader.space();
+    if reader.at != body.len() {
+        return Err(MALFORMED);
+    }
+    match found {
+        Some(Found::String(text)) => Ok(Some(text)),
+        Some(_) => Err(MALFORMED),
+        None => Ok(None),
+    }
+}
+
 /// Decodes the escapes of a string's text (already checked by the reader) onto `out`.
 fn unescape(text: &[u8], out: &mut Vec<u8>) -> Result<(), VerifyError> {
     let mut rest = text;
@@ -474,6 +502,24 @@ mod tests {
         ] {
             assert!(
                 matches!(find(bad, &["a"]), Err(VerifyError::MalformedBody)),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        // Where a string is wanted, a number is refused too.
+        assert_eq!(
+            find_string(b"{\"a\":\"2\"}", &["a"]).unwrap(),
+            Some(&b"2"[..])
+        );
+        assert_eq!(find_string(b"{\"b\":2}", &["a"]).unwrap(), None);
+        for bad in [
+            &b"{\"a\":2}"[..],
+            b"{\"a\":\"\\u0032\"}",
+            b"{\"a\":null}",
+            b"[2]",
+        ] {
+            assert!(
+                matches!(find_string(bad, &["a"]), Err(VerifyError::MalformedBody)),
                 "{}",
                 String::from_utf8_lossy(bad)
             );

@@ -539,7 +539,9 @@ impl SchemeBuilder {
     }
 
     /// As [`SchemeBuilder::algorithm_header`], with the name read from the member of the JSON
-    /// body at `path` (AWS SNS's `SignatureVersion`: `1` for RSA-SHA1, `2` for RSA-SHA256).
+    /// body at `path` (AWS SNS's `SignatureVersion`: `"1"` for RSA-SHA1, `"2"` for RSA-SHA256),
+    /// which must be a string without escapes
+    /// ([`VerifyError::MalformedBody`](crate::VerifyError::MalformedBody) otherwise).
     pub fn algorithm_field(mut self, path: &[&str], table: &[(&str, Algorithm)]) -> Self {
         let path = path.iter().map(|n| (*n).to_owned()).collect();
         self.algorithm_choice = Some((SourceConfig::Field(path), owned(table)));

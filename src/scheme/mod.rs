@@ -536,7 +536,8 @@ impl Scheme {
     ///
     /// # Errors
     ///
-    /// The missing-value error of where the name is read, and
+    /// The missing-value error of where the name is read,
+    /// [`VerifyError::MalformedBody`] for a member that is not a string without escapes, and
     /// [`VerifyError::UnknownAlgorithm`] for a name the scheme does not accept.
     pub(crate) fn algorithm_of<H: HeaderSource + ?Sized>(
         &self,
@@ -546,9 +547,13 @@ impl Scheme {
         let Some(choice) = &self.algorithm_choice else {
             return Ok(self.algorithm);
         };
-        let name = (choice.source)
-            .read(headers, body, HeaderKind::Algorithm)?
-            .ok_or_else(|| choice.source.missing(HeaderKind::Algorithm))?;
+        // A member naming the algorithm is a string (SNS's `"SignatureVersion": "2"`); the
+        // number `2` is not one of the names.
+        let name = match &choice.source {
+            Source::Field(path) => crate::json_field::find_string(body, path)?,
+            source => source.read(headers, body, HeaderKind::Algorithm)?,
+        }
+        .ok_or_else(|| choice.source.missing(HeaderKind::Algorithm))?;
         choice
             .table
             .iter()

@@ -211,18 +211,49 @@ impl<'a> Json<'a> {
     /// path (absent); the member found is a number (as written) or a string without escapes
     /// (between its quotes).
     pub(crate) fn find(&self, path: &[&str]) -> Member {
+        self.member(path, Want::Text)
+    }
+
+    /// As [`Json::find`], for a member that must be a string without escapes (AWS SNS's
+    /// `SignatureVersion`): a number is refused.
+    pub(crate) fn find_string(&self, path: &[&str]) -> Member {
+        self.member(path, Want::String)
+    }
+
+    /// The string member at `path` with its escapes decoded, by `serde_json` (AWS SNS's signed
+    /// members): anything else, or an escape that is no character (a lone surrogate), is
+    /// refused.
+    pub(crate) fn decoded_string(&self, path: &[&str]) -> Member {
+        self.member(path, Want::Decoded)
+    }
+
+    fn member(&self, path: &[&str], want: Want) -> Member {
         match self {
             Self::Malformed => Err(Malformed),
-            Self::Object(text) => find_in(text, path),
+            Self::Object(text) => find_in(text, path, want),
         }
     }
 }
 
-fn find_in(text: &str, path: &[&str]) -> Member {
+/// What a member read must be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// A number, or a string without escapes.
+    Text,
+    /// A string without escapes.
+    String,
+    /// A string, its escapes decoded.
+    Decoded,
+}
+
+fn find_in(text: &str, path: &[&str], want: Want) -> Member {
     let Some((first, rest)) = path.split_first() else {
         let raw = text.as_bytes();
-        return match raw.first() {
-            Some(b'"') => {
+        return match (raw.first(), want) {
+            (Some(b'"'), Want::Decoded) => serde_json::from_str::<String>(text)
+                .map(|decoded| Some(decoded.into_bytes()))
+                .map_err(|_| Malformed),
+            (Some(b'"'), Want::Text | Want::String) => {
                 let inner = raw.get(1..raw.len() - 1).unwrap_or_default();
                 if inner.contains(&b'\\') {
                     Err(Malformed)
@@ -230,7 +261,7 @@ fn find_in(text: &str, path: &[&str]) -> Member {
                     Ok(Some(inner.to_vec()))
                 }
             }
-            Some(b'-' | b'0'..=b'9') => Ok(Some(raw.to_vec())),
+            (Some(b'-' | b'0'..=b'9'), Want::Text) => Ok(Some(raw.to_vec())),
             _ => Err(Malformed),
         };
     };
@@ -255,7 +286,7 @@ fn find_in(text: &str, path: &[&str]) -> Member {
     // The whole body is read: a refusal anywhere outranks what was found.
     let mut result = Ok(None);
     if let Some(value) = found {
-        result = find_in(value.get(), rest);
+        result = find_in(value.get(), rest, want);
     }
     result
 }
@@ -303,6 +334,31 @@ fn deepest_value(body: &[u8]) -> usize {
         }
     }
     deepest
+}
+
+/// Whether `der` is a DER ECDSA signature as hookseal states it checks one before any key:
+/// `30 len 02 len r 02 len s` with short-form lengths that account for every byte, each
+/// integer 1 to 33 bytes, positive (top bit clear) and minimal (a leading zero only before a
+/// byte with its top bit set).
+pub(crate) fn ecdsa_der(der: &[u8]) -> bool {
+    let integer = |at: usize| -> Option<usize> {
+        if der.get(at) != Some(&0x02) {
+            return None;
+        }
+        let len = usize::from(*der.get(at + 1)?);
+        let value = der.get(at + 2..at + 2 + len)?;
+        let minimal_positive = match value {
+            [] => false,
+            [0] => false,
+            [0, second, ..] => second & 0x80 != 0,
+            [first, ..] => first & 0x80 == 0,
+        };
+        (len <= 33 && minimal_positive).then_some(at + 2 + len)
+    };
+    if der.len() < 2 || der[0] != 0x30 || usize::from(der[1]) != der.len() - 2 || der[1] >= 0x80 {
+        return false;
+    }
+    integer(2).and_then(integer) == Some(der.len())
 }
 
 /// A member name, decoded, and whether it was written with escapes.
