@@ -48,12 +48,19 @@ pub(crate) fn verify_any(
         #[cfg(feature = "rsa")]
         Material::RsaPublic(public) => {
             use crate::secret::rsa::RsaHash;
-            let (hash, digest) = match algorithm {
-                Algorithm::RsaSha1 => (RsaHash::Sha1, sha1(content).to_vec()),
-                _ => (RsaHash::Sha256, sha256(content).to_vec()),
+            let (sha1_digest, sha256_digest);
+            let (hash, digest): (RsaHash, &[u8]) = match algorithm {
+                Algorithm::RsaSha1 => {
+                    sha1_digest = sha1(content);
+                    (RsaHash::Sha1, &sha1_digest)
+                }
+                _ => {
+                    sha256_digest = sha256(content);
+                    (RsaHash::Sha256, &sha256_digest)
+                }
             };
             try_each(signatures, codec, algorithm, budget, |signature| {
-                public.verify_pkcs1v15(hash, &digest, signature)
+                public.verify_pkcs1v15(hash, digest, signature)
             })
         }
         _ => false,

@@ -46,9 +46,11 @@ use crate::token::{Audience, Expected, Token};
 ///    again, so the cap bounds what an unsigned request can cost. A signature whose `R` is of
 ///    small order is refused without hashing the body.
 ///
-/// A verify call does not allocate, but in the two schemes whose content is built from the
-/// request: Twilio's form (a copy of the body and one entry per parameter, at most 1024) and
-/// Hook0's listed headers (one name each, at most 16).
+/// A verify call with HMAC or Ed25519 keys does not allocate, but in the schemes whose content
+/// is built from the request: Twilio's form (a copy of the body and one entry per parameter, at
+/// most 1024), Hook0's listed headers (one name each, at most 16), AWS SNS's members (one
+/// buffer) and a bearer token (its decoded header and claims). An RSA verification allocates
+/// inside the `rsa` crate's arithmetic; ECDSA P-256 does not.
 ///
 /// ```
 /// use hookseal::{Keyring, Scheme, Secret, Signer, Verifier};

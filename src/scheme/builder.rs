@@ -291,7 +291,9 @@ impl Part {
 
     /// Top-level string members of the JSON body, in the order named here: each one present as
     /// its name, a line feed, its value (escapes decoded) and a line feed; absent ones leave no
-    /// trace (AWS SNS, whose signature is a member of the body too). 1 to 16 distinct names of
+    /// trace (AWS SNS, whose signature is a member of the body too). Only the first member's
+    /// value may hold a line feed (`VerifyError::MalformedBody` for another's): otherwise one
+    /// member could carry others folded into it and the content read two ways. 1 to 16 distinct names of
     /// 1 to 64 bytes. A member named here signs the timestamp or the id read from it. Reading
     /// the members allocates one buffer.
     #[must_use]

@@ -172,16 +172,23 @@ impl Scheme {
                 PartKind::Form => derived.form = Some(self.form(signed.line, signed.body)?),
                 PartKind::BodyCrc32 => derived.crc32 = Decimal::of(crc32(signed.body)),
                 PartKind::Members(names) => {
-                    for name in names {
+                    for (i, name) in names.iter().enumerate() {
                         let start = derived.members.len();
                         derived.members.extend_from_slice(name.as_bytes());
                         derived.members.push(b'\n');
-                        let found = append_string(signed.body, &[name], &mut derived.members)?;
-                        if found {
-                            derived.members.push(b'\n');
-                        } else {
+                        let value = derived.members.len();
+                        if !append_string(signed.body, &[name], &mut derived.members)? {
                             derived.members.truncate(start);
+                            continue;
                         }
+                        // Only the first member may hold a line feed, so the content has one
+                        // reading: members cannot be folded into one another.
+                        let folded =
+                            (derived.members.get(value..)).is_some_and(|v| v.contains(&b'\n'));
+                        if i > 0 && folded {
+                            return Err(VerifyError::MalformedBody);
+                        }
+                        derived.members.push(b'\n');
                     }
                 }
                 _ => {}

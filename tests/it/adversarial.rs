@@ -4122,8 +4122,8 @@ fn sns_cases(rows: &mut DeliveryRows<'_>) {
         body(format!("\r\n\t {text}\t\r\n ")),
         Ok(()),
     );
-    // A member's value may hold a newline, so the signed text can be cut anew: Type folded
-    // into TopicArn signs the same text (`SnsMessage::from_verified` then finds no Type).
+    // Folded into TopicArn, Type would sign the same text: only Message may hold a line
+    // feed, so the signed text has one reading.
     rows.add(
         "Type folded into TopicArn (TopicArn\\nType\\nNotification)",
         body(sns_without(
@@ -4134,7 +4134,7 @@ fn sns_cases(rows: &mut DeliveryRows<'_>) {
             ),
             "Type",
         )),
-        Ok(()),
+        Err(MalformedBody),
     );
 
     // SignatureVersion names the hash: SHA-1 for "1", SHA-256 for "2", nothing else.
