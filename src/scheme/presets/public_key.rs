@@ -131,7 +131,8 @@ impl Scheme {
     /// subscription's service account in `email`
     /// ([`Verifier::with_service_account`](crate::Verifier::with_service_account), required)
     /// with `email_verified`, and be unexpired; its key comes from Google's key set, fetched
-    /// through a [`KeyCache`](crate::KeyCache) (feature `x509`).
+    /// through a [`KeyCache`](crate::KeyCache) (feature `x509`). A token names its key: a key
+    /// pinned in a keyring instead must carry the key set's `kid` as its id.
     ///
     /// Google reuses a token for up to an hour and renews it for redeliveries, so the window is
     /// an hour and the token does not identify a delivery: the id is the body's
