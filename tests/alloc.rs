@@ -2,7 +2,8 @@
 //! scheme, header source, body size or keyring size. The exceptions are counted here exactly:
 //! the form Twilio signs (a copy of the decoded body and the list of its parameters,
 //! `form_allocations`), the headers Hook0 lists (`listed_allocations`), the members AWS SNS
-//! signs (one buffer, `members_allocations`) and each RSA verification (AWS SNS, PayPal:
+//! signs (one buffer, `members_allocations`), a bearer token's decoded header and claims (Google
+//! Pub/Sub: `TOKEN_ALLOCATIONS`) and each RSA verification (AWS SNS, PayPal, Google Pub/Sub:
 //! `RSA_VERIFY_ALLOCATIONS`).
 //!
 //! `allocation-counter` installs a counting global allocator in this test binary (and only here)
@@ -127,9 +128,10 @@ const ED25519_ONLY: [&str; 2] = ["discord", "telnyx"];
 
 /// The presets whose senders sign with a private key (ECDSA P-256, RSA): the crate cannot sign
 /// for them, so their providers' own deliveries are verified instead, in
-/// `sendgrid_does_not_allocate`, `aws_sns_allocates_its_members_and_each_rsa_verification` and
-/// `paypal_allocates_each_rsa_verification`.
-const PUBLIC_KEY: [&str; 3] = ["sendgrid", "aws-sns", "paypal"];
+/// `sendgrid_does_not_allocate`, `aws_sns_allocates_its_members_and_each_rsa_verification`,
+/// `paypal_allocates_each_rsa_verification` and
+/// `google_pubsub_allocates_its_token_and_each_rsa_verification`.
+const PUBLIC_KEY: [&str; 4] = ["sendgrid", "aws-sns", "paypal", "google-pubsub"];
 
 /// The preset that signs the body's form (Twilio): reading the form is the one part of verifying
 /// that allocates, counted exactly by `form_allocations`.
@@ -630,7 +632,7 @@ fn sendgrid_does_not_allocate() {
 }
 
 /// A verify call, by what it is, its answer and the allocations it makes.
-#[cfg(feature = "x509")]
+#[cfg(feature = "rsa")]
 type Counted<'a> = (
     &'a str,
     &'a dyn Fn() -> Result<(), VerifyError>,
@@ -638,11 +640,11 @@ type Counted<'a> = (
     u64,
 );
 
-/// The allocations of one RSA PKCS#1 v1.5 verification under a 2048-bit key (AWS SNS, PayPal),
-/// made for each (key, signature) pair tried: 31 in the `rsa` crate's big-integer arithmetic, and
-/// 1 for the digest, which `src/public_key.rs` copies into a `Vec` before handing it over. All
-/// are freed when the verification returns.
-#[cfg(feature = "x509")]
+/// The allocations of one RSA PKCS#1 v1.5 verification under a 2048-bit key (AWS SNS, PayPal,
+/// Google Pub/Sub), made for each (key, signature) pair tried: 31 in the `rsa` crate's
+/// big-integer arithmetic, and 1 for the digest, which `src/public_key.rs` copies into a `Vec`
+/// before handing it over. All are freed when the verification returns.
+#[cfg(feature = "rsa")]
 const RSA_VERIFY_ALLOCATIONS: u64 = 32;
 
 /// The allocations of the buffer AWS SNS's signed members are written into (`Scheme::derive`,
@@ -883,6 +885,184 @@ fn paypal_allocates_each_rsa_verification() {
             "no webhook id",
             &|| no_webhook_id.verify_at(&headers, body, now).map(drop),
             Err(VerifyError::MissingEndpointId),
+            0,
+        ),
+    ];
+    for (what, verify, expected, allocations) in cases {
+        let info = allocation_counter::measure(|| {
+            for _ in 0..10 {
+                assert_eq!(verify(), expected, "{what}");
+            }
+        });
+        assert_eq!(info.count_total, 10 * allocations, "{what}");
+        assert_eq!(info.count_current, 0, "{what}: held after the call");
+    }
+}
+
+/// The allocations of reading a Google Pub/Sub bearer token (`Token::read`, src/token.rs): its
+/// header and its claims, each decoded from base64url into a `Vec` made with its final
+/// capacity, before anything else of the request is read. Both are freed when the verify
+/// returns.
+#[cfg(feature = "rsa")]
+const TOKEN_ALLOCATIONS: u64 = 2;
+
+/// Google Pub/Sub, with the vectors' two keys pinned under their `kid`s: the token's header and
+/// claims are decoded (`TOKEN_ALLOCATIONS`) once the Authorization value is split into three
+/// base64url segments, so a value refused before that costs nothing, and one refused later
+/// (for its algorithm, its times, its signature's shape, a `kid` no key has) costs the token
+/// alone. The key its `kid` names is verified with (`RSA_VERIFY_ALLOCATIONS`), whatever the
+/// answer: accepted, refused for its signature, or for a claim or the service account checked
+/// after it. The replay key, a digest of `message.messageId`, costs nothing more.
+#[cfg(feature = "rsa")]
+#[test]
+fn google_pubsub_allocates_its_token_and_each_rsa_verification() {
+    use hookseal::RsaPublicKey;
+
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("vectors/google_pubsub/tokens.json")).unwrap();
+    let token = |name: &str| format!("Bearer {}", vectors["tokens"][name].as_str().unwrap());
+    let key = |kid: &str, pem: &str| Key::rsa_public(kid, RsaPublicKey::from_pem(pem).unwrap());
+    let ring = Keyring::new(key("k1", include_str!("vectors/google_pubsub/k1.pem")).unwrap())
+        .unwrap()
+        .with_key(key("k2", include_str!("vectors/google_pubsub/k2.pem")).unwrap())
+        .unwrap();
+    let email = vectors["email"].as_str().unwrap();
+    let no_account = Verifier::new(Scheme::google_pubsub(), ring)
+        .with_public_url("https://hooks.example.com")
+        .unwrap();
+    let verifier = no_account.clone().with_service_account(email).unwrap();
+    let body: &[u8] = include_bytes!("vectors/google_pubsub/body.json");
+    let now = Timestamp::from_unix_secs(vectors["iat"].as_u64().unwrap());
+    let expired = Timestamp::from_unix_secs(now.as_unix_secs() + 3601);
+    let target = "/pubsub/push?token=abc";
+
+    let headers = |value: &str| [("Authorization".to_owned(), value.to_owned())];
+    let valid = headers(&token("valid"));
+    let valid_k2 = headers(&token("valid_k2"));
+    let other_issuer = headers(&token("other_issuer"));
+    let another_key = headers(&token("signed_by_another_key"));
+    let unknown_kid = headers(&token("unknown_kid"));
+    let alg_none = headers(&token("alg_none"));
+    let bare = headers(token("valid").trim_start_matches("Bearer "));
+    let short_signature = headers(&token("valid")[..token("valid").len() - 4]);
+    let long = headers(&format!("{}{}", token("valid"), "A".repeat(4096)));
+    let mut claims_not_object = token("valid");
+    let at = claims_not_object.find('.').unwrap() + 1;
+    claims_not_object.replace_range(at..at + 3, "WzE");
+    let claims_not_object = headers(&claims_not_object);
+    let mut map = http::HeaderMap::new();
+    map.append(
+        "authorization",
+        http::HeaderValue::from_str(&token("valid")).unwrap(),
+    );
+    let request = |h| RequestView::new("POST", target, h);
+    let (valid, valid_k2, other_issuer) =
+        (request(&valid), request(&valid_k2), request(&other_issuer));
+    let (another_key, unknown_kid, alg_none) = (
+        request(&another_key),
+        request(&unknown_kid),
+        request(&alg_none),
+    );
+    let (bare, short_signature, long) = (request(&bare), request(&short_signature), request(&long));
+    let claims_not_object = request(&claims_not_object);
+    let via_map = RequestView::new("POST", target, &map);
+    let elsewhere = RequestView::new("POST", "/pubsub/push", &map);
+    let verify = |v: &Verifier, r: &RequestView<'_, [(String, String); 1]>, at| {
+        v.verify_at(r, body, at).map(drop)
+    };
+    let token_and_rsa = TOKEN_ALLOCATIONS + RSA_VERIFY_ALLOCATIONS;
+
+    let cases: [Counted<'_>; 14] = [
+        (
+            "accepted, with its replay key",
+            &|| {
+                verifier.verify_at(&valid, body, now).map(|v| {
+                    std::hint::black_box(v.replay_key());
+                })
+            },
+            Ok(()),
+            token_and_rsa,
+        ),
+        (
+            "accepted through a HeaderMap",
+            &|| verifier.verify_at(&via_map, body, now).map(drop),
+            Ok(()),
+            token_and_rsa,
+        ),
+        (
+            "accepted under k2, k1 passed over for its kid",
+            &|| verify(&verifier, &valid_k2, now),
+            Ok(()),
+            token_and_rsa,
+        ),
+        (
+            "signed by a key outside the set",
+            &|| verify(&verifier, &another_key, now),
+            Err(VerifyError::NoMatchingSignature),
+            token_and_rsa,
+        ),
+        (
+            "another issuer, checked after the signature",
+            &|| verify(&verifier, &other_issuer, now),
+            Err(VerifyError::ClaimRefused { claim: "iss" }),
+            token_and_rsa,
+        ),
+        (
+            "another audience (the request's target), checked after the signature",
+            &|| verifier.verify_at(&elsewhere, body, now).map(drop),
+            Err(VerifyError::ClaimRefused { claim: "aud" }),
+            token_and_rsa,
+        ),
+        (
+            "no service account, asked for after the signature",
+            &|| verify(&no_account, &valid, now),
+            Err(VerifyError::MissingServiceAccount),
+            token_and_rsa,
+        ),
+        (
+            "a kid no key has",
+            &|| verify(&verifier, &unknown_kid, now),
+            Err(VerifyError::NoMatchingSignature),
+            TOKEN_ALLOCATIONS,
+        ),
+        (
+            "expired",
+            &|| verify(&verifier, &valid, expired),
+            Err(VerifyError::TimestampTooOld),
+            TOKEN_ALLOCATIONS,
+        ),
+        (
+            "alg none",
+            &|| verify(&verifier, &alg_none, now),
+            Err(VerifyError::UnknownAlgorithm),
+            TOKEN_ALLOCATIONS,
+        ),
+        (
+            "the signature cut short",
+            &|| verify(&verifier, &short_signature, now),
+            Err(VerifyError::MalformedSignature),
+            TOKEN_ALLOCATIONS,
+        ),
+        (
+            "claims that are not an object (the header decoded first)",
+            &|| verify(&verifier, &claims_not_object, now),
+            Err(VerifyError::MalformedHeader(
+                hookseal::HeaderKind::Signature,
+            )),
+            TOKEN_ALLOCATIONS,
+        ),
+        (
+            "no Bearer",
+            &|| verify(&verifier, &bare, now),
+            Err(VerifyError::MalformedHeader(
+                hookseal::HeaderKind::Signature,
+            )),
+            0,
+        ),
+        (
+            "longer than 4096 bytes",
+            &|| verify(&verifier, &long, now),
+            Err(VerifyError::HeaderTooLong(hookseal::HeaderKind::Signature)),
             0,
         ),
     ];

@@ -6,8 +6,9 @@
 //! (Twilio, Square, HubSpot), the form (Twilio), members of the body (Linear, Mailgun), the
 //! headers the signature header lists (Hook0, Coinbase CDP).
 //!
-//! The presets whose providers sign with a private key (SendGrid, AWS SNS, PayPal) get a second
-//! table, built from the providers' own deliveries: see `every_hostile_delivery_gets_its_exact_answer`.
+//! The presets whose providers sign with a private key (SendGrid, AWS SNS, PayPal, Google Pub/Sub)
+//! get a second table, built from the providers' own deliveries: see
+//! `every_hostile_delivery_gets_its_exact_answer`.
 
 use hookseal::{
     HeaderKind, Keyring, RequestView, Scheme, Secret, SecretError, Signer, Timestamp,
@@ -2919,14 +2920,17 @@ fn ed25519_only_presets_need_the_feature() {
 }
 
 // The presets whose senders sign with a private key: SendGrid (ECDSA P-256), AWS SNS and PayPal
-// (RSA PKCS#1 v1.5, each request naming its certificate). The crate verifies their deliveries
-// but cannot make them, so `Preset`'s rows, which start from a request the crate signs, do not
-// fit them. Their rows start from each provider's own deliveries in `tests/vectors/`, verified
-// at the time each was sent by a receiver that pins the provider's key (`Keyring::new`): the
-// public key SendGrid shows, the certificates of AWS's and PayPal's SDK tests. Built without
-// the feature that reads the key (`p256`, `x509`), the receiver holds an HMAC key instead,
-// which verifies nothing of theirs: every row still runs, with the same answer wherever one
-// comes before the keys, and `NoActiveKey` where a key would decide (`keyless`).
+// (RSA PKCS#1 v1.5, each request naming its certificate), Google Pub/Sub (an RS256 ID token in
+// `Authorization: Bearer`). The crate verifies their deliveries but cannot make them, so
+// `Preset`'s rows, which start from a request the crate signs, do not fit them. Their rows start
+// from each provider's own deliveries in `tests/vectors/` (for Pub/Sub, tokens signed by an
+// independent implementation, Google publishing none), verified at the time each was sent by a
+// receiver that pins the provider's key (`Keyring::new`): the public key SendGrid shows, the
+// certificates of AWS's and PayPal's SDK tests, the two keys of the Pub/Sub vectors' key set.
+// Built without the feature that reads the key (`p256`, `x509`; `rsa` for Pub/Sub), the
+// receiver holds an HMAC key instead, which verifies nothing of theirs: every row still runs,
+// with the same answer wherever one comes before the keys, and `NoActiveKey` where a key would
+// decide (`keyless`).
 
 const SENDGRID_SIGNATURE: &str = "X-Twilio-Email-Event-Webhook-Signature";
 const SENDGRID_TIMESTAMP: &str = "X-Twilio-Email-Event-Webhook-Timestamp";
@@ -3032,10 +3036,22 @@ impl DeliveryRows<'_> {
 }
 
 /// What a receiver without the provider's key answers where `expected` is the answer with it:
-/// the same up to the keys, and `NoActiveKey` where a key decides.
+/// the same up to the keys, and `NoActiveKey` where a key decides — including what a bearer
+/// token is checked for once its signature is: its issuer, audience and service account, and
+/// what the receiver needs to check them.
 fn keyless(expected: Result<(), VerifyError>) -> Result<(), VerifyError> {
     match expected {
-        Ok(()) | Err(NoMatchingSignature | NoActiveKey) => Err(NoActiveKey),
+        Ok(())
+        | Err(
+            NoMatchingSignature
+            | NoActiveKey
+            | ClaimRefused {
+                claim: "iss" | "aud" | "email" | "email_verified",
+            }
+            | MissingServiceAccount
+            | MissingPublicUrl
+            | MissingRequestLine,
+        ) => Err(NoActiveKey),
         other => other,
     }
 }
@@ -3065,14 +3081,15 @@ impl Request {
     }
 }
 
-/// The receivers' deliveries: SendGrid's single-event known answer, AWS SNS's four notifications
-/// and PayPal's event.
+/// The receivers' deliveries: SendGrid's single-event known answer, AWS SNS's four notifications,
+/// PayPal's event and a Google Pub/Sub push.
 fn deliveries() -> Vec<Delivery> {
     let mut all = vec![sendgrid_delivery(&sendgrid_vectors()[0])];
     for (vector, text) in SNS_NOTIFICATIONS {
         all.push(sns_delivery(vector, text));
     }
     all.push(paypal_delivery());
+    all.push(pubsub_delivery());
     all
 }
 
@@ -3266,7 +3283,12 @@ fn every_hostile_delivery_gets_its_exact_answer() {
         cases.extend(rows);
     }
     // Fewer without the features that read the keys: the rows with keys of their own.
-    for (preset, minimum) in [("sendgrid", 55), ("aws-sns", 450), ("paypal", 70)] {
+    for (preset, minimum) in [
+        ("sendgrid", 55),
+        ("aws-sns", 450),
+        ("paypal", 70),
+        ("google-pubsub", 160),
+    ] {
         let count = per_preset.iter().find(|(n, _)| n == preset).unwrap().1;
         assert!(count >= minimum, "{preset}: {count} rows");
     }
@@ -3274,9 +3296,14 @@ fn every_hostile_delivery_gets_its_exact_answer() {
     let mut wrong = Vec::new();
     for case in &cases {
         let at = Timestamp::from_unix_secs(case.at);
-        let got = (case.verifier)
-            .verify_at(&case.request.headers, &case.request.body, at)
-            .map(|_| ());
+        let (headers, body) = (&case.request.headers, &case.request.body);
+        let got = match &case.request.line {
+            Some((method, target)) => {
+                let request = RequestView::new(method, target, headers);
+                case.verifier.verify_at(&request, body, at).map(|_| ())
+            }
+            None => case.verifier.verify_at(headers, body, at).map(|_| ()),
+        };
         if got != case.expected {
             wrong.push(format!(
                 "{}: got {got:?}, expected {:?}",
@@ -3299,11 +3326,12 @@ fn delivery_cases(delivery: &Delivery) -> Vec<DeliveryCase> {
         out: Vec::new(),
     };
     rows.add("the delivery as sent", rows.valid(), Ok(()));
-    // The window, as each provider states it: SNS's hour, the verifier's 300 s for the others.
-    let window = if delivery.scheme.name() == "aws-sns" {
-        SNS_WINDOW
-    } else {
-        300
+    // The window, as each provider states it: SNS's hour, the hour a Google ID token lives,
+    // the verifier's 300 s for the others.
+    let window = match delivery.scheme.name() {
+        "aws-sns" => SNS_WINDOW,
+        "google-pubsub" => PUBSUB_WINDOW,
+        _ => 300,
     };
     window_rows(&mut rows, window);
     let mut hmac = Verifier::new(delivery.scheme.clone(), keyring());
@@ -3321,6 +3349,7 @@ fn delivery_cases(delivery: &Delivery) -> Vec<DeliveryCase> {
         "sendgrid" => sendgrid_cases(&mut rows),
         "aws-sns" => sns_cases(&mut rows),
         "paypal" => paypal_cases(&mut rows),
+        "google-pubsub" => pubsub_cases(&mut rows),
         other => panic!("no delivery rows for {other}"),
     }
     rows.out
@@ -4726,6 +4755,1032 @@ fn paypal_cases(rows: &mut DeliveryRows<'_>) {
             d.at,
             Ok(()),
         );
+    }
+}
+
+/// Google Pub/Sub's push vectors (`tests/vectors/google_pubsub/README.md`): ID tokens made by
+/// an independent implementation, each changing one thing of `valid`, and a push body.
+const PUBSUB_TOKENS: &str = include_str!("../vectors/google_pubsub/tokens.json");
+const PUBSUB_BODY: &[u8] = include_bytes!("../vectors/google_pubsub/body.json");
+/// The keys of the vectors' key set, as PEM (`pem.py` writes them from `jwks.json`).
+#[cfg(feature = "rsa")]
+const PUBSUB_KEYS: [(&str, &str); 2] = [
+    ("k1", include_str!("../vectors/google_pubsub/k1.pem")),
+    ("k2", include_str!("../vectors/google_pubsub/k2.pem")),
+];
+/// The push endpoint the tokens name in `aud`: the receiver's public URL and the request's
+/// target.
+const PUBSUB_URL: &str = "https://hooks.example.com";
+const PUBSUB_TARGET: &str = "/pubsub/push?token=abc";
+/// A Google ID token lives an hour (`exp` = `iat` + 3600), and the preset's window is that hour
+/// on each side.
+const PUBSUB_WINDOW: u64 = 3600;
+
+/// The Pub/Sub vectors: when the tokens were issued, the audience and service account they
+/// name, and the tokens by name.
+struct PubSubVectors {
+    iat: u64,
+    aud: String,
+    email: String,
+    tokens: Vec<(String, String)>,
+}
+
+fn pubsub_vectors() -> PubSubVectors {
+    let v: serde_json::Value = serde_json::from_str(PUBSUB_TOKENS).unwrap();
+    let text = |name: &str| v[name].as_str().unwrap().to_owned();
+    PubSubVectors {
+        iat: v["iat"].as_u64().unwrap(),
+        aud: text("aud"),
+        email: text("email"),
+        tokens: (v["tokens"].as_object().unwrap().iter())
+            .map(|(name, token)| (name.clone(), token.as_str().unwrap().to_owned()))
+            .collect(),
+    }
+}
+
+impl PubSubVectors {
+    fn token(&self, name: &str) -> &str {
+        let (_, token) = self.tokens.iter().find(|(n, _)| n == name).unwrap();
+        token
+    }
+}
+
+/// The key of the vectors' key set named `kid`, pinned under the id `id`.
+#[cfg(feature = "rsa")]
+fn pubsub_key(id: &str, kid: &str) -> hookseal::Key {
+    let (_, pem) = PUBSUB_KEYS.iter().find(|(k, _)| *k == kid).unwrap();
+    let key = hookseal::RsaPublicKey::from_pem(pem).unwrap();
+    hookseal::Key::rsa_public(id, key).unwrap()
+}
+
+/// The keys of a Pub/Sub receiver pinning Google's (here the vectors') key set, each under its
+/// `kid` (an HMAC key without feature `rsa`).
+fn pubsub_keyring() -> (Keyring, bool) {
+    #[cfg(feature = "rsa")]
+    {
+        let keys = PUBSUB_KEYS.map(|(kid, _)| pubsub_key(kid, kid));
+        (Keyring::from_keys(keys).unwrap(), true)
+    }
+    #[cfg(not(feature = "rsa"))]
+    {
+        (keyring(), false)
+    }
+}
+
+/// A Pub/Sub push: `valid`'s token, the body, posted to the endpoint its `aud` names, verified
+/// at its `iat` by a receiver that knows its public URL and the subscription's service account.
+fn pubsub_delivery() -> Delivery {
+    let v = pubsub_vectors();
+    let headers = vec![(
+        "Authorization".to_owned(),
+        format!("Bearer {}", v.token("valid")).into_bytes(),
+    )];
+    let mut request = Request::delivered(headers, PUBSUB_BODY);
+    request.line = Some(("POST".to_owned(), PUBSUB_TARGET.to_owned()));
+    assert_eq!(v.aud, format!("{PUBSUB_URL}{PUBSUB_TARGET}"));
+    let (keyring, keyed) = pubsub_keyring();
+    Delivery {
+        vector: "valid".to_owned(),
+        scheme: Scheme::google_pubsub(),
+        request,
+        at: v.iat,
+        verifier: Verifier::new(Scheme::google_pubsub(), keyring.clone())
+            .with_public_url(PUBSUB_URL)
+            .unwrap()
+            .with_service_account(&v.email)
+            .unwrap(),
+        keyring,
+        keyed,
+    }
+}
+
+/// Google Pub/Sub: `Authorization: Bearer <header>.<claims>.<signature>`, an RS256 ID token
+/// whose `iat` and `exp` are checked before its signature and its issuer, audience and service
+/// account after it; the body is not signed.
+#[allow(clippy::too_many_lines)]
+fn pubsub_cases(rows: &mut DeliveryRows<'_>) {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64URL};
+
+    let valid = rows.valid();
+    let d = rows.delivery;
+    let v = pubsub_vectors();
+    let token = v.token("valid").to_owned();
+    let auth = |value: &str| valid.clone().header("Authorization", value);
+    let bearer = |token: &str| auth(&format!("Bearer {token}"));
+    let segments: Vec<&str> = token.split('.').collect();
+    let [head, claims, sig] = segments[..] else {
+        panic!("a token of three segments");
+    };
+    let signature = B64URL.decode(sig).unwrap();
+    let head_json = String::from_utf8(B64URL.decode(head).unwrap()).unwrap();
+    let claims_json = String::from_utf8(B64URL.decode(claims).unwrap()).unwrap();
+    let refused = |claim: &'static str| Err(ClaimRefused { claim });
+    let malformed = Err(MalformedHeader(Signature));
+    let changed = Err(NoMatchingSignature);
+
+    // Every token of the vectors, each changing one thing of `valid`.
+    for (name, token) in &v.tokens {
+        let expected = match name.as_str() {
+            "valid" | "valid_k2" | "issuer_without_scheme" => Ok(()),
+            "other_issuer" => refused("iss"),
+            "other_audience" => refused("aud"),
+            "other_email" | "no_email" => refused("email"),
+            "email_unverified" | "email_verified_string" => refused("email_verified"),
+            // `unknown_kid` names a key the receiver does not hold; the other is signed by a
+            // key outside the set.
+            "unknown_kid" | "signed_by_another_key" => changed.clone(),
+            "alg_hs256" | "alg_none" => Err(UnknownAlgorithm),
+            other => panic!("no row for the token {other}"),
+        };
+        rows.add(&format!("the token {name}"), bearer(token), expected);
+    }
+
+    // The Authorization header.
+    rows.add(
+        "no Authorization header",
+        valid.clone().without("Authorization"),
+        Err(MissingHeader(Signature)),
+    );
+    rows.add(
+        "no headers at all",
+        valid.clone().no_headers(),
+        Err(MissingHeader(Signature)),
+    );
+    rows.add(
+        "Authorization twice",
+        valid.clone().twice("Authorization"),
+        Err(DuplicateHeader(Signature)),
+    );
+    rows.add(
+        "the header's name in lowercase",
+        valid
+            .clone()
+            .without("Authorization")
+            .header("authorization", format!("Bearer {token}")),
+        Ok(()),
+    );
+    rows.add(
+        "spaces and tabs around the value",
+        auth(&format!(" \tBearer {token}\t ")),
+        Ok(()),
+    );
+    for (what, value) in [
+        ("an empty value", String::new()),
+        ("Bearer and nothing", "Bearer".to_owned()),
+        ("the token without Bearer", token.clone()),
+        ("bearer in lowercase", format!("bearer {token}")),
+        ("BEARER in capitals", format!("BEARER {token}")),
+        ("two spaces after Bearer", format!("Bearer  {token}")),
+        ("a tab after Bearer", format!("Bearer\t{token}")),
+        ("Basic instead of Bearer", format!("Basic {token}")),
+        (
+            "Bearer and the token twice",
+            format!("Bearer {token} {token}"),
+        ),
+        ("two segments", format!("Bearer {head}.{claims}")),
+        ("four segments", format!("Bearer {token}.{sig}")),
+        ("a dot after the token", format!("Bearer {token}.")),
+        ("a dot before the token", format!("Bearer .{token}")),
+        ("an empty header segment", format!("Bearer .{claims}.{sig}")),
+        ("an empty claims segment", format!("Bearer {head}..{sig}")),
+        (
+            "an empty signature segment",
+            format!("Bearer {head}.{claims}."),
+        ),
+        (
+            "the header padded",
+            format!("Bearer {head}=.{claims}.{sig}"),
+        ),
+        (
+            "the claims padded",
+            format!("Bearer {head}.{claims}==.{sig}"),
+        ),
+        ("the signature padded", format!("Bearer {token}==")),
+        (
+            "the signature in standard base64",
+            format!("Bearer {head}.{claims}.{}", STANDARD.encode(&signature)),
+        ),
+        (
+            "the header and claims in standard base64, padded",
+            format!(
+                "Bearer {}.{}.{sig}",
+                STANDARD.encode(&head_json),
+                STANDARD.encode(&claims_json)
+            ),
+        ),
+        ("NUL after the token", format!("Bearer {token}\0")),
+        ("non-ASCII after the token", format!("Bearer {token}\u{e9}")),
+        (
+            "a space inside the token",
+            format!("Bearer {} {}", &token[..20], &token[20..]),
+        ),
+        (
+            "a base64url character too many in the header",
+            format!("Bearer {head}A.{claims}.{sig}"),
+        ),
+    ] {
+        rows.add(what, auth(&value), malformed.clone());
+    }
+    assert!(sig.contains('-') && sig.contains('_'));
+    // Base64url without padding: the unused bits of a last character must be zero. The header's
+    // 38 bytes are 51 characters, the last carrying 2 unused bits; set one. (The claims' 264
+    // bytes are 352 characters: none unused.)
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let set_unused_bit = |segment: &str, unused: u32| {
+        let mut bytes = segment.as_bytes().to_vec();
+        let last = bytes.last_mut().unwrap();
+        let index = ALPHABET.iter().position(|c| c == last).unwrap();
+        assert_eq!(index % (1 << unused), 0);
+        *last = ALPHABET[index | 1];
+        String::from_utf8(bytes).unwrap()
+    };
+    assert_eq!((head.len(), claims.len() % 4), (51, 0));
+    rows.add(
+        "a bit set past the header's end",
+        bearer(&format!("{}.{claims}.{sig}", set_unused_bit(head, 2))),
+        malformed.clone(),
+    );
+
+    // The header and the claims re-encoded: each must be one JSON object; what is read of them
+    // before the signature (`alg`, `kid`, `iat`, `exp`) must be there once and well-formed.
+    let encoded = |header: &str, claims: &str| {
+        bearer(&format!(
+            "{}.{}.{sig}",
+            B64URL.encode(header),
+            B64URL.encode(claims)
+        ))
+    };
+    let with_header = |header: &str| encoded(header, &claims_json);
+    let with_claims = |claims: &str| encoded(&head_json, claims);
+    assert_eq!(head_json, r#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#);
+    rows.add(
+        "the header and claims re-encoded as they were",
+        encoded(&head_json, &claims_json),
+        Ok(()),
+    );
+    for (what, header, expected) in [
+        ("an array", "[]", malformed.clone()),
+        ("a string", r#""RS256""#, malformed.clone()),
+        ("not JSON", "alg=RS256", malformed.clone()),
+        (
+            "an object with text after it",
+            r#"{"alg":"RS256","kid":"k1"}x"#,
+            malformed.clone(),
+        ),
+        ("an empty object", "{}", malformed.clone()),
+        (
+            "without alg",
+            r#"{"kid":"k1","typ":"JWT"}"#,
+            malformed.clone(),
+        ),
+        (
+            "alg twice",
+            r#"{"alg":"RS256","alg":"RS256","kid":"k1"}"#,
+            malformed.clone(),
+        ),
+        ("alg null", r#"{"alg":null,"kid":"k1"}"#, malformed.clone()),
+        (
+            "alg escaped",
+            r#"{"alg":"RS\u0032\u0035\u0036","kid":"k1"}"#,
+            malformed.clone(),
+        ),
+        (
+            "alg's name escaped",
+            r#"{"\u0061lg":"RS256","kid":"k1"}"#,
+            malformed.clone(),
+        ),
+        (
+            "alg RS512",
+            r#"{"alg":"RS512","kid":"k1"}"#,
+            Err(UnknownAlgorithm),
+        ),
+        (
+            "alg rs256",
+            r#"{"alg":"rs256","kid":"k1"}"#,
+            Err(UnknownAlgorithm),
+        ),
+        (
+            "alg PS256",
+            r#"{"alg":"PS256","kid":"k1"}"#,
+            Err(UnknownAlgorithm),
+        ),
+        (
+            "alg ES256",
+            r#"{"alg":"ES256","kid":"k1"}"#,
+            Err(UnknownAlgorithm),
+        ),
+        (
+            "alg empty",
+            r#"{"alg":"","kid":"k1"}"#,
+            Err(UnknownAlgorithm),
+        ),
+        (
+            "alg a number",
+            r#"{"alg":256,"kid":"k1"}"#,
+            Err(UnknownAlgorithm),
+        ),
+        (
+            "kid twice",
+            r#"{"alg":"RS256","kid":"k1","kid":"k1"}"#,
+            malformed.clone(),
+        ),
+        (
+            "kid null",
+            r#"{"alg":"RS256","kid":null}"#,
+            malformed.clone(),
+        ),
+        (
+            "kid an object",
+            r#"{"alg":"RS256","kid":{}}"#,
+            malformed.clone(),
+        ),
+        // Well-formed, so the signature decides: it covers the header as sent.
+        (
+            "without kid (every key tried)",
+            r#"{"alg":"RS256","typ":"JWT"}"#,
+            changed.clone(),
+        ),
+        (
+            "kid k2",
+            r#"{"alg":"RS256","kid":"k2","typ":"JWT"}"#,
+            changed.clone(),
+        ),
+        (
+            "kid K1",
+            r#"{"alg":"RS256","kid":"K1","typ":"JWT"}"#,
+            changed.clone(),
+        ),
+        (
+            "kid a number",
+            r#"{"alg":"RS256","kid":1,"typ":"JWT"}"#,
+            changed.clone(),
+        ),
+        (
+            "without typ",
+            r#"{"alg":"RS256","kid":"k1"}"#,
+            changed.clone(),
+        ),
+        (
+            "typ twice",
+            r#"{"alg":"RS256","kid":"k1","typ":"JWT","typ":"JWT"}"#,
+            changed.clone(),
+        ),
+        (
+            "spaces between its members",
+            r#"{"alg": "RS256", "kid": "k1", "typ": "JWT"}"#,
+            changed.clone(),
+        ),
+    ] {
+        rows.add(&format!("the header {what}"), with_header(header), expected);
+    }
+
+    let iat = v.iat.to_string();
+    let exp = (v.iat + PUBSUB_WINDOW).to_string();
+    assert!(claims_json.contains(&format!(r#""iat":{iat},"#)));
+    assert!(claims_json.contains(&format!(r#""exp":{exp},"#)));
+    let claim = |from: &str, to: &str| {
+        assert!(claims_json.contains(from), "{from}");
+        with_claims(&claims_json.replacen(from, to, 1))
+    };
+    let iat_is = |to: &str| claim(&format!(r#""iat":{iat}"#), &format!(r#""iat":{to}"#));
+    let exp_is = |to: &str| claim(&format!(r#""exp":{exp}"#), &format!(r#""exp":{to}"#));
+    let future = (v.iat + PUBSUB_WINDOW + 1).to_string();
+    let past = (v.iat - 1).to_string();
+    for (what, claims, expected) in [
+        ("an array", with_claims("[]"), malformed.clone()),
+        ("a number", with_claims("1"), malformed.clone()),
+        ("not JSON", with_claims("iat=1"), malformed.clone()),
+        (
+            "cut short",
+            with_claims(&claims_json[..claims_json.len() - 1]),
+            malformed.clone(),
+        ),
+        (
+            "with text after them",
+            with_claims(&format!("{claims_json}x")),
+            malformed.clone(),
+        ),
+        ("an empty object", with_claims("{}"), refused("iat")),
+        (
+            "without iat",
+            claim(&format!(r#""iat":{iat},"#), ""),
+            refused("iat"),
+        ),
+        (
+            "without exp",
+            claim(&format!(r#""exp":{exp},"#), ""),
+            refused("exp"),
+        ),
+        (
+            "iat with a fraction",
+            iat_is(&format!("{iat}.0")),
+            refused("iat"),
+        ),
+        ("iat negative", iat_is(&format!("-{iat}")), refused("iat")),
+        ("iat in exponent form", iat_is("1.7e9"), refused("iat")),
+        (
+            "exp with a fraction",
+            exp_is(&format!("{exp}.5")),
+            refused("exp"),
+        ),
+        ("iat null", iat_is("null"), malformed.clone()),
+        ("iat true", iat_is("true"), malformed.clone()),
+        (
+            "iat an array",
+            iat_is(&format!("[{iat}]")),
+            malformed.clone(),
+        ),
+        ("exp an object", exp_is("{}"), malformed.clone()),
+        (
+            "iat twice",
+            claim(r#""iat":"#, &format!(r#""iat":{iat},"iat":"#)),
+            malformed.clone(),
+        ),
+        (
+            "exp twice",
+            claim(r#""exp":"#, &format!(r#""exp":{exp},"exp":"#)),
+            malformed.clone(),
+        ),
+        (
+            "iat's name escaped",
+            claim(r#""iat":"#, r#""\u0069at":"#),
+            malformed.clone(),
+        ),
+        // Read before the signature: their times are checked first.
+        (
+            "iat beyond the window ahead",
+            iat_is(&future),
+            Err(TimestampInFuture),
+        ),
+        (
+            "iat 0 (beyond the window behind)",
+            iat_is("0"),
+            Err(TimestampTooOld),
+        ),
+        (
+            "exp a second before now",
+            exp_is(&past),
+            Err(TimestampTooOld),
+        ),
+        ("exp 0", exp_is("0"), Err(TimestampTooOld)),
+        // Well-formed and in time: the signature decides.
+        (
+            "iat a second later",
+            iat_is(&(v.iat + 1).to_string()),
+            changed.clone(),
+        ),
+        (
+            "exp a day later",
+            exp_is(&(v.iat + 86_400).to_string()),
+            changed.clone(),
+        ),
+        (
+            "iat as a string",
+            iat_is(&format!(r#""{iat}""#)),
+            changed.clone(),
+        ),
+        (
+            "the issuer changed",
+            claim("https://accounts", "https://evil"),
+            changed.clone(),
+        ),
+        (
+            "the service account changed",
+            claim("push@", "attacker@"),
+            changed.clone(),
+        ),
+        (
+            "email_verified false",
+            claim(r#""email_verified":true"#, r#""email_verified":false"#),
+            changed.clone(),
+        ),
+        // A claim read only after the signature, named twice: the signature decides first.
+        (
+            "sub twice",
+            claim(r#""sub":"#, r#""sub":"x","sub":"#),
+            changed.clone(),
+        ),
+        (
+            "spaces between their members",
+            with_claims(&claims_json.replace(",\"", ", \"")),
+            changed.clone(),
+        ),
+        (
+            "nested 65 deep in a member",
+            claim(
+                r#""azp":"#,
+                &format!(r#""x":{}1{},"azp":"#, "[".repeat(64), "]".repeat(64)),
+            ),
+            malformed.clone(),
+        ),
+    ] {
+        rows.add(&format!("the claims {what}"), claims, expected);
+    }
+    rows.add(
+        "the header of valid_k2 with valid's claims and signature",
+        bearer(&format!(
+            "{}.{claims}.{sig}",
+            v.token("valid_k2").split('.').next().unwrap()
+        )),
+        changed.clone(),
+    );
+    rows.add(
+        "the claims of other_issuer with valid's header and signature",
+        bearer(&format!(
+            "{head}.{}.{sig}",
+            v.token("other_issuer").split('.').nth(1).unwrap()
+        )),
+        changed.clone(),
+    );
+
+    // The signature: base64url of 256 to 512 bytes, checked before any key.
+    let with_signature =
+        |bytes: &[u8]| bearer(&format!("{head}.{claims}.{}", B64URL.encode(bytes)));
+    assert_eq!(signature.len(), 256);
+    for (at, what) in [(0, "first"), (128, "middle"), (255, "last")] {
+        let mut flipped = signature.clone();
+        flipped[at] ^= 0x01;
+        rows.add(
+            &format!("a bit flipped in the signature's {what} byte"),
+            with_signature(&flipped),
+            changed.clone(),
+        );
+    }
+    rows.add(
+        "the signature of valid_k2",
+        with_signature(
+            &B64URL
+                .decode(v.token("valid_k2").split('.').nth(2).unwrap())
+                .unwrap(),
+        ),
+        changed.clone(),
+    );
+    rows.add(
+        "the signature one byte short (255 bytes)",
+        with_signature(&signature[..255]),
+        Err(MalformedSignature),
+    );
+    rows.add(
+        "the signature one byte long (257 bytes)",
+        with_signature(&[&signature[..], &[0]].concat()),
+        changed.clone(),
+    );
+    rows.add(
+        "512 bytes, an RSA-4096 signature's length",
+        with_signature(&[&signature[..], &signature[..]].concat()),
+        changed.clone(),
+    );
+    rows.add(
+        "513 bytes, longer than any accepted key's",
+        with_signature(&[&signature[..], &signature[..], &[0]].concat()),
+        Err(MalformedSignature),
+    );
+    rows.add("256 zero bytes", with_signature(&[0; 256]), changed.clone());
+    // Hex digits are base64url characters: 512 of them decode to 384 bytes.
+    rows.add(
+        "the signature in hex",
+        bearer(&format!("{head}.{claims}.{}", hex::encode(&signature))),
+        changed.clone(),
+    );
+    // 256 bytes are 342 characters, the last carrying 4 unused bits; set one.
+    assert_eq!(sig.len(), 342);
+    rows.add(
+        "a bit set past the signature's end",
+        bearer(&format!("{head}.{claims}.{}", set_unused_bit(sig, 4))),
+        Err(MalformedSignature),
+    );
+
+    // The header's length: at most 4096 bytes.
+    let fill = |len: usize| {
+        let prefix = format!("Bearer {head}.{claims}.");
+        auth(&format!("{prefix}{}", "A".repeat(len - prefix.len())))
+    };
+    rows.add(
+        "a token of 4096 bytes, its signature too long",
+        fill(4096),
+        Err(MalformedSignature),
+    );
+    rows.add(
+        "a token of 4097 bytes",
+        fill(4097),
+        Err(HeaderTooLong(Signature)),
+    );
+    rows.add(
+        "4096 bytes of one segment",
+        auth(&format!("Bearer {}", "A".repeat(4089))),
+        malformed.clone(),
+    );
+    rows.add(
+        "1 MiB",
+        auth(&format!("Bearer {}", "A".repeat(1 << 20))),
+        Err(HeaderTooLong(Signature)),
+    );
+
+    // The body is not signed; its `message.messageId` is the delivery's id, read as sent.
+    rows.add(
+        "the message's data changed",
+        valid
+            .clone()
+            .edit_body("eyJvcmRlciI6MTd9", "eyJvcmRlciI6MTh9"),
+        Ok(()),
+    );
+    rows.add(
+        "another messageId",
+        valid.clone().edit_body(
+            "\"messageId\": \"2070443601311540\"",
+            "\"messageId\": \"1\"",
+        ),
+        Ok(()),
+    );
+    rows.add(
+        "no messageId",
+        valid
+            .clone()
+            .edit_body("\"messageId\": \"2070443601311540\",", ""),
+        Ok(()),
+    );
+    rows.add("an empty JSON object", valid.clone().body("{}"), Ok(()));
+    rows.add(
+        "messageId a number",
+        valid.clone().edit_body(
+            "\"messageId\": \"2070443601311540\"",
+            "\"messageId\": 2070443601311540",
+        ),
+        Ok(()),
+    );
+    for (what, body, expected) in [
+        ("an empty body", valid.clone().body(""), Err(MalformedBody)),
+        (
+            "a body that is not JSON",
+            valid.clone().body("message"),
+            Err(MalformedBody),
+        ),
+        (
+            "messageId twice",
+            valid
+                .clone()
+                .edit_body("\"messageId\": ", "\"messageId\": \"1\", \"messageId\": "),
+            Err(MalformedBody),
+        ),
+        (
+            "messageId escaped",
+            valid
+                .clone()
+                .edit_body("\"2070443601311540\"", "\"2070443601311540\\n\""),
+            Err(MalformedBody),
+        ),
+        (
+            "a space inside messageId",
+            valid
+                .clone()
+                .edit_body("\"2070443601311540\"", "\"2070443 601311540\""),
+            Err(InvalidId),
+        ),
+        (
+            "an empty messageId",
+            valid
+                .clone()
+                .edit_body("\"messageId\": \"2070443601311540\"", "\"messageId\": \"\""),
+            Err(InvalidId),
+        ),
+        (
+            "a messageId of 256 characters",
+            valid
+                .clone()
+                .edit_body("\"2070443601311540\"", &format!("\"{}\"", "7".repeat(256))),
+            Err(InvalidId),
+        ),
+    ] {
+        rows.add(what, body, expected);
+    }
+    // The token is read first.
+    let expired = v.iat + PUBSUB_WINDOW + 1;
+    rows.add_with(
+        "a body that is not JSON, the token expired",
+        d.verifier.clone(),
+        valid.clone().body("message"),
+        expired,
+        Err(TimestampTooOld),
+    );
+
+    // The audience: the public URL and the request's target, as sent.
+    let at_target = |method: &str, target: &str| valid.clone().line(method, target);
+    for (what, request, expected) in [
+        ("a GET", at_target("GET", PUBSUB_TARGET), Ok(())),
+        (
+            "another query",
+            at_target("POST", "/pubsub/push?token=abd"),
+            refused("aud"),
+        ),
+        (
+            "no query",
+            at_target("POST", "/pubsub/push"),
+            refused("aud"),
+        ),
+        (
+            "another parameter",
+            at_target("POST", "/pubsub/push?token=abc&x=1"),
+            refused("aud"),
+        ),
+        (
+            "another path",
+            at_target("POST", "/pubsub/Push?token=abc"),
+            refused("aud"),
+        ),
+        (
+            "no request line",
+            valid.clone().no_line(),
+            Err(MissingRequestLine),
+        ),
+    ] {
+        rows.add(&format!("the request: {what}"), request, expected);
+    }
+
+    // What the receiver is told: its public URL or the audience, and the service account.
+    let base = || Verifier::new(Scheme::google_pubsub(), d.keyring.clone());
+    let account = |verifier: Verifier| verifier.with_service_account(&v.email).unwrap();
+    let url = |u: &str| account(base().with_public_url(u).unwrap());
+    let audience = |a: &str| account(base().with_audience(a).unwrap());
+    let other_email = "attacker@evil-project.iam.gserviceaccount.com";
+    let with = |rows: &mut DeliveryRows<'_>,
+                what: &str,
+                verifier: Verifier,
+                request: &Request,
+                expected| {
+        rows.add_with(what, verifier, request.clone(), d.at, expected);
+    };
+    for (what, verifier, expected) in [
+        (
+            "the public URL with a slash after it",
+            url(&format!("{PUBSUB_URL}/")),
+            Ok(()),
+        ),
+        (
+            "the public URL over http",
+            url("http://hooks.example.com"),
+            refused("aud"),
+        ),
+        (
+            "the public URL with its port",
+            url("https://hooks.example.com:443"),
+            refused("aud"),
+        ),
+        (
+            "the public URL's host in capitals",
+            url("https://HOOKS.example.com"),
+            refused("aud"),
+        ),
+        (
+            "another public URL",
+            url("https://example.com"),
+            refused("aud"),
+        ),
+        ("the audience set", audience(&v.aud), Ok(())),
+        (
+            "another audience set",
+            audience("https://hooks.example.com/other"),
+            refused("aud"),
+        ),
+        (
+            "the audience set without its query",
+            audience("https://hooks.example.com/pubsub/push"),
+            refused("aud"),
+        ),
+        (
+            "the audience set and another public URL (the audience wins)",
+            account(
+                base()
+                    .with_audience(&v.aud)
+                    .unwrap()
+                    .with_public_url("https://example.com")
+                    .unwrap(),
+            ),
+            Ok(()),
+        ),
+        (
+            "neither public URL nor audience",
+            account(base()),
+            Err(MissingPublicUrl),
+        ),
+        (
+            "no service account",
+            base().with_public_url(PUBSUB_URL).unwrap(),
+            Err(MissingServiceAccount),
+        ),
+        (
+            "the service account in capitals",
+            base()
+                .with_public_url(PUBSUB_URL)
+                .unwrap()
+                .with_service_account(&v.email.to_uppercase())
+                .unwrap(),
+            refused("email"),
+        ),
+        (
+            "another service account",
+            base()
+                .with_public_url(PUBSUB_URL)
+                .unwrap()
+                .with_service_account(other_email)
+                .unwrap(),
+            refused("email"),
+        ),
+    ] {
+        with(
+            rows,
+            &format!("a receiver with {what}"),
+            verifier,
+            &valid,
+            expected,
+        );
+    }
+    let behind_proxy = url(&format!("{PUBSUB_URL}/pubsub"));
+    with(
+        rows,
+        "behind a proxy that strips /pubsub",
+        behind_proxy,
+        &valid.clone().line("POST", "/push?token=abc"),
+        Ok(()),
+    );
+    with(
+        rows,
+        "the audience set, no request line",
+        audience(&v.aud),
+        &valid.clone().no_line(),
+        Ok(()),
+    );
+    with(
+        rows,
+        "the audience set, the token of other_audience",
+        audience("https://hooks.example.com/other"),
+        &bearer(v.token("other_audience")),
+        Ok(()),
+    );
+    with(
+        rows,
+        "the service account of other_email, its token",
+        base()
+            .with_public_url(PUBSUB_URL)
+            .unwrap()
+            .with_service_account(other_email)
+            .unwrap(),
+        &bearer(v.token("other_email")),
+        Ok(()),
+    );
+    // The service account is asked for after the signature: an unsigned token learns nothing.
+    let no_account = || base().with_public_url(PUBSUB_URL).unwrap();
+    for (name, expected) in [
+        ("signed_by_another_key", changed.clone()),
+        ("other_issuer", Err(MissingServiceAccount)),
+        ("alg_none", Err(UnknownAlgorithm)),
+    ] {
+        with(
+            rows,
+            &format!("no service account, the token {name}"),
+            no_account(),
+            &bearer(v.token(name)),
+            expected,
+        );
+    }
+    rows.add_with(
+        "no service account, the token expired",
+        no_account(),
+        valid.clone(),
+        expired,
+        Err(TimestampTooOld),
+    );
+
+    // Keys: a token names its key by `kid`; only the key pinned under that id is tried.
+    #[cfg(feature = "rsa")]
+    {
+        let ring = |keys: Vec<hookseal::Key>| Keyring::from_keys(keys).unwrap();
+        let pinned = |keys| {
+            account(
+                Verifier::new(Scheme::google_pubsub(), ring(keys))
+                    .with_public_url(PUBSUB_URL)
+                    .unwrap(),
+            )
+        };
+        let at = Timestamp::from_unix_secs(d.at);
+        let before = Timestamp::from_unix_secs(d.at - 1);
+        let after = Timestamp::from_unix_secs(d.at + 1);
+        let unknown_kid = bearer(v.token("unknown_kid"));
+        let valid_k2 = bearer(v.token("valid_k2"));
+        for (what, keys, request, expected) in [
+            ("k1 alone", vec![pubsub_key("k1", "k1")], &valid, Ok(())),
+            (
+                "k2 alone",
+                vec![pubsub_key("k2", "k2")],
+                &valid,
+                changed.clone(),
+            ),
+            (
+                "k1 alone, the token of valid_k2",
+                vec![pubsub_key("k1", "k1")],
+                &valid_k2,
+                changed.clone(),
+            ),
+            (
+                "k1's key pinned under another kid",
+                vec![pubsub_key("google", "k1")],
+                &valid,
+                changed.clone(),
+            ),
+            (
+                "k1's and k2's keys under each other's kid",
+                vec![pubsub_key("k1", "k2"), pubsub_key("k2", "k1")],
+                &valid,
+                changed.clone(),
+            ),
+            (
+                "k1's key pinned as k9, the token of unknown_kid",
+                vec![pubsub_key("k9", "k1")],
+                &unknown_kid,
+                Ok(()),
+            ),
+            (
+                "k1's key pinned as K1",
+                vec![pubsub_key("K1", "k1")],
+                &valid,
+                changed.clone(),
+            ),
+            (
+                "fifteen keys under other kids, then k1 (none of them tried)",
+                (0..15)
+                    .map(|i| pubsub_key(&format!("x{i}"), "k2"))
+                    .chain([pubsub_key("k1", "k1")])
+                    .collect(),
+                &valid,
+                Ok(()),
+            ),
+            (
+                "k1 valid until the second before",
+                vec![pubsub_key("k1", "k1").not_after(before)],
+                &valid,
+                Err(NoActiveKey),
+            ),
+            (
+                "k1 valid from the second after",
+                vec![pubsub_key("k1", "k1").not_before(after)],
+                &valid,
+                Err(NoActiveKey),
+            ),
+            (
+                "k1 valid until the very second",
+                vec![pubsub_key("k1", "k1").not_after(at)],
+                &valid,
+                Ok(()),
+            ),
+            (
+                "k1 valid from the very second",
+                vec![pubsub_key("k1", "k1").not_before(at)],
+                &valid,
+                Ok(()),
+            ),
+            (
+                "k2 alone, expired (no key valid now is asked for a kid)",
+                vec![pubsub_key("k2", "k2").not_after(before)],
+                &valid,
+                Err(NoActiveKey),
+            ),
+        ] {
+            with(
+                rows,
+                &format!("pinned: {what}"),
+                pinned(keys),
+                request,
+                expected,
+            );
+        }
+        #[cfg(feature = "x509")]
+        with(
+            rows,
+            "pinned: AWS SNS's RSA key as k1",
+            pinned(vec![bare_key("k1", SNS_CERT)]),
+            &valid,
+            changed.clone(),
+        );
+        #[cfg(feature = "p256")]
+        {
+            with(
+                rows,
+                "pinned: a P-256 key as k1",
+                pinned(vec![sendgrid_key("k1", &sendgrid_vectors()[0].key)]),
+                &valid,
+                Err(NoActiveKey),
+            );
+            with(
+                rows,
+                "pinned: a P-256 key, then k1",
+                pinned(vec![
+                    sendgrid_key("p256", &sendgrid_vectors()[0].key),
+                    pubsub_key("k1", "k1"),
+                ]),
+                &valid,
+                Ok(()),
+            );
+        }
     }
 }
 

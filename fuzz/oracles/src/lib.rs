@@ -28,11 +28,13 @@
 //! - [`body_fields`]: the first byte picks Linear, Mailgun, Twilio or AWS SNS; the rest is the
 //!   body, signed by the oracle where the scheme signs the body with an HMAC key.
 //!
-//! The presets whose senders sign with a private key (SendGrid's ECDSA P-256, AWS SNS's and
-//! PayPal's RSA) are fuzzed through their parsing only: the oracles' hookseal is built without
-//! `p256` and `x509`, so their verifiers hold HMAC keys, which verify nothing of theirs. Every
-//! request of theirs must be refused (at the keys, `NoActiveKey`, at the latest), and their
-//! seeds are the providers' own deliveries, as sent and with their timestamps moved to [`NOW`].
+//! The presets whose senders sign with a private key (SendGrid's ECDSA P-256, AWS SNS's, PayPal's
+//! and Google Pub/Sub's RSA) are fuzzed through their parsing only: the oracles' hookseal is
+//! built without `p256`, `rsa` and `x509`, so their verifiers hold HMAC keys, which verify
+//! nothing of theirs. Every request of theirs must be refused (at the keys, `NoActiveKey`, at the
+//! latest), and their seeds are the providers' own deliveries, as sent and with their timestamps
+//! moved to [`NOW`] (Pub/Sub's: the tokens of its vectors, issued at [`NOW`]). Google Pub/Sub's
+//! refusals are modelled exactly, its bearer token read to the end ([`verify`]).
 
 #![allow(
     clippy::missing_panics_doc,
@@ -45,7 +47,7 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use hmac::Hmac;
 use sha2::Digest as _;
 
@@ -85,6 +87,12 @@ const SENDGRID_TIMESTAMP: &str = "X-Twilio-Email-Event-Webhook-Timestamp";
 
 /// The webhook id PayPal's verifier is given: that of PayPal's SDK test delivery.
 const PAYPAL_WEBHOOK_ID: &str = "96605875FF6516633";
+
+/// Google Pub/Sub's window: the hour a Google ID token lives, on each side of [`NOW`].
+const PUBSUB_WINDOW: u64 = 3600;
+
+/// The longest `Authorization` value Google Pub/Sub's verifier reads.
+const PUBSUB_MAX_HEADER: usize = 4096;
 
 /// How a scheme's signed content and signature are laid out, written out from each provider's
 /// documentation rather than read from the scheme, so the checks below do not share the code
@@ -145,6 +153,8 @@ enum Content {
     SnsMembers,
     /// `id|timestamp|webhook id|CRC-32 of the body` (PayPal).
     IdTsWebhookCrc,
+    /// A bearer token's `header.claims`, as sent (Google Pub/Sub): nothing of the request.
+    Token,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +165,9 @@ enum Syntax {
     Versioned,
     /// The one tag, after the label.
     Single,
+    /// `Bearer <header>.<claims>.<signature>`, a JSON Web Token (Google Pub/Sub): one signature,
+    /// its third segment.
+    Bearer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,7 +177,8 @@ enum Alg {
     Ed25519,
     /// ECDSA P-256 with SHA-256, the signature in DER (SendGrid): no key of it is held here.
     P256,
-    /// RSA PKCS#1 v1.5, 2048 to 4096 bits (AWS SNS, PayPal): no key of it is held here.
+    /// RSA PKCS#1 v1.5, 2048 to 4096 bits (AWS SNS, PayPal, Google Pub/Sub): no key of it is
+    /// held here.
     Rsa,
 }
 
@@ -570,6 +584,22 @@ fn layouts() -> Vec<(Scheme, Layout)> {
                 )
             },
         ),
+        // The token's `iat` is its timestamp, read by `bearer_model`, not from a source.
+        (
+            Scheme::google_pubsub(),
+            Layout {
+                alg: Alg::Rsa,
+                id: Some(Source::Member(&["message", "messageId"])),
+                tolerance: PUBSUB_WINDOW,
+                ..base(
+                    Content::Token,
+                    Syntax::Bearer,
+                    "",
+                    Encoding::Base64Url,
+                    "Authorization",
+                )
+            },
+        ),
     ]
 }
 
@@ -703,11 +733,26 @@ pub fn signature_versioned(data: &[u8]) {
 }
 
 /// The signature parser of the one-signature schemes (GitHub, Slack, Zoom, Shopify, Twitch,
-/// Intercom, Coinbase Commerce, Razorpay, Linear, Mailgun's member, Twilio, Square, HubSpot, and
-/// the Ed25519 ones, Discord and Telnyx).
+/// Intercom, Coinbase Commerce, Razorpay, Linear, Mailgun's member, Twilio, Square, HubSpot, the
+/// Ed25519 ones, Discord and Telnyx, the public-key ones, SendGrid, AWS SNS's member and PayPal,
+/// and Google Pub/Sub's bearer token).
 pub fn signature_single(data: &[u8]) {
-    if let Some((case, value)) = pick(data, |s| s == Syntax::Single) {
+    if let Some((case, value)) = pick(data, is_single) {
         check_signature_header(case, value);
+    }
+}
+
+/// Whether a syntax carries one signature: the `signature_single` group.
+fn is_single(syntax: Syntax) -> bool {
+    matches!(syntax, Syntax::Single | Syntax::Bearer)
+}
+
+/// The fuzz target that parses signature headers of `syntax`.
+fn signature_target(syntax: Syntax) -> &'static str {
+    match syntax {
+        Syntax::Params { .. } => "signature_params",
+        Syntax::Versioned => "signature_versioned",
+        Syntax::Single | Syntax::Bearer => "signature_single",
     }
 }
 
@@ -729,9 +774,9 @@ fn check_signature_header(case: &Case, value: &[u8]) {
             if matches!(layout.alg, Alg::Ed25519 | Alg::P256 | Alg::Rsa) {
                 assert!(tags.is_empty(), "an HMAC tag taken for a public-key scheme");
                 assert_eq!(parsed.other_signatures, 1);
-                let text = value
-                    .strip_prefix(layout.label.as_bytes())
-                    .unwrap_or_default();
+                let Some(text) = signature_text(layout, value) else {
+                    panic!("a signature taken from a value that is not of the scheme's syntax");
+                };
                 assert!(
                     decode(layout.encoding, text).is_some_and(|s| layout.alg.is_well_formed(&s)),
                     "a signature taken that the value does not spell canonically, or of another \
@@ -799,14 +844,56 @@ fn check_signature_header(case: &Case, value: &[u8]) {
             );
             // A public-key scheme's one signature, canonical base64 of its algorithm's shape, is
             // taken (the key decides).
+            let text = signature_text(layout, value);
             if layout.alg.is_unheld() {
                 assert!(
-                    !decode(layout.encoding, value).is_some_and(|s| layout.alg.is_well_formed(&s)),
+                    !text
+                        .and_then(|text| decode(layout.encoding, text))
+                        .is_some_and(|s| layout.alg.is_well_formed(&s)),
                     "a well-formed signature refused: {e:?}"
                 );
             }
+            // A bearer token's shape is the header's; its signature's, the signature's.
+            if layout.syntax == Syntax::Bearer {
+                let expected = match text {
+                    None => VerifyError::MalformedHeader(HeaderKind::Signature),
+                    Some(_) => VerifyError::MalformedSignature,
+                };
+                assert_eq!(e, expected, "a bearer token refused for another fault");
+            }
         }
     }
+}
+
+/// The text of the one signature of a value of `layout`'s syntax: after its label, or a bearer
+/// token's third segment when the value is `Bearer ` and three non-empty segments of the
+/// base64url alphabet. `None` when the value is not of that shape.
+fn signature_text(layout: Layout, value: &[u8]) -> Option<&[u8]> {
+    match layout.syntax {
+        Syntax::Bearer => match bearer_segments(value)? {
+            [_, _, signature] => Some(signature),
+        },
+        _ => value.strip_prefix(layout.label.as_bytes()),
+    }
+}
+
+/// The three segments of `Bearer <header>.<claims>.<signature>`, each non-empty and of the
+/// base64url alphabet (RFC 4648 §5) alone; `None` for any other value.
+fn bearer_segments(value: &[u8]) -> Option<[&[u8]; 3]> {
+    let token = value.strip_prefix(b"Bearer ")?;
+    let segments: Vec<&[u8]> = token.split(|&b| b == b'.').collect();
+    let [header, claims, signature] = segments[..] else {
+        return None;
+    };
+    let alphabet = |s: &[u8]| {
+        !s.is_empty()
+            && s.iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+    };
+    [header, claims, signature]
+        .iter()
+        .all(|s| alphabet(s))
+        .then_some([header, claims, signature])
 }
 
 /// The entries of a signature header value, split as `layout` says; `None` for an entry that
@@ -825,7 +912,7 @@ fn entries(layout: Layout, value: &[u8]) -> Vec<Option<&[u8]>> {
             })
             .collect(),
         Syntax::Versioned => value.split(|&b| b == b' ').map(Some).collect(),
-        Syntax::Single => vec![Some(value)],
+        Syntax::Single | Syntax::Bearer => vec![Some(value)],
     }
 }
 
@@ -840,12 +927,13 @@ fn encode(encoding: Encoding, bytes: &[u8]) -> String {
     match encoding {
         Encoding::Hex => bytes.iter().map(|b| format!("{b:02x}")).collect(),
         Encoding::Base64 => STANDARD.encode(bytes),
+        Encoding::Base64Url => URL_SAFE_NO_PAD.encode(bytes),
         other => panic!("no oracle for the encoding {other:?}"),
     }
 }
 
-/// Canonical text in `encoding` decoded: lowercase hex, or padded standard base64 that encodes
-/// back to itself.
+/// Canonical text in `encoding` decoded: lowercase hex, padded standard base64 or unpadded
+/// base64url that encodes back to itself.
 fn decode(encoding: Encoding, text: &[u8]) -> Option<Vec<u8>> {
     match encoding {
         Encoding::Hex => {
@@ -863,6 +951,10 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<Vec<u8>> {
         Encoding::Base64 => {
             let bytes = STANDARD.decode(text).ok()?;
             (STANDARD.encode(&bytes).as_bytes() == text).then_some(bytes)
+        }
+        Encoding::Base64Url => {
+            let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+            (URL_SAFE_NO_PAD.encode(&bytes).as_bytes() == text).then_some(bytes)
         }
         other => panic!("no oracle for the encoding {other:?}"),
     }
@@ -1357,6 +1449,93 @@ fn window(secs: u64, tolerance: u64) -> Result<(), VerifyError> {
     }
 }
 
+/// What verifying a Google Pub/Sub push must answer, with no RSA key held, in the order
+/// verification reads: the `Authorization` header (sent once, at most 4096 bytes once trimmed
+/// of spaces and tabs), `Bearer ` and three segments of the base64url alphabet, the header and
+/// the claims each canonical unpadded base64url of one JSON object (`model::Json`), the claims'
+/// `iat` (canonical Unix seconds, not more than the hour ahead) and `exp` (not passed), the
+/// header's `alg` (`RS256`), the signature (256 to 512 bytes), the body's `message.messageId`
+/// (a delivery id, when present), the header's `kid` (a number or a string without escapes,
+/// when present), the hour's window on `iat`, and then no key to verify with. `None` where the
+/// model cannot say: a header, claims or body that is JSON but not UTF-8.
+fn bearer_model<H: HeaderSource + ?Sized>(headers: &H, body: &[u8]) -> Option<VerifyError> {
+    use VerifyError::{
+        ClaimRefused, DuplicateHeader, HeaderTooLong, InvalidId, MalformedBody, MalformedHeader,
+        MalformedSignature, MissingHeader, NoActiveKey, TimestampInFuture, TimestampTooOld,
+        UnknownAlgorithm,
+    };
+    let malformed = MalformedHeader(HeaderKind::Signature);
+    let Ok(name) = HeaderName::new("Authorization") else {
+        panic!("Authorization is refused as a header name");
+    };
+    let values: Vec<&[u8]> = headers.header_values(&name).collect();
+    let value = match values[..] {
+        [] => return Some(MissingHeader(HeaderKind::Signature)),
+        [one] => trim_ows(one),
+        _ => return Some(DuplicateHeader(HeaderKind::Signature)),
+    };
+    if value.len() > PUBSUB_MAX_HEADER {
+        return Some(HeaderTooLong(HeaderKind::Signature));
+    }
+    let Some([header, claims, signature]) = bearer_segments(value) else {
+        return Some(malformed);
+    };
+    // Each decoded, then read as one JSON object.
+    let Some(header) = decode(Encoding::Base64Url, header) else {
+        return Some(malformed);
+    };
+    let header = model::Json::new(&header)?;
+    if matches!(header, model::Json::Malformed) {
+        return Some(malformed);
+    }
+    let Some(claims) = decode(Encoding::Base64Url, claims) else {
+        return Some(malformed);
+    };
+    let claims = model::Json::new(&claims)?;
+    if matches!(claims, model::Json::Malformed) {
+        return Some(malformed);
+    }
+    let time = |claim: &'static str| match claims.find(&[claim]) {
+        Err(model::Malformed) => Err(malformed.clone()),
+        Ok(None) => Err(ClaimRefused { claim }),
+        Ok(Some(text)) => model::decimal(&text).map_err(|_| ClaimRefused { claim }),
+    };
+    let iat = match time("iat") {
+        Ok(iat) => iat,
+        Err(e) => return Some(e),
+    };
+    if iat > NOW + PUBSUB_WINDOW {
+        return Some(TimestampInFuture);
+    }
+    match time("exp") {
+        Ok(exp) if exp < NOW => return Some(TimestampTooOld),
+        Ok(_) => {}
+        Err(e) => return Some(e),
+    }
+    match header.find(&["alg"]) {
+        Err(model::Malformed) | Ok(None) => return Some(malformed),
+        Ok(Some(alg)) if alg != b"RS256" => return Some(UnknownAlgorithm),
+        Ok(Some(_)) => {}
+    }
+    if !decode(Encoding::Base64Url, signature).is_some_and(|s| Alg::Rsa.is_well_formed(&s)) {
+        return Some(MalformedSignature);
+    }
+    match model::Json::new(body)?.find(&["message", "messageId"]) {
+        Err(model::Malformed) => return Some(MalformedBody),
+        Ok(Some(id)) if !(1..=255).contains(&id.len()) || !id.iter().all(u8::is_ascii_graphic) => {
+            return Some(InvalidId);
+        }
+        Ok(_) => {}
+    }
+    if header.find(&["kid"]).is_err() {
+        return Some(malformed);
+    }
+    if let Err(e) = window(iat, PUBSUB_WINDOW) {
+        return Some(e);
+    }
+    Some(NoActiveKey)
+}
+
 /// The readers of the body, through verification: Linear's JSON timestamp member (the body
 /// signed by the oracle), Mailgun's signature, timestamp and token members (the body verified as
 /// it is), Twilio's form (the body signed by the oracle), AWS SNS's members (the body verified as
@@ -1734,7 +1913,8 @@ pub fn join_request(request: &Request<'_>) -> Vec<u8> {
 /// - when the signer can sign this request (its timestamp spelled as the signer writes it), its
 ///   signature entries are among those presented.
 ///
-/// A refusal is any typed error; nothing may panic.
+/// A refusal is any typed error, but Google Pub/Sub's, which must be the one `bearer_model`
+/// gives; nothing may panic.
 pub fn verify(data: &[u8]) {
     if let Some(request) = split_request(data) {
         let _ = verify_request(&request, true);
@@ -1794,23 +1974,30 @@ impl Sent<'_> {
         body: &[u8],
     ) -> Result<String, VerifyError> {
         let now = Timestamp::from_unix_secs(NOW);
-        match self.line {
+        let result = match self.line {
             Some((method, target)) => {
                 let request = RequestView::new(method, target, headers);
-                let v = verifier.verify_at(&request, body, now)?;
-                if self.check {
-                    check_accepted(case, &request, self, &v);
-                }
-                Ok(v.key_id().as_str().to_owned())
+                verifier.verify_at(&request, body, now).map(|v| {
+                    if self.check {
+                        check_accepted(case, &request, self, &v);
+                    }
+                    v.key_id().as_str().to_owned()
+                })
             }
-            None => {
-                let v = verifier.verify_at(headers, body, now)?;
+            None => verifier.verify_at(headers, body, now).map(|v| {
                 if self.check {
                     check_accepted(case, headers, self, &v);
                 }
-                Ok(v.key_id().as_str().to_owned())
-            }
+                v.key_id().as_str().to_owned()
+            }),
+        };
+        if self.check
+            && case.layout.syntax == Syntax::Bearer
+            && let Some(expected) = bearer_model(headers, body)
+        {
+            assert_eq!(result, Err(expected), "Google Pub/Sub push");
         }
+        result
     }
 }
 
@@ -1863,10 +2050,15 @@ fn sent_header<H: HeaderSource + ?Sized>(
         Some(value) => value,
         None => single(fallback?)??,
     };
+    Some(trim_ows(&value).to_vec())
+}
+
+/// `value` without the spaces and tabs HTTP allows around a field value.
+fn trim_ows(value: &[u8]) -> &[u8] {
     let ows = |b: &u8| *b == b' ' || *b == b'\t';
     let start = value.iter().position(|b| !ows(b)).unwrap_or(value.len());
     let end = value.iter().rposition(|b| !ows(b)).map_or(start, |i| i + 1);
-    value.get(start..end).map(<[u8]>::to_vec)
+    value.get(start..end).unwrap_or_default()
 }
 
 #[allow(
@@ -2028,7 +2220,7 @@ fn check_accepted<H: HeaderSource + ?Sized>(
                 Content::TsBody => vec![ts, body],
                 Content::TsPipeBody => vec![ts, b"|", body],
                 Content::TsDotListedDotBody => vec![ts, b".", &listed_content, b".", body],
-                Content::SnsMembers | Content::IdTsWebhookCrc => {
+                Content::SnsMembers | Content::IdTsWebhookCrc | Content::Token => {
                     unreachable!("no key of theirs is held")
                 }
             };
@@ -2466,11 +2658,16 @@ const SNS_NOTIFICATIONS: [(&str, &str); 2] = [
 /// PayPal's SDK test delivery.
 const PAYPAL_VECTOR: &str = include_str!("../../../tests/vectors/paypal/vector.json");
 const PAYPAL_BODY: &[u8] = include_bytes!("../../../tests/vectors/paypal/body.json");
+/// Google Pub/Sub's push vectors: ID tokens issued at [`NOW`], and a push body.
+const PUBSUB_TOKENS: &str = include_str!("../../../tests/vectors/google_pubsub/tokens.json");
+const PUBSUB_BODY: &[u8] = include_bytes!("../../../tests/vectors/google_pubsub/body.json");
 
-/// The seeds of the presets the crate cannot sign for (SendGrid, AWS SNS, PayPal): the
-/// providers' own deliveries, for [`verify`] as sent (refused as stale at [`NOW`]) and with their
-/// timestamps moved to ten seconds before it, which parse through to the keys (refused there:
-/// no key of theirs is held); their signatures for [`signature_single`]; AWS SNS's bodies for
+/// The seeds of the presets the crate cannot sign for (SendGrid, AWS SNS, PayPal, Google
+/// Pub/Sub): the providers' own deliveries, for [`verify`] as sent (refused as stale at [`NOW`])
+/// and with their timestamps moved to ten seconds before it, which parse through to the keys
+/// (refused there: no key of theirs is held); Pub/Sub's pushes with each token of its vectors,
+/// issued at [`NOW`] (refused at the keys, but those naming another algorithm); their signatures
+/// (Pub/Sub's whole `Authorization` value) for [`signature_single`]; AWS SNS's bodies for
 /// [`body_fields`]. Named `<scheme>-provider-<what>`.
 #[must_use]
 pub fn provider_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
@@ -2482,7 +2679,7 @@ pub fn provider_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             .unwrap_or_default()
     };
     let single_index = |name: &str| {
-        let single = cases().iter().filter(|c| c.layout.syntax == Syntax::Single);
+        let single = cases().iter().filter(|c| is_single(c.layout.syntax));
         #[allow(clippy::cast_possible_truncation, reason = "fewer than 256 schemes")]
         let index = single
             .into_iter()
@@ -2594,6 +2791,32 @@ pub fn provider_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut seed = vec![single_index("paypal")];
     seed.extend_from_slice(signature.as_bytes());
     out.push(("signature_single", "paypal-provider".to_owned(), seed));
+
+    // Google Pub/Sub: the Authorization header, each token of the vectors in turn.
+    let vectors = json(PUBSUB_TOKENS);
+    assert_eq!(vectors["iat"].as_u64(), Some(NOW));
+    let Some(tokens) = vectors["tokens"].as_object() else {
+        panic!("the Pub/Sub vectors hold no tokens");
+    };
+    for (name, token) in tokens {
+        let Some(token) = token.as_str() else {
+            panic!("the Pub/Sub token {name} is not a string");
+        };
+        let authorization = format!("Bearer {token}");
+        let headers = vec![header("Authorization", &authorization)];
+        let form = name == "valid_k2";
+        let request = seed_request(index("google-pubsub"), form, headers, PUBSUB_BODY);
+        push_verify(&mut out, "google-pubsub", &name.replace('_', "-"), request);
+        if name == "valid" {
+            let mut seed = vec![single_index("google-pubsub")];
+            seed.extend_from_slice(authorization.as_bytes());
+            out.push((
+                "signature_single",
+                "google-pubsub-provider".to_owned(),
+                seed,
+            ));
+        }
+    }
     out
 }
 
@@ -2633,17 +2856,10 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             let Some(value) = value else {
                 continue;
             };
-            let target = match case.layout.syntax {
-                Syntax::Params { .. } => "signature_params",
-                Syntax::Versioned => "signature_versioned",
-                Syntax::Single => "signature_single",
-            };
+            let target = signature_target(case.layout.syntax);
             let index = cases()
                 .iter()
-                .filter(|c| {
-                    core::mem::discriminant(&c.layout.syntax)
-                        == core::mem::discriminant(&case.layout.syntax)
-                })
+                .filter(|c| signature_target(c.layout.syntax) == target)
                 .position(|c| c.scheme.name() == case.scheme.name())
                 .unwrap_or_default();
             #[allow(clippy::cast_possible_truncation, reason = "fewer than 256 schemes")]
