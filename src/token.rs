@@ -132,7 +132,7 @@ pub(crate) struct Token<'a> {
 impl<'a> Token<'a> {
     /// Reads `Bearer <header>.<claims>.<signature>`: exactly one space after `Bearer`, three
     /// non-empty segments of unpadded base64url, the first two each decoding to one JSON
-    /// object.
+    /// object, the header naming no critical extension (`crit`).
     ///
     /// # Errors
     ///
@@ -141,11 +141,17 @@ impl<'a> Token<'a> {
         let (signed, _) = split(value)?;
         let (header, claims) =
             signed.split_at(signed.iter().position(|&b| b == b'.').ok_or(MALFORMED)?);
-        Ok(Self {
+        let token = Self {
             signed,
             header: decode_object(header)?,
             claims: decode_object(claims.get(1..).unwrap_or_default())?,
-        })
+        };
+        // Extensions the issuer says must be understood (RFC 7515's `crit`): the crate knows
+        // none.
+        if token.header_member("crit") != Ok(None) {
+            return Err(MALFORMED);
+        }
+        Ok(token)
     }
 
     /// The algorithm the header names, if `rules` accept it.
@@ -401,6 +407,8 @@ mod tests {
                 "{header} {claims}"
             );
         }
+        let critical = token(r#"{"alg":"RS256","crit":["exp"]}"#, "{}");
+        assert_eq!(Token::read(critical.as_bytes()).unwrap_err(), MALFORMED);
         let padded = format!("Bearer {}=.{}.c2ln", object("{}"), object("{}"));
         assert_eq!(Token::read(padded.as_bytes()).unwrap_err(), MALFORMED);
     }

@@ -569,6 +569,9 @@ impl<C: Clock> Verifier<C> {
         let value = source
             .read(headers, body, HeaderKind::Signature)?
             .ok_or_else(|| source.missing(HeaderKind::Signature))?;
+        if value.len() > self.scheme.max_header_len() {
+            return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
+        }
         let token = Token::read(value)?;
         let kid = token.key_id()?;
         Ok(kid.map(|kid| String::from_utf8_lossy(kid).into_owned()))

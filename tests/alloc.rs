@@ -641,11 +641,11 @@ type Counted<'a> = (
 );
 
 /// The allocations of one RSA PKCS#1 v1.5 verification under a 2048-bit key (AWS SNS, PayPal,
-/// Google Pub/Sub), made for each (key, signature) pair tried: 31 in the `rsa` crate's
-/// big-integer arithmetic, and 1 for the digest, which `src/public_key.rs` copies into a `Vec`
-/// before handing it over. All are freed when the verification returns.
+/// Google Pub/Sub), made for each (key, signature) pair tried: 31, all in the `rsa` crate's
+/// big-integer arithmetic (the digest stays on the stack). All are freed when the verification
+/// returns.
 #[cfg(feature = "rsa")]
-const RSA_VERIFY_ALLOCATIONS: u64 = 32;
+const RSA_VERIFY_ALLOCATIONS: u64 = 31;
 
 /// The allocations of the buffer AWS SNS's signed members are written into (`Scheme::derive`,
 /// src/scheme/content.rs), given each of the eight members in signing order and its decoded

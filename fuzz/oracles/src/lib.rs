@@ -1495,6 +1495,10 @@ fn bearer_model<H: HeaderSource + ?Sized>(headers: &H, body: &[u8]) -> Option<Ve
     if matches!(claims, model::Json::Malformed) {
         return Some(malformed);
     }
+    // A critical extension (`crit`), whatever its value, is one the crate does not know.
+    if !matches!(header.find(&["crit"]), Ok(None)) {
+        return Some(malformed);
+    }
     let time = |claim: &'static str| match claims.find(&[claim]) {
         Err(model::Malformed) => Err(malformed.clone()),
         Ok(None) => Err(ClaimRefused { claim }),
