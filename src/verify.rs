@@ -157,18 +157,19 @@ impl Verifier {
         Ok(Self::new(scheme, Keyring::of_unbounded(key)))
     }
 
-    /// A verifier for a scheme whose requests name the URL of the sender's certificate (AWS
-    /// SNS, PayPal), fetching each certificate through `cache` the first time it is named, and
-    /// trusting it between its validity dates. Only URLs on the scheme's allow-list are ever
-    /// fetched.
+    /// A verifier for a scheme whose keys the provider publishes: the certificate each request
+    /// names (AWS SNS, PayPal), trusted between its validity dates, or the key set of the
+    /// issuer of the token each request carries (Google Pub/Sub push). Each document is fetched
+    /// through `cache` the first time it is needed, and only from a URL on the scheme's
+    /// allow-list.
     ///
-    /// Load the certificate with [`Verifier::load_key`] before calling [`Verifier::verify`];
+    /// Load the keys with [`Verifier::load_key`] before calling [`Verifier::verify`];
     /// [`Verifier::verify_fresh`] and the tower layer do it themselves.
     ///
     /// # Errors
     ///
     /// [`ConfigError::InvalidSignedContent`](crate::ConfigError::InvalidSignedContent) when the
-    /// scheme's requests name no certificate.
+    /// scheme's keys are not published: it names no certificate and carries no token.
     #[cfg(feature = "x509")]
     pub fn fetching(scheme: Scheme, cache: KeyCache) -> Result<Self, crate::ConfigError> {
         if !scheme.fetches_keys() {
@@ -419,16 +420,18 @@ impl<C: Clock> Verifier<C> {
             .chain(fetched.iter().map(|key| KeyRef::Fetched(Arc::clone(key))))
     }
 
-    /// Loads the certificate a request names into the verifier's [`KeyCache`], fetching it
-    /// (once, however many requests wait for it) when it is not cached: the one step of
-    /// verification that awaits. Does nothing for verifiers that hold their keys.
+    /// Loads the keys that verify a request into the verifier's [`KeyCache`]: the certificate
+    /// it names, or its token issuer's key set (fetched again, at most once a minute, when the
+    /// token names a key the set lacks). A document is fetched once, however many requests wait
+    /// for it, and only when it is not cached: the one step of verification that awaits. Does
+    /// nothing for verifiers that hold their keys.
     ///
     /// # Errors
     ///
     /// The missing-value error where the URL is read, [`VerifyError::KeyUrlRefused`] for a URL
     /// off the scheme's allow-list (nothing is fetched), [`VerifyError::KeyUnavailable`] when
-    /// the fetch fails and [`VerifyError::InvalidFetchedKey`] when what it returns is not a
-    /// certificate.
+    /// the fetch fails, [`VerifyError::InvalidFetchedKey`] when what it returns is not a
+    /// certificate or key set, and for a token, the errors of reading it.
     pub async fn load_key<H: HeaderSource + Sync + ?Sized>(
         &self,
         headers: &H,
