@@ -156,6 +156,9 @@ mod certificates {
             assert_eq!(verified.id(), Some(id));
             assert!(verified.id_is_signed());
             assert_eq!(verified.key_id(), "sns");
+            // The signed MessageId keys idempotency.
+            let key = hookseal::idempotency::IdempotencyKey::from_verified(&verified).unwrap();
+            assert_eq!(key.as_str(), id);
             let sns = SnsMessage::from_verified(&verified).unwrap();
             assert_eq!(sns.kind(), &SnsKind::Notification);
             assert_eq!(sns.message_id(), id);
@@ -327,6 +330,8 @@ mod certificates {
         let verifier = verifier.with_endpoint_id("96605875FF6516633").unwrap();
         let verified = verifier.verify_at(&headers, PAYPAL_BODY, now).unwrap();
         assert_eq!(verified.id(), Some("071f7d20-1584-11e7-abf0-6b62a8a99ac4"));
+        let key = hookseal::idempotency::IdempotencyKey::from_verified(&verified).unwrap();
+        assert_eq!(key.as_str(), "071f7d20-1584-11e7-abf0-6b62a8a99ac4");
         assert!(!verified.scheme().signs_body());
 
         let other = pinned(Scheme::paypal(), "paypal", PAYPAL_CERT)
@@ -592,5 +597,16 @@ mod pubsub {
         };
         assert_eq!(key(BODY), key(BODY));
         assert_ne!(key(BODY), key(other.as_bytes()));
+        // A redelivery under a renewed token is the same delivery.
+        let renewed = format!("Bearer {}", token(&v, "valid_k2"));
+        let renewed_headers = [("Authorization", renewed.as_str())];
+        let renewed_request = RequestView::new("POST", TARGET, &renewed_headers);
+        let redelivered = verifier.verify_at(&renewed_request, BODY, now).unwrap();
+        assert_eq!(redelivered.replay_key(), key(BODY));
+        // The message id is not signed: it keys no idempotency record but through `dangerous`.
+        assert_eq!(
+            hookseal::idempotency::IdempotencyKey::from_verified(&redelivered).unwrap_err(),
+            VerifyError::UnsignedId
+        );
     }
 }

@@ -138,7 +138,9 @@ impl Scheme {
     /// an hour and the token does not identify a delivery: the id is the body's
     /// `message.messageId` (unsigned, as the body is), and
     /// [`Verified::replay_key`](crate::Verified::replay_key) is made of it alone, so a message
-    /// delivered again under another token is still a replay.
+    /// delivered again under another token is still a replay. For an idempotency key, use the
+    /// replay key's store or [`dangerous::unsigned_id_key`](crate::dangerous::unsigned_id_key):
+    /// nothing in a push but its token is signed.
     #[must_use]
     pub fn google_pubsub() -> Self {
         preset(
