@@ -139,17 +139,7 @@ pub(crate) fn find_string<'b, S: AsRef<str>>(
     body: &'b [u8],
     path: &[S],
 ) -> Result<Option<&'b [u8]>, VerifyError> {
-    let mut reader = Reader { body, at: 0 };
-    reader.space();
-    if reader.peek() != Some(b'{') {
-        return Err(MALFORMED);
-    }
-    let found = reader.value(path, 0)?;
-    reader.space();
-    if reader.at != body.len() {
-        return Err(MALFORMED);
-    }
-    match found {
+    match read(body, path)? {
         Some(Found::String(text)) => Ok(Some(text)),
         Some(_) => Err(MALFORMED),
         None => Ok(None),
