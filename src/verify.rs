@@ -749,8 +749,9 @@ impl<'a> Verified<'a> {
         self.scheme
     }
 
-    /// The body, as received and now authenticated — except in the one scheme that does not
-    /// sign it ([`Scheme::signs_body`]: Mailgun signs a timestamp and a token alone).
+    /// The body, as received and now authenticated — except in the schemes that do not sign it
+    /// whole ([`Scheme::signs_body`]: Mailgun, PayPal, Google Pub/Sub; AWS SNS signs the members
+    /// it reads).
     #[must_use]
     pub fn body(&self) -> &'a [u8] {
         self.signed.body

@@ -207,10 +207,11 @@ impl Scheme {
         self.tolerance.map(std::time::Duration::from_secs)
     }
 
-    /// Whether the body is covered by the signature. `false` only where the provider signs
-    /// other values alone (Mailgun signs a timestamp and a token): such a body is not
-    /// authenticated, and [`Verified::replay_key`](crate::Verified::replay_key) is what stops a
-    /// signature from being used twice.
+    /// Whether the body is covered by the signature. `false` where the provider signs other
+    /// values alone (Mailgun a timestamp and a token, AWS SNS members of its message), its
+    /// CRC-32 (PayPal) or a token (Google Pub/Sub): such a body is not authenticated as a whole,
+    /// and [`Verified::replay_key`](crate::Verified::replay_key) is what stops a signature from
+    /// being used twice.
     #[must_use]
     pub fn signs_body(&self) -> bool {
         self.content
@@ -499,7 +500,9 @@ impl Scheme {
             )
     }
 
-    /// How the scheme signs: HMAC-SHA256, HMAC-SHA1 or Ed25519.
+    /// How the scheme signs: an HMAC, or a signature checked with the provider's public key; for
+    /// a scheme whose requests name their algorithm (AWS SNS), the first it accepts, of the same
+    /// kind of key as the others.
     #[must_use]
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
