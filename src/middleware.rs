@@ -329,6 +329,17 @@ impl VerifiedDelivery {
         }
     }
 
+    /// The verified body read as JSON into a type of yours (feature `serde`), as
+    /// [`Verified::json`] does.
+    ///
+    /// # Errors
+    ///
+    /// `serde_json`'s error when the body is not JSON of the type `T` describes.
+    #[cfg(feature = "serde")]
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+
     /// The body, exactly as received and verified.
     #[must_use]
     pub fn body(&self) -> &Bytes {

@@ -757,6 +757,51 @@ impl<'a> Verified<'a> {
         self.signed.body
     }
 
+    /// The verified body read as JSON into a type of yours (feature `serde`): only verified
+    /// bytes are ever parsed. An event type your type does not name is yours to handle — give
+    /// the enum a catch-all — never a verification failure.
+    ///
+    /// ```
+    /// # #[cfg(feature = "serde")] {
+    /// use hookseal::{Scheme, Signer, Timestamp, Verifier};
+    ///
+    /// #[derive(serde::Deserialize, Debug, PartialEq)]
+    /// #[serde(tag = "type")]
+    /// enum Event {
+    ///     #[serde(rename = "invoice.paid")]
+    ///     InvoicePaid { amount: u64 },
+    ///     #[serde(other)]
+    ///     Other,
+    /// }
+    ///
+    /// let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    /// let (signer, verifier) = (
+    ///     Signer::from_secret(Scheme::standard_webhooks(), secret)?,
+    ///     Verifier::from_secret(Scheme::standard_webhooks(), secret)?,
+    /// );
+    /// let now = Timestamp::from_unix_secs(1_700_000_000);
+    /// for (body, event) in [
+    ///     (&br#"{"type":"invoice.paid","amount":42}"#[..], Event::InvoicePaid { amount: 42 }),
+    ///     (br#"{"type":"invoice.voided","reason":"duplicate"}"#, Event::Other),
+    /// ] {
+    ///     let headers = signer.sign_at(Some("msg_1"), body, now)?;
+    ///     let headers: Vec<(&str, &str)> = headers.iter().collect();
+    ///     let verified = verifier.verify_at(&headers, body, now)?;
+    ///     assert_eq!(verified.json::<Event>()?, event);
+    /// }
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `serde_json`'s error when the body is not JSON of the type `T` describes (its message
+    /// names a line and column, and may quote a piece of the body).
+    #[cfg(feature = "serde")]
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(self.signed.body)
+    }
+
     /// The signed timestamp; `None` in schemes that sign none (GitHub, Shopify).
     #[must_use]
     pub fn timestamp(&self) -> Option<Timestamp> {

@@ -18,3 +18,5 @@ mod request_line;
 #[path = "../replay/server.rs"]
 #[allow(dead_code)] // Not every helper of the shared harness is needed here.
 mod server;
+#[cfg(feature = "serde")]
+mod typed;

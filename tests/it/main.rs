@@ -21,6 +21,8 @@ mod replay_key;
 mod review_findings;
 mod rotation;
 mod secret_text;
+#[cfg(feature = "serde")]
+mod typed_events;
 mod vectors;
 #[cfg(feature = "test-util")]
 mod window;
