@@ -11,7 +11,8 @@ mod client;
 use std::convert::Infallible;
 
 use bytes::Bytes;
-use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
+use hookseal::VerifiedDelivery;
+use hookseal::middleware::VerifyLayer;
 use hookseal::{Key, Keyring, Scheme, Secret, Signer, Verifier};
 use http::{Request, Response};
 use http_body_util::Full;

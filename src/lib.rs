@@ -89,6 +89,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod algorithm;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 #[cfg(feature = "x509")]
 mod certificate;
 mod clock;
@@ -116,6 +119,8 @@ mod owner;
 mod public_key;
 #[cfg(feature = "redis")]
 mod redis_client;
+#[cfg(any(feature = "tower", feature = "axum"))]
+mod refusal;
 pub mod replay;
 mod request;
 pub mod scheme;
@@ -124,6 +129,7 @@ mod sign;
 mod sns_message;
 mod timestamp;
 mod token;
+mod verified_delivery;
 mod verify;
 
 #[cfg(feature = "x509")]
@@ -159,6 +165,7 @@ pub use secret::{ExportedSecret, GeneratedSecret, Secret};
 pub use sign::{SignedHeaders, Signer};
 pub use sns_message::{SnsKind, SnsMessage};
 pub use timestamp::{Timestamp, TimestampFormat};
+pub use verified_delivery::VerifiedDelivery;
 pub use verify::{Verified, Verifier};
 
 /// The README's code blocks, compiled and run as doctests. One shows the middleware, so they run

@@ -12,8 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing;
 use axum::{Extension, Router};
 
+use hookseal::VerifiedDelivery;
 use hookseal::idempotency::{DynIdempotencyStore, Fingerprint, Idempotency, IdempotencyKey, Scope};
-use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
+use hookseal::middleware::VerifyLayer;
 use hookseal::replay::DynReplayCache;
 use hookseal::{Keyring, Scheme, Signer, Timestamp, Verifier};
 

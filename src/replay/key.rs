@@ -50,6 +50,12 @@ impl ReplayKey {
         &self.0
     }
 
+    /// The key whose bytes are `bytes`, as [`ReplayKey::as_bytes`] gave them.
+    #[cfg(feature = "serde")]
+    pub(crate) fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(bytes)
+    }
+
     /// The key of a verified request in scheme `scheme`: a digest of `anchor`, a tag or digest
     /// of its signed content (`kind` says which), so it depends on signed material only.
     pub(crate) fn of_signed(scheme: &str, kind: &[u8], anchor: &[u8]) -> Self {

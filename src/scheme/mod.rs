@@ -80,6 +80,8 @@ pub use crate::algorithm::Algorithm;
 pub use crate::secret::SecretFormat;
 pub use builder::{Encoding, Part, SchemeBuilder, SignatureFormat};
 
+use std::sync::Arc;
+
 use crate::algorithm::Family;
 use crate::encoding::Codec;
 use crate::error::{ConfigError, HeaderKind, SecretError, VerifyError};
@@ -114,7 +116,7 @@ use parse::Presented;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scheme {
-    name: Box<str>,
+    name: Arc<str>,
     signature: Source,
     timestamp: Option<Source>,
     timestamp_format: TimestampFormat,
@@ -172,6 +174,11 @@ impl Scheme {
     #[must_use]
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The name, shared: for values that outlive a borrow of the scheme.
+    pub(crate) fn shared_name(&self) -> Arc<str> {
+        Arc::clone(&self.name)
     }
 
     /// The header that carries the signatures, as written on the wire; `None` when the

@@ -334,7 +334,7 @@ impl Body for Chunks {
 #[tokio::test]
 async fn the_handler_gets_the_untouched_body() {
     use axum::Extension;
-    use hookseal::middleware::VerifiedDelivery;
+    use hookseal::VerifiedDelivery;
 
     let key = Key::new("k", Secret::generate().unwrap().into_secret()).unwrap();
     let verifier = Verifier::new(

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use hookseal::middleware::{Refused, VerifiedDelivery, VerifyLayer};
+use hookseal::VerifiedDelivery;
+use hookseal::middleware::{Refused, VerifyLayer};
 use hookseal::replay::{FreshError, MemoryReplayCache};
 use hookseal::{
     Clock, FetchError, KeyCache, KeyFetcher, KeyUrl, Scheme, Timestamp, TimestampFormat, Verifier,

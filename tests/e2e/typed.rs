@@ -2,7 +2,8 @@
 //! from the body the layer verified.
 
 use bytes::Bytes;
-use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
+use hookseal::VerifiedDelivery;
+use hookseal::middleware::VerifyLayer;
 use hookseal::{Scheme, Signer, Verifier};
 use http_body_util::{BodyExt as _, Full};
 use tower::{Layer as _, ServiceExt as _};

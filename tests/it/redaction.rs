@@ -136,7 +136,8 @@ fn errors_carry_neither_key_nor_expected_tag() {
 #[cfg(feature = "tower")]
 #[test]
 fn middleware_types_show_no_key_bytes() {
-    use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
+    use hookseal::VerifiedDelivery;
+    use hookseal::middleware::VerifyLayer;
     use tower::Layer as _;
 
     let layer = VerifyLayer::new(Verifier::new(Scheme::standard_webhooks(), keyring()));

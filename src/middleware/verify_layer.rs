@@ -1,47 +1,4 @@
-//! Tower middleware (feature `tower`): verify every request before the handler sees it. Works
-//! with axum 0.8 (`Router::layer` / `route_layer`), with hyper 1 through `hyper-util`'s
-//! `TowerToHyperService`, and with anything else built on `tower::Service`.
-//!
-//! [`VerifyLayer`] wraps a service. For each request, the middleware:
-//!
-//! 1. buffers the raw body, up to a limit (1 MiB by default; a larger body, or a
-//!    `Content-Length` announcing one, is answered **413** without reading further);
-//! 2. verifies it with a [`Verifier`], and, when given a [`ReplayCache`], *reserves* its replay
-//!    key there;
-//! 3. answers a refused request itself, with the status of [`FreshError::status_code`] (400,
-//!    401, 409, 500, 503), `Retry-After` where the error has one, and a short fixed text per
-//!    answer as a `text/plain` body — never an error's detail, which stays in the response's
-//!    extensions as a [`Refused`] for the caller's logging layer;
-//! 4. passes an accepted request on with its body untouched — the exact bytes verified — and a
-//!    [`VerifiedDelivery`] in the request extensions;
-//! 5. with a replay cache, *commits* the replay key when the handler answers 2xx and
-//!    *releases* it otherwise — a non-2xx answer, an error, a panic, or a request dropped
-//!    before the answer (client gone, timeout) — so the sender's retry of a failed delivery
-//!    runs. See [`crate::replay`] for the answers to duplicates.
-//!
-//! ```
-//! use axum::{Extension, Router, routing::post};
-//! use hookseal::middleware::{VerifiedDelivery, VerifyLayer};
-//! use hookseal::{Scheme, Verifier};
-//!
-//! async fn handle(Extension(delivery): Extension<VerifiedDelivery>) -> &'static str {
-//!     // `delivery.body()` is the verified body, byte for byte.
-//!     let _event = delivery.body();
-//!     "ok"
-//! }
-//!
-//! # fn app() -> Result<Router, Box<dyn std::error::Error>> {
-//! let verifier = Verifier::from_secret(Scheme::stripe(), "whsec_…")?;
-//! let app: Router = Router::new()
-//!     .route("/webhooks/stripe", post(handle))
-//!     .route_layer(VerifyLayer::new(verifier));
-//! # Ok(app) }
-//! ```
-//!
-//! Frameworks that are not built on tower (actix-web, for one) use the same core directly:
-//! [`Verifier::verify`], or [`Verifier::verify_fresh`] and then [`Pending::commit`] once the
-//! handler succeeded, on the headers and the buffered body, and the errors' `status_code()` and
-//! `retry_after()` for the answer.
+//! [`VerifyLayer`]: the tower middleware that verifies requests before the handler.
 
 use core::fmt;
 use std::error::Error;
@@ -49,22 +6,20 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
-use http::{HeaderValue, Request, Response, StatusCode};
+use http::header::CONTENT_LENGTH;
+use http::{Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyExt as _, Either, Full, LengthLimitError, Limited};
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::clock::{Clock, SystemClock};
-use crate::keyring::KeyId;
-use crate::replay::ReplayKey;
+use crate::refusal::refuse;
 use crate::replay::{DynReplayCache, FreshError, Pending};
-use crate::timestamp::Timestamp;
-use crate::verify::{Verified, Verifier};
+use crate::verified_delivery::VerifiedDelivery;
+use crate::verify::Verifier;
 #[cfg(doc)]
 use crate::{VerifyError, replay::ReplayCache};
 
@@ -85,18 +40,6 @@ struct Shared<C> {
 pub struct VerifyService<S, C = SystemClock> {
     inner: S,
     shared: Arc<Shared<C>>,
-}
-
-/// What the middleware learned about an accepted request, in its extensions: the verified body
-/// and what the signature vouched for. Cheap to clone.
-#[derive(Clone)]
-pub struct VerifiedDelivery {
-    body: Bytes,
-    timestamp: Option<Timestamp>,
-    id: Option<Box<str>>,
-    id_is_signed: bool,
-    key_id: KeyId,
-    replay_key: ReplayKey,
 }
 
 /// The response body of [`VerifyService`]: the wrapped service's, or the middleware's own for a
@@ -317,77 +260,6 @@ impl Refused {
     }
 }
 
-impl VerifiedDelivery {
-    fn new(verified: &Verified<'_>, body: Bytes) -> Self {
-        Self {
-            body,
-            timestamp: verified.timestamp(),
-            id: verified.id().map(Into::into),
-            id_is_signed: verified.id_is_signed(),
-            key_id: verified.key_id().clone(),
-            replay_key: verified.replay_key(),
-        }
-    }
-
-    /// The verified body read as JSON into a type of yours (feature `serde`), as
-    /// [`Verified::json`] does.
-    ///
-    /// # Errors
-    ///
-    /// `serde_json`'s error when the body is not JSON of the type `T` describes.
-    #[cfg(feature = "serde")]
-    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(&self.body)
-    }
-
-    /// The body, exactly as received and verified.
-    #[must_use]
-    pub fn body(&self) -> &Bytes {
-        &self.body
-    }
-
-    /// The signed timestamp; `None` in schemes that sign none.
-    #[must_use]
-    pub fn timestamp(&self) -> Option<Timestamp> {
-        self.timestamp
-    }
-
-    /// The delivery id header's value, if sent. See [`Verified::id`] on trusting it.
-    #[must_use]
-    pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-
-    /// Whether [`VerifiedDelivery::id`] is covered by the signature.
-    #[must_use]
-    pub fn id_is_signed(&self) -> bool {
-        self.id_is_signed
-    }
-
-    /// The id of the key whose signature matched.
-    #[must_use]
-    pub fn key_id(&self) -> &KeyId {
-        &self.key_id
-    }
-
-    /// The request's [`ReplayKey`] (see [`Verified::replay_key`]).
-    #[must_use]
-    pub fn replay_key(&self) -> ReplayKey {
-        self.replay_key
-    }
-}
-
-impl fmt::Debug for VerifiedDelivery {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifiedDelivery")
-            .field("timestamp", &self.timestamp)
-            .field("id", &self.id)
-            .field("key_id", &self.key_id)
-            .field("body_len", &self.body.len())
-            .finish_non_exhaustive()
-    }
-}
-
 impl<C> fmt::Debug for VerifyLayer<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VerifyLayer")
@@ -403,35 +275,6 @@ impl<S: fmt::Debug, C> fmt::Debug for VerifyService<S, C> {
         f.debug_struct("VerifyService")
             .field("inner", &self.inner)
             .finish_non_exhaustive()
-    }
-}
-
-/// A response refusing a request: `status`, `Retry-After` if given, and the status's fixed text.
-fn refuse(status: StatusCode, retry_after: Option<Duration>) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from_static(refusal_text(status))));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    if let Some(after) = retry_after {
-        headers.insert(RETRY_AFTER, HeaderValue::from(after.as_secs().max(1)));
-    }
-    response
-}
-
-/// The body of a refusal: one fixed text per status, so nothing of an error's detail (a store's
-/// capacity, a server's error text) reaches the sender.
-fn refusal_text(status: StatusCode) -> &'static [u8] {
-    match status {
-        StatusCode::OK => b"already processed\n",
-        StatusCode::BAD_REQUEST => b"bad request\n",
-        StatusCode::UNAUTHORIZED => b"signature not verified\n",
-        StatusCode::CONFLICT => b"duplicate delivery\n",
-        StatusCode::PAYLOAD_TOO_LARGE => b"body too large\n",
-        StatusCode::SERVICE_UNAVAILABLE => b"temporarily unavailable\n",
-        _ => b"refused\n",
     }
 }
 
