@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::post;
-use hookseal::axum::Event;
+use hookseal::Event;
 use hookseal::middleware::VerifyLayer;
 use hookseal::replay::MemoryReplayCache;
 use hookseal::{Scheme, Secret, Signer, Verifier};

@@ -102,6 +102,7 @@ pub mod delivery;
 mod ed25519;
 mod encoding;
 mod error;
+mod extract;
 mod form;
 #[cfg(fuzzing)]
 #[doc(hidden)]
@@ -142,6 +143,9 @@ pub use error::{
     ConfigError, HeaderKind, IdempotencyKeyReason, SecretError, SignError, StoreError,
     TimestampReason, VerifyError,
 };
+pub use extract::MissingLayer;
+#[cfg(feature = "serde")]
+pub use extract::{Event, EventRejection};
 pub use headers::{HeaderName, HeaderSource};
 pub use key_source::{AllowList, KeyUrl};
 #[cfg(feature = "x509")]

@@ -40,6 +40,11 @@ pub use sign::SignError;
 pub use store::StoreError;
 pub use verify::VerifyError;
 
+#[cfg(all(feature = "http", feature = "serde"))]
+use crate::extract::EventRejection;
+#[cfg(feature = "http")]
+use crate::extract::MissingLayer;
+
 /// `status_code()` and `retry_after()` for the errors of a setting the caller chose (a key, a
 /// secret, a policy): 500, since a well-behaved sender retries a 5xx and nothing is lost while the
 /// setting is fixed; and no `Retry-After`, since waiting changes no setting.
@@ -87,6 +92,10 @@ http_status!(
     StoreError,
     IdempotencyError<E>
 );
+
+http_status!(MissingLayer);
+#[cfg(feature = "serde")]
+http_status!(EventRejection);
 
 /// Which header of a scheme an error is about, named by its role rather than its wire name.
 ///
