@@ -7,8 +7,8 @@ use core::time::Duration;
 use http::header::{CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderValue, Response, StatusCode};
 
-/// A response refusing a request: `status`, `Retry-After` if given (in whole seconds, at least
-/// one), and the status's fixed text as `text/plain`.
+/// A response refusing a request: `status`, `Retry-After` if given (in whole seconds, rounded
+/// up, at least one), and the status's fixed text as `text/plain`.
 pub(crate) fn refuse<B: From<&'static str>>(
     status: StatusCode,
     retry_after: Option<Duration>,
@@ -26,9 +26,10 @@ pub(crate) fn refuse<B: From<&'static str>>(
     response
 }
 
-/// `Retry-After` in whole seconds: at least one, so a sender never retries at once.
+/// `Retry-After` in whole seconds, rounded up (a sender that comes back early is refused
+/// again) and at least one, so a sender never retries at once.
 pub(crate) fn retry_after_secs(after: Duration) -> u64 {
-    after.as_secs().max(1)
+    (after.as_secs() + u64::from(after.subsec_nanos() > 0)).max(1)
 }
 
 /// The body of a refusal: one fixed text per status, so nothing of an error's detail (a store's

@@ -6,6 +6,8 @@
 
 #[path = "../../examples/demo/app.rs"]
 mod app;
+#[cfg(all(feature = "axum", feature = "serde"))]
+mod axum;
 mod cases;
 #[path = "../../examples/common/client.rs"]
 mod client;

@@ -7,6 +7,8 @@ mod common;
 mod constructors;
 mod custom;
 mod delivery;
+#[cfg(feature = "serde")]
+mod envelope;
 mod errors;
 mod headers;
 mod hook0;
