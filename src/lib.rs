@@ -16,10 +16,11 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `http` | yes | [`HeaderSource`] for `http::HeaderMap`; [`SignedHeaders::insert_into`] |
-//! | `tower` | no | [`middleware`]: `VerifyLayer`, which verifies requests before the handler (adds `tower-layer`, `tower-service`, `http-body`, `http-body-util`, `bytes`) |
+//! | `tower` | no | [`middleware`]: `VerifyLayer`, which verifies requests before the handler (adds `tower-layer`, `tower-service`, `http-body`, `http-body-util`) |
+//! | `axum` | no | `axum`: [`VerifiedDelivery`] and (with `serde`) `Event<T>` as handler arguments, and every error as a response (adds `axum-core`) |
 //! | `redis` | no | `replay::RedisReplayCache` and `idempotency::RedisIdempotencyStore` (adds `redis` with tokio) |
 //! | `ed25519` | no | Standard Webhooks' `v1a` Ed25519 signatures: `Ed25519SigningKey`, `Ed25519PublicKey` (adds `ed25519-dalek`) |
-//! | `serde` | no | `Verified::json`: the verified body read into a type of yours (adds `serde`, `serde_json`) |
+//! | `serde` | no | `Verified::json` and `Event<T>`: the verified body read into a type of yours; `VerifiedDelivery` serializes, as a queue's envelope (adds `serde`, `serde_json`) |
 //! | `p256` | no | ECDSA P-256 public keys (SendGrid): `P256PublicKey` (adds `p256`) |
 //! | `rsa` | no | RSA public keys for PKCS#1 v1.5 signatures with SHA-1 or SHA-256: `RsaPublicKey` (adds `rsa`) |
 //! | `x509` | no | X.509 certificates read for their key and validity dates (AWS SNS, PayPal): `Certificate`; `KeyCache`, which fetches the certificates requests name through a fetcher of yours, and `Verifier::fetching` (adds `x509-cert`; turns on `rsa`) |

@@ -46,3 +46,8 @@
 mod verify_layer;
 
 pub use verify_layer::{Refused, VerifyLayer, VerifyService};
+
+#[cfg(doc)]
+use crate::replay::{FreshError, Pending, ReplayCache};
+#[cfg(doc)]
+use crate::{Verified, Verifier, VerifyError};
