@@ -459,7 +459,14 @@ fn a_pass_records_the_scheme_key_id_and_body_length() {
 #[test]
 fn each_refusal_records_its_code() {
     let stale_now = Timestamp::from_unix_secs(TS + 301);
-    let cases: Vec<(&str, Vec<(&str, String)>, Option<Timestamp>, &str)> = vec![
+    // What is wrong, the request's headers, when it is verified (now, by default), its code.
+    type Case = (
+        &'static str,
+        Vec<(&'static str, String)>,
+        Option<Timestamp>,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
         (
             "a signature that does not match",
             headers(ALTERED_SIGNATURE),
@@ -907,7 +914,7 @@ fn the_leak_check_finds_what_it_looks_for() {
         fields: labels(&[(
             "tag",
             &hex::encode(
-                &STANDARD
+                STANDARD
                     .decode("g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
                     .unwrap(),
             ),
@@ -1081,4 +1088,67 @@ mod fetched {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A real Redis, running and then stopped (feature `redis`).
+
+/// The Redis harness of the replay tests.
+#[cfg(feature = "redis")]
+#[allow(dead_code, unreachable_pub)] // Its other helpers serve tests/replay.
+#[path = "replay/server.rs"]
+mod server;
+
+#[cfg(feature = "redis")]
+#[test]
+fn a_redis_store_is_named_and_its_outage_recorded() {
+    use hookseal::idempotency::RedisIdempotencyStore;
+    use hookseal::replay::RedisReplayCache;
+
+    let marked = marked_headers();
+    let (outage, c) = capture(async || {
+        let mut server = server::RedisServer::start()?;
+        let v = verifier();
+        let cache = RedisReplayCache::connect(&server.url()).await.unwrap();
+        let store = RedisIdempotencyStore::connect(&server.url()).await.unwrap();
+        assert_eq!((cache.kind(), store.kind()), ("redis", "redis"));
+        let (_, pending) = v.verify_fresh(&marked, MARKED_BODY, &cache).await.unwrap();
+        pending.commit().await.unwrap();
+        server.stop();
+        let refused = v.verify_fresh(&marked, MARKED_BODY, &cache).await;
+        let key = IdempotencyKey::new(MARKED_ID)
+            .unwrap()
+            .scoped(&Scope::new("obs"));
+        let work = async { Ok::<_, io::Error>(MARKED_BODY.to_vec()) };
+        let run = Idempotency::new(store);
+        let failed = run
+            .run(&key, &Fingerprint::of_body(MARKED_BODY), work)
+            .await;
+        Some((refused.map(drop).unwrap_err(), failed.unwrap_err()))
+    });
+    let Some((refused, failed)) = outage else {
+        return; // No redis-server here, and none required: said so above.
+    };
+    assert_eq!(refused.code(), "store_unavailable");
+    assert_eq!(failed.code(), "store_unavailable");
+    let op = |op, outcome| [("store", "redis"), ("op", op), ("outcome", outcome)];
+    assert_store_op(&c, 0, &op("reserve", "fresh"), Level::DEBUG);
+    assert_store_op(&c, 1, &op("commit", "ok"), Level::DEBUG);
+    let down = |op| {
+        [
+            ("store", "redis"),
+            ("op", op),
+            ("outcome", "error"),
+            ("code", "store_unavailable"),
+        ]
+    };
+    assert_store_op(&c, 2, &down("reserve"), Level::WARN);
+    assert_store_op(&c, 3, &down("begin"), Level::WARN);
+    let expected = [
+        labels(&op("reserve", "fresh")),
+        labels(&op("commit", "ok")),
+        labels(&down("reserve")),
+        labels(&down("begin")),
+    ];
+    assert_eq!(store_counts(&c), expected);
 }
