@@ -117,6 +117,11 @@ mod mac;
 mod memory_table;
 #[cfg(feature = "tower")]
 pub mod middleware;
+#[cfg(not(any(feature = "tracing", feature = "metrics")))]
+mod observe;
+#[cfg(any(feature = "tracing", feature = "metrics"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tracing", feature = "metrics"))))]
+pub mod observe;
 mod owner;
 mod public_key;
 #[cfg(feature = "redis")]

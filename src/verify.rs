@@ -302,8 +302,12 @@ impl<C: Clock> Verifier<C> {
         headers: &'a H,
         body: &'a [u8],
     ) -> Result<Verified<'a>, VerifyError> {
-        let now = self.clock.now().ok_or(VerifyError::ClockUnavailable)?;
-        self.verify_at(headers, body, now)
+        match self.clock.now() {
+            Some(now) => self.verify_at(headers, body, now),
+            None => crate::observe::verification(&self.scheme, body.len(), || {
+                Err(VerifyError::ClockUnavailable)
+            }),
+        }
     }
 
     /// Verifies a request as of `now` — for work taken from a queue, pass the time the request
@@ -316,6 +320,16 @@ impl<C: Clock> Verifier<C> {
     /// signer would refuse as ambiguous ([`VerifyError::AmbiguousId`]), a timestamp outside the
     /// window, no key valid at `now`, or no matching signature. [`VerifyError::status_code`] gives the HTTP answer.
     pub fn verify_at<'a, H: HeaderSource + ?Sized>(
+        &'a self,
+        headers: &'a H,
+        body: &'a [u8],
+        now: Timestamp,
+    ) -> Result<Verified<'a>, VerifyError> {
+        crate::observe::verification(&self.scheme, body.len(), || self.check(headers, body, now))
+    }
+
+    /// The checks of [`Verifier::verify_at`], in order.
+    fn check<'a, H: HeaderSource + ?Sized>(
         &'a self,
         headers: &'a H,
         body: &'a [u8],
@@ -439,24 +453,41 @@ impl<C: Clock> Verifier<C> {
     ) -> Result<(), VerifyError> {
         #[cfg(feature = "x509")]
         if let Keys::Fetched(cache) = &self.keys {
-            match self.scheme.key_url(headers, body)? {
-                (url, KeyDocument::Certificate) => {
-                    cache.load(&url, certificate_keys).await?;
-                }
-                (url, KeyDocument::KeySet) => {
-                    let keys = cache.load(&url, crate::token::key_set).await?;
-                    // A key id the set lacks: the issuer may have rotated its keys since.
-                    let kid = self.token_key_id(headers, body)?;
-                    if kid.is_some_and(|kid| !keys.iter().any(|k| k.id().as_str() == kid)) {
-                        cache
-                            .refresh(&url, KEY_SET_REFRESH, crate::token::key_set)
-                            .await?;
-                    }
-                }
-            }
+            let load = self.fetch_keys(cache, headers, body);
+            return crate::observe::key_load(&self.scheme, load).await;
         }
         #[cfg(not(feature = "x509"))]
         let _ = (headers, body);
+        Ok(())
+    }
+
+    /// Loads the keys a request names into `cache`; see [`Verifier::load_key`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::load_key`].
+    #[cfg(feature = "x509")]
+    async fn fetch_keys<H: HeaderSource + Sync + ?Sized>(
+        &self,
+        cache: &KeyCache,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<(), VerifyError> {
+        match self.scheme.key_url(headers, body)? {
+            (url, KeyDocument::Certificate) => {
+                cache.load(&url, certificate_keys).await?;
+            }
+            (url, KeyDocument::KeySet) => {
+                let keys = cache.load(&url, crate::token::key_set).await?;
+                // A key id the set lacks: the issuer may have rotated its keys since.
+                let kid = self.token_key_id(headers, body)?;
+                if kid.is_some_and(|kid| !keys.iter().any(|k| k.id().as_str() == kid)) {
+                    cache
+                        .refresh(&url, KEY_SET_REFRESH, crate::token::key_set)
+                        .await?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -831,6 +862,13 @@ impl<'a> Verified<'a> {
     #[must_use]
     pub fn key_id(&self) -> &KeyId {
         self.key.get().id()
+    }
+
+    /// Whether the key whose signature matched was fetched (a certificate or key set the
+    /// provider publishes) rather than held by the verifier.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn key_is_fetched(&self) -> bool {
+        matches!(self.key, KeyRef::Fetched(_))
     }
 
     /// A 16-byte key that identifies this signed request, for a replay cache.

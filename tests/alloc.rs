@@ -6,6 +6,10 @@
 //! Pub/Sub: `TOKEN_ALLOCATIONS`) and each RSA verification (AWS SNS, PayPal, Google Pub/Sub:
 //! `RSA_VERIFY_ALLOCATIONS`).
 //!
+//! With feature `metrics`, each verify call also builds the keys of the metrics it records, with
+//! or without a recorder installed: `metrics_allocations`, added to every count below (zero
+//! without the feature, so a build without it proves the claims above as they stand).
+//!
 //! `allocation-counter` installs a counting global allocator in this test binary (and only here)
 //! and tallies allocations made by the current thread only, so the test harness's own threads
 //! cannot disturb the count. A reallocation counts as one allocation.
@@ -30,6 +34,27 @@ fn allocations_during(f: impl FnOnce()) -> u64 {
 
 const NOW: u64 = 1_700_000_000;
 const CALLS: usize = 1000;
+
+/// The allocations feature `metrics` adds to one verify call (src/observe.rs), with no recorder
+/// installed: the label lists of the verification counter and of its latency histogram, each
+/// a `Vec` made with its final capacity, and the labels' owned values — the scheme's name in
+/// each, and the matched key's id on a pass. None is held once the call returns. Zero without
+/// the feature.
+fn metrics_allocations(passed: bool) -> u64 {
+    match (cfg!(feature = "metrics"), passed) {
+        (false, _) => 0,
+        // The counter's list, scheme and key id; the histogram's list and scheme.
+        (true, true) => 5,
+        // The counter's list and scheme (the code is static text); the histogram's list and
+        // scheme.
+        (true, false) => 4,
+    }
+}
+
+/// `metrics_allocations` for `passes` accepted and `refusals` refused verify calls.
+fn metrics_for(passes: u64, refusals: u64) -> u64 {
+    passes * metrics_allocations(true) + refusals * metrics_allocations(false)
+}
 
 /// The bytes of the verifiers' two HMAC keys: `new`, the primary, and `old`.
 const NEW: [u8; 32] = [2; 32];
@@ -98,7 +123,11 @@ fn verify_does_not_allocate() {
                 assert_eq!(e, VerifyError::TimestampTooOld);
             }
         });
-        assert_eq!(n, 0, "{n} allocations over {calls} rounds at {size} B");
+        let expected = calls as u64 * metrics_for(4, 2);
+        assert_eq!(
+            n, expected,
+            "{n} allocations over {calls} rounds at {size} B"
+        );
     }
 }
 
@@ -114,7 +143,7 @@ fn verify_with_the_system_clock_does_not_allocate() {
             std::hint::black_box(verifier.verify(&pairs, body).unwrap());
         }
     });
-    assert_eq!(n, 0);
+    assert_eq!(n, CALLS as u64 * metrics_for(1, 0));
 }
 
 /// The public URL every request-line scheme's verifier is given, and what its senders sign.
@@ -282,6 +311,12 @@ impl Round<'_> {
         2 + self.refused.len() as u64 + u64::from(self.stale.is_some())
     }
 
+    /// The `metrics_allocations` of one `run`, with a `moved` request or without: two passes,
+    /// and the rest refusals.
+    fn metrics_allocations(&self, moved: bool) -> u64 {
+        metrics_for(2, self.verifies() - 2 + u64::from(moved))
+    }
+
     /// The allocations of the form reads one `run` with a `moved` request makes, for the scheme
     /// that signs a form: each verify reads the form once, after the freshness check (so not
     /// for the stale request). The replay key reads nothing again: for a scheme whose content
@@ -414,17 +449,19 @@ fn verify_does_not_allocate_in_any_scheme() {
                 }
             })
         };
-        let expected = if LISTED.contains(&name.as_str()) {
-            // The signer lists the one header it writes, the id.
-            2 * round.verifies() * listed_allocations(1) * CALLS as u64
-        } else if name == FORM {
-            // HMAC-SHA1 over the URL and the six parameters: each form read makes 3 allocations
-            // (the copy; the pairs' 4 entries, grown to 8 for the fifth).
-            assert_eq!(form_allocations(&body), 3);
-            2 * round.form_allocations() * CALLS as u64
-        } else {
-            0
-        };
+        let metrics = 2 * round.metrics_allocations(scheme.signs_request_line()) * CALLS as u64;
+        let expected = metrics
+            + if LISTED.contains(&name.as_str()) {
+                // The signer lists the one header it writes, the id.
+                2 * round.verifies() * listed_allocations(1) * CALLS as u64
+            } else if name == FORM {
+                // HMAC-SHA1 over the URL and the six parameters: each form read makes 3 allocations
+                // (the copy; the pairs' 4 entries, grown to 8 for the fifth).
+                assert_eq!(form_allocations(&body), 3);
+                2 * round.form_allocations() * CALLS as u64
+            } else {
+                0
+            };
         assert_eq!(n, expected, "{name}: {n} allocations over {CALLS} rounds");
         covered.push(name);
     }
@@ -465,7 +502,11 @@ fn twilio_form_reads_allocate_the_copy_and_the_pairs() {
         let info = allocation_counter::measure(|| {
             verified = Some(verifier.verify_at(&request, &body, now).unwrap());
         });
-        assert_eq!(info.count_total, expected, "verify, {params} parameters");
+        assert_eq!(
+            info.count_total,
+            expected + metrics_for(1, 0),
+            "verify, {params} parameters"
+        );
         assert_eq!(info.count_current, 0, "the form outlives the verify");
         assert!(info.count_max <= 3, "{} held at once", info.count_max);
         let verified = verified.unwrap();
@@ -485,7 +526,7 @@ fn twilio_form_reads_allocate_the_copy_and_the_pairs() {
             let e = verifier.verify_at(&request, &body, now).unwrap_err();
             assert_eq!(e, VerifyError::MalformedBody);
         });
-        assert_eq!(n, expected);
+        assert_eq!(n, expected + metrics_for(0, 1));
     }
 
     // A JSON body, bound by the hex SHA-256 in the URL's `bodySHA256`: no form, no allocation.
@@ -505,7 +546,8 @@ fn twilio_form_reads_allocate_the_copy_and_the_pairs() {
             assert_eq!(e, VerifyError::NoMatchingSignature);
         }
     });
-    assert_eq!(n, 0, "{n} allocations over {CALLS} rounds");
+    let expected = CALLS as u64 * metrics_for(1, 1);
+    assert_eq!(n, expected, "{n} allocations over {CALLS} rounds");
 }
 
 /// Discord and Telnyx, which sign with Ed25519 alone: a verify under the first and under the
@@ -557,7 +599,8 @@ fn ed25519_only_schemes_do_not_allocate() {
                 round.run(&map, &old, None);
             }
         });
-        assert_eq!(n, 0, "{name}: {n} allocations over 100 rounds");
+        let expected = 100 * round.metrics_allocations(false);
+        assert_eq!(n, expected, "{name}: {n} allocations over 100 rounds");
     }
 }
 
@@ -624,7 +667,7 @@ fn sendgrid_does_not_allocate() {
         });
         assert_eq!(
             n,
-            0,
+            100 * metrics_for(2, 3),
             "known answer {}: {n} allocations over 100 rounds",
             i + 1
         );
@@ -802,6 +845,7 @@ fn aws_sns_allocates_its_members_and_each_rsa_verification() {
                     assert_eq!(verify(), expected, "{what}");
                 }
             });
+            let allocations = allocations + metrics_allocations(expected.is_ok());
             assert_eq!(info.count_total, 10 * allocations, "{what}");
             assert_eq!(info.count_current, 0, "{what}: held after the call");
         }
@@ -894,6 +938,7 @@ fn paypal_allocates_each_rsa_verification() {
                 assert_eq!(verify(), expected, "{what}");
             }
         });
+        let allocations = allocations + metrics_allocations(expected.is_ok());
         assert_eq!(info.count_total, 10 * allocations, "{what}");
         assert_eq!(info.count_current, 0, "{what}: held after the call");
     }
@@ -1072,6 +1117,7 @@ fn google_pubsub_allocates_its_token_and_each_rsa_verification() {
                 assert_eq!(verify(), expected, "{what}");
             }
         });
+        let allocations = allocations + metrics_allocations(expected.is_ok());
         assert_eq!(info.count_total, 10 * allocations, "{what}");
         assert_eq!(info.count_current, 0, "{what}: held after the call");
     }

@@ -290,6 +290,10 @@ impl<C: Clock> IdempotencyStore for MemoryIdempotencyStore<C> {
         // A lease already lost has nothing to release.
         let _ = self.transition(&lease, None);
     }
+
+    fn kind(&self) -> &'static str {
+        "memory"
+    }
 }
 
 impl<C: fmt::Debug> fmt::Debug for MemoryIdempotencyStore<C> {

@@ -192,6 +192,20 @@ pub trait IdempotencyStore: Send + Sync {
     fn release_detached(&self, lease: Lease) {
         let _ = lease;
     }
+
+    /// What kind of store this is, for logs and metrics (the `store` label of feature
+    /// `metrics`, the `store` field of feature `tracing`): fixed text naming the backend, not an
+    /// instance, such as `memory` or `redis`. Defaults to `custom`.
+    ///
+    /// ```
+    /// use hookseal::idempotency::{IdempotencyStore, MemoryIdempotencyStore};
+    ///
+    /// assert_eq!(MemoryIdempotencyStore::new(1000)?.kind(), "memory");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn kind(&self) -> &'static str {
+        "custom"
+    }
 }
 
 /// The object-safe form of [`IdempotencyStore`], for `Arc<dyn DynIdempotencyStore>`.
@@ -230,6 +244,11 @@ pub trait DynIdempotencyStore: Send + Sync {
 
     /// [`IdempotencyStore::release_detached`].
     fn release_detached_dyn(&self, lease: Lease);
+
+    /// [`IdempotencyStore::kind`]. Defaults to `custom`.
+    fn kind_dyn(&self) -> &'static str {
+        "custom"
+    }
 }
 
 /// A boxed, sendable future.
@@ -261,6 +280,10 @@ impl<T: IdempotencyStore> DynIdempotencyStore for T {
     fn release_detached_dyn(&self, lease: Lease) {
         self.release_detached(lease);
     }
+
+    fn kind_dyn(&self) -> &'static str {
+        self.kind()
+    }
 }
 
 impl<'d> IdempotencyStore for dyn DynIdempotencyStore + 'd {
@@ -291,6 +314,10 @@ impl<'d> IdempotencyStore for dyn DynIdempotencyStore + 'd {
 
     fn release_detached(&self, lease: Lease) {
         self.release_detached_dyn(lease);
+    }
+
+    fn kind(&self) -> &'static str {
+        self.kind_dyn()
     }
 }
 
@@ -325,6 +352,10 @@ macro_rules! forward_store {
 
             fn release_detached(&self, lease: Lease) {
                 (**self).release_detached(lease);
+            }
+
+            fn kind(&self) -> &'static str {
+                (**self).kind()
             }
         }
     )*};

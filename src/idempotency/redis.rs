@@ -191,6 +191,10 @@ impl IdempotencyStore for RedisIdempotencyStore {
             let _ = store.release(&lease).await;
         });
     }
+
+    fn kind(&self) -> &'static str {
+        "redis"
+    }
 }
 
 impl fmt::Debug for RedisIdempotencyStore {

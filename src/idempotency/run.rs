@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::{Begin, Fingerprint, IdempotencyStore, Lease, MAX_TTL, ScopedKey, StoreError};
 use crate::error::{ConfigError, IdempotencyError};
+use crate::observe;
 
 /// The response header marking a result replayed from an earlier request, as Stripe sends it:
 /// `Idempotent-Replayed: true`.
@@ -180,7 +181,9 @@ impl<S: IdempotencyStore> Idempotency<S> {
         W: Future<Output = Result<Vec<u8>, E>>,
         P: FnOnce(&E) -> Option<Vec<u8>>,
     {
-        let lease = match self.store.begin(key, fingerprint, self.lease).await {
+        let store = self.store.kind();
+        let begin = self.store.begin(key, fingerprint, self.lease);
+        let lease = match observe::store_operation(store, "begin", begun, begin).await {
             Ok(Begin::Started(lease)) => lease,
             Ok(Begin::InProgress { retry_after }) => {
                 return Err(IdempotencyError::InProgress { retry_after });
@@ -198,24 +201,31 @@ impl<S: IdempotencyStore> Idempotency<S> {
         let outcome = work.await;
         let lease = guard.lease();
         let result = match outcome {
-            Ok(output) => match self.store.complete(lease, &output, self.retention).await {
+            Ok(output) => match self.complete(lease, &output).await {
                 Ok(()) => Ok(Processed::Fresh(output)),
                 Err(source) => Err(IdempotencyError::Unrecorded { output, source }),
             },
             Err(error) => {
                 let recorded = match policy(&error) {
-                    Some(stored) => self.store.complete(lease, &stored, self.retention).await,
+                    Some(stored) => self.complete(lease, &stored).await,
                     None => Err(StoreError::LeaseLost),
                 };
                 if recorded.is_err() {
                     // A key that cannot be released frees itself when its lease expires.
-                    let _ = self.store.release(lease).await;
+                    let release = self.store.release(lease);
+                    let _ = observe::store_operation(store, "release", ok, release).await;
                 }
                 Err(IdempotencyError::Failed(error))
             }
         };
         guard.disarm();
         result
+    }
+
+    /// Completes the leased key with `result`, kept for the retention.
+    async fn complete(&self, lease: &Lease, result: &[u8]) -> Result<(), StoreError> {
+        let complete = self.store.complete(lease, result, self.retention);
+        observe::store_operation(self.store.kind(), "complete", ok, complete).await
     }
 }
 
@@ -272,8 +282,24 @@ impl<S: IdempotencyStore + ?Sized> Drop for LeaseGuard<'_, S> {
     fn drop(&mut self) {
         if let Some(lease) = self.lease.take() {
             self.store.release_detached(lease);
+            observe::detached_release(self.store.kind());
         }
     }
+}
+
+/// The outcome a `begin`'s answer is recorded as.
+fn begun(answer: &Begin) -> &'static str {
+    match answer {
+        Begin::Started(_) => "started",
+        Begin::InProgress { .. } => "in_progress",
+        Begin::Completed(_) => "completed",
+        Begin::Mismatch => "mismatch",
+    }
+}
+
+/// The outcome a `complete` or `release` is recorded as.
+fn ok(_: &()) -> &'static str {
+    "ok"
 }
 
 fn check_window(d: Duration) -> Result<Duration, ConfigError> {

@@ -49,9 +49,10 @@ impl<R: ReplayCache> FailOpen<R> {
 impl<R: ReplayCache> ReplayCache for FailOpen<R> {
     async fn reserve(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, StoreError> {
         match self.inner.reserve(key, lease).await {
-            Err(StoreError::Unavailable(_)) => {
+            Err(error @ StoreError::Unavailable(_)) => {
                 let reservation = Reservation::generate(*key)?;
                 self.opened.fetch_add(1, Ordering::Relaxed);
+                crate::observe::failed_open(self.inner.kind(), &error);
                 Ok(Reserve::Reserved(reservation))
             }
             other => other,
@@ -74,5 +75,9 @@ impl<R: ReplayCache> ReplayCache for FailOpen<R> {
 
     fn release_detached(&self, reservation: Reservation) {
         self.inner.release_detached(reservation);
+    }
+
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
     }
 }

@@ -8,6 +8,7 @@ use super::{ReplayCache, Reservation, Reserve, StoreError};
 use crate::clock::Clock;
 use crate::error::FreshError;
 use crate::headers::HeaderSource;
+use crate::observe;
 use crate::timestamp::Timestamp;
 use crate::verify::{Verified, Verifier};
 
@@ -36,7 +37,10 @@ impl<R: ReplayCache> Pending<R> {
     /// asking the sender to retry would make a second run likelier, not less.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         match self.reservation.take() {
-            Some(reservation) => self.cache.commit(&reservation, self.ttl).await,
+            Some(reservation) => {
+                let commit = self.cache.commit(&reservation, self.ttl);
+                observe::store_operation(self.cache.kind(), "commit", ok, commit).await
+            }
             None => Err(StoreError::LeaseLost),
         }
     }
@@ -49,7 +53,10 @@ impl<R: ReplayCache> Pending<R> {
     /// ends.
     pub async fn release(mut self) -> Result<(), StoreError> {
         match self.reservation.take() {
-            Some(reservation) => self.cache.release(&reservation).await,
+            Some(reservation) => {
+                let release = self.cache.release(&reservation);
+                observe::store_operation(self.cache.kind(), "release", ok, release).await
+            }
             None => Err(StoreError::LeaseLost),
         }
     }
@@ -59,6 +66,7 @@ impl<R: ReplayCache> Drop for Pending<R> {
     fn drop(&mut self) {
         if let Some(reservation) = self.reservation.take() {
             self.cache.release_detached(reservation);
+            observe::detached_release(self.cache.kind());
         }
     }
 }
@@ -171,7 +179,8 @@ impl<C: Clock> Verifier<C> {
         cache: R,
     ) -> Result<(Verified<'a>, Pending<R>), FreshError> {
         let key = verified.replay_key();
-        match cache.reserve(&key, self.replay_lease()).await {
+        let reserve = cache.reserve(&key, self.replay_lease());
+        match observe::store_operation(cache.kind(), "reserve", reserved, reserve).await {
             Ok(Reserve::Reserved(reservation)) => Ok((
                 verified,
                 Pending {
@@ -185,4 +194,18 @@ impl<C: Clock> Verifier<C> {
             Err(e) => Err(FreshError::Store(e)),
         }
     }
+}
+
+/// The outcome a reservation's answer is recorded as.
+fn reserved(answer: &Reserve) -> &'static str {
+    match answer {
+        Reserve::Reserved(_) => "fresh",
+        Reserve::InProgress { .. } => "in_progress",
+        Reserve::Replayed => "replayed",
+    }
+}
+
+/// The outcome a commit or release is recorded as.
+fn ok(_: &()) -> &'static str {
+    "ok"
 }

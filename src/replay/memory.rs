@@ -352,6 +352,10 @@ impl<C: Clock> ReplayCache for MemoryReplayCache<C> {
         // A reservation already lost has nothing to release.
         let _ = self.settle(&reservation, None);
     }
+
+    fn kind(&self) -> &'static str {
+        "memory"
+    }
 }
 
 impl<C: fmt::Debug> fmt::Debug for MemoryReplayCache<C> {

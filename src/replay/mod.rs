@@ -207,6 +207,22 @@ pub trait ReplayCache: Send + Sync {
     fn release_detached(&self, reservation: Reservation) {
         let _ = reservation;
     }
+
+    /// What kind of store this is, for logs and metrics (the `store` label of feature
+    /// `metrics`, the `store` field of feature `tracing`): fixed text naming the backend, not an
+    /// instance, such as `memory` or `redis`. Defaults to `custom`.
+    ///
+    /// ```
+    /// use hookseal::replay::{MemoryReplayCache, ReplayCache};
+    /// use std::time::Duration;
+    ///
+    /// let cache = MemoryReplayCache::new(1000, Duration::from_secs(601))?;
+    /// assert_eq!(cache.kind(), "memory");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn kind(&self) -> &'static str {
+        "custom"
+    }
 }
 
 /// A boxed, sendable future.
@@ -249,6 +265,11 @@ pub trait DynReplayCache: Send + Sync {
 
     /// [`ReplayCache::release_detached`].
     fn release_detached_dyn(&self, reservation: Reservation);
+
+    /// [`ReplayCache::kind`]. Defaults to `custom`.
+    fn kind_dyn(&self) -> &'static str {
+        "custom"
+    }
 }
 
 impl<T: ReplayCache> DynReplayCache for T {
@@ -278,6 +299,10 @@ impl<T: ReplayCache> DynReplayCache for T {
     fn release_detached_dyn(&self, reservation: Reservation) {
         self.release_detached(reservation);
     }
+
+    fn kind_dyn(&self) -> &'static str {
+        self.kind()
+    }
 }
 
 impl<'d> ReplayCache for dyn DynReplayCache + 'd {
@@ -306,6 +331,10 @@ impl<'d> ReplayCache for dyn DynReplayCache + 'd {
 
     fn release_detached(&self, reservation: Reservation) {
         self.release_detached_dyn(reservation);
+    }
+
+    fn kind(&self) -> &'static str {
+        self.kind_dyn()
     }
 }
 
@@ -338,6 +367,10 @@ macro_rules! forward_cache {
 
             fn release_detached(&self, reservation: Reservation) {
                 (**self).release_detached(reservation);
+            }
+
+            fn kind(&self) -> &'static str {
+                (**self).kind()
             }
         }
     )*};

@@ -144,6 +144,10 @@ impl ReplayCache for RedisReplayCache {
             let _ = cache.release(&reservation).await;
         });
     }
+
+    fn kind(&self) -> &'static str {
+        "redis"
+    }
 }
 
 impl fmt::Debug for RedisReplayCache {
