@@ -293,7 +293,9 @@ impl SignedRequest {
                 if !self.scheme.signs_timestamp() {
                     return Ok(None);
                 }
-                values.timestamp = self.timestamp.saturating_add(core::time::Duration::from_secs(1));
+                values.timestamp = self
+                    .timestamp
+                    .saturating_add(core::time::Duration::from_secs(1));
             }
             Tamper::Signature => values.flip = true,
             Tamper::Id => {
@@ -311,7 +313,8 @@ impl SignedRequest {
     fn sign(&self) -> Result<Made, SignError> {
         let scheme = &self.scheme;
         let text = timestamp_text(self.timestamp, scheme.timestamp_format())?;
-        let (base, target) = PublicUrl::split_absolute(&self.url).map_err(|_| SignError::InvalidUrl)?;
+        let (base, target) =
+            PublicUrl::split_absolute(&self.url).map_err(|_| SignError::InvalidUrl)?;
         let (algorithm_name, algorithm) = self.algorithm();
         let fields = self.fields(&text, self.id.as_deref(), algorithm_name.as_deref())?;
         let body = body_members::write(&self.body, &fields)?;
@@ -369,13 +372,19 @@ impl SignedRequest {
             let email = self.service_account.clone().ok_or(SignError::Incomplete)?;
             let token = TokenParts {
                 header: encode_url(
-                    format!(r#"{{"alg":"{alg}","kid":"{}","typ":"JWT"}}"#, key.id().as_str())
-                        .as_bytes(),
+                    format!(
+                        r#"{{"alg":"{alg}","kid":"{}","typ":"JWT"}}"#,
+                        key.id().as_str()
+                    )
+                    .as_bytes(),
                 ),
                 audience: self.audience.clone().unwrap_or_else(|| self.url.clone()),
                 email,
                 issuer: issuer.to_owned(),
-                expires: self.timestamp.as_unix_secs().saturating_add(TOKEN_LIFETIME_SECS),
+                expires: self
+                    .timestamp
+                    .as_unix_secs()
+                    .saturating_add(TOKEN_LIFETIME_SECS),
                 signature: Vec::new(),
             };
             let input = token.signing_input(self.timestamp);
@@ -385,8 +394,8 @@ impl SignedRequest {
             return Ok(Signature::Token(TokenParts { signature, ..token }));
         }
         let signed = values.signed(&self.scheme, body, &self.method);
-        let derived = (self.scheme.derive(&signed, Listed::default()))
-            .map_err(|_| SignError::InvalidBody)?;
+        let derived =
+            (self.scheme.derive(&signed, Listed::default())).map_err(|_| SignError::InvalidBody)?;
         let content = self.scheme.content(&signed, &values.base, &derived);
         key.sign(algorithm, &content)
             .map(Signature::Public)
@@ -400,13 +409,15 @@ impl SignedRequest {
             return (None, self.scheme.algorithm());
         };
         let sha256 = choice.table.iter().find(|(_, a)| {
-            matches!(a, Algorithm::RsaSha256 | Algorithm::EcdsaP256Sha256 | Algorithm::HmacSha256)
+            matches!(
+                a,
+                Algorithm::RsaSha256 | Algorithm::EcdsaP256Sha256 | Algorithm::HmacSha256
+            )
         });
         match sha256.or(choice.table.first()) {
-            Some((name, algorithm)) => (
-                Some(String::from_utf8_lossy(name).into_owned()),
-                *algorithm,
-            ),
+            Some((name, algorithm)) => {
+                (Some(String::from_utf8_lossy(name).into_owned()), *algorithm)
+            }
             None => (None, self.scheme.algorithm()),
         }
     }
@@ -462,7 +473,12 @@ impl SignedRequest {
                 Err(VerifyError::MalformedBody) => return None,
                 Err(e) => return Some(Err(e)),
             };
-            Some(Ok(content_bytes(scheme, &signed, &made.content.base, &derived)))
+            Some(Ok(content_bytes(
+                scheme,
+                &signed,
+                &made.content.base,
+                &derived,
+            )))
         };
         let Some(Ok(original)) = content_of(&self.body) else {
             return Err(SignError::InvalidBody);
@@ -478,7 +494,8 @@ impl SignedRequest {
     fn assemble(&self, made: &Made, values: &Values) -> Result<http::Request<Bytes>, SignError> {
         let scheme = &self.scheme;
         let text = timestamp_text(values.timestamp, scheme.timestamp_format())?;
-        let mut fields = self.fields(&text, values.id.as_deref(), made.algorithm_name.as_deref())?;
+        let mut fields =
+            self.fields(&text, values.id.as_deref(), made.algorithm_name.as_deref())?;
         let signature = made.signature.value(scheme, values, &text);
         let mut headers: Vec<(&str, String)> = Vec::new();
         match scheme.signature_source() {
@@ -499,7 +516,8 @@ impl SignedRequest {
             headers.push((name, id.clone()));
         }
         let choice = scheme.algorithm_choice().map(|choice| &choice.source);
-        if let (Some(name), Some(algorithm)) = (choice.and_then(Source::header), &made.algorithm_name)
+        if let (Some(name), Some(algorithm)) =
+            (choice.and_then(Source::header), &made.algorithm_name)
         {
             headers.push((name, algorithm.clone()));
         }
@@ -606,8 +624,10 @@ impl Signature {
                 let mut tags = made.tags.clone();
                 let mut ed25519 = made.ed25519.clone();
                 if values.flip {
-                    tags.iter_mut().for_each(|tag| tamper::flip_last_bit(tag));
-                    ed25519.iter_mut().for_each(|sig| tamper::flip_last_bit(sig));
+                    tags.iter_mut().for_each(|tag| tamper::flip_first_bit(tag));
+                    ed25519
+                        .iter_mut()
+                        .for_each(|sig| tamper::flip_last_bit(sig));
                 }
                 scheme.format_signatures(text, made.listed.as_bytes(), &tags, &ed25519)
             }
@@ -684,7 +704,12 @@ fn timestamp_text(t: Timestamp, format: TimestampFormat) -> Result<String, SignE
 }
 
 /// The signed content's bytes.
-fn content_bytes(scheme: &Scheme, signed: &Signed<'_>, base: &[u8], derived: &Derived<'_>) -> Vec<u8> {
+fn content_bytes(
+    scheme: &Scheme,
+    signed: &Signed<'_>,
+    base: &[u8],
+    derived: &Derived<'_>,
+) -> Vec<u8> {
     let mut out = Vec::new();
     scheme
         .content(signed, base, derived)

@@ -73,6 +73,14 @@ pub(super) fn changed_id(id: &str) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// `tag` with one bit of its first byte flipped: the first byte is in every tag, however many
+/// bytes of it an algorithm uses (20 of HMAC-SHA1's).
+pub(super) fn flip_first_bit(tag: &mut [u8]) {
+    if let Some(first) = tag.first_mut() {
+        *first ^= 1;
+    }
+}
+
 /// `signature` with one bit of its last byte flipped: for RSA the low bit of the number, for a
 /// DER ECDSA signature the low bit of `s`, both still well-formed.
 pub(super) fn flip_last_bit(signature: &mut [u8]) {
