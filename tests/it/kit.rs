@@ -13,7 +13,7 @@ const NOW: u64 = 1_700_000_000;
 
 /// A request of `scheme` and a verifier that accepts it; `None` when the crate is built without
 /// what verifies the scheme.
-fn setup(scheme: &Scheme) -> Option<(SignedRequest, Verifier)> {
+pub(crate) fn setup(scheme: &Scheme) -> Option<(SignedRequest, Verifier)> {
     use hookseal::scheme::Algorithm;
     let at = Timestamp::from_unix_secs(NOW);
     let (kit, verifier) = match scheme.algorithm() {
