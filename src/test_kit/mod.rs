@@ -6,7 +6,7 @@
 //! parameters, listed headers, the endpoint id) — and its tampered twins ([`Tamper`]), each
 //! changed in one thing a verifier must refuse to see changed. HMAC and Ed25519 schemes are
 //! signed by the crate's [`Signer`](crate::Signer); the presets whose providers sign with a key
-//! pair of their own, by a [`PrivateKey`] of the test's (features `p256` and `rsa`).
+//! pair of their own, by a `PrivateKey` of the test's (features `p256` and `rsa`).
 //!
 //! A handler tested without a server, the time held still by a [`ManualClock`]:
 //!

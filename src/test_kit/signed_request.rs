@@ -32,7 +32,7 @@ use crate::timestamp::{Timestamp, TimestampFormat, TimestampText};
 ///
 /// The keys are what the scheme signs with ([`SigningKeys`]): a [`Keyring`] (or a [`Secret`])
 /// of HMAC secrets or Ed25519 signing keys, signed by the crate's [`Signer`]; or a
-/// [`PrivateKey`] (features `p256`, `rsa`) for the presets whose providers sign with their own
+/// `PrivateKey` (features `p256`, `rsa`) for the presets whose providers sign with their own
 /// key pair.
 ///
 /// Where each value goes is the scheme's: headers, parameters of the signature header, members
@@ -81,7 +81,7 @@ pub struct SignedRequest {
 }
 
 /// The keys a [`SignedRequest`] signs with: a [`Keyring`] or [`Secret`] (HMAC secrets, Ed25519
-/// signing keys), or a [`PrivateKey`] (features `p256`, `rsa`).
+/// signing keys), or a `PrivateKey` (features `p256`, `rsa`).
 #[derive(Debug, Clone)]
 pub struct SigningKeys(Keys);
 
