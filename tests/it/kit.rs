@@ -284,3 +284,28 @@ fn forms_are_encoded_with_their_content_type() {
         "application/x-www-form-urlencoded"
     );
 }
+
+/// The README's test of a receiver, with Stripe: the twins Stripe signs are refused with 401.
+#[test]
+fn the_readme_receiver_test() -> Result<(), Box<dyn std::error::Error>> {
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let now = Timestamp::from_unix_secs(1_700_000_000);
+    let verifier = Verifier::from_secret(Scheme::stripe(), secret)?;
+    let kit = SignedRequest::from_secret(Scheme::stripe(), secret)?
+        .body(r#"{"id":"evt_1","type":"invoice.paid"}"#)
+        .timestamp(now);
+
+    let request = kit.build()?;
+    assert!(verifier.verify_at(&request, request.body(), now).is_ok());
+    let mut refused = 0;
+    for what in Tamper::ALL {
+        if let Some(twin) = kit.tampered(what)? {
+            let error = verifier.verify_at(&twin, twin.body(), now).unwrap_err();
+            assert_eq!(error.status_code(), 401);
+            refused += 1;
+        }
+    }
+    // Stripe signs the body and the timestamp, and no id.
+    assert_eq!(refused, 3);
+    Ok(())
+}
