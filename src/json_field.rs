@@ -51,6 +51,16 @@ pub(crate) fn is_object(body: &[u8]) -> bool {
     read::<&str>(body, &[]).is_ok()
 }
 
+/// Whether the member at `path` is present, whatever it holds.
+///
+/// # Errors
+///
+/// [`VerifyError::MalformedBody`] when the body is not one JSON object by the reader's rules.
+#[cfg(feature = "test-util")]
+pub(crate) fn has<S: AsRef<str>>(body: &[u8], path: &[S]) -> Result<bool, VerifyError> {
+    Ok(read(body, path)?.is_some())
+}
+
 /// Reads the whole body, one JSON object, and what is at `path` in it.
 fn read<'b, S: AsRef<str>>(body: &'b [u8], path: &[S]) -> Result<Option<Found<'b>>, VerifyError> {
     let mut reader = Reader { body, at: 0 };

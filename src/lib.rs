@@ -134,6 +134,9 @@ pub mod scheme;
 mod secret;
 mod sign;
 mod sns_message;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_kit;
 mod timestamp;
 mod token;
 mod verified_delivery;

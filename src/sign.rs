@@ -212,6 +212,39 @@ impl<C: Clock> Signer<C> {
         let Some(signature_header) = scheme.signature_header() else {
             return Err(SignError::SignatureInBody);
         };
+        let request = SignInput {
+            line,
+            base,
+            id,
+            body,
+            timestamp,
+            listed: &[],
+        };
+        let made = self.signatures(&request)?;
+        let mut headers = Vec::with_capacity(3);
+        headers.push((signature_header.to_owned(), made.format(scheme)));
+        if let Some(name) = scheme.timestamp_header() {
+            headers.push((name.to_owned(), made.timestamp.as_str().to_owned()));
+        }
+        if let (Some(name), Some(id)) = (scheme.id_header(), id) {
+            headers.push((name.to_owned(), id.to_owned()));
+        }
+        Ok(SignedHeaders { timestamp, headers })
+    }
+
+    /// The signatures of the content made of `request`'s values, one per key valid at its
+    /// timestamp (at most eight, one in formats that carry one), unformatted: what
+    /// [`Signer::sign_at`] writes, and what the test kit tampers with.
+    pub(crate) fn signatures(&self, request: &SignInput<'_>) -> Result<Signatures, SignError> {
+        let scheme = &self.scheme;
+        let SignInput {
+            line,
+            base,
+            id,
+            body,
+            timestamp,
+            listed: extra,
+        } = *request;
         if let Some(id) = id {
             if !is_valid_id(id.as_bytes()) {
                 return Err(SignError::InvalidId);
@@ -224,14 +257,27 @@ impl<C: Clock> Signer<C> {
         }
         let text = TimestampText::new(timestamp, scheme.timestamp_format())
             .ok_or(SignError::UnrepresentableTimestamp)?;
-        // A scheme that lists the headers it signs (Hook0) lists the id header the signer writes.
-        let listed_name = scheme.id_header().map(str::to_ascii_lowercase);
-        let mut listed = Listed::default();
-        if let (Some(_), Some(name), Some(id)) = (scheme.listed_param(), &listed_name, id) {
-            listed = Listed::new(name.as_bytes());
-            listed.push(id.as_bytes());
-        } else if scheme.listed_param().is_some() {
-            return Err(SignError::MissingId);
+        // A scheme that lists the headers it signs (Hook0) lists the id header the signer writes,
+        // then any others it is given.
+        let mut listed_names = String::new();
+        let mut listed_values: Vec<&[u8]> = Vec::new();
+        if scheme.listed_param().is_some() {
+            let (Some(name), Some(id)) = (scheme.id_header(), id) else {
+                return Err(SignError::MissingId);
+            };
+            for (name, value) in core::iter::once((name, id)).chain(extra.iter().copied()) {
+                if !listed_names.is_empty() {
+                    listed_names.push(' ');
+                }
+                listed_names.push_str(&name.to_ascii_lowercase());
+                listed_values.push(value.as_bytes());
+            }
+        }
+        let mut listed = Listed::new(listed_names.as_bytes());
+        for value in listed_values {
+            if !listed.push(value) {
+                return Err(SignError::InvalidHeader);
+            }
         }
         let signed = Signed {
             id: id.map_or(&[][..], str::as_bytes),
@@ -278,19 +324,12 @@ impl<C: Clock> Signer<C> {
         if tags.is_empty() && ed25519.is_empty() {
             return Err(SignError::NoActiveKey);
         }
-
-        let mut headers = Vec::with_capacity(3);
-        headers.push((
-            signature_header.to_owned(),
-            scheme.format_signatures(text.as_str(), derived.listed.names, &tags, &ed25519),
-        ));
-        if let Some(name) = scheme.timestamp_header() {
-            headers.push((name.to_owned(), text.as_str().to_owned()));
-        }
-        if let (Some(name), Some(id)) = (scheme.id_header(), id) {
-            headers.push((name.to_owned(), id.to_owned()));
-        }
-        Ok(SignedHeaders { timestamp, headers })
+        Ok(Signatures {
+            timestamp: text,
+            listed: listed_names,
+            tags,
+            ed25519,
+        })
     }
 
     /// The scheme this signer writes.
@@ -352,6 +391,42 @@ impl SignedHeaders {
             map.insert(name, value);
         }
         Ok(())
+    }
+}
+
+/// The values a signature covers, as [`Signer::signatures`] reads them.
+#[derive(Clone, Copy)]
+pub(crate) struct SignInput<'a> {
+    /// The method and target, for schemes that sign them.
+    pub(crate) line: RequestLine<'a>,
+    /// The public URL up to the target, for schemes that sign it.
+    pub(crate) base: &'a [u8],
+    pub(crate) id: Option<&'a str>,
+    pub(crate) body: &'a [u8],
+    pub(crate) timestamp: Timestamp,
+    /// Headers listed as signed after the id header, in schemes that list them (Hook0).
+    pub(crate) listed: &'a [(&'a str, &'a str)],
+}
+
+/// The signatures one request is sent with, before they are written in the scheme's format.
+pub(crate) struct Signatures {
+    /// The timestamp as the scheme writes it.
+    pub(crate) timestamp: TimestampText,
+    /// The headers listed as signed, as sent (Hook0's `h=`); empty in other schemes.
+    pub(crate) listed: String,
+    pub(crate) tags: Vec<Tag>,
+    pub(crate) ed25519: Vec<[u8; 64]>,
+}
+
+impl Signatures {
+    /// The signature header's value.
+    pub(crate) fn format(&self, scheme: &Scheme) -> String {
+        scheme.format_signatures(
+            self.timestamp.as_str(),
+            self.listed.as_bytes(),
+            &self.tags,
+            &self.ed25519,
+        )
     }
 }
 

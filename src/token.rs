@@ -112,6 +112,15 @@ impl TokenRules {
             .map_or(Algorithm::RsaSha256, |(_, algorithm)| *algorithm)
     }
 
+    /// The first algorithm's name, as a token's header writes it, and the first issuer: what
+    /// the test kit writes in the tokens it signs.
+    #[cfg(all(feature = "test-util", any(feature = "p256", feature = "rsa")))]
+    pub(crate) fn first_names(&self) -> (&str, &str) {
+        let alg = self.algorithms.first().map_or("", |(name, _)| &**name);
+        let issuer = self.issuers.first().map_or("", |issuer| &**issuer);
+        (alg, issuer)
+    }
+
     /// The key set's URL, checked against its allow-list.
     #[cfg(feature = "x509")]
     pub(crate) fn key_set(&self) -> Result<crate::KeyUrl, VerifyError> {

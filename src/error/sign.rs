@@ -43,9 +43,15 @@ pub enum SignError {
     #[error("the scheme carries its signature in the body; the crate does not sign it")]
     SignatureInBody,
     /// The scheme signs the body's form, and the body is not one (a bad `%` escape, more than
-    /// 1024 parameters).
+    /// 1024 parameters); or (the test kit, feature `test-util`) the scheme reads members of the
+    /// body, and the body is not one JSON object or already holds a member the kit writes.
     #[error("the body is not a form")]
     InvalidBody,
+    /// The test kit (feature `test-util`) was not given a value its scheme signs or sends and
+    /// has no default for: an endpoint id (PayPal), a certificate URL (AWS SNS, PayPal) or a
+    /// service account (Google Pub/Sub).
+    #[error("a value the scheme signs or sends was not given")]
+    Incomplete,
 }
 
 impl SignError {
@@ -65,6 +71,7 @@ impl SignError {
             Self::UnrepresentableTimestamp => "unrepresentable_timestamp",
             Self::SignatureInBody => "signature_in_body",
             Self::InvalidBody => "invalid_body",
+            Self::Incomplete => "incomplete",
         }
     }
 }

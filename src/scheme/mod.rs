@@ -572,6 +572,43 @@ impl Scheme {
             .ok_or(VerifyError::UnknownAlgorithm)
     }
 
+    /// Where requests name their algorithm, and the names accepted, when they name one.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn algorithm_choice(&self) -> Option<&AlgorithmChoice> {
+        self.algorithm_choice.as_ref()
+    }
+
+    /// Where requests name their certificate's URL, when they name one.
+    #[cfg(feature = "test-util")]
+    pub(crate) fn certificate_url_source(&self) -> Option<&Source> {
+        self.certificate_url.as_ref().map(|(source, _)| source)
+    }
+
+    /// The signature header's value for one public-key signature already `encoded`, with the
+    /// timestamp where the format carries it: what the test kit writes for the presets the
+    /// crate's signer does not sign.
+    #[cfg(all(feature = "test-util", any(feature = "p256", feature = "rsa")))]
+    pub(crate) fn format_public_signature(&self, timestamp_digits: &str, encoded: &str) -> String {
+        match &self.syntax {
+            Syntax::Params { separator, key, .. } => {
+                let mut out = String::new();
+                if let Some(Source::Param(ts_key)) = &self.timestamp {
+                    out.push_str(ts_key);
+                    out.push('=');
+                    out.push_str(timestamp_digits);
+                    out.push(char::from(*separator));
+                }
+                out.push_str(key);
+                out.push('=');
+                out.push_str(encoded);
+                out
+            }
+            Syntax::Versioned { version, .. } => format!("{version},{encoded}"),
+            Syntax::Prefixed { prefix } => format!("{prefix}{encoded}"),
+            Syntax::Bare | Syntax::Token(_) => encoded.to_owned(),
+        }
+    }
+
     pub(crate) fn signature_source(&self) -> &Source {
         &self.signature
     }

@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use hookseal::middleware::VerifyLayer;
 use hookseal::replay::{DynReplayCache, MemoryReplayCache};
-use hookseal::{Keyring, Scheme, Signer, Verifier};
+use hookseal::test_kit::SignedRequest;
+use hookseal::{Keyring, Scheme, Verifier};
 use tokio::sync::Notify;
 
 use crate::client::post as send;
@@ -72,11 +73,15 @@ async fn start(
 /// The delivery GitHub sends, and sends again on "Redeliver": the identical bytes.
 fn delivery(nonce: &str) -> (Vec<(String, String)>, Vec<u8>) {
     let body = format!(r#"{{"action":"opened","number":1,"nonce":"{nonce}"}}"#).into_bytes();
-    let signed = Signer::new(Scheme::github(), keyring())
-        .sign(Some("72d3162e-cc78-11e3-81ab-4c9367dc0958"), &body)
+    let request = SignedRequest::new(Scheme::github(), keyring())
+        .id("72d3162e-cc78-11e3-81ab-4c9367dc0958")
+        .body(body)
+        .build()
         .unwrap();
-    let headers = signed.iter().map(|(n, v)| (n.into(), v.into())).collect();
-    (headers, body)
+    let headers = (request.headers().iter())
+        .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+        .collect();
+    (headers, request.into_body().to_vec())
 }
 
 /// 500 → redeliver 200 → redeliver: the duplicate answer → again; the handler ran exactly

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hookseal::middleware::{Refused, VerifyLayer};
 use hookseal::replay::{DynReplayCache, FreshError, MemoryReplayCache, StoreError};
-use hookseal::{Keyring, Scheme, Secret, Signer, Verifier, VerifyError};
+use hookseal::test_kit::{SignedRequest, Tamper};
+use hookseal::{Keyring, Scheme, Secret, Verifier, VerifyError};
 use http_body_util::{BodyExt as _, Full};
 use tower::{Layer as _, ServiceExt as _};
 
@@ -15,11 +16,17 @@ fn keyring() -> Keyring {
     Keyring::single(Secret::from_bytes([5_u8; 32]).unwrap())
 }
 
-/// A layer around a handler that answers 200, with `cache`; and a request for `body`.
+/// A delivery of `body`, signed.
+fn delivery(id: &str, body: &[u8]) -> SignedRequest {
+    SignedRequest::new(Scheme::standard_webhooks(), keyring())
+        .id(id)
+        .body(body)
+}
+
+/// The answer of a layer around a handler that answers 200, with `cache`, to `request`.
 async fn answer(
     cache: Arc<dyn DynReplayCache>,
-    body: &[u8],
-    headers: Option<Vec<(String, String)>>,
+    request: http::Request<Bytes>,
 ) -> (http::StatusCode, Option<String>, String, Option<Refused>) {
     let handler = tower::service_fn(|_: http::Request<Full<Bytes>>| async {
         Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(Bytes::from_static(
@@ -30,19 +37,7 @@ async fn answer(
     let service = VerifyLayer::new(verifier)
         .with_replay_cache(cache)
         .layer(handler);
-    let headers = headers.unwrap_or_else(|| {
-        let signed = Signer::new(Scheme::standard_webhooks(), keyring())
-            .sign(Some("msg_refusal"), body)
-            .unwrap();
-        signed.iter().map(|(n, v)| (n.into(), v.into())).collect()
-    });
-    let mut request = http::Request::post("/");
-    for (name, value) in &headers {
-        request = request.header(name, value);
-    }
-    let request = request
-        .body(Full::new(Bytes::copy_from_slice(body)))
-        .unwrap();
+    let request = request.map(Full::new);
     let response = service.oneshot(request).await.unwrap();
     let status = response.status();
     let retry_after = response
@@ -64,9 +59,11 @@ async fn a_full_cache_is_a_plain_503_with_the_detail_kept_for_logs() {
     let verifier = Verifier::new(Scheme::standard_webhooks(), keyring());
     let cache: Arc<dyn DynReplayCache> =
         Arc::new(MemoryReplayCache::for_verifier(&verifier, 1).unwrap());
-    let (status, _, _, _) = answer(Arc::clone(&cache), b"{\"n\":1}", None).await;
+    let first = delivery("msg_refusal", b"{\"n\":1}").build().unwrap();
+    let (status, _, _, _) = answer(Arc::clone(&cache), first).await;
     assert_eq!(status, 200);
-    let (status, retry_after, text, refused) = answer(cache, b"{\"n\":2}", None).await;
+    let second = delivery("msg_refusal", b"{\"n\":2}").build().unwrap();
+    let (status, retry_after, text, refused) = answer(cache, second).await;
     assert_eq!(status, 503);
     assert_eq!(retry_after.as_deref(), Some("5"));
     assert_eq!(text, "temporarily unavailable\n");
@@ -83,12 +80,28 @@ async fn verification_failures_are_fixed_texts_per_status() {
     let cache = || -> Arc<dyn DynReplayCache> {
         Arc::new(MemoryReplayCache::for_verifier(&verifier, 100).unwrap())
     };
-    let signed = Signer::new(Scheme::standard_webhooks(), keyring())
-        .sign(Some("msg_fixed"), b"{}")
-        .unwrap();
-    let headers: Vec<(String, String)> = signed.iter().map(|(n, v)| (n.into(), v.into())).collect();
+    let kit = delivery("msg_fixed", b"{\"n\":1}");
+    // Each tampered twin (body, timestamp, signature, id): 401.
+    for what in Tamper::ALL {
+        let twin = kit.tampered(what).unwrap().unwrap();
+        let (status, _, text, refused) = answer(cache(), twin).await;
+        assert_eq!(
+            (status.as_u16(), text.as_str()),
+            (401, "signature not verified\n"),
+            "{what:?}"
+        );
+        assert!(matches!(
+            refused.unwrap().error(),
+            FreshError::Rejected(VerifyError::NoMatchingSignature)
+        ));
+    }
+    // The request itself passes.
+    let (status, _, _, refused) = answer(cache(), kit.build().unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(refused.is_none());
     // A tampered body: 401.
-    let (status, _, text, refused) = answer(cache(), b"{ }", Some(headers.clone())).await;
+    let (status, _, text, refused) =
+        answer(cache(), kit.tampered(Tamper::Body).unwrap().unwrap()).await;
     assert_eq!(
         (status.as_u16(), text.as_str()),
         (401, "signature not verified\n")
@@ -98,12 +111,9 @@ async fn verification_failures_are_fixed_texts_per_status() {
         FreshError::Rejected(VerifyError::NoMatchingSignature)
     ));
     // No signature header: 400, whatever the header's role.
-    let unsigned: Vec<(String, String)> = headers
-        .iter()
-        .filter(|(n, _)| n != "webhook-signature")
-        .cloned()
-        .collect();
-    let (status, _, text, refused) = answer(cache(), b"{}", Some(unsigned)).await;
+    let mut unsigned = kit.build().unwrap();
+    unsigned.headers_mut().remove("webhook-signature");
+    let (status, _, text, refused) = answer(cache(), unsigned).await;
     assert_eq!((status.as_u16(), text.as_str()), (400, "bad request\n"));
     assert!(matches!(
         refused.unwrap().error(),
@@ -121,7 +131,8 @@ async fn a_redis_outage_is_a_plain_503_with_the_detail_kept_for_logs() {
     };
     let cache = Arc::new(RedisReplayCache::connect(&server.url()).await.unwrap());
     server.stop();
-    let (status, retry_after, text, refused) = answer(cache, b"{}", None).await;
+    let request = delivery("msg_refusal", b"{}").build().unwrap();
+    let (status, retry_after, text, refused) = answer(cache, request).await;
     assert_eq!(status, 503);
     assert_eq!(retry_after.as_deref(), Some("5"));
     assert_eq!(text, "temporarily unavailable\n");

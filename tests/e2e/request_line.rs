@@ -6,12 +6,20 @@
 use bytes::Bytes;
 use hookseal::middleware::{Refused, VerifyLayer};
 use hookseal::replay::FreshError;
-use hookseal::{Scheme, Signer, Verifier, VerifyError};
+use hookseal::test_kit::{SignedRequest, Tamper};
+use hookseal::{Scheme, Verifier, VerifyError};
 use http_body_util::Full;
 use tower::{Layer as _, ServiceExt as _};
 
 const SECRET: &str = "square_signature_key_0123456789";
 const PUBLIC: &str = "https://hooks.example.com";
+
+/// The headers of a request the kit signed.
+fn headers_of(request: &http::Request<Bytes>) -> Vec<(&str, &str)> {
+    (request.headers().iter())
+        .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
+        .collect()
+}
 
 /// The answer of a layer with `verifier` around a handler that answers 200, to `method` on
 /// `target` (as the server sees it), with `headers` and `body`.
@@ -20,7 +28,7 @@ async fn answer(
     method: &str,
     target: &str,
     headers: &[(&str, &str)],
-    body: &'static [u8],
+    body: &[u8],
 ) -> (http::StatusCode, Option<Refused>) {
     let handler = tower::service_fn(|_: http::Request<Full<Bytes>>| async {
         Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(Bytes::new())))
@@ -34,7 +42,11 @@ async fn answer(
         request = request.header(*name, *value);
     }
     let response = service
-        .oneshot(request.body(Full::new(Bytes::from_static(body))).unwrap())
+        .oneshot(
+            request
+                .body(Full::new(Bytes::copy_from_slice(body)))
+                .unwrap(),
+        )
         .await
         .unwrap();
     let refused = response.extensions().get::<Refused>().cloned();
@@ -44,11 +56,12 @@ async fn answer(
 #[tokio::test]
 async fn a_signed_url_verifies_behind_a_proxy_and_nowhere_else() {
     let body = br#"{"event_id":"ac3ac95b","type":"payment.updated"}"#;
-    let signed = Signer::from_secret(Scheme::square(), SECRET)
+    let kit = SignedRequest::from_secret(Scheme::square(), SECRET)
         .unwrap()
-        .sign_request("POST", &format!("{PUBLIC}/hooks/square?shop=7"), None, body)
-        .unwrap();
-    let headers: Vec<(&str, &str)> = signed.iter().collect();
+        .url(&format!("{PUBLIC}/hooks/square?shop=7"))
+        .body(body);
+    let signed = kit.build().unwrap();
+    let headers = headers_of(&signed);
     let verifier = || {
         Verifier::from_secret(Scheme::square(), SECRET)
             .unwrap()
@@ -58,6 +71,16 @@ async fn a_signed_url_verifies_behind_a_proxy_and_nowhere_else() {
 
     let (status, _) = answer(verifier(), "POST", "/hooks/square?shop=7", &headers, body).await;
     assert_eq!(status, 200);
+    // Its tampered twins: Square signs the body and no timestamp or id.
+    for what in Tamper::ALL {
+        let Some(twin) = kit.tampered(what).unwrap() else {
+            assert!(matches!(what, Tamper::Timestamp | Tamper::Id));
+            continue;
+        };
+        let target = "/hooks/square?shop=7";
+        let (status, _) = answer(verifier(), "POST", target, &headers_of(&twin), twin.body()).await;
+        assert_eq!(status, 401, "{what:?}");
+    }
     for target in [
         "/hooks/square?shop=8",
         "/hooks/square",
@@ -81,11 +104,12 @@ async fn a_signed_url_verifies_behind_a_proxy_and_nowhere_else() {
 async fn a_signed_method_is_checked() {
     let body = br#"{"subscriptionType":"contact.creation"}"#;
     let secret = "hubspot-client-secret-0123456789";
-    let signed = Signer::from_secret(Scheme::hubspot(), secret)
+    let kit = SignedRequest::from_secret(Scheme::hubspot(), secret)
         .unwrap()
-        .sign_request("POST", &format!("{PUBLIC}/hubspot"), None, body)
-        .unwrap();
-    let headers: Vec<(&str, &str)> = signed.iter().collect();
+        .url(&format!("{PUBLIC}/hubspot"))
+        .body(body);
+    let signed = kit.build().unwrap();
+    let headers = headers_of(&signed);
     let verifier = || {
         Verifier::from_secret(Scheme::hubspot(), secret)
             .unwrap()
@@ -104,4 +128,8 @@ async fn a_signed_method_is_checked() {
             .0,
         401
     );
+    // HubSpot signs its timestamp: the twin one second later is refused.
+    let twin = kit.tampered(Tamper::Timestamp).unwrap().unwrap();
+    let (status, _) = answer(verifier(), "POST", "/hubspot", &headers_of(&twin), body).await;
+    assert_eq!(status, 401);
 }

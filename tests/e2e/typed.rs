@@ -4,7 +4,8 @@
 use bytes::Bytes;
 use hookseal::VerifiedDelivery;
 use hookseal::middleware::VerifyLayer;
-use hookseal::{Scheme, Signer, Verifier};
+use hookseal::test_kit::{SignedRequest, Tamper};
+use hookseal::{Scheme, Verifier};
 use http_body_util::{BodyExt as _, Full};
 use tower::{Layer as _, ServiceExt as _};
 
@@ -32,7 +33,6 @@ async fn the_handler_reads_its_type_from_the_verified_body() {
     });
     let service =
         VerifyLayer::new(Verifier::from_secret(Scheme::stripe(), SECRET).unwrap()).layer(handler);
-    let signer = Signer::from_secret(Scheme::stripe(), SECRET).unwrap();
     for (body, expected) in [
         (
             &br#"{"id":"evt_1","type":"invoice.paid"}"#[..],
@@ -40,14 +40,20 @@ async fn the_handler_reads_its_type_from_the_verified_body() {
         ),
         (br#"{"id":"evt_2","type":"payout.failed"}"#, "ignored"),
     ] {
-        let mut request = http::Request::builder().method("POST").uri("/hooks");
-        for (name, value) in signer.sign(None, body).unwrap().iter() {
-            request = request.header(name, value);
-        }
-        let request = request.body(Full::new(Bytes::from_static(body))).unwrap();
+        let kit = SignedRequest::from_secret(Scheme::stripe(), SECRET)
+            .unwrap()
+            .url("https://example.com/hooks")
+            .body(body);
+        let request = kit.build().unwrap().map(Full::new);
         let response = service.clone().oneshot(request).await.unwrap();
         assert_eq!(response.status(), 200);
         let text = response.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(text, expected.as_bytes());
+        // A tampered body never reaches the handler.
+        let twin = kit.tampered(Tamper::Body).unwrap().unwrap().map(Full::new);
+        let response = service.clone().oneshot(twin).await.unwrap();
+        assert_eq!(response.status(), 401);
+        let text = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(text, "signature not verified\n");
     }
 }

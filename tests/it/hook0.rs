@@ -88,6 +88,54 @@ fn signing_lists_the_id_header_and_hook0s_formula_agrees() {
     );
 }
 
+/// The test kit lists the headers it is given after the id header, as Hook0's worker lists
+/// `X-Event-Id` and `X-Event-Type`; its twins are refused, and so is a listed header changed.
+#[cfg(feature = "test-util")]
+#[test]
+fn the_kit_signs_listed_headers_by_hook0s_formula() {
+    use hookseal::test_kit::{SignedRequest, Tamper};
+    let key = || Keyring::single(dangerous::short_secret(b"secret".to_vec()).unwrap());
+    let now = Timestamp::from_unix_secs(WORKER_TS);
+    let kit = SignedRequest::new(Scheme::hook0(), key())
+        .timestamp(now)
+        .id("evt-1")
+        .header("X-Event-Type", "service.resource.verb")
+        .body("hello !");
+    let request = kit.build().unwrap();
+    // The formula of Hook0's worker: HMAC-SHA256 over `t.names.values.body`, the values joined
+    // by `.`.
+    let expected = {
+        use hmac::{KeyInit as _, Mac as _};
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"secret").unwrap();
+        mac.update(b"1636936200.x-event-id x-event-type.evt-1.service.resource.verb.hello !");
+        hex::encode(mac.finalize().into_bytes())
+    };
+    assert_eq!(
+        request.headers()["X-Hook0-Signature"],
+        format!("t=1636936200,h=x-event-id x-event-type,v1={expected}")
+    );
+    assert_eq!(request.headers()["X-Event-Id"], "evt-1");
+    let v = Verifier::new(Scheme::hook0(), key());
+    assert!(v.verify_at(&request, request.body(), now).is_ok());
+    for what in Tamper::ALL {
+        let twin = kit.tampered(what).unwrap().unwrap();
+        assert_eq!(
+            v.verify_at(&twin, twin.body(), now).unwrap_err(),
+            VerifyError::NoMatchingSignature,
+            "{what:?}"
+        );
+    }
+    let mut changed = request.clone();
+    changed.headers_mut().insert(
+        "X-Event-Type",
+        http::HeaderValue::from_static("service.resource.other"),
+    );
+    assert_eq!(
+        v.verify_at(&changed, changed.body(), now).unwrap_err(),
+        VerifyError::NoMatchingSignature
+    );
+}
+
 #[test]
 fn hook0s_conformance_vectors() {
     let file: serde_json::Value =

@@ -13,6 +13,8 @@ mod errors;
 mod headers;
 mod hook0;
 mod idempotency_key;
+#[cfg(feature = "test-util")]
+mod kit;
 mod known_answers;
 mod proptests;
 mod providers;

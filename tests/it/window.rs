@@ -1,23 +1,67 @@
 //! Freshness window edges, driven by `ManualClock`: exactly at the limit is accepted, one second
-//! past it is refused, in both directions.
+//! past it is refused, in both directions; for the default scheme, and for every preset that
+//! signs a timestamp at its own window, with requests of the test kit.
 
 use std::time::Duration;
 
-use hookseal::{Timestamp, VerifyError};
+use hookseal::test_kit::SignedRequest;
+use hookseal::{Scheme, Timestamp, VerifyError};
 
-use crate::common::{NOW, clock, key, signed_pairs, signer, verifier};
+use crate::common::{NOW, clock, key, ring, signed_pairs, signer, verifier};
 
 const BODY: &[u8] = b"{\"type\":\"ping\"}";
 
 /// Verifies a delivery signed at `signed_at` when the receiver's clock reads `NOW`.
 fn verify_signed_at(signed_at: u64, max_age: u64, skew: u64) -> Result<(), VerifyError> {
     let clock = clock();
-    let s = signer(vec![key("k", 1)], &clock);
     let v = verifier(vec![key("k", 1)], &clock)
         .with_max_age(Duration::from_secs(max_age))
         .with_max_future_skew(Duration::from_secs(skew));
-    let pairs = signed_pairs(&s, Some("msg_1"), BODY, signed_at);
-    v.verify(&pairs, BODY).map(|_| ())
+    let request = SignedRequest::new(Scheme::standard_webhooks(), ring(vec![key("k", 1)]))
+        .id("msg_1")
+        .body(BODY)
+        .timestamp(Timestamp::from_unix_secs(signed_at))
+        .build()
+        .unwrap();
+    v.verify(&request, request.body()).map(|_| ())
+}
+
+#[test]
+fn every_preset_with_a_timestamp_has_an_inclusive_window() {
+    let now = Timestamp::from_unix_secs(NOW);
+    for scheme in Scheme::presets() {
+        // A bearer token's window is its lifetime: `public_key.rs` and `adversarial.rs`.
+        if !scheme.signs_timestamp() || scheme.token_rules().is_some() {
+            continue;
+        }
+        let Some((kit, verifier)) = crate::kit::setup(&scheme) else {
+            continue;
+        };
+        let window = scheme.tolerance().map_or(300, |t| t.as_secs());
+        let name = scheme.name();
+        let verify = |signed_at: u64| {
+            let request = kit
+                .clone()
+                .timestamp(Timestamp::from_unix_secs(signed_at))
+                .build()
+                .unwrap();
+            verifier
+                .verify_at(&request, request.body(), now)
+                .map(|_| ())
+        };
+        assert_eq!(verify(NOW - window), Ok(()), "{name}");
+        assert_eq!(verify(NOW + window), Ok(()), "{name}");
+        assert_eq!(
+            verify(NOW - window - 1),
+            Err(VerifyError::TimestampTooOld),
+            "{name}"
+        );
+        assert_eq!(
+            verify(NOW + window + 1),
+            Err(VerifyError::TimestampInFuture),
+            "{name}"
+        );
+    }
 }
 
 #[test]
