@@ -108,6 +108,7 @@ mod form;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz_hooks;
+mod handshake;
 mod headers;
 pub mod idempotency;
 mod json_field;
@@ -124,6 +125,7 @@ mod observe;
 pub mod observe;
 mod owner;
 mod public_key;
+mod query;
 #[cfg(feature = "redis")]
 mod redis_client;
 #[cfg(any(feature = "tower", feature = "axum"))]
@@ -146,12 +148,13 @@ pub use certificate::{Certificate, CertificateKey};
 pub use clock::ManualClock;
 pub use clock::{Clock, SystemClock};
 pub use error::{
-    ConfigError, HeaderKind, IdempotencyKeyReason, SecretError, SignError, StoreError,
-    TimestampReason, VerifyError,
+    ConfigError, HandshakeError, HeaderKind, IdempotencyKeyReason, SecretError, SignError,
+    StoreError, TimestampReason, VerifyError,
 };
 pub use extract::MissingLayer;
 #[cfg(feature = "serde")]
 pub use extract::{Event, EventRejection};
+pub use handshake::HandshakeReply;
 pub use headers::{HeaderName, HeaderSource};
 pub use key_source::{AllowList, KeyUrl};
 #[cfg(feature = "x509")]

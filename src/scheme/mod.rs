@@ -77,6 +77,7 @@ pub(crate) use presets::preset;
 pub(crate) use source::{HeaderSpec, MAX_FIELD_DEPTH, Source};
 
 pub use crate::algorithm::Algorithm;
+pub use crate::handshake::{Handshake, HandshakeAnswer, HandshakeTrigger};
 pub use crate::secret::SecretFormat;
 pub use builder::{Encoding, Part, SchemeBuilder, SignatureFormat};
 
@@ -143,6 +144,8 @@ pub struct Scheme {
     secret_format: SecretFormat,
     max_header_len: usize,
     max_signatures: usize,
+    /// The provider's handshake, answered by the verifier (and the tower layer) for it.
+    handshake: Option<Handshake>,
 }
 
 impl Scheme {
@@ -212,6 +215,25 @@ impl Scheme {
     #[must_use]
     pub fn tolerance(&self) -> Option<std::time::Duration> {
         self.tolerance.map(std::time::Duration::from_secs)
+    }
+
+    /// The provider's handshake, which [`Verifier::handshake`](crate::Verifier::handshake) and
+    /// [`Verifier::challenge`](crate::Verifier::challenge) answer (and so the tower layer,
+    /// before the handler): Slack's, Discord's, Twitch's and Zoom's signed ones, Dropbox's and
+    /// Meta's `GET` challenges. `None` for the other presets and after
+    /// [`Scheme::without_handshake`]. See [Handshakes](crate::scheme#handshakes).
+    #[must_use]
+    pub fn handshake(&self) -> Option<&Handshake> {
+        self.handshake.as_ref()
+    }
+
+    /// The scheme without its handshake: every request, handshakes included, is verified and
+    /// passed to the handler as any delivery (a `GET` challenge is then refused, as it carries
+    /// no signature), for a receiver that answers handshakes itself.
+    #[must_use]
+    pub fn without_handshake(mut self) -> Self {
+        self.handshake = None;
+        self
     }
 
     /// Whether the body is covered by the signature. `false` where the provider signs other
