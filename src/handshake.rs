@@ -366,10 +366,10 @@ impl Handshake {
                 Err(e) => return Some(Err(e)),
             },
         };
-        if let Some((_, expected)) = mode {
-            if sent_mode.as_deref() != Some(expected.as_bytes()) {
-                return None;
-            }
+        if let Some((_, expected)) = mode
+            && sent_mode.as_deref() != Some(expected.as_bytes())
+        {
+            return None;
         }
         Some((|| {
             if verify_token.is_some() {

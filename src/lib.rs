@@ -1,8 +1,8 @@
 //! Sign and verify webhooks: HMAC (or Ed25519) over the exact bytes received, compared in constant
 //! time, inside a freshness window, with key rotation; stop replays; process each delivery once.
-//! Standard Webhooks is the default scheme, and 29 more providers' deliveries verify byte for
+//! Standard Webhooks is the default scheme, and 31 more providers' deliveries verify byte for
 //! byte — Stripe, GitHub, Slack, Shopify, Twilio, Discord, HubSpot, SendGrid, AWS SNS, PayPal,
-//! Google Pub/Sub and the rest of [`Scheme::presets`]. A verify call with HMAC keys allocates nothing (but for the
+//! Google Pub/Sub, Dropbox, Meta and the rest of [`Scheme::presets`]. A verify call with HMAC keys allocates nothing (but for the
 //! form Twilio signs and the header list Hook0 signs).
 //!
 //! # Installing
