@@ -496,8 +496,8 @@ impl HandshakeReply {
         self.content_type
     }
 
-    /// Headers to send besides `Content-Type` (`X-Content-Type-Options: nosniff` with a text
-    /// answer), as name and value.
+    /// Headers to send besides `Content-Type` (`x-content-type-options: nosniff` with a text
+    /// answer), as name (in lowercase) and value.
     #[must_use]
     pub fn headers(&self) -> &'static [(&'static str, &'static str)] {
         self.headers
@@ -522,12 +522,28 @@ impl HandshakeReply {
         http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::OK)
     }
 
+    /// The reply as an HTTP response: its status, `Content-Type`, extra headers and body.
+    #[cfg(any(feature = "tower", feature = "axum"))]
+    pub(crate) fn into_http<B: From<Vec<u8>>>(self) -> http::Response<B> {
+        let mut response = http::Response::new(B::from(self.body));
+        *response.status_mut() = http::StatusCode::from_u16(self.status).unwrap_or_default();
+        let headers = response.headers_mut();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(self.content_type),
+        );
+        for (name, value) in self.headers {
+            headers.insert(*name, http::HeaderValue::from_static(value));
+        }
+        response
+    }
+
     /// A challenge as text.
     fn text(challenge: &[u8]) -> Self {
         Self {
             status: 200,
             content_type: "text/plain",
-            headers: &[("X-Content-Type-Options", "nosniff")],
+            headers: &[("x-content-type-options", "nosniff")],
             body: challenge.to_vec(),
         }
     }

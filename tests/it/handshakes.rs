@@ -47,7 +47,7 @@ fn slack_url_verification_is_answered_with_its_challenge_as_text() {
         .unwrap();
     assert_eq!(reply.status_code(), 200);
     assert_eq!(reply.content_type(), "text/plain");
-    assert_eq!(reply.headers(), &[("X-Content-Type-Options", "nosniff")]);
+    assert_eq!(reply.headers(), &[("x-content-type-options", "nosniff")]);
     assert_eq!(
         reply.body(),
         b"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
@@ -198,7 +198,7 @@ fn dropbox_get_challenge_is_echoed_as_text_with_nosniff() {
         .unwrap();
     assert_eq!(reply.status_code(), 200);
     assert_eq!(reply.content_type(), "text/plain");
-    assert_eq!(reply.headers(), &[("X-Content-Type-Options", "nosniff")]);
+    assert_eq!(reply.headers(), &[("x-content-type-options", "nosniff")]);
     assert_eq!(reply.body(), b"abc123");
     // Percent-decoded.
     let reply = verifier
