@@ -49,11 +49,6 @@
 
 mod verify_layer;
 
-#[cfg(doc)]
-use crate::Verifier;
-#[cfg(doc)]
-use crate::replay::{FreshError, Pending, ReplayCache};
-
 pub use verify_layer::{Refused, VerifyLayer, VerifyService};
 
 #[cfg(doc)]
