@@ -48,11 +48,13 @@ use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 
 use crate::error::{
-    ConfigError, FreshError, IdempotencyError, SecretError, SignError, StoreError, VerifyError,
+    ConfigError, FreshError, HandshakeError, IdempotencyError, SecretError, SignError, StoreError,
+    VerifyError,
 };
 #[cfg(feature = "serde")]
 use crate::extract::{Event, EventRejection};
 use crate::extract::{MISSING_LAYER_ANSWER, MissingLayer};
+use crate::handshake::HandshakeReply;
 use crate::refusal::refuse;
 use crate::verified_delivery::VerifiedDelivery;
 
@@ -116,8 +118,16 @@ error_response!(
     SignError,
     VerifyError,
     FreshError,
+    HandshakeError,
     StoreError
 );
+
+/// The handshake's answer, as [`HandshakeReply`] describes it.
+impl IntoResponse for HandshakeReply {
+    fn into_response(self) -> Response {
+        self.into_http()
+    }
+}
 
 /// Answers as [`IdempotencyError::status_code`] says; [`IdempotencyError::Unrecorded`] answers
 /// the work's output with 200, as a fresh success would.

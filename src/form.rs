@@ -63,8 +63,12 @@ impl Form {
     }
 }
 
-/// Appends `text` percent-decoded to `out` and returns where it landed.
-fn decode_into(text: &[u8], out: &mut Vec<u8>) -> Result<Range<usize>, VerifyError> {
+/// Appends `text` percent-decoded to `out` (`+` is a space) and returns where it landed.
+///
+/// # Errors
+///
+/// [`VerifyError::MalformedBody`] for a `%` not followed by two hex digits.
+pub(crate) fn decode_into(text: &[u8], out: &mut Vec<u8>) -> Result<Range<usize>, VerifyError> {
     let start = out.len();
     let mut bytes = text.iter();
     while let Some(&b) = bytes.next() {

@@ -156,6 +156,23 @@ pub(crate) fn find_string<'b, S: AsRef<str>>(
     }
 }
 
+/// As [`find`], for a member that must be a number (Discord's `"type": 1`): its text as
+/// written. `None` when a member on the path is absent.
+///
+/// # Errors
+///
+/// As [`find`], and for a member that is not a number: a string too.
+pub(crate) fn find_number<'b, S: AsRef<str>>(
+    body: &'b [u8],
+    path: &[S],
+) -> Result<Option<&'b [u8]>, VerifyError> {
+    match read(body, path)? {
+        Some(Found::Number(text)) => Ok(Some(text)),
+        Some(_) => Err(MALFORMED),
+        None => Ok(None),
+    }
+}
+
 /// Decodes the escapes of a string's text (already checked by the reader) onto `out`.
 fn unescape(text: &[u8], out: &mut Vec<u8>) -> Result<(), VerifyError> {
     let mut rest = text;

@@ -1,8 +1,8 @@
 //! Sign and verify webhooks: HMAC (or Ed25519) over the exact bytes received, compared in constant
 //! time, inside a freshness window, with key rotation; stop replays; process each delivery once.
-//! Standard Webhooks is the default scheme, and 29 more providers' deliveries verify byte for
+//! Standard Webhooks is the default scheme, and 31 more providers' deliveries verify byte for
 //! byte — Stripe, GitHub, Slack, Shopify, Twilio, Discord, HubSpot, SendGrid, AWS SNS, PayPal,
-//! Google Pub/Sub and the rest of [`Scheme::presets`]. A verify call with HMAC keys allocates nothing (but for the
+//! Google Pub/Sub, Dropbox, Meta and the rest of [`Scheme::presets`]. A verify call with HMAC keys allocates nothing (but for the
 //! form Twilio signs and the header list Hook0 signs).
 //!
 //! # Installing
@@ -108,6 +108,7 @@ mod form;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz_hooks;
+mod handshake;
 mod headers;
 pub mod idempotency;
 mod json_field;
@@ -124,6 +125,7 @@ mod observe;
 pub mod observe;
 mod owner;
 mod public_key;
+mod query;
 #[cfg(feature = "redis")]
 mod redis_client;
 #[cfg(any(feature = "tower", feature = "axum"))]
@@ -149,12 +151,13 @@ pub use certificate::{Certificate, CertificateKey};
 pub use clock::ManualClock;
 pub use clock::{Clock, SystemClock};
 pub use error::{
-    ConfigError, HeaderKind, IdempotencyKeyReason, SecretError, SignError, StoreError,
-    TimestampReason, VerifyError,
+    ConfigError, HandshakeError, HeaderKind, IdempotencyKeyReason, SecretError, SignError,
+    StoreError, TimestampReason, VerifyError,
 };
 pub use extract::MissingLayer;
 #[cfg(feature = "serde")]
 pub use extract::{Event, EventRejection};
+pub use handshake::HandshakeReply;
 pub use headers::{HeaderName, HeaderSource};
 pub use key_source::{AllowList, KeyUrl};
 #[cfg(feature = "x509")]

@@ -67,6 +67,15 @@ impl MacKey {
     }
 }
 
+impl MacKey {
+    /// The HMAC-SHA256 of `message` alone (Zoom's answer to its URL validation).
+    pub(crate) fn sha256_of(&self, message: &[u8]) -> Tag {
+        let mut state = self.sha256.clone();
+        state.update(message);
+        state.finalize().into_bytes().into()
+    }
+}
+
 impl fmt::Debug for MacKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("MacKey([REDACTED])")

@@ -9,6 +9,7 @@ use sha2::{Digest as _, Sha256};
 use crate::algorithm::Algorithm;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{HeaderKind, SecretError, VerifyError};
+use crate::handshake::VerifyToken;
 use crate::headers::HeaderSource;
 use std::sync::Arc;
 
@@ -83,6 +84,7 @@ pub struct Verifier<C = SystemClock> {
     endpoint_id: Option<Box<str>>,
     audience: Option<Box<str>>,
     service_account: Option<Box<str>>,
+    verify_token: Option<VerifyToken>,
     clock: C,
 }
 
@@ -122,6 +124,7 @@ impl Verifier {
             endpoint_id: None,
             audience: None,
             service_account: None,
+            verify_token: None,
             clock: SystemClock,
         }
     }
@@ -204,6 +207,7 @@ impl<C: Clock> Verifier<C> {
             endpoint_id: self.endpoint_id,
             audience: self.audience,
             service_account: self.service_account,
+            verify_token: self.verify_token,
             clock,
         }
     }
@@ -730,6 +734,14 @@ impl<C: Clock> Verifier<C> {
         &self.scheme
     }
 
+    pub(crate) fn set_verify_token(&mut self, token: VerifyToken) {
+        self.verify_token = Some(token);
+    }
+
+    pub(crate) fn verify_token(&self) -> Option<&VerifyToken> {
+        self.verify_token.as_ref()
+    }
+
     /// The keys this verifier accepts; `None` for one that fetches them
     /// ([`Verifier::fetching`]).
     #[must_use]
@@ -855,6 +867,11 @@ impl<'a> Verified<'a> {
     #[must_use]
     pub fn id_is_signed(&self) -> bool {
         self.scheme.id_is_signed()
+    }
+
+    /// The key whose signature matched.
+    pub(crate) fn matched_key(&self) -> &Key {
+        self.key.get()
     }
 
     /// The id of the key whose signature matched. Watch it to learn when senders have stopped

@@ -115,6 +115,16 @@ pub enum ConfigError {
     /// An endpoint address of a class the policy does not allow.
     #[error("endpoint address is {0}")]
     ForbiddenAddress(crate::delivery::AddressClass),
+    /// A handshake that a scheme cannot answer: one answered with an HMAC (Zoom's) in a scheme
+    /// whose keys are not shared secrets, or one whose description is out of bounds (a member
+    /// path deeper than 4 names, a name or value longer than 64 bytes or with a byte that JSON
+    /// would need to escape, a fixed answer that is not one JSON object).
+    #[error("invalid handshake")]
+    InvalidHandshake,
+    /// A verify token (Meta's `hub.verify_token`) is empty, longer than 1024 bytes, or holds a
+    /// control character.
+    #[error("invalid verify token")]
+    InvalidVerifyToken,
 }
 
 impl ConfigError {
@@ -153,6 +163,8 @@ impl ConfigError {
             Self::LocalName => "local_name",
             Self::AmbiguousNumericHost => "ambiguous_numeric_host",
             Self::ForbiddenAddress(_) => "forbidden_address",
+            Self::InvalidHandshake => "invalid_handshake",
+            Self::InvalidVerifyToken => "invalid_verify_token",
         }
     }
 }

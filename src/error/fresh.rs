@@ -2,7 +2,7 @@
 
 use core::time::Duration;
 
-use super::{StoreError, VerifyError};
+use super::{HandshakeError, StoreError, VerifyError};
 
 /// [`Verifier::verify_fresh`](crate::Verifier::verify_fresh) refused a request.
 #[derive(Debug, thiserror::Error)]
@@ -24,13 +24,19 @@ pub enum FreshError {
     /// The replay cache could not answer, so the request was refused (fail closed).
     #[error("replay check failed: {0}")]
     Store(#[source] StoreError),
+    /// The request was the scheme's handshake, and could not be answered (a missing or invalid
+    /// challenge, a verify token not the receiver's). Only the tower layer, which answers
+    /// handshakes, refuses with it; [`Verifier::verify_fresh`](crate::Verifier::verify_fresh)
+    /// never does.
+    #[error(transparent)]
+    Handshake(#[from] HandshakeError),
 }
 
 impl FreshError {
     /// The HTTP status code a receiver should answer with: the [`VerifyError`]'s for a rejected
     /// request, 409 for a copy in progress and for a replay, and the [`StoreError`]'s for a
     /// store failure (503, or 500 for a TTL the cache cannot keep: the receiver's
-    /// configuration).
+    /// configuration), and the [`HandshakeError`]'s for a handshake that could not be answered.
     ///
     /// A receiver that treats a duplicate as success may answer a replay with 200 instead; a
     /// copy in progress must still be answered 409, since it may yet fail.
@@ -40,6 +46,7 @@ impl FreshError {
             Self::Rejected(e) => e.status_code(),
             Self::InProgress { .. } | Self::Replayed => 409,
             Self::Store(e) => e.status_code(),
+            Self::Handshake(e) => e.status_code(),
         }
     }
 
@@ -52,12 +59,13 @@ impl FreshError {
             Self::InProgress { retry_after } => Some(*retry_after),
             Self::Store(e) => e.retry_after(),
             Self::Rejected(e) => e.retry_after(),
-            Self::Replayed => None,
+            Self::Replayed | Self::Handshake(_) => None,
         }
     }
 
     /// A stable machine-readable name for the failure, for logs and metrics: the wrapped
-    /// [`VerifyError`]'s or [`StoreError`]'s own, `in_progress` or `replayed`.
+    /// [`VerifyError`]'s, [`StoreError`]'s or [`HandshakeError`]'s own, `in_progress` or
+    /// `replayed`.
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
@@ -65,6 +73,7 @@ impl FreshError {
             Self::InProgress { .. } => "in_progress",
             Self::Replayed => "replayed",
             Self::Store(e) => e.code(),
+            Self::Handshake(e) => e.code(),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! | [`SignError`] | signing a delivery | |
 //! | [`VerifyError`] | verifying a request, reading its idempotency key | the sender's request (or the receiver's keys) |
 //! | [`FreshError`] | [`Verifier::verify_fresh`](crate::Verifier::verify_fresh) | a `VerifyError`, a duplicate, or the store |
+//! | [`HandshakeError`] | answering a provider's handshake | the sender's challenge, or the receiver's verify token |
 //! | [`StoreError`] | a replay cache or an idempotency store | the store |
 //! | [`IdempotencyError`] | [`Idempotency::run`](crate::idempotency::Idempotency::run) | a duplicate, a mismatch, the work, or the store |
 //!
@@ -24,6 +25,7 @@
 
 mod config;
 mod fresh;
+mod handshake;
 mod idempotency;
 mod secret;
 mod sign;
@@ -34,6 +36,7 @@ use core::fmt;
 
 pub use config::ConfigError;
 pub use fresh::FreshError;
+pub use handshake::HandshakeError;
 pub use idempotency::IdempotencyError;
 pub use secret::SecretError;
 pub use sign::SignError;
@@ -89,6 +92,7 @@ http_status!(
     SignError,
     VerifyError,
     FreshError,
+    HandshakeError,
     StoreError,
     IdempotencyError<E>
 );

@@ -4,17 +4,21 @@
 //!
 //! [`VerifyLayer`] wraps a service. For each request, the middleware:
 //!
-//! 1. buffers the raw body, up to a limit (1 MiB by default; a larger body, or a
+//! 1. answers a `GET` challenge of the scheme's [handshake](crate::scheme#handshakes) (Dropbox,
+//!    Meta) at once, without reading a body ([`Verifier::challenge`]);
+//! 2. buffers the raw body, up to a limit (1 MiB by default; a larger body, or a
 //!    `Content-Length` announcing one, is answered **413** without reading further);
-//! 2. verifies it with a [`Verifier`], and, when given a [`ReplayCache`], *reserves* its replay
-//!    key there;
-//! 3. answers a refused request itself, with the status of [`FreshError::status_code`] (400,
-//!    401, 409, 500, 503), `Retry-After` where the error has one, and a short fixed text per
+//! 3. verifies it with a [`Verifier`]; answers a verified signed handshake (Slack's
+//!    `url_verification`, Discord's `PING`, Twitch's callback verification, Zoom's URL
+//!    validation) itself ([`Verifier::handshake`]), without the replay cache or the handler;
+//!    and, when given a [`ReplayCache`], *reserves* the replay key of any other delivery there;
+//! 4. answers a refused request itself, with the status of [`FreshError::status_code`] (400,
+//!    401, 403, 409, 500, 503), `Retry-After` where the error has one, and a short fixed text per
 //!    answer as a `text/plain` body — never an error's detail, which stays in the response's
 //!    extensions as a [`Refused`] for the caller's logging layer;
-//! 4. passes an accepted request on with its body untouched — the exact bytes verified — and a
+//! 5. passes an accepted request on with its body untouched — the exact bytes verified — and a
 //!    [`VerifiedDelivery`](crate::VerifiedDelivery) in the request extensions;
-//! 5. with a replay cache, *commits* the replay key when the handler answers 2xx and
+//! 6. with a replay cache, *commits* the replay key when the handler answers 2xx and
 //!    *releases* it otherwise — a non-2xx answer, an error, a panic, or a request dropped
 //!    before the answer (client gone, timeout) — so the sender's retry of a failed delivery
 //!    runs. See [`crate::replay`] for the answers to duplicates.

@@ -186,7 +186,8 @@ where
 type Held = Option<Pending<Arc<dyn DynReplayCache>>>;
 
 impl<C: Clock> Shared<C> {
-    /// The request to pass on (with its replay reservation), or the response refusing it.
+    /// The request to pass on (with its replay reservation), or the response refusing it (or
+    /// answering it, for a handshake).
     async fn check<B>(
         &self,
         request: Request<B>,
@@ -196,6 +197,15 @@ impl<C: Clock> Shared<C> {
         B::Error: Into<Box<dyn Error + Send + Sync>>,
     {
         let (mut parts, body) = request.into_parts();
+        // A `GET` challenge (Dropbox, Meta) carries no signature and no body: answered before
+        // the body is read. `None` at once for schemes without one, and for other methods.
+        let query = parts.uri.query().unwrap_or_default();
+        if let Some(answer) = self.verifier.challenge(parts.method.as_str(), query) {
+            return Err(match answer {
+                Ok(reply) => reply.into_http(),
+                Err(error) => self.refusal(FreshError::Handshake(error)),
+            });
+        }
         let announced = parts
             .headers
             .get(CONTENT_LENGTH)
@@ -211,36 +221,49 @@ impl<C: Clock> Shared<C> {
             }
             Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, None)),
         };
-        let verified = match &self.cache {
-            // The parts carry the request line, for schemes that sign it.
-            None => match self.verifier.load_key(&parts, &body).await {
-                Ok(()) => self.verifier.verify(&parts, &body),
-                Err(error) => Err(error),
-            }
-            .map(|verified| (verified, None))
-            .map_err(FreshError::from),
-            Some(cache) => self
-                .verifier
-                .verify_fresh(&parts, &body, Arc::clone(cache))
-                .await
-                .map(|(verified, pending)| (verified, Some(pending))),
+        // The parts carry the request line, for schemes that sign it.
+        let verified = match self.verifier.load_key(&parts, &body).await {
+            Ok(()) => self.verifier.verify(&parts, &body),
+            Err(error) => Err(error),
         };
-        let (delivery, pending) = match verified {
-            Ok((verified, pending)) => (VerifiedDelivery::new(&verified, body.clone()), pending),
-            Err(error) => {
-                let status = match error {
-                    FreshError::Replayed => self.replay_status,
-                    _ => error.status(),
-                };
-                let mut response = refuse(status, error.retry_after());
-                response.extensions_mut().insert(Refused {
-                    error: Arc::new(error),
-                });
-                return Err(response);
-            }
+        let verified = match verified {
+            Ok(verified) => verified,
+            Err(error) => return Err(self.refusal(FreshError::Rejected(error))),
         };
+        // A signed handshake is answered once verified, and before the replay cache: it takes
+        // no replay key, so a provider's retry of it (the same bytes) gets the same answer, and
+        // answering it twice does no harm (the answer is made of the signed request alone).
+        if let Some(answer) = self.verifier.handshake(&verified, &parts) {
+            return Err(match answer {
+                Ok(reply) => reply.into_http(),
+                Err(error) => self.refusal(FreshError::Handshake(error)),
+            });
+        }
+        let (verified, pending) = match &self.cache {
+            None => (verified, None),
+            Some(cache) => match self.verifier.reserve(verified, Arc::clone(cache)).await {
+                Ok((verified, pending)) => (verified, Some(pending)),
+                Err(error) => return Err(self.refusal(error)),
+            },
+        };
+        let delivery = VerifiedDelivery::new(&verified, body.clone());
         parts.extensions.insert(delivery);
         Ok((Request::from_parts(parts, Full::new(body)), pending))
+    }
+}
+
+impl<C> Shared<C> {
+    /// The response refusing a request for `error`, with the error in its extensions.
+    fn refusal(&self, error: FreshError) -> Response<Full<Bytes>> {
+        let status = match error {
+            FreshError::Replayed => self.replay_status,
+            _ => error.status(),
+        };
+        let mut response = refuse(status, error.retry_after());
+        response.extensions_mut().insert(Refused {
+            error: Arc::new(error),
+        });
+        response
     }
 }
 

@@ -173,7 +173,8 @@ impl<C: Clock> Verifier<C> {
         self.reserve(verified, cache).await
     }
 
-    async fn reserve<'a, R: ReplayCache>(
+    /// Reserves a verified request's replay key in `cache`.
+    pub(crate) async fn reserve<'a, R: ReplayCache>(
         &self,
         verified: Verified<'a>,
         cache: R,

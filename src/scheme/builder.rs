@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use std::time::Duration;
 
-use super::Algorithm;
+use super::{Algorithm, Handshake};
 use super::{HeaderSpec, MAX_FIELD_DEPTH, MAX_PARTS, Scheme, Source, parse};
 use crate::error::ConfigError;
 use crate::key_source::AllowList;
@@ -355,6 +355,7 @@ pub struct SchemeBuilder {
     algorithm_choice: Option<(SourceConfig, Vec<(String, Algorithm)>)>,
     certificate_url: Option<(SourceConfig, AllowList)>,
     provider_layout: bool,
+    handshake: Option<Handshake>,
 }
 
 /// Where a value is read from: a header or a member of the body.
@@ -399,6 +400,7 @@ impl SchemeBuilder {
             algorithm_choice: None,
             certificate_url: None,
             provider_layout: false,
+            handshake: None,
         }
     }
 
@@ -591,6 +593,12 @@ impl SchemeBuilder {
         self
     }
 
+    /// The provider's handshake, answered before the handler ([`Handshake`]). Defaults to none.
+    pub fn handshake(mut self, handshake: Handshake) -> Self {
+        self.handshake = Some(handshake);
+        self
+    }
+
     /// The layout is the provider's, variable parts side by side included: each preset that
     /// sets it says in its docs why its adjacent parts cannot be shifted into one another in a
     /// way that passes verification, or what a shift can reach.
@@ -614,7 +622,9 @@ impl SchemeBuilder {
     ///   content that leaves out the body or a timestamp that is read, or uses one that is not;
     /// - [`ConfigError::AdjacentVariableParts`] for signed content in which two of the id,
     ///   timestamp and body are not separated by a text part;
-    /// - [`ConfigError::InvalidLimit`] for limits out of range.
+    /// - [`ConfigError::InvalidLimit`] for limits out of range;
+    /// - [`ConfigError::InvalidHandshake`] for a handshake answered with an HMAC in a scheme
+    ///   whose keys are public keys.
     pub fn build(self) -> Result<Scheme, ConfigError> {
         check_scheme_name(&self.name)?;
         let signature = match (&self.signature_field, self.signature.as_deref()) {
@@ -718,6 +728,15 @@ impl SchemeBuilder {
             Syntax::Prefixed { .. } | Syntax::Bare | Syntax::Token(_) => 1,
         };
 
+        if self
+            .handshake
+            .as_ref()
+            .is_some_and(Handshake::answers_with_hmac)
+            && algorithm.is_public_key()
+        {
+            return Err(ConfigError::InvalidHandshake);
+        }
+
         let reads = super::Reads::of(
             &content,
             self.body_digest_param.is_some(),
@@ -747,6 +766,7 @@ impl SchemeBuilder {
             secret_format: self.secret_format,
             max_header_len: self.max_header_len,
             max_signatures,
+            handshake: self.handshake,
         })
     }
 }

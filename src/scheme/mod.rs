@@ -3,7 +3,7 @@
 //!
 //! # Presets
 //!
-//! [`Scheme::presets`] lists all 30; the README's scheme table gives each one's headers, signed
+//! [`Scheme::presets`] lists all 32; the README's scheme table gives each one's headers, signed
 //! content, signature, secret and test vector. By what they sign:
 //!
 //! - a timestamp, an id or both, and the body, each value in its own header or in the signature
@@ -11,7 +11,8 @@
 //!   [`Scheme::resend`], [`Scheme::stripe`], [`Scheme::slack`], [`Scheme::paddle`],
 //!   [`Scheme::zoom`], [`Scheme::twitch`], [`Scheme::workos`], [`Scheme::mux`];
 //! - the body alone: [`Scheme::github`], [`Scheme::shopify`], [`Scheme::pagerduty`],
-//!   [`Scheme::intercom`], [`Scheme::coinbase_commerce`], [`Scheme::razorpay`];
+//!   [`Scheme::intercom`], [`Scheme::coinbase_commerce`], [`Scheme::razorpay`],
+//!   [`Scheme::dropbox`], [`Scheme::meta`] (WhatsApp, Instagram, Messenger);
 //! - values from the JSON body: [`Scheme::linear`] (its timestamp), [`Scheme::mailgun`] (its
 //!   signature, timestamp and token; the body itself is not signed);
 //! - the request line: [`Scheme::twilio`] (the URL and the form), [`Scheme::square`] (the URL),
@@ -26,6 +27,26 @@
 //! Every preset is built with [`Scheme::custom`], which describes other formats the same way.
 //! GitHub's legacy HMAC-SHA1 header is available only as
 //! [`dangerous::github_sha1`](crate::dangerous::github_sha1).
+//!
+//! # Handshakes
+//!
+//! Some providers check that a URL is the receiver's before they deliver there, and a scheme
+//! carries that [`Handshake`] as data ([`Scheme::handshake`]), on for its preset and switched
+//! off with [`Scheme::without_handshake`]:
+//!
+//! - signed ones, deliveries answered only once they verify
+//!   ([`Verifier::handshake`](crate::Verifier::handshake)): Slack's `url_verification`,
+//!   Discord's `PING`, Twitch's `webhook_callback_verification`, Zoom's
+//!   `endpoint.url_validation`;
+//! - unsigned `GET` challenges, answered before verification
+//!   ([`Verifier::challenge`](crate::Verifier::challenge)): Dropbox's `challenge`, and Meta's
+//!   `hub.challenge`, answered only when it carries the receiver's verify token
+//!   ([`Verifier::with_verify_token`](crate::Verifier::with_verify_token)).
+//!
+//! The tower layer answers both before the handler. A handshake never takes a replay key, so
+//! a provider's retry of one gets the same answer. Custom schemes describe theirs with
+//! [`Handshake::signed`], [`HandshakeTrigger`] and [`HandshakeAnswer`], or
+//! [`Handshake::query_challenge`].
 //!
 //! # Timestamps
 //!
@@ -50,8 +71,8 @@
 //!
 //! # Schemes without a timestamp
 //!
-//! GitHub, Shopify, PagerDuty, Intercom, Coinbase Commerce, Razorpay, Twilio and Square sign no
-//! timestamp. A captured delivery verifies again at any later time:
+//! GitHub, Shopify, PagerDuty, Intercom, Coinbase Commerce, Razorpay, Dropbox, Meta, Twilio and
+//! Square sign no timestamp. A captured delivery verifies again at any later time:
 //! the verifier cannot check freshness ([`Verified::timestamp`](crate::Verified::timestamp) is
 //! `None`). Deduplicate such deliveries by the provider's delivery id
 //! ([`Verified::id`](crate::Verified::id); unsigned, so keep it as a hint) or, better, by
@@ -77,6 +98,7 @@ pub(crate) use presets::preset;
 pub(crate) use source::{HeaderSpec, MAX_FIELD_DEPTH, Source};
 
 pub use crate::algorithm::Algorithm;
+pub use crate::handshake::{Handshake, HandshakeAnswer, HandshakeTrigger};
 pub use crate::secret::SecretFormat;
 pub use builder::{Encoding, Part, SchemeBuilder, SignatureFormat};
 
@@ -143,6 +165,8 @@ pub struct Scheme {
     secret_format: SecretFormat,
     max_header_len: usize,
     max_signatures: usize,
+    /// The provider's handshake, answered by the verifier (and the tower layer) for it.
+    handshake: Option<Handshake>,
 }
 
 impl Scheme {
@@ -212,6 +236,25 @@ impl Scheme {
     #[must_use]
     pub fn tolerance(&self) -> Option<std::time::Duration> {
         self.tolerance.map(std::time::Duration::from_secs)
+    }
+
+    /// The provider's handshake, which [`Verifier::handshake`](crate::Verifier::handshake) and
+    /// [`Verifier::challenge`](crate::Verifier::challenge) answer (and so the tower layer,
+    /// before the handler): Slack's, Discord's, Twitch's and Zoom's signed ones, Dropbox's and
+    /// Meta's `GET` challenges. `None` for the other presets and after
+    /// [`Scheme::without_handshake`]. See [Handshakes](crate::scheme#handshakes).
+    #[must_use]
+    pub fn handshake(&self) -> Option<&Handshake> {
+        self.handshake.as_ref()
+    }
+
+    /// The scheme without its handshake: every request, handshakes included, is verified and
+    /// passed to the handler as any delivery (a `GET` challenge is then refused, as it carries
+    /// no signature), for a receiver that answers handshakes itself.
+    #[must_use]
+    pub fn without_handshake(mut self) -> Self {
+        self.handshake = None;
+        self
     }
 
     /// Whether the body is covered by the signature. `false` where the provider signs other

@@ -13,6 +13,7 @@ mod cases;
 mod client;
 #[cfg(feature = "x509")]
 mod fetched;
+mod handshakes;
 mod redelivery;
 mod refusals;
 mod request_line;

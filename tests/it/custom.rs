@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use hookseal::scheme::{Algorithm, Encoding, Part, SecretFormat, SignatureFormat, TokenRules};
+use hookseal::scheme::{
+    Algorithm, Encoding, Handshake, Part, SecretFormat, SignatureFormat, TokenRules,
+};
 use hookseal::{
     AllowList, HeaderKind, Keyring, Scheme, Secret, SignError, Signer, Timestamp, TimestampFormat,
     Verifier, VerifyError, dangerous,
@@ -66,7 +68,8 @@ fn rebuilt(name: &str) -> Scheme {
                 Part::timestamp(),
                 Part::text(":"),
                 Part::body(),
-            ]),
+            ])
+            .handshake(Handshake::slack()),
         "shopify" => b
             .signature_header("X-Shopify-Hmac-Sha256")
             .fallback_signature_header("shopify-hmac-sha256")
@@ -86,7 +89,8 @@ fn rebuilt(name: &str) -> Scheme {
                 Part::timestamp(),
                 Part::text(":"),
                 Part::body(),
-            ]),
+            ])
+            .handshake(Handshake::zoom()),
         "twitch" => dangerous::adjacent_parts(
             b.signature_header("Twitch-Eventsub-Message-Signature")
                 .signature_format(SignatureFormat::prefixed("sha256="))
@@ -94,7 +98,8 @@ fn rebuilt(name: &str) -> Scheme {
                 .timestamp_format(TimestampFormat::Rfc3339)
                 .id_header("Twitch-Eventsub-Message-Id")
                 .signed_content([Part::id(), Part::timestamp(), Part::body()])
-                .tolerance(Duration::from_secs(600)),
+                .tolerance(Duration::from_secs(600))
+                .handshake(Handshake::twitch()),
         ),
         "workos" => b
             .signature_header("WorkOS-Signature")
@@ -159,7 +164,8 @@ fn rebuilt(name: &str) -> Scheme {
             b.signature_header("X-Signature-Ed25519")
                 .algorithm(Algorithm::Ed25519)
                 .timestamp_header("X-Signature-Timestamp")
-                .signed_content([Part::timestamp(), Part::body()]),
+                .signed_content([Part::timestamp(), Part::body()])
+                .handshake(Handshake::discord()),
         ),
         "telnyx" => b
             .signature_header("telnyx-signature-ed25519")
@@ -229,6 +235,13 @@ fn rebuilt(name: &str) -> Scheme {
                 Part::text("|"),
                 Part::body_crc32(),
             ]),
+        "dropbox" => b
+            .signature_header("X-Dropbox-Signature")
+            .handshake(Handshake::dropbox()),
+        "meta" => b
+            .signature_header("X-Hub-Signature-256")
+            .signature_format(SignatureFormat::prefixed("sha256="))
+            .handshake(Handshake::meta()),
         "google-pubsub" => b
             .signature_header("Authorization")
             .signature_format(SignatureFormat::bearer_token(TokenRules::google_id_token()))

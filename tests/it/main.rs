@@ -10,6 +10,7 @@ mod delivery;
 #[cfg(feature = "serde")]
 mod envelope;
 mod errors;
+mod handshakes;
 mod headers;
 mod hook0;
 mod idempotency_key;

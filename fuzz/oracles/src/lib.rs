@@ -600,6 +600,14 @@ fn layouts() -> Vec<(Scheme, Layout)> {
                 )
             },
         ),
+        (
+            Scheme::dropbox(),
+            body_only(Syntax::Single, "", hex, "X-Dropbox-Signature"),
+        ),
+        (
+            Scheme::meta(),
+            body_only(Syntax::Single, "sha256=", hex, "X-Hub-Signature-256"),
+        ),
     ]
 }
 

@@ -1,7 +1,7 @@
 //! Presets that sign with Ed25519 alone: Discord and Telnyx. Keys are the provider's public
 //! keys as it publishes them; verification needs feature `ed25519`.
 
-use super::{Encoding, Part, Scheme, SignatureFormat, preset};
+use super::{Encoding, Handshake, Part, Scheme, SignatureFormat, preset};
 use crate::scheme::Algorithm;
 
 impl Scheme {
@@ -14,6 +14,9 @@ impl Scheme {
     /// default). The timestamp and the body sit side by side, as Discord signs them: a digit
     /// moved between them changes the timestamp by a factor of ten or more, outside any window.
     /// Deduplicate on the interaction's `id` in the verified body, or on the replay key.
+    ///
+    /// Handshake: Discord's signed `PING` ([`Handshake::discord`]), answered with a `PONG`
+    /// once verified.
     #[must_use]
     pub fn discord() -> Self {
         preset(
@@ -24,7 +27,8 @@ impl Scheme {
                 .algorithm(Algorithm::Ed25519)
                 .timestamp_header("X-Signature-Timestamp")
                 .signed_content([Part::timestamp(), Part::body()])
-                .provider_layout(),
+                .provider_layout()
+                .handshake(Handshake::discord()),
         )
     }
 

@@ -4,13 +4,14 @@
 
 mod body_fields;
 mod ed25519;
+mod get_challenge;
 mod public_key;
 mod request_line;
 mod signed_headers;
 
 use std::time::Duration;
 
-use super::{Encoding, Part, Scheme, SchemeBuilder, SecretFormat, SignatureFormat};
+use super::{Encoding, Handshake, Part, Scheme, SchemeBuilder, SecretFormat, SignatureFormat};
 use crate::scheme::Algorithm;
 #[cfg(doc)]
 use crate::secret::Secret;
@@ -86,13 +87,19 @@ impl Scheme {
 
     /// Slack: `X-Slack-Signature: v0=<hex>` over `v0:ts:body`, with the timestamp in
     /// `X-Slack-Request-Timestamp`. The signing secret is text.
+    ///
+    /// Handshake: Slack's signed `url_verification` ([`Handshake::slack`]), answered with its
+    /// challenge once verified.
     #[must_use]
     pub fn slack() -> Self {
-        preset(v0_layout(
-            Self::custom("slack")
-                .signature_header("X-Slack-Signature")
-                .timestamp_header("X-Slack-Request-Timestamp"),
-        ))
+        preset(
+            v0_layout(
+                Self::custom("slack")
+                    .signature_header("X-Slack-Signature")
+                    .timestamp_header("X-Slack-Request-Timestamp"),
+            )
+            .handshake(Handshake::slack()),
+        )
     }
 
     /// Shopify: `X-Shopify-Hmac-Sha256: <base64>` over the body alone (falling back to the
@@ -198,13 +205,19 @@ impl Scheme {
 
     /// Zoom: `x-zm-signature: v0=<hex>` over `v0:ts:body`, with the timestamp in
     /// `x-zm-request-timestamp` (Slack's layout). The secret token is text.
+    ///
+    /// Handshake: Zoom's signed `endpoint.url_validation` ([`Handshake::zoom`]), answered with
+    /// the HMAC of its `plainToken` under the secret token once verified.
     #[must_use]
     pub fn zoom() -> Self {
-        preset(v0_layout(
-            Self::custom("zoom")
-                .signature_header("x-zm-signature")
-                .timestamp_header("x-zm-request-timestamp"),
-        ))
+        preset(
+            v0_layout(
+                Self::custom("zoom")
+                    .signature_header("x-zm-signature")
+                    .timestamp_header("x-zm-request-timestamp"),
+            )
+            .handshake(Handshake::zoom()),
+        )
     }
 
     /// Clerk: Svix under Clerk's name (`svix-id`, `svix-timestamp`, `svix-signature`; the
@@ -230,6 +243,9 @@ impl Scheme {
     /// The id is signed: deduplicate on it (a resend keeps its id). The id and the timestamp
     /// sit side by side unseparated, as Twitch signs them; the boundary cannot move, since no
     /// suffix of an RFC 3339 date-time is one, and no date-time is one with text in front.
+    ///
+    /// Handshake: Twitch's signed `webhook_callback_verification` ([`Handshake::twitch`]),
+    /// answered with its challenge once verified.
     #[must_use]
     pub fn twitch() -> Self {
         preset(
@@ -242,7 +258,8 @@ impl Scheme {
                 .id_header("Twitch-Eventsub-Message-Id")
                 .signed_content([Part::id(), Part::timestamp(), Part::body()])
                 .tolerance(Duration::from_secs(600))
-                .provider_layout(),
+                .provider_layout()
+                .handshake(Handshake::twitch()),
         )
     }
 
@@ -322,6 +339,8 @@ impl Scheme {
             Self::aws_sns(),
             Self::paypal(),
             Self::google_pubsub(),
+            Self::dropbox(),
+            Self::meta(),
         ]
     }
 }
@@ -356,7 +375,7 @@ fn svix_layout(builder: SchemeBuilder) -> SchemeBuilder {
 
 /// A single signature over the body alone, in `header` (GitHub, Shopify, PagerDuty and the other
 /// body-only formats).
-fn body_layout(
+pub(super) fn body_layout(
     name: &str,
     header: &str,
     format: SignatureFormat,
@@ -429,6 +448,8 @@ mod tests {
             ("aws-sns", None),
             ("paypal", Some("PAYPAL-TRANSMISSION-SIG")),
             ("google-pubsub", Some("Authorization")),
+            ("dropbox", Some("X-Dropbox-Signature")),
+            ("meta", Some("X-Hub-Signature-256")),
             ("github-sha1", Some("X-Hub-Signature")),
         ];
         let mut all = Scheme::presets();
