@@ -9,6 +9,7 @@
 //! | [`FreshError`] | [`Verifier::verify_fresh`](crate::Verifier::verify_fresh) | a `VerifyError`, a duplicate, or the store |
 //! | [`StoreError`] | a replay cache or an idempotency store | the store |
 //! | [`IdempotencyError`] | [`Idempotency::run`](crate::idempotency::Idempotency::run) | a duplicate, a mismatch, the work, or the store |
+//! | `IdempotencyLayerError` | the idempotency layer (feature `tower`) | the request's key, a duplicate, a mismatch, or the store |
 //!
 //! Every error answers:
 //!
@@ -25,6 +26,8 @@
 mod config;
 mod fresh;
 mod idempotency;
+#[cfg(feature = "tower")]
+mod idempotency_layer;
 mod secret;
 mod sign;
 mod store;
@@ -35,6 +38,8 @@ use core::fmt;
 pub use config::ConfigError;
 pub use fresh::FreshError;
 pub use idempotency::IdempotencyError;
+#[cfg(feature = "tower")]
+pub use idempotency_layer::IdempotencyLayerError;
 pub use secret::SecretError;
 pub use sign::SignError;
 pub use store::StoreError;
@@ -94,6 +99,8 @@ http_status!(
 );
 
 http_status!(MissingLayer);
+#[cfg(feature = "tower")]
+http_status!(IdempotencyLayerError);
 #[cfg(feature = "serde")]
 http_status!(EventRejection);
 

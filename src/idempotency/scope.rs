@@ -6,7 +6,7 @@ use sha2::{Digest as _, Sha256};
 
 #[cfg(doc)]
 use super::IdempotencyKey;
-use crate::replay::first_16;
+use crate::replay::{ReplayKey, first_16};
 
 /// Whose keys these are: a tenant, an endpoint, or both. Keys are only stored within a scope,
 /// so one client's key never finds another's record (the draft's "unique composite key").
@@ -48,6 +48,16 @@ impl Scope {
         self.state.update(part.as_bytes());
         self.parts += 1;
         self
+    }
+
+    /// A request's replay key within this scope: never equal to a text key's, which holds no
+    /// NUL.
+    pub(crate) fn replay_key(&self, key: &ReplayKey) -> ScopedKey {
+        let mut tagged = [0_u8; 12 + ReplayKey::LEN];
+        let (tag, bytes) = tagged.split_at_mut(12);
+        tag.copy_from_slice(b"\0replay key\0");
+        bytes.copy_from_slice(key.as_bytes());
+        self.key(&tagged)
     }
 
     pub(super) fn key(&self, key: &[u8]) -> ScopedKey {

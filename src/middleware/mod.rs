@@ -43,6 +43,15 @@
 //! handler succeeded, on the headers and the buffered body, and the errors' `status_code()` and
 //! `retry_after()` for the answer.
 
+mod buffer;
+mod idempotency_layer;
+mod idempotent_body;
+mod key_from;
+mod stored_response;
 mod verify_layer;
 
+pub use crate::error::IdempotencyLayerError;
+pub use idempotency_layer::{IdempotencyLayer, IdempotencyService};
+pub use idempotent_body::IdempotentBody;
+pub use key_from::KeyFrom;
 pub use verify_layer::{Refused, VerifyLayer, VerifyService};
