@@ -11,6 +11,7 @@ mod cases;
 mod client;
 #[cfg(feature = "x509")]
 mod fetched;
+mod idempotency_layer;
 mod redelivery;
 mod refusals;
 mod request_line;
