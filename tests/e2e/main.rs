@@ -4,8 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+// The demo's receiver takes its handler's arguments through axum's extractors.
+#[cfg(all(feature = "axum", feature = "serde"))]
 #[path = "../../examples/demo/app.rs"]
 mod app;
+#[cfg(all(feature = "axum", feature = "serde"))]
 mod cases;
 #[path = "../../examples/common/client.rs"]
 mod client;
