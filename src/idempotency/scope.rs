@@ -6,7 +6,9 @@ use sha2::{Digest as _, Sha256};
 
 #[cfg(doc)]
 use super::IdempotencyKey;
-use crate::replay::{ReplayKey, first_16};
+#[cfg(feature = "tower")]
+use crate::replay::ReplayKey;
+use crate::replay::first_16;
 
 /// Whose keys these are: a tenant, an endpoint, or both. Keys are only stored within a scope,
 /// so one client's key never finds another's record (the draft's "unique composite key").
@@ -52,6 +54,7 @@ impl Scope {
 
     /// A request's replay key within this scope: never equal to a text key's, which holds no
     /// NUL.
+    #[cfg(feature = "tower")]
     pub(crate) fn replay_key(&self, key: &ReplayKey) -> ScopedKey {
         let mut tagged = [0_u8; 12 + ReplayKey::LEN];
         let (tag, bytes) = tagged.split_at_mut(12);

@@ -289,13 +289,13 @@ async fn sequential_copies(r: &Receiver) {
     assert_eq!(r.runs("evt_flaky"), 2);
 
     let big = event("evt_big", "big");
-    for attempt in 1..=2 {
-        let answer = deliver(r, "evt_big", &big, attempt).await;
+    for attempt in 1..=2_usize {
+        let answer = deliver(r, "evt_big", &big, attempt as u64).await;
         assert_eq!(answer.status, 200);
         assert_eq!(answer.body.len(), 100 * 1024);
         assert!(answer.body.bytes().all(|b| b == b'x'));
         assert!(answer.headers.get("idempotent-replayed").is_none());
-        assert_eq!(r.runs("evt_big"), attempt as usize);
+        assert_eq!(r.runs("evt_big"), attempt);
     }
 }
 
