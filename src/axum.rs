@@ -47,6 +47,8 @@ use axum_core::extract::FromRequestParts;
 use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 
+#[cfg(feature = "tower")]
+use crate::error::IdempotencyLayerError;
 use crate::error::{
     ConfigError, FreshError, IdempotencyError, SecretError, SignError, StoreError, VerifyError,
 };
@@ -118,6 +120,9 @@ error_response!(
     FreshError,
     StoreError
 );
+
+#[cfg(feature = "tower")]
+error_response!(IdempotencyLayerError);
 
 /// Answers as [`IdempotencyError::status_code`] says; [`IdempotencyError::Unrecorded`] answers
 /// the work's output with 200, as a fresh success would.

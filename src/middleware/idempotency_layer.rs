@@ -9,16 +9,16 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::{Buf as _, Bytes, BytesMut};
+use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{HeaderName, HeaderValue, Request, Response};
 use http_body::Body;
-use http_body_util::{BodyExt as _, Full};
+use http_body_util::Full;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::buffer::{Unread, buffer};
-use super::idempotent_body::{IdempotentBody, Then};
+use super::buffer::{Read, Unread, buffer, read_up_to};
+use super::idempotent_body::IdempotentBody;
 use super::key_from::KeyFrom;
 use super::stored_response::{self, BODY_OVERHEAD, MAX_HEADERS};
 use super::verify_layer::DEFAULT_BODY_LIMIT;
@@ -305,90 +305,6 @@ impl<S: ?Sized> Shared<S> {
                 parts,
                 IdempotentBody::resumed(held, then),
             ))),
-        }
-    }
-}
-
-/// How much of a body was read.
-enum Read<B: Body> {
-    /// All of it, within the room.
-    Whole(Bytes),
-    /// The bytes read before the body outgrew the room, ended in trailers, or failed; and what
-    /// comes next.
-    Partly(Bytes, Then<B>),
-}
-
-/// Reads `body` whole if it is at most `room` bytes; stops as soon as it is known to be larger.
-/// A body of one chunk is not copied.
-async fn read_up_to<B: Body + Unpin>(mut body: B, room: usize) -> Read<B> {
-    if body.size_hint().lower() > room as u64 {
-        return Read::Partly(Bytes::new(), Then::Rest(body));
-    }
-    let mut held = Held::None;
-    loop {
-        match body.frame().await {
-            None => return Read::Whole(held.into_bytes()),
-            Some(Err(error)) => return Read::Partly(held.into_bytes(), Then::Failed(error)),
-            Some(Ok(frame)) => match frame.into_data() {
-                Ok(mut data) => {
-                    let chunk = data.copy_to_bytes(data.remaining());
-                    if held.len().saturating_add(chunk.len()) > room {
-                        held.push(chunk);
-                        return Read::Partly(held.into_bytes(), Then::Rest(body));
-                    }
-                    held.push(chunk);
-                }
-                Err(frame) => {
-                    let then = match frame.into_trailers() {
-                        Ok(trailers) => Then::Trailers(trailers),
-                        // A frame of a kind http-body does not know yet: send what was read,
-                        // and the rest as it comes (nothing is stored).
-                        Err(_) => Then::Rest(body),
-                    };
-                    return Read::Partly(held.into_bytes(), then);
-                }
-            },
-        }
-    }
-}
-
-/// The chunks of a body read so far: one kept as it is, more joined.
-enum Held {
-    None,
-    One(Bytes),
-    Many(BytesMut),
-}
-
-impl Held {
-    fn len(&self) -> usize {
-        match self {
-            Self::None => 0,
-            Self::One(b) => b.len(),
-            Self::Many(b) => b.len(),
-        }
-    }
-
-    fn push(&mut self, chunk: Bytes) {
-        *self = match std::mem::replace(self, Self::None) {
-            Self::None => Self::One(chunk),
-            Self::One(first) => {
-                let mut joined = BytesMut::with_capacity(first.len() + chunk.len());
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(&chunk);
-                Self::Many(joined)
-            }
-            Self::Many(mut joined) => {
-                joined.extend_from_slice(&chunk);
-                Self::Many(joined)
-            }
-        };
-    }
-
-    fn into_bytes(self) -> Bytes {
-        match self {
-            Self::None => Bytes::new(),
-            Self::One(b) => b,
-            Self::Many(b) => b.freeze(),
         }
     }
 }
