@@ -17,7 +17,7 @@
 //! defaults are minutes and days. It exits non-zero if any answer is not the expected one, or if
 //! any event was processed other than exactly once.
 //!
-//! Run it with `cargo run --features tower --example sender`.
+//! Run it with `cargo run --features tower,axum,serde --example sender`.
 
 #[path = "demo/app.rs"]
 #[allow(dead_code)] // The demo's own cases are not sent here.

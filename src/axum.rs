@@ -47,6 +47,8 @@ use axum_core::extract::FromRequestParts;
 use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 
+#[cfg(feature = "tower")]
+use crate::error::IdempotencyLayerError;
 use crate::error::{
     ConfigError, FreshError, HandshakeError, IdempotencyError, SecretError, SignError, StoreError,
     VerifyError,
@@ -128,6 +130,9 @@ impl IntoResponse for HandshakeReply {
         self.into_http()
     }
 }
+
+#[cfg(feature = "tower")]
+error_response!(IdempotencyLayerError);
 
 /// Answers as [`IdempotencyError::status_code`] says; [`IdempotencyError::Unrecorded`] answers
 /// the work's output with 200, as a fresh success would.

@@ -49,7 +49,7 @@ impl MissingLayer {
 
 /// The answer's text for [`MissingLayer`]: it names the layer for whoever reads the server's
 /// answers; nothing about the request.
-#[cfg(feature = "axum")]
+#[cfg(any(feature = "axum", feature = "tower"))]
 pub(crate) const MISSING_LAYER_ANSWER: &str = "hookseal: no VerifyLayer on this route\n";
 
 /// Why [`Event`] refused a request.

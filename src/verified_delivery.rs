@@ -61,6 +61,7 @@ pub struct VerifiedDelivery {
     timestamp: Option<Timestamp>,
     id: Option<Box<str>>,
     id_is_signed: bool,
+    body_is_signed: bool,
     key_id: KeyId,
     replay_key: ReplayKey,
 }
@@ -82,6 +83,7 @@ impl VerifiedDelivery {
             timestamp: verified.timestamp(),
             id: verified.id().map(Into::into),
             id_is_signed: verified.id_is_signed(),
+            body_is_signed: verified.scheme().signs_body(),
             key_id: verified.key_id().clone(),
             replay_key: verified.replay_key(),
         }
@@ -127,6 +129,13 @@ impl VerifiedDelivery {
     #[must_use]
     pub fn id_is_signed(&self) -> bool {
         self.id_is_signed
+    }
+
+    /// Whether [`VerifiedDelivery::body`] is covered by the signature as a whole (see
+    /// [`Scheme::signs_body`](crate::Scheme::signs_body)).
+    #[must_use]
+    pub fn body_is_signed(&self) -> bool {
+        self.body_is_signed
     }
 
     /// The id of the key whose signature matched.
@@ -178,6 +187,10 @@ mod envelope {
         timestamp: Option<u64>,
         id: Option<String>,
         id_is_signed: bool,
+        /// Absent from envelopes written before it was added: read as not signed, so nothing
+        /// trusts a body member of theirs.
+        #[serde(default)]
+        body_is_signed: bool,
         replay_key: String,
         body: Body,
     }
@@ -193,6 +206,7 @@ mod envelope {
                 timestamp: d.timestamp.map(Timestamp::as_unix_secs),
                 id: d.id.map(Into::into),
                 id_is_signed: d.id_is_signed,
+                body_is_signed: d.body_is_signed,
                 replay_key: hex(d.replay_key.as_bytes()),
                 body: Body(d.body),
             }
@@ -213,6 +227,7 @@ mod envelope {
                 timestamp: e.timestamp.map(Timestamp::from_unix_secs),
                 id: e.id.map(Into::into),
                 id_is_signed: e.id_is_signed,
+                body_is_signed: e.body_is_signed,
                 key_id,
                 replay_key,
             })

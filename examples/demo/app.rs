@@ -1,21 +1,22 @@
 //! The receiver the demo runs (and the end-to-end tests start): an axum app on 127.0.0.1 with
-//! two webhook endpoints behind `VerifyLayer`, a replay cache, and an idempotency store that
-//! processes each event id once; plus the HTTP client and the cases the demo sends.
+//! two webhook endpoints, each behind `VerifyLayer` with a replay cache and `IdempotencyLayer`
+//! with an idempotency store that runs the handler once per event id; plus the HTTP client and
+//! the cases the demo sends.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing;
-use axum::{Extension, Router};
+use tower::ServiceBuilder;
 
-use hookseal::VerifiedDelivery;
-use hookseal::idempotency::{DynIdempotencyStore, Fingerprint, Idempotency, IdempotencyKey, Scope};
-use hookseal::middleware::VerifyLayer;
+use hookseal::idempotency::{DynIdempotencyStore, Scope};
+use hookseal::middleware::{IdempotencyLayer, KeyFrom, VerifyLayer};
 use hookseal::replay::DynReplayCache;
+use hookseal::{Event, VerifiedDelivery};
 use hookseal::{Keyring, Scheme, Signer, Timestamp, Verifier};
 
 pub(crate) use crate::client::{Answer, BoxError, post, post_expecting_continue};
@@ -42,10 +43,10 @@ pub(crate) struct Receiver {
     server: tokio::task::JoinHandle<()>,
 }
 
-struct AppState {
-    idempotency: Idempotency<Arc<dyn DynIdempotencyStore>>,
-    scope: Scope,
-    processed: Arc<Mutex<Vec<String>>>,
+/// What the handler reads of an event: its id.
+#[derive(serde::Deserialize)]
+struct DemoEvent {
+    id: String,
 }
 
 impl Receiver {
@@ -58,28 +59,41 @@ impl Receiver {
     /// free it).
     pub(crate) async fn start_on(config: Config, addr: SocketAddr) -> Result<Self, BoxError> {
         let processed = Arc::new(Mutex::new(Vec::new()));
-        let state = Arc::new(AppState {
-            idempotency: Idempotency::new(config.idempotency_store),
-            scope: config.scope,
-            processed: Arc::clone(&processed),
-        });
-        let endpoint = |scheme: Scheme, keys: Keyring| {
-            Router::new().route("/", routing::post(handle)).route_layer(
-                VerifyLayer::new(Verifier::new(scheme, keys))
-                    .with_replay_cache(Arc::clone(&config.replay_cache))
-                    .with_body_limit(BODY_LIMIT),
-            )
+        // Each event is keyed on a signed id: Standard Webhooks' `webhook-id`, which its
+        // signature covers, or, in a scheme that signs no id (Stripe), the `"id"` of the signed
+        // body.
+        let key = KeyFrom::delivery_id().or(KeyFrom::body_member(&["id"])?);
+        let endpoint = |name: &str, scheme: Scheme, keys: Keyring| {
+            Router::new()
+                .route("/", routing::post(handle))
+                .route_layer(
+                    ServiceBuilder::new()
+                        .layer(
+                            VerifyLayer::new(Verifier::new(scheme, keys))
+                                .with_replay_cache(Arc::clone(&config.replay_cache))
+                                .with_body_limit(BODY_LIMIT),
+                        )
+                        .layer(IdempotencyLayer::new(
+                            Arc::clone(&config.idempotency_store),
+                            config.scope.clone().and(name),
+                            key.clone(),
+                        )),
+                )
+                .with_state(Arc::clone(&processed))
         };
         let app = Router::new()
             .nest(
                 STANDARD_WEBHOOKS,
-                endpoint(Scheme::standard_webhooks(), config.standard_webhooks_keys),
+                endpoint(
+                    "standard-webhooks",
+                    Scheme::standard_webhooks(),
+                    config.standard_webhooks_keys,
+                ),
             )
             .nest(
                 "/webhooks/stripe",
-                endpoint(Scheme::stripe(), config.stripe_keys),
-            )
-            .with_state(Arc::clone(&state));
+                endpoint("stripe", Scheme::stripe(), config.stripe_keys),
+            );
         let mut tries = 0;
         let listener = loop {
             match tokio::net::TcpListener::bind(addr).await {
@@ -117,57 +131,22 @@ impl Drop for Receiver {
     }
 }
 
-/// The handler: runs once per event, and answers a repeat with the first answer and
-/// `Idempotent-Replayed: true`.
-///
-/// The event is keyed on a signed id only: Standard Webhooks' `webhook-id`, which its signature
-/// covers, or, in a scheme that signs no id (Stripe), the `"id"` of the signed body.
+/// The handler: the work, done once per event. The layers verified the delivery, refused a
+/// replay, and answer a repeat of the event with this answer and `Idempotent-Replayed: true`.
 async fn handle(
-    State(state): State<Arc<AppState>>,
-    Extension(delivery): Extension<VerifiedDelivery>,
-) -> Response {
-    let event_id = match delivery.id() {
-        Some(id) if delivery.id_is_signed() => id.to_owned(),
-        _ => match event_id(delivery.body()) {
-            Some(id) => id,
-            None => return (StatusCode::BAD_REQUEST, "not an event\n").into_response(),
-        },
-    };
-    let key = match IdempotencyKey::new(&event_id) {
-        Ok(key) => key.scoped(&state.scope),
-        Err(e) => return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
-    };
-    let work = async {
-        let mut processed = state.processed.lock().map_err(|_| "state poisoned")?;
-        processed.push(event_id.clone());
-        let output = format!("processed {event_id} (key {})", delivery.key_id());
-        Ok::<_, &str>(output.into_bytes())
-    };
-    let fingerprint = Fingerprint::of_body(delivery.body());
-    match state.idempotency.run(&key, &fingerprint, work).await {
-        Ok(processed) => {
-            let mut headers = HeaderMap::new();
-            if let Some((name, value)) = processed.stored_header() {
-                headers.insert(name, HeaderValue::from_static(value));
-            }
-            (StatusCode::OK, headers, processed.into_output()).into_response()
-        }
-        Err(e) => {
-            let status =
-                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut headers = HeaderMap::new();
-            if let Some(after) = e.retry_after() {
-                headers.insert("retry-after", HeaderValue::from(after.as_secs()));
-            }
-            (status, headers, format!("{e}\n")).into_response()
-        }
-    }
-}
-
-/// The `"id"` of a JSON event body.
-fn event_id(body: &[u8]) -> Option<String> {
-    let event: serde_json::Value = serde_json::from_slice(body).ok()?;
-    event.get("id")?.as_str().map(str::to_owned)
+    State(processed): State<Arc<Mutex<Vec<String>>>>,
+    delivery: VerifiedDelivery,
+    Event(event): Event<DemoEvent>,
+) -> Result<String, StatusCode> {
+    let mut processed = processed
+        .lock()
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+    processed.push(event.id.clone());
+    Ok(format!(
+        "processed {} (key {})",
+        event.id,
+        delivery.key_id()
+    ))
 }
 
 /// The senders the demo's cases sign with.

@@ -4,12 +4,12 @@
 //! receiver answered each. It exits non-zero if any answer is not the expected one.
 //!
 //! The receiver verifies with `VerifyLayer`, refuses replays with an in-memory replay cache, and
-//! processes each event once with an in-memory idempotency store, keyed on a signed id: the
-//! `webhook-id` of Standard Webhooks (the crate's default scheme), which the signature covers,
-//! or the `"id"` in the signed body of a Stripe event. `--redis URL` switches both stores to
-//! Redis.
+//! processes each event once with `IdempotencyLayer` and an in-memory idempotency store, keyed on
+//! a signed id: the `webhook-id` of Standard Webhooks (the crate's default scheme), which the
+//! signature covers, or the `"id"` in the signed body of a Stripe event. `--redis URL` switches
+//! both stores to Redis.
 //!
-//! Run it with `cargo run --example demo --features tower,redis` (and `-- --redis
+//! Run it with `cargo run --example demo --features tower,redis,axum,serde` (and `-- --redis
 //! redis://127.0.0.1:6379/` for Redis).
 
 mod app;

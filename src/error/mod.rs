@@ -10,6 +10,7 @@
 //! | [`HandshakeError`] | answering a provider's handshake | the sender's challenge, or the receiver's verify token |
 //! | [`StoreError`] | a replay cache or an idempotency store | the store |
 //! | [`IdempotencyError`] | [`Idempotency::run`](crate::idempotency::Idempotency::run) | a duplicate, a mismatch, the work, or the store |
+//! | `IdempotencyLayerError` | the idempotency layer (feature `tower`) | the request's key, a duplicate, a mismatch, or the store |
 //!
 //! Every error answers:
 //!
@@ -27,6 +28,8 @@ mod config;
 mod fresh;
 mod handshake;
 mod idempotency;
+#[cfg(feature = "tower")]
+mod idempotency_layer;
 mod secret;
 mod sign;
 mod store;
@@ -38,6 +41,8 @@ pub use config::ConfigError;
 pub use fresh::FreshError;
 pub use handshake::HandshakeError;
 pub use idempotency::IdempotencyError;
+#[cfg(feature = "tower")]
+pub use idempotency_layer::IdempotencyLayerError;
 pub use secret::SecretError;
 pub use sign::SignError;
 pub use store::StoreError;
@@ -98,6 +103,8 @@ http_status!(
 );
 
 http_status!(MissingLayer);
+#[cfg(feature = "tower")]
+http_status!(IdempotencyLayerError);
 #[cfg(feature = "serde")]
 http_status!(EventRejection);
 

@@ -386,6 +386,13 @@ fn invalid(reason: Reason) -> VerifyError {
 }
 
 /// Checks a key's length and characters: 1 to 255 bytes, each visible ASCII and `allowed`.
+/// `key` within `scope`, checked as [`IdempotencyKey::new`] checks it, without allocating.
+#[cfg(feature = "tower")]
+pub(crate) fn scoped_text(scope: &Scope, key: &[u8]) -> Result<ScopedKey, VerifyError> {
+    check_key(key, |_| true)?;
+    Ok(scope.key(key))
+}
+
 fn check_key(key: &[u8], allowed: impl Fn(u8) -> bool) -> Result<(), VerifyError> {
     if key.is_empty() {
         return Err(invalid(Reason::Empty));

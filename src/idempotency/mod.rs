@@ -63,6 +63,8 @@ use std::time::Duration;
 pub use crate::error::IdempotencyError;
 pub use crate::error::StoreError;
 pub use fingerprint::{Fingerprint, FingerprintBuilder};
+#[cfg(feature = "tower")]
+pub(crate) use key::scoped_text;
 pub use key::{IdempotencyKey, KeyParser};
 pub use memory::MemoryIdempotencyStore;
 #[cfg(feature = "redis")]

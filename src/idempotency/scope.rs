@@ -6,6 +6,8 @@ use sha2::{Digest as _, Sha256};
 
 #[cfg(doc)]
 use super::IdempotencyKey;
+#[cfg(feature = "tower")]
+use crate::replay::ReplayKey;
 use crate::replay::first_16;
 
 /// Whose keys these are: a tenant, an endpoint, or both. Keys are only stored within a scope,
@@ -48,6 +50,17 @@ impl Scope {
         self.state.update(part.as_bytes());
         self.parts += 1;
         self
+    }
+
+    /// A request's replay key within this scope: never equal to a text key's, which holds no
+    /// NUL.
+    #[cfg(feature = "tower")]
+    pub(crate) fn replay_key(&self, key: &ReplayKey) -> ScopedKey {
+        let mut tagged = [0_u8; 12 + ReplayKey::LEN];
+        let (tag, bytes) = tagged.split_at_mut(12);
+        tag.copy_from_slice(b"\0replay key\0");
+        bytes.copy_from_slice(key.as_bytes());
+        self.key(&tagged)
     }
 
     pub(super) fn key(&self, key: &[u8]) -> ScopedKey {

@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::CONTENT_LENGTH;
 use http::{Request, Response, StatusCode};
 use http_body::Body;
-use http_body_util::{BodyExt as _, Either, Full, LengthLimitError, Limited};
+use http_body_util::{Either, Full};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use super::buffer::{Unread, buffer};
 use crate::clock::{Clock, SystemClock};
 use crate::refusal::refuse;
 use crate::replay::{DynReplayCache, FreshError, Pending};
@@ -206,20 +206,10 @@ impl<C: Clock> Shared<C> {
                 Err(error) => self.refusal(FreshError::Handshake(error)),
             });
         }
-        let announced = parts
-            .headers
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if announced.is_some_and(|len| len > self.body_limit as u64) {
-            return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, None));
-        }
-        let body = match Limited::new(body, self.body_limit).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.is::<LengthLimitError>() => {
-                return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, None));
-            }
-            Err(_) => return Err(refuse(StatusCode::BAD_REQUEST, None)),
+        let body = match buffer(&parts.headers, body, self.body_limit).await {
+            Ok(body) => body,
+            Err(Unread::TooLarge) => return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, None)),
+            Err(Unread::Failed) => return Err(refuse(StatusCode::BAD_REQUEST, None)),
         };
         // The parts carry the request line, for schemes that sign it.
         let verified = match self.verifier.load_key(&parts, &body).await {
@@ -302,4 +292,4 @@ impl<S: fmt::Debug, C> fmt::Debug for VerifyService<S, C> {
 }
 
 /// The default body limit: 1 MiB.
-const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+pub(super) const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;

@@ -4,16 +4,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+// The demo's receiver takes its handler's arguments through axum's extractors.
+#[cfg(all(feature = "axum", feature = "serde"))]
 #[path = "../../examples/demo/app.rs"]
 mod app;
 #[cfg(all(feature = "axum", feature = "serde"))]
 mod axum;
+#[cfg(all(feature = "axum", feature = "serde"))]
 mod cases;
 #[path = "../../examples/common/client.rs"]
 mod client;
 #[cfg(feature = "x509")]
 mod fetched;
 mod handshakes;
+mod idempotency_layer;
 mod redelivery;
 mod refusals;
 mod request_line;

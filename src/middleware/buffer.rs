@@ -1,0 +1,127 @@
+//! Reading a body up to a limit: a request's whole, before a layer looks at it, or a response's,
+//! to decide whether it is stored.
+
+use std::error::Error;
+use std::pin::pin;
+
+use bytes::{Buf as _, Bytes, BytesMut};
+use http::HeaderMap;
+use http::header::CONTENT_LENGTH;
+use http_body::Body;
+use http_body_util::BodyExt as _;
+
+use super::idempotent_body::Then;
+
+/// Why a body was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unread {
+    /// Larger than the limit, or announced so by `Content-Length` (then not read at all): 413.
+    TooLarge,
+    /// The body failed: 400.
+    Failed,
+}
+
+/// A request's body, read whole: at most `limit` bytes. A body of one chunk is not copied;
+/// trailers are passed over.
+pub(crate) async fn buffer<B>(headers: &HeaderMap, body: B, limit: usize) -> Result<Bytes, Unread>
+where
+    B: Body,
+    B::Error: Into<Box<dyn Error + Send + Sync>>,
+{
+    let announced = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|len| len > limit as u64) {
+        return Err(Unread::TooLarge);
+    }
+    match read_up_to(pin!(body), limit).await {
+        Read::Whole(body) | Read::Partly(body, Then::Trailers(_)) => Ok(body),
+        Read::Partly(_, Then::Rest(_)) => Err(Unread::TooLarge),
+        Read::Partly(_, Then::Failed(_)) => Err(Unread::Failed),
+    }
+}
+
+/// How much of a body was read.
+pub(crate) enum Read<B: Body> {
+    /// All of it, within the room.
+    Whole(Bytes),
+    /// The bytes read before the body outgrew the room, ended in trailers, or failed; and what
+    /// comes next.
+    Partly(Bytes, Then<B>),
+}
+
+/// Reads `body` whole if it is at most `room` bytes; stops as soon as it is known to be larger.
+/// A body of one chunk is not copied.
+pub(crate) async fn read_up_to<B: Body + Unpin>(mut body: B, room: usize) -> Read<B> {
+    if body.size_hint().lower() > room as u64 {
+        return Read::Partly(Bytes::new(), Then::Rest(body));
+    }
+    let mut held = Held::None;
+    loop {
+        match body.frame().await {
+            None => return Read::Whole(held.into_bytes()),
+            Some(Err(error)) => return Read::Partly(held.into_bytes(), Then::Failed(error)),
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(mut data) => {
+                    let chunk = data.copy_to_bytes(data.remaining());
+                    if held.len().saturating_add(chunk.len()) > room {
+                        held.push(chunk);
+                        return Read::Partly(held.into_bytes(), Then::Rest(body));
+                    }
+                    held.push(chunk);
+                }
+                Err(frame) => {
+                    let then = match frame.into_trailers() {
+                        Ok(trailers) => Then::Trailers(trailers),
+                        // A frame of a kind http-body does not know yet: send what was read,
+                        // and the rest as it comes (nothing is stored).
+                        Err(_) => Then::Rest(body),
+                    };
+                    return Read::Partly(held.into_bytes(), then);
+                }
+            },
+        }
+    }
+}
+
+/// The chunks of a body read so far: one kept as it is, more joined.
+enum Held {
+    None,
+    One(Bytes),
+    Many(BytesMut),
+}
+
+impl Held {
+    fn len(&self) -> usize {
+        match self {
+            Self::None => 0,
+            Self::One(b) => b.len(),
+            Self::Many(b) => b.len(),
+        }
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        *self = match std::mem::replace(self, Self::None) {
+            Self::None => Self::One(chunk),
+            Self::One(first) => {
+                let mut joined = BytesMut::with_capacity(first.len() + chunk.len());
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&chunk);
+                Self::Many(joined)
+            }
+            Self::Many(mut joined) => {
+                joined.extend_from_slice(&chunk);
+                Self::Many(joined)
+            }
+        };
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Self::None => Bytes::new(),
+            Self::One(b) => b,
+            Self::Many(b) => b.freeze(),
+        }
+    }
+}
