@@ -52,7 +52,7 @@ use crate::error::{
 };
 #[cfg(feature = "serde")]
 use crate::extract::{Event, EventRejection};
-use crate::extract::{MISSING_LAYER_ANSWER, MissingLayer};
+use crate::extract::{MissingLayer, missing_layer_answer};
 use crate::refusal::refuse;
 use crate::verified_delivery::VerifiedDelivery;
 
@@ -98,6 +98,9 @@ impl IntoResponse for EventRejection {
         }
     }
 }
+
+/// The answer's text for [`MissingLayer`]: it names the layer to add.
+const MISSING_LAYER_ANSWER: &str = missing_layer_answer!("VerifyLayer");
 
 /// `IntoResponse` for the crate's errors: their status, `Retry-After` and fixed text.
 macro_rules! error_response {

@@ -38,11 +38,13 @@
 //! # Ok(app) }
 //! ```
 //!
-//! Frameworks that are not built on tower (actix-web, for one) use the same core directly:
-//! [`Verifier::verify`], or [`Verifier::verify_fresh`] and then [`Pending::commit`] once the
-//! handler succeeded, on the headers and the buffered body, and the errors' `status_code()` and
-//! `retry_after()` for the answer.
+//! actix-web is not built on tower: its middleware, with the same behaviour, is `actix::Verify`
+//! (feature `actix`). Other frameworks use the same core directly: [`Verifier::verify`], or
+//! [`Verifier::verify_fresh`] and then [`Pending::commit`] once the handler succeeded, on the
+//! headers and the buffered body, and the errors' `status_code()` and `retry_after()` for the
+//! answer.
 
 mod verify_layer;
 
-pub use verify_layer::{Refused, VerifyLayer, VerifyService};
+pub use crate::refused::Refused;
+pub use verify_layer::{VerifyLayer, VerifyService};
