@@ -46,5 +46,10 @@
 
 mod verify_layer;
 
+#[cfg(doc)]
+use crate::Verifier;
+#[cfg(doc)]
+use crate::replay::{FreshError, Pending, ReplayCache};
+
 pub use crate::refused::Refused;
 pub use verify_layer::{VerifyLayer, VerifyService};

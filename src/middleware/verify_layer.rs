@@ -25,7 +25,7 @@ use crate::verify::Verifier;
 use crate::{VerifyError, replay::ReplayCache};
 
 /// A layer that verifies requests before the wrapped service sees them. See the
-/// [module docs](self).
+/// [module docs](super).
 pub struct VerifyLayer<C = SystemClock> {
     shared: Shared<C>,
 }
