@@ -101,3 +101,94 @@ impl<E: core::fmt::Debug> ResponseError for IdempotencyError<E> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody as _;
+
+    use super::*;
+
+    /// The status, `Retry-After` and body of `error`'s answer, as a handler's `?` gives it.
+    fn answer<E: ResponseError + 'static>(error: E) -> (u16, Option<String>, Vec<u8>) {
+        let error = actix_web::Error::from(error);
+        let response = error.error_response();
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned());
+        if status != 200 {
+            assert_eq!(response.headers().get(CONTENT_TYPE).unwrap(), TEXT_PLAIN);
+        }
+        let body = response.into_body().try_into_bytes().unwrap();
+        (status, retry_after, body.to_vec())
+    }
+
+    #[test]
+    fn errors_answer_their_status_retry_after_and_fixed_text() {
+        assert_eq!(
+            answer(VerifyError::NoMatchingSignature),
+            (401, None, b"signature not verified\n".to_vec())
+        );
+        assert_eq!(
+            answer(VerifyError::TimestampTooOld),
+            (400, None, b"bad request\n".to_vec())
+        );
+        assert_eq!(
+            answer(FreshError::InProgress {
+                retry_after: Duration::from_millis(7_400),
+            }),
+            (409, Some("7".into()), b"duplicate delivery\n".to_vec())
+        );
+        assert_eq!(
+            answer(FreshError::Store(StoreError::Unavailable(
+                "connection refused".into()
+            ))),
+            (503, Some("5".into()), b"temporarily unavailable\n".to_vec())
+        );
+        assert_eq!(
+            answer(ConfigError::InvalidHeaderName),
+            (500, None, b"internal error\n".to_vec())
+        );
+        assert_eq!(
+            answer(IdempotencyError::<()>::Mismatch),
+            (
+                422,
+                None,
+                b"idempotency key reused for another payload\n".to_vec()
+            )
+        );
+    }
+
+    #[test]
+    fn unrecorded_work_answers_its_output() {
+        let unrecorded = IdempotencyError::<()>::Unrecorded {
+            output: b"receipt 7".to_vec(),
+            source: StoreError::LeaseLost,
+        };
+        assert_eq!(answer(unrecorded), (200, None, b"receipt 7".to_vec()));
+    }
+
+    #[test]
+    fn a_missing_middleware_is_named() {
+        assert_eq!(
+            answer(MissingLayer),
+            (
+                500,
+                None,
+                b"hookseal: no hookseal::actix::Verify on this route\n".to_vec()
+            )
+        );
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn an_unreadable_event_is_a_bad_request() {
+        let error = serde_json::from_slice::<u64>(b"\"seven\"").unwrap_err();
+        assert_eq!(
+            answer(EventRejection::Unreadable(error)),
+            (400, None, b"bad request\n".to_vec())
+        );
+        assert_eq!(answer(EventRejection::from(MissingLayer)).0, 500);
+    }
+}
