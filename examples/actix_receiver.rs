@@ -1,73 +1,52 @@
-//! An actix-web 4 receiver. actix is not built on tower, so it uses the framework-agnostic core:
-//! `Verifier::verify_fresh` on the request's headers (as `(name, value)` pairs) and the buffered
-//! body, then `Pending::commit` once the delivery is handled (or `release` when handling failed,
-//! so the sender's redelivery runs), and the error's `status_code()` and `retry_after()` for the
-//! answer.
+//! An actix-web 4 receiver: `hookseal::actix::Verify` wraps the webhook's resource, verifies
+//! each request and reserves its replay key before the handler runs, and keeps the key only when
+//! the handler answers 2xx — so a failed delivery's redelivery runs, and a handled one's copies
+//! are refused. The handler takes the verified body as its own type (`Event<T>`), and a logging
+//! middleware reads why a request was refused (`Refused`) from the answer's extensions.
 //!
 //! It starts on 127.0.0.1 and sends itself, over real HTTP, GitHub's redelivery sequence: a
 //! delivery whose handling fails (500), its redelivery (the identical bytes, handled: 200), a
 //! tampered copy (401) and another redelivery (409, a replay). It prints the answers, checks that
-//! the work ran exactly once, and exits. Run it with `cargo run --example actix_receiver`.
+//! the work ran exactly once, and exits. Run it with
+//! `cargo run --example actix_receiver --features actix,serde`.
 
 #[path = "common/client.rs"]
 mod client;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use actix_web::http::StatusCode;
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::dev::Service as _;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use hookseal::actix::{Refused, Verify};
 use hookseal::replay::MemoryReplayCache;
-use hookseal::{Key, Keyring, Scheme, Secret, Signer, Verifier};
+use hookseal::{Event, Key, Keyring, Scheme, Secret, Signer, Verifier};
 
 use client::{BoxError, post};
 
-struct Receiver {
-    verifier: Verifier,
-    cache: MemoryReplayCache,
+/// The part of GitHub's `pull_request` event this receiver reads.
+#[derive(serde::Deserialize)]
+struct PullRequest {
+    action: String,
+    number: u64,
+}
+
+/// The handler's own state: no verifier, no cache, no headers.
+struct Work {
     /// Handler runs so far; the first fails, as if the database were down.
     runs: AtomicUsize,
     /// Deliveries handled successfully.
     done: AtomicUsize,
 }
 
-async fn webhook(
-    request: HttpRequest,
-    body: web::Bytes,
-    receiver: web::Data<Receiver>,
-) -> HttpResponse {
-    let headers: Vec<(&str, &[u8])> = request
-        .headers()
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_bytes()))
-        .collect();
-    match receiver
-        .verifier
-        .verify_fresh(&headers, &body, &receiver.cache)
-        .await
-    {
-        Ok((verified, pending)) => {
-            if receiver.runs.fetch_add(1, Ordering::SeqCst) == 0 {
-                // Handling failed: release, so GitHub's redelivery runs. (Dropping `pending`
-                // would release too.)
-                let _ = pending.release().await;
-                return HttpResponse::InternalServerError().body("try again");
-            }
-            receiver.done.fetch_add(1, Ordering::SeqCst);
-            // Handled: from now on every copy is a replay. Should the commit fail, the delivery
-            // was handled all the same: answer 200.
-            let _ = pending.commit().await;
-            HttpResponse::Ok().body(format!("handled {} bytes", verified.body().len()))
-        }
-        Err(e) => {
-            let status =
-                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut answer = HttpResponse::build(status);
-            if let Some(after) = e.retry_after() {
-                answer.insert_header(("Retry-After", after.as_secs().to_string()));
-            }
-            answer.body(e.to_string())
-        }
+async fn webhook(Event(event): Event<PullRequest>, work: web::Data<Work>) -> HttpResponse {
+    if work.runs.fetch_add(1, Ordering::SeqCst) == 0 {
+        // Handling failed: the middleware releases the replay key, so GitHub's redelivery runs.
+        return HttpResponse::InternalServerError().body("try again");
     }
+    work.done.fetch_add(1, Ordering::SeqCst);
+    // Handled: the middleware keeps the key, and every copy from now on is a replay.
+    HttpResponse::Ok().body(format!("pull request #{} {}", event.number, event.action))
 }
 
 #[tokio::main]
@@ -75,23 +54,34 @@ async fn main() -> Result<(), BoxError> {
     let key = Key::new("2026-11", Secret::generate()?.into_secret())?;
     let verifier = Verifier::new(Scheme::github(), Keyring::new(key.clone())?);
     // GitHub signs no timestamp: the replay key is kept for the verifier's retention (72 h).
-    let cache = MemoryReplayCache::for_verifier(&verifier, 100_000)?;
-    let receiver = web::Data::new(Receiver {
-        verifier,
-        cache,
+    let cache = Arc::new(MemoryReplayCache::for_verifier(&verifier, 100_000)?);
+    let verify = Verify::new(verifier).with_replay_cache(cache);
+    let work = web::Data::new(Work {
         runs: AtomicUsize::new(0),
         done: AtomicUsize::new(0),
     });
-    let state = receiver.clone();
+    let state = work.clone();
 
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     let server = HttpServer::new(move || {
-        App::new()
-            .app_data(receiver.clone())
-            // Buffer bodies up to 1 MiB; actix answers 413 beyond.
-            .app_data(web::PayloadConfig::new(1024 * 1024))
-            .route("/webhooks", web::post().to(webhook))
+        App::new().app_data(work.clone()).service(
+            web::resource("/webhooks")
+                .wrap(verify.clone())
+                // Outside `Verify`: the receiver's own log of why a request was refused (the
+                // sender is told only a fixed text).
+                .wrap_fn(|request, service| {
+                    let answer = service.call(request);
+                    async move {
+                        let answer = answer.await?;
+                        if let Some(refused) = answer.response().extensions().get::<Refused>() {
+                            eprintln!("refused: {}", refused.error().code());
+                        }
+                        Ok(answer)
+                    }
+                })
+                .route(web::post().to(webhook)),
+        )
     })
     .workers(1)
     .listen(listener)?

@@ -55,7 +55,7 @@ use crate::error::{
 };
 #[cfg(feature = "serde")]
 use crate::extract::{Event, EventRejection};
-use crate::extract::{MISSING_LAYER_ANSWER, MissingLayer};
+use crate::extract::{MissingLayer, VERIFY_LAYER_MISSING};
 use crate::handshake::HandshakeReply;
 use crate::refusal::refuse;
 use crate::verified_delivery::VerifiedDelivery;
@@ -88,7 +88,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Eve
 impl IntoResponse for MissingLayer {
     fn into_response(self) -> Response {
         let mut response = refuse(self.status(), None);
-        *response.body_mut() = MISSING_LAYER_ANSWER.into();
+        *response.body_mut() = VERIFY_LAYER_MISSING.into();
         response
     }
 }

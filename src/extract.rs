@@ -1,6 +1,7 @@
 //! What a framework adapter hands a handler: [`Event`], the verified body read into the
 //! handler's own type, and the rejections of asking for a verified delivery — the same types in
-//! every framework (feature `axum` implements axum's traits for them).
+//! every framework (feature `axum` implements axum's traits for them, feature `actix`
+//! actix-web's).
 
 use core::fmt;
 
@@ -18,16 +19,19 @@ pub struct Event<T>(pub T);
 
 /// A handler asked for a verified delivery on a route no verification layer covers.
 ///
-/// Answered 500 with a text naming the layer: the route is misconfigured, and nothing was
-/// verified, so the handler does not run. With axum, add
-/// `.route_layer(VerifyLayer::new(..))` to the route.
+/// Answered 500 with a text naming the adapter's layer: the route is misconfigured, and nothing
+/// was verified, so the handler does not run. With axum, add
+/// `.route_layer(VerifyLayer::new(..))` to the route; with actix-web,
+/// `.wrap(hookseal::actix::Verify::new(..))` to its resource or scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(clippy::exhaustive_structs)] // A unit marker.
 pub struct MissingLayer;
 
 impl fmt::Display for MissingLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a handler asked for a verified delivery on a route without VerifyLayer")
+        f.write_str(
+            "a handler asked for a verified delivery on a route without a verification layer",
+        )
     }
 }
 
@@ -47,10 +51,21 @@ impl MissingLayer {
     }
 }
 
-/// The answer's text for [`MissingLayer`]: it names the layer for whoever reads the server's
-/// answers; nothing about the request.
+/// The answer's text for [`MissingLayer`] from the adapter whose verification layer is named
+/// `$layer` (a string literal): it names the layer to add, for whoever reads the server's
+/// answers; nothing about the request. A constant, one wording for every adapter.
+#[cfg(any(feature = "axum", feature = "actix", feature = "tower"))]
+macro_rules! missing_layer_answer {
+    ($layer:literal) => {
+        concat!("hookseal: no ", $layer, " on this route\n")
+    };
+}
+#[cfg(feature = "actix")]
+pub(crate) use missing_layer_answer;
+
+/// [`MissingLayer`]'s answer where the layer is the tower `VerifyLayer` (axum, hyper).
 #[cfg(any(feature = "axum", feature = "tower"))]
-pub(crate) const MISSING_LAYER_ANSWER: &str = "hookseal: no VerifyLayer on this route\n";
+pub(crate) const VERIFY_LAYER_MISSING: &str = missing_layer_answer!("VerifyLayer");
 
 /// Why [`Event`] refused a request.
 #[cfg(feature = "serde")]

@@ -89,6 +89,9 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;
 mod algorithm;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
@@ -128,8 +131,10 @@ mod public_key;
 mod query;
 #[cfg(feature = "redis")]
 mod redis_client;
-#[cfg(any(feature = "tower", feature = "axum"))]
+#[cfg(any(feature = "tower", feature = "axum", feature = "actix"))]
 mod refusal;
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod refused;
 pub mod replay;
 mod request;
 pub mod scheme;

@@ -1,14 +1,22 @@
 //! The answer to a refused request, the same from every adapter: the error's status, its
 //! `Retry-After`, and one short fixed text per status — never an error's detail, which stays
-//! with the caller for its logs.
+//! with the caller for its logs. [`text`] and [`retry_after_secs`] are the answer whatever the
+//! framework; [`refuse`] builds it as an `http` 1 response (tower, axum), and the actix adapter
+//! builds it as its own.
 
 use core::time::Duration;
 
+#[cfg(any(feature = "tower", feature = "axum"))]
 use http::header::{CONTENT_TYPE, RETRY_AFTER};
+#[cfg(any(feature = "tower", feature = "axum"))]
 use http::{HeaderValue, Response, StatusCode};
+
+/// The `Content-Type` of a refusal's text.
+pub(crate) const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
 
 /// A response refusing a request: `status`, `Retry-After` if given (in whole seconds, rounded
 /// up, at least one), and the status's fixed text as `text/plain`.
+#[cfg(any(feature = "tower", feature = "axum"))]
 pub(crate) fn refuse<B: From<&'static str>>(
     status: StatusCode,
     retry_after: Option<Duration>,
@@ -16,10 +24,7 @@ pub(crate) fn refuse<B: From<&'static str>>(
     let mut response = Response::new(B::from(text(status.as_u16())));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN));
     if let Some(after) = retry_after {
         headers.insert(RETRY_AFTER, HeaderValue::from(retry_after_secs(after)));
     }

@@ -23,7 +23,7 @@ use super::key_from::KeyFrom;
 use super::stored_response::{self, BODY_OVERHEAD, MAX_HEADERS};
 use super::verify_layer::DEFAULT_BODY_LIMIT;
 use crate::error::{ConfigError, IdempotencyError, IdempotencyLayerError};
-use crate::extract::MISSING_LAYER_ANSWER;
+use crate::extract::VERIFY_LAYER_MISSING;
 #[cfg(doc)]
 use crate::idempotency::REPLAYED_HEADER;
 use crate::idempotency::{DynIdempotencyStore, Idempotency, IdempotencyStore, Processed, Scope};
@@ -332,7 +332,7 @@ fn replayed<B: Body>(record: Vec<u8>) -> Response<IdempotentBody<B>> {
 fn refusal<B: Body>(error: IdempotencyLayerError) -> Response<IdempotentBody<B>> {
     let mut response = refuse::<Bytes>(error.status(), error.retry_after());
     if matches!(error, IdempotencyLayerError::MissingLayer(_)) {
-        *response.body_mut() = Bytes::from_static(MISSING_LAYER_ANSWER.as_bytes());
+        *response.body_mut() = Bytes::from_static(VERIFY_LAYER_MISSING.as_bytes());
     }
     response.extensions_mut().insert(error);
     response.map(IdempotentBody::full)

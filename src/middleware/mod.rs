@@ -116,10 +116,11 @@
 //! (written by another version, damaged) is answered 500 as a whole, never in part. Every answer
 //! the layer gives itself carries an [`IdempotencyLayerError`] in its response extensions.
 //!
-//! Frameworks that are not built on tower (actix-web, for one) use the same core directly:
-//! [`Verifier::verify`], or [`Verifier::verify_fresh`] and then [`Pending::commit`] once the
-//! handler succeeded, on the headers and the buffered body, and the errors' `status_code()` and
-//! `retry_after()` for the answer.
+//! actix-web is not built on tower: its middleware, with the same behaviour, is `actix::Verify`
+//! (feature `actix`). Other frameworks use the same core directly: [`Verifier::verify`], or
+//! [`Verifier::verify_fresh`] and then [`Pending::commit`] once the handler succeeded, on the
+//! headers and the buffered body, and the errors' `status_code()` and `retry_after()` for the
+//! answer.
 
 #[cfg(doc)]
 use crate::Verifier;
@@ -134,10 +135,11 @@ mod stored_response;
 mod verify_layer;
 
 pub use crate::error::IdempotencyLayerError;
+pub use crate::refused::Refused;
 pub use idempotency_layer::{IdempotencyLayer, IdempotencyService};
 pub use idempotent_body::IdempotentBody;
 pub use key_from::KeyFrom;
-pub use verify_layer::{Refused, VerifyLayer, VerifyService};
+pub use verify_layer::{VerifyLayer, VerifyService};
 
 #[cfg(doc)]
 use crate::replay::{FreshError, Pending, ReplayCache};

@@ -17,6 +17,7 @@ use tower_service::Service;
 use super::buffer::{Unread, buffer};
 use crate::clock::{Clock, SystemClock};
 use crate::refusal::refuse;
+use crate::refused::Refused;
 use crate::replay::{DynReplayCache, FreshError, Pending};
 use crate::verified_delivery::VerifiedDelivery;
 use crate::verify::Verifier;
@@ -250,26 +251,8 @@ impl<C> Shared<C> {
             _ => error.status(),
         };
         let mut response = refuse(status, error.retry_after());
-        response.extensions_mut().insert(Refused {
-            error: Arc::new(error),
-        });
+        response.extensions_mut().insert(Refused::new(error));
         response
-    }
-}
-
-/// Why the middleware refused a request, in the refusal's response extensions: for a logging
-/// or metrics layer around it. The response body says only the answer's fixed text; the detail
-/// (which header, which store error) is here, for the receiver's own logs.
-#[derive(Debug, Clone)]
-pub struct Refused {
-    error: Arc<FreshError>,
-}
-
-impl Refused {
-    /// The error that refused the request.
-    #[must_use]
-    pub fn error(&self) -> &FreshError {
-        &self.error
     }
 }
 

@@ -4,7 +4,8 @@
 //! carries no signature, refused by verification); Meta's challenge with a wrong or missing
 //! verify token refused (403). With a replay cache in memory and on Redis: a handshake takes
 //! no replay key, so the provider's retry of it gets the same answer, while a delivery's copy
-//! is still refused as a replay.
+//! is still refused as a replay. The same cases run against the actix-web middleware (feature
+//! `actix`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -68,14 +69,40 @@ async fn send(
     }
 }
 
-/// A receiver for `verifier` on a loopback port: every method reaches the layer (a `GET`
-/// challenge must), and the handler counts its runs.
+/// The framework the receivers of a test run: the tower layer in axum, or (feature `actix`) the
+/// actix-web middleware. Set for a whole test with `FRAMEWORK.scope`; tower when unset.
+#[derive(Clone, Copy)]
+enum Framework {
+    Tower,
+    #[cfg(feature = "actix")]
+    Actix,
+}
+
+tokio::task_local! {
+    static FRAMEWORK: Framework;
+}
+
+/// A receiver for `verifier` on a loopback port: every method reaches the verification (a
+/// `GET` challenge must), and the handler counts its runs.
 async fn serve(
     verifier: Verifier,
     cache: Option<Arc<dyn DynReplayCache>>,
 ) -> (SocketAddr, Arc<AtomicUsize>) {
     let runs = Arc::new(AtomicUsize::new(0));
-    let counted = Arc::clone(&runs);
+    let framework = FRAMEWORK.try_with(|f| *f).unwrap_or(Framework::Tower);
+    let addr = match framework {
+        Framework::Tower => serve_tower(verifier, cache, Arc::clone(&runs)).await,
+        #[cfg(feature = "actix")]
+        Framework::Actix => serve_actix(verifier, cache, Arc::clone(&runs)),
+    };
+    (addr, runs)
+}
+
+async fn serve_tower(
+    verifier: Verifier,
+    cache: Option<Arc<dyn DynReplayCache>>,
+    runs: Arc<AtomicUsize>,
+) -> SocketAddr {
     let mut layer = VerifyLayer::new(verifier);
     if let Some(cache) = cache {
         layer = layer.with_replay_cache(cache);
@@ -83,7 +110,7 @@ async fn serve(
     let app = Router::new().route(
         "/hooks",
         any(move || {
-            counted.fetch_add(1, Ordering::SeqCst);
+            runs.fetch_add(1, Ordering::SeqCst);
             async { "handled" }
         })
         .layer(layer),
@@ -91,7 +118,38 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
-    (addr, runs)
+    addr
+}
+
+/// An actix-web server on its own thread, for the rest of the test process.
+#[cfg(feature = "actix")]
+fn serve_actix(
+    verifier: Verifier,
+    cache: Option<Arc<dyn DynReplayCache>>,
+    runs: Arc<AtomicUsize>,
+) -> SocketAddr {
+    use actix_web::{App, HttpServer, web};
+    use hookseal::actix::Verify;
+
+    let mut verify = Verify::new(verifier);
+    if let Some(cache) = cache {
+        verify = verify.with_replay_cache(cache);
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = HttpServer::new(move || {
+        let runs = Arc::clone(&runs);
+        App::new().service(web::resource("/hooks").wrap(verify.clone()).to(move || {
+            runs.fetch_add(1, Ordering::SeqCst);
+            async { "handled" }
+        }))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
+    addr
 }
 
 fn headers_of(signed: &hookseal::SignedHeaders) -> Vec<(String, String)> {
@@ -388,4 +446,39 @@ async fn handshakes_with_a_redis_replay_cache() {
     let cache: Arc<dyn DynReplayCache> =
         Arc::new(RedisReplayCache::connect(&server.url()).await.unwrap());
     every_handshake(|| Some(Arc::clone(&cache))).await;
+}
+
+#[cfg(feature = "actix")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handshakes_through_the_actix_middleware() {
+    let memory = || {
+        Some(Arc::new(
+            MemoryReplayCache::new(10_000, std::time::Duration::from_secs(601 + 3600 * 72))
+                .unwrap(),
+        ) as Arc<dyn DynReplayCache>)
+    };
+    FRAMEWORK
+        .scope(Framework::Actix, async {
+            every_handshake(|| None).await;
+            every_handshake(memory).await;
+        })
+        .await;
+}
+
+#[cfg(all(feature = "actix", feature = "redis"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handshakes_through_the_actix_middleware_with_redis() {
+    use hookseal::replay::RedisReplayCache;
+
+    let Some(server) = crate::server::RedisServer::start() else {
+        return;
+    };
+    let cache: Arc<dyn DynReplayCache> =
+        Arc::new(RedisReplayCache::connect(&server.url()).await.unwrap());
+    FRAMEWORK
+        .scope(
+            Framework::Actix,
+            every_handshake(|| Some(Arc::clone(&cache))),
+        )
+        .await;
 }

@@ -1,9 +1,12 @@
 //! End to end: the demo's receiver (axum with `VerifyLayer`, a replay cache and an idempotency
 //! store) on a real loopback port, driven by a real HTTP client, with the in-memory backends and
-//! with Redis (a real `redis-server` the tests start).
+//! with Redis (a real `redis-server` the tests start); and the same behaviour from the actix-web
+//! middleware (feature `actix`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+#[cfg(feature = "actix")]
+mod actix;
 // The demo's receiver takes its handler's arguments through axum's extractors.
 #[cfg(all(feature = "axum", feature = "serde"))]
 #[path = "../../examples/demo/app.rs"]

@@ -1,0 +1,340 @@
+//! [`Verify`]: the actix-web middleware that verifies requests before the handler.
+
+use core::fmt;
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use actix_web::body::{BodyStream, EitherBody, MessageBody, to_bytes_limited};
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::{Error, HttpMessage as _, HttpResponse};
+use bytes::Bytes;
+
+use super::response::{refusal, status};
+use crate::clock::{Clock, SystemClock};
+use crate::error::FreshError;
+use crate::handshake::HandshakeReply;
+use crate::refused::Refused;
+#[cfg(doc)]
+use crate::replay::ReplayCache;
+use crate::replay::{DynReplayCache, Pending};
+use crate::request::RequestView;
+use crate::verified_delivery::VerifiedDelivery;
+use crate::verify::Verifier;
+
+/// actix-web middleware that verifies requests before the handler sees them: wrap a resource
+/// or scope in it (`.wrap(Verify::new(verifier))`). See the [module docs](super).
+///
+/// Cheap to clone (the verifier and cache are shared): build it once, outside
+/// `HttpServer::new`, and clone it into each worker's `App`.
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use actix_web::{App, HttpResponse, web};
+/// use hookseal::actix::Verify;
+/// use hookseal::replay::{DynReplayCache, MemoryReplayCache};
+/// use hookseal::{Scheme, VerifiedDelivery, Verifier};
+///
+/// async fn handle(delivery: VerifiedDelivery) -> HttpResponse {
+///     // `delivery.body()` is the verified body, byte for byte.
+///     HttpResponse::Ok().body(format!("{} bytes", delivery.body().len()))
+/// }
+///
+/// # fn app() -> Result<(), Box<dyn std::error::Error>> {
+/// let verifier = Verifier::from_secret(Scheme::github(), "It's a Secret to Everybody")?;
+/// let cache: Arc<dyn DynReplayCache> =
+///     Arc::new(MemoryReplayCache::for_verifier(&verifier, 100_000)?);
+/// let verify = Verify::new(verifier)
+///     .with_replay_cache(cache)
+///     .with_body_limit(256 * 1024);
+/// let app = App::new().service(
+///     web::scope("/webhooks")
+///         .wrap(verify.clone())
+///         .route("/github", web::post().to(handle)),
+/// );
+/// # let _ = app;
+/// # Ok(()) }
+/// ```
+pub struct Verify<C = SystemClock> {
+    shared: Shared<C>,
+}
+
+struct Shared<C> {
+    verifier: Arc<Verifier<C>>,
+    cache: Option<Arc<dyn DynReplayCache>>,
+    body_limit: usize,
+    replay_status: StatusCode,
+}
+
+/// The service [`Verify`] puts around a resource's or scope's service.
+pub struct VerifyMiddleware<S, C = SystemClock> {
+    service: Rc<S>,
+    shared: Rc<Shared<C>>,
+}
+
+impl<C: Clock> Verify<C> {
+    /// Verifies with `verifier`; no replay cache, bodies up to 1 MiB.
+    #[must_use]
+    pub fn new(verifier: Verifier<C>) -> Self {
+        Self {
+            shared: Shared {
+                verifier: Arc::new(verifier),
+                cache: None,
+                body_limit: DEFAULT_BODY_LIMIT,
+                replay_status: StatusCode::CONFLICT,
+            },
+        }
+    }
+
+    /// Reserves every verified request's replay key in `cache` for [`Verifier::replay_lease`]
+    /// while the handler runs, and keeps it for [`Verifier::replay_ttl`] once the handler
+    /// answers 2xx; any other outcome (a non-2xx answer, an error, a panic, a dropped request)
+    /// releases it, so the sender's retry runs. A copy arriving while the first is handled is
+    /// answered 409 with `Retry-After`; one arriving after it succeeded is refused as a replay
+    /// (409, or see [`Verify::with_replay_status`]), without calling the handler. A cache that
+    /// cannot answer refuses the request with 503 (fail closed).
+    ///
+    /// Any [`ReplayCache`] as `Arc<dyn DynReplayCache>`, as the tower layer takes it: one
+    /// `Verify` type whatever the backend.
+    #[must_use]
+    pub fn with_replay_cache(mut self, cache: Arc<dyn DynReplayCache>) -> Self {
+        self.shared.cache = Some(cache);
+        self
+    }
+
+    /// Buffers bodies of at most `limit` bytes; larger ones are answered 413. Defaults to
+    /// 1 MiB.
+    ///
+    /// A handler that reads the body as `web::Bytes` is held to actix-web's own
+    /// `web::PayloadConfig` limit as well (256 KiB unless configured); a
+    /// [`VerifiedDelivery`] argument is not.
+    #[must_use]
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.shared.body_limit = limit;
+        self
+    }
+
+    /// Answers a replayed request — one whose first copy was handled successfully — with
+    /// `status` instead of 409: 200, for a receiver that treats a duplicate as delivered. The
+    /// handler is not called either way. A copy whose first is still being handled is answered
+    /// 409 whatever this says, since the first may yet fail.
+    #[must_use]
+    pub fn with_replay_status(mut self, status: StatusCode) -> Self {
+        self.shared.replay_status = status;
+        self
+    }
+}
+
+impl<C> Clone for Verify<C> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<C> Clone for Shared<C> {
+    fn clone(&self) -> Self {
+        Self {
+            verifier: Arc::clone(&self.verifier),
+            cache: self.cache.clone(),
+            body_limit: self.body_limit,
+            replay_status: self.replay_status,
+        }
+    }
+}
+
+impl<S, B, C> Transform<S, ServiceRequest> for Verify<C>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+    C: Clock + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = VerifyMiddleware<S, C>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(VerifyMiddleware {
+            service: Rc::new(service),
+            shared: Rc::new(self.shared.clone()),
+        }))
+    }
+}
+
+/// The future of [`VerifyMiddleware`]: actix-web's futures stay on their worker's thread.
+type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+impl<S, B, C> Service<ServiceRequest> for VerifyMiddleware<S, C>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+    C: Clock + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = LocalFuture<Result<Self::Response, Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        let shared = Rc::clone(&self.shared);
+        Box::pin(async move {
+            let (request, pending) = match shared.check(request).await {
+                Ok(accepted) => accepted,
+                Err(refused) => return Ok(refused.map_into_right_body()),
+            };
+            // Should the handler fail or panic, or this future be dropped, `pending` releases
+            // the key as it drops.
+            let answer = service.call(request).await;
+            if let Some(pending) = pending {
+                // The handler has answered: a store that cannot take the outcome now changes
+                // nothing for this request (an unreleased key frees itself when its lease ends).
+                // A handler's error is an answer too (actix-web makes it its error response).
+                let _ = match &answer {
+                    Ok(response) if response.status().is_success() => pending.commit().await,
+                    _ => pending.release().await,
+                };
+            }
+            answer.map(ServiceResponse::map_into_left_body)
+        })
+    }
+}
+
+/// A replay reservation held while the handler runs.
+type Held = Option<Pending<Arc<dyn DynReplayCache>>>;
+
+impl<C: Clock> Shared<C> {
+    /// The request to pass on (with its replay reservation), or the response refusing it, or
+    /// answering a provider's handshake.
+    async fn check(
+        &self,
+        mut request: ServiceRequest,
+    ) -> Result<(ServiceRequest, Held), ServiceResponse> {
+        // A `GET` challenge (Dropbox, Meta) carries no signature and no body: answered before
+        // the body is read. `None` at once for schemes without one, and for other methods.
+        let query = request.query_string();
+        if let Some(answer) = self.verifier.challenge(request.method().as_str(), query) {
+            let response = match answer {
+                Ok(reply) => handshake_reply(reply),
+                Err(error) => self.refusal(FreshError::Handshake(error)),
+            };
+            return Err(request.into_response(response));
+        }
+        let announced = request
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if announced.is_some_and(|len| len > self.body_limit as u64) {
+            return Err(request.into_response(refusal(StatusCode::PAYLOAD_TOO_LARGE, None)));
+        }
+        let payload = BodyStream::new(request.take_payload());
+        let body = match to_bytes_limited(payload, self.body_limit).await {
+            Ok(Ok(body)) => body,
+            Ok(Err(_)) => {
+                return Err(request.into_response(refusal(StatusCode::BAD_REQUEST, None)));
+            }
+            Err(_) => {
+                return Err(request.into_response(refusal(StatusCode::PAYLOAD_TOO_LARGE, None)));
+            }
+        };
+        match self.verify(&request, &body).await {
+            Ok((delivery, pending)) => {
+                request.extensions_mut().insert(delivery);
+                // The handler reads the body the middleware verified, byte for byte.
+                request.set_payload(Payload::from(body));
+                Ok((request, pending))
+            }
+            Err(answer) => Err(request.into_response(answer)),
+        }
+    }
+
+    /// Verifies `request` with its buffered `body`, answers a signed handshake, and, with a
+    /// replay cache, reserves its replay key; or the response that answers the request.
+    async fn verify(
+        &self,
+        request: &ServiceRequest,
+        body: &Bytes,
+    ) -> Result<(VerifiedDelivery, Held), HttpResponse> {
+        // The request line, for schemes that sign the method or URL: the target as received,
+        // the path with its query.
+        let target = request
+            .uri()
+            .path_and_query()
+            .map_or("/", |target| target.as_str());
+        let view = RequestView::new(request.method().as_str(), target, request.headers());
+        let verified = match self.verifier.load_key(&view, body).await {
+            Ok(()) => self.verifier.verify(&view, body),
+            Err(error) => Err(error),
+        };
+        let verified = verified.map_err(|error| self.refusal(FreshError::Rejected(error)))?;
+        // A signed handshake is answered once verified, and before the replay cache, as the
+        // tower layer does (see there).
+        if let Some(answer) = self.verifier.handshake(&verified, &view) {
+            return Err(match answer {
+                Ok(reply) => handshake_reply(reply),
+                Err(error) => self.refusal(FreshError::Handshake(error)),
+            });
+        }
+        let (verified, pending) = match &self.cache {
+            None => (verified, None),
+            Some(cache) => {
+                let (verified, pending) = self
+                    .verifier
+                    .reserve(verified, Arc::clone(cache))
+                    .await
+                    .map_err(|error| self.refusal(error))?;
+                (verified, Some(pending))
+            }
+        };
+        Ok((VerifiedDelivery::new(&verified, body.clone()), pending))
+    }
+
+    /// The response refusing a request for `error`, with the error in its extensions.
+    fn refusal(&self, error: FreshError) -> HttpResponse {
+        let answer = match error {
+            FreshError::Replayed => self.replay_status,
+            _ => status(error.status_code()),
+        };
+        let mut response = refusal(answer, error.retry_after());
+        response.extensions_mut().insert(Refused::new(error));
+        response
+    }
+}
+
+/// A handshake's answer as an actix-web response.
+fn handshake_reply(reply: HandshakeReply) -> HttpResponse {
+    let mut answer = HttpResponse::build(status(reply.status_code()));
+    answer.insert_header((CONTENT_TYPE, reply.content_type()));
+    for &header in reply.headers() {
+        answer.insert_header(header);
+    }
+    answer.body(reply.into_body())
+}
+
+impl<C> fmt::Debug for Verify<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verify")
+            .field("replay_cache", &self.shared.cache.is_some())
+            .field("body_limit", &self.shared.body_limit)
+            .field("replay_status", &self.shared.replay_status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, C> fmt::Debug for VerifyMiddleware<S, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyMiddleware").finish_non_exhaustive()
+    }
+}
+
+/// The default body limit: 1 MiB.
+const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
