@@ -2,21 +2,23 @@
 //! time, inside a freshness window, with key rotation; stop replays; process each delivery once.
 //! Standard Webhooks is the default scheme, and 31 more providers' deliveries verify byte for
 //! byte — Stripe, GitHub, Slack, Shopify, Twilio, Discord, HubSpot, SendGrid, AWS SNS, PayPal,
-//! Google Pub/Sub, Dropbox, Meta and the rest of [`Scheme::presets`]. A verify call with HMAC keys allocates nothing (but for the
-//! form Twilio signs and the header list Hook0 signs).
+//! Google Pub/Sub, Dropbox, Meta and the rest of [`Scheme::presets`]. A verify call with HMAC
+//! keys allocates nothing (but for the form Twilio signs and the header list Hook0 signs).
 //!
 //! # Installing
 //!
 //! ```sh
 //! cargo add hookseal                        # verify and sign (`http` is on by default)
 //! cargo add hookseal --features tower       # and the tower middleware (axum, hyper)
+//! cargo add hookseal --features tower,axum,serde  # and axum handler arguments: Event<YourType>
+//! cargo add hookseal --features actix,serde # actix-web's middleware and handler arguments
 //! cargo add hookseal --features tower,redis # and stores shared by many receivers
 //! ```
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `http` | yes | [`HeaderSource`] for `http::HeaderMap`; [`SignedHeaders::insert_into`] |
-//! | `tower` | no | [`middleware`]: `VerifyLayer`, which verifies requests before the handler (adds `tower-layer`, `tower-service`, `http-body`, `http-body-util`) |
+//! | `tower` | no | [`middleware`]: `VerifyLayer`, which verifies requests before the handler and answers providers' handshakes, and `IdempotencyLayer`, which runs it once per key (adds `tower-layer`, `tower-service`, `http-body`, `http-body-util`) |
 //! | `axum` | no | `axum`: [`VerifiedDelivery`] and (with `serde`) `Event<T>` as handler arguments, and every error as a response (adds `axum-core`) |
 //! | `redis` | no | `replay::RedisReplayCache` and `idempotency::RedisIdempotencyStore` (adds `redis` with tokio) |
 //! | `ed25519` | no | Standard Webhooks' `v1a` Ed25519 signatures: `Ed25519SigningKey`, `Ed25519PublicKey` (adds `ed25519-dalek`) |
@@ -24,7 +26,10 @@
 //! | `p256` | no | ECDSA P-256 public keys (SendGrid): `P256PublicKey` (adds `p256`) |
 //! | `rsa` | no | RSA public keys for PKCS#1 v1.5 signatures with SHA-1 or SHA-256: `RsaPublicKey` (adds `rsa`) |
 //! | `x509` | no | X.509 certificates read for their key and validity dates (AWS SNS, PayPal): `Certificate`; `KeyCache`, which fetches the certificates requests name through a fetcher of yours, and `Verifier::fetching` (adds `x509-cert`; turns on `rsa`) |
-//! | `test-util` | no | `ManualClock`, a clock that moves only when told to, for your tests |
+//! | `actix` | no | `actix::Verify`, actix-web middleware with the tower layer's behaviour; [`VerifiedDelivery`] and (with `serde`) `Event<T>` as handler arguments; `ResponseError` for every error (adds `actix-web` without its default features) |
+//! | `test-util` | no | `ManualClock`, a clock that moves only when told to, and `test_kit`: signed requests of every preset and their tampered twins, for your tests |
+//! | `tracing` | no | `observe`: a span for each verification, key load and store operation (scheme, outcome, error code, key id, body length; nothing secret) (adds `tracing`) |
+//! | `metrics` | no | `observe`: counters and latency histograms through the `metrics` facade, with bounded labels (adds `metrics`) |
 //!
 //! Features only add items; none changes what the others do.
 //!
@@ -47,8 +52,13 @@
 //!   [`ReplayKey`].
 //! - Exactly once: [`idempotency`] stores each delivery's outcome so that a redelivery gets the
 //!   stored answer instead of running the work again.
-//! - Frameworks: [`middleware`] (feature `tower`) verifies, stops replays and hands the handler a
-//!   verified delivery.
+//! - Frameworks: [`middleware`] (feature `tower`) and `actix` (feature `actix`) verify, answer
+//!   providers' handshakes, stop replays and hand the handler a [`VerifiedDelivery`], and
+//!   `IdempotencyLayer` runs it once per event; `axum` (feature `axum`) makes the delivery and
+//!   `Event<T>` handler arguments and every error a response.
+//! - Testing: `test_kit` (feature `test-util`) signs requests as each provider does.
+//! - Observability: `observe` (features `tracing`, `metrics`) lists the spans, events and
+//!   metrics the crate records.
 //! - Time: [`Clock`], [`SystemClock`] and [`Timestamp`] (written as a [`TimestampFormat`]);
 //!   every time check reads an injected clock.
 //! - Escape hatches: [`dangerous`] holds the audited ways to weaken a default.
