@@ -187,9 +187,6 @@ mod envelope {
         timestamp: Option<u64>,
         id: Option<String>,
         id_is_signed: bool,
-        /// Absent from envelopes written before it was added: read as not signed, so nothing
-        /// trusts a body member of theirs.
-        #[serde(default)]
         body_is_signed: bool,
         replay_key: String,
         body: Body,

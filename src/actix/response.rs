@@ -138,7 +138,8 @@ mod tests {
             answer(FreshError::InProgress {
                 retry_after: Duration::from_millis(7_400),
             }),
-            (409, Some("7".into()), b"duplicate delivery\n".to_vec())
+            // Whole seconds, rounded up: a sender honouring it never comes back too early.
+            (409, Some("8".into()), b"duplicate delivery\n".to_vec())
         );
         assert_eq!(
             answer(FreshError::Store(StoreError::Unavailable(

@@ -31,6 +31,7 @@ fn an_envelope_reads_back_as_written() {
     assert_eq!(read.scheme(), "standard-webhooks");
     assert_eq!(read.id(), Some("msg_2Lk"));
     assert!(read.id_is_signed());
+    assert!(read.body_is_signed());
     assert_eq!(read.timestamp(), Some(NOW));
     assert_eq!(read.key_id().as_str(), sent.key_id().as_str());
 }
@@ -46,6 +47,7 @@ fn the_envelope_names_every_field_and_writes_the_body_in_base64() {
         names,
         [
             "body",
+            "body_is_signed",
             "id",
             "id_is_signed",
             "key_id",
