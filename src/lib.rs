@@ -121,6 +121,8 @@ mod form;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz_hooks;
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod gate;
 mod handshake;
 mod headers;
 pub mod idempotency;

@@ -11,18 +11,15 @@ use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transfor
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{Error, HttpMessage as _, HttpResponse};
-use bytes::Bytes;
 
 use super::response::{refusal, status};
 use crate::clock::{Clock, SystemClock};
-use crate::error::FreshError;
-use crate::handshake::HandshakeReply;
+use crate::gate::{Answer, Gate, Held};
 use crate::refused::Refused;
+use crate::replay::DynReplayCache;
 #[cfg(doc)]
 use crate::replay::ReplayCache;
-use crate::replay::{DynReplayCache, Pending};
 use crate::request::RequestView;
-use crate::verified_delivery::VerifiedDelivery;
 use crate::verify::Verifier;
 
 /// actix-web middleware that verifies requests before the handler sees them: wrap a resource
@@ -60,20 +57,13 @@ use crate::verify::Verifier;
 /// # Ok(()) }
 /// ```
 pub struct Verify<C = SystemClock> {
-    shared: Shared<C>,
-}
-
-struct Shared<C> {
-    verifier: Arc<Verifier<C>>,
-    cache: Option<Arc<dyn DynReplayCache>>,
-    body_limit: usize,
-    replay_status: StatusCode,
+    gate: Gate<C>,
 }
 
 /// The service [`Verify`] puts around a resource's or scope's service.
 pub struct VerifyMiddleware<S, C = SystemClock> {
     service: Rc<S>,
-    shared: Rc<Shared<C>>,
+    gate: Rc<Gate<C>>,
 }
 
 impl<C: Clock> Verify<C> {
@@ -81,12 +71,7 @@ impl<C: Clock> Verify<C> {
     #[must_use]
     pub fn new(verifier: Verifier<C>) -> Self {
         Self {
-            shared: Shared {
-                verifier: Arc::new(verifier),
-                cache: None,
-                body_limit: DEFAULT_BODY_LIMIT,
-                replay_status: StatusCode::CONFLICT,
-            },
+            gate: Gate::new(verifier),
         }
     }
 
@@ -102,7 +87,7 @@ impl<C: Clock> Verify<C> {
     /// `Verify` type whatever the backend.
     #[must_use]
     pub fn with_replay_cache(mut self, cache: Arc<dyn DynReplayCache>) -> Self {
-        self.shared.cache = Some(cache);
+        self.gate.cache = Some(cache);
         self
     }
 
@@ -111,10 +96,10 @@ impl<C: Clock> Verify<C> {
     ///
     /// A handler that reads the body as `web::Bytes` is held to actix-web's own
     /// `web::PayloadConfig` limit as well (256 KiB unless configured); a
-    /// [`VerifiedDelivery`] argument is not.
+    /// [`VerifiedDelivery`](crate::VerifiedDelivery) argument is not.
     #[must_use]
     pub fn with_body_limit(mut self, limit: usize) -> Self {
-        self.shared.body_limit = limit;
+        self.gate.body_limit = limit;
         self
     }
 
@@ -124,7 +109,7 @@ impl<C: Clock> Verify<C> {
     /// 409 whatever this says, since the first may yet fail.
     #[must_use]
     pub fn with_replay_status(mut self, status: StatusCode) -> Self {
-        self.shared.replay_status = status;
+        self.gate.replay_status = status.as_u16();
         self
     }
 }
@@ -132,18 +117,7 @@ impl<C: Clock> Verify<C> {
 impl<C> Clone for Verify<C> {
     fn clone(&self) -> Self {
         Self {
-            shared: self.shared.clone(),
-        }
-    }
-}
-
-impl<C> Clone for Shared<C> {
-    fn clone(&self) -> Self {
-        Self {
-            verifier: Arc::clone(&self.verifier),
-            cache: self.cache.clone(),
-            body_limit: self.body_limit,
-            replay_status: self.replay_status,
+            gate: self.gate.clone(),
         }
     }
 }
@@ -163,7 +137,7 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(VerifyMiddleware {
             service: Rc::new(service),
-            shared: Rc::new(self.shared.clone()),
+            gate: Rc::new(self.gate.clone()),
         }))
     }
 }
@@ -185,9 +159,9 @@ where
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
-        let shared = Rc::clone(&self.shared);
+        let gate = Rc::clone(&self.gate);
         Box::pin(async move {
-            let (request, pending) = match shared.check(request).await {
+            let (request, pending) = match check(&gate, request).await {
                 Ok(accepted) => accepted,
                 Err(refused) => return Ok(refused.map_into_right_body()),
             };
@@ -208,124 +182,78 @@ where
     }
 }
 
-/// A replay reservation held while the handler runs.
-type Held = Option<Pending<Arc<dyn DynReplayCache>>>;
-
-impl<C: Clock> Shared<C> {
-    /// The request to pass on (with its replay reservation), or the response refusing it, or
-    /// answering a provider's handshake.
-    async fn check(
-        &self,
-        mut request: ServiceRequest,
-    ) -> Result<(ServiceRequest, Held), ServiceResponse> {
-        // A `GET` challenge (Dropbox, Meta) carries no signature and no body: answered before
-        // the body is read. `None` at once for schemes without one, and for other methods.
-        let query = request.query_string();
-        if let Some(answer) = self.verifier.challenge(request.method().as_str(), query) {
-            let response = match answer {
-                Ok(reply) => handshake_reply(reply),
-                Err(error) => self.refusal(FreshError::Handshake(error)),
-            };
-            return Err(request.into_response(response));
-        }
-        let announced = request
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if announced.is_some_and(|len| len > self.body_limit as u64) {
+/// The request to pass on (with its replay reservation), or the middleware's own answer: a
+/// refusal, or a provider's handshake.
+async fn check<C: Clock>(
+    gate: &Gate<C>,
+    mut request: ServiceRequest,
+) -> Result<(ServiceRequest, Held), ServiceResponse> {
+    let query = request.query_string();
+    if let Some(answer) = gate.challenge(request.method().as_str(), query) {
+        return Err(request.into_response(respond(answer)));
+    }
+    let announced = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|len| len > gate.body_limit as u64) {
+        return Err(request.into_response(refusal(StatusCode::PAYLOAD_TOO_LARGE, None)));
+    }
+    let payload = BodyStream::new(request.take_payload());
+    let body = match to_bytes_limited(payload, gate.body_limit).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return Err(request.into_response(refusal(StatusCode::BAD_REQUEST, None))),
+        Err(_) => {
             return Err(request.into_response(refusal(StatusCode::PAYLOAD_TOO_LARGE, None)));
         }
-        let payload = BodyStream::new(request.take_payload());
-        let body = match to_bytes_limited(payload, self.body_limit).await {
-            Ok(Ok(body)) => body,
-            Ok(Err(_)) => {
-                return Err(request.into_response(refusal(StatusCode::BAD_REQUEST, None)));
-            }
-            Err(_) => {
-                return Err(request.into_response(refusal(StatusCode::PAYLOAD_TOO_LARGE, None)));
-            }
-        };
-        match self.verify(&request, &body).await {
-            Ok((delivery, pending)) => {
-                request.extensions_mut().insert(delivery);
-                // The handler reads the body the middleware verified, byte for byte.
-                request.set_payload(Payload::from(body));
-                Ok((request, pending))
-            }
-            Err(answer) => Err(request.into_response(answer)),
+    };
+    // The request line, for schemes that sign the method or URL: the target as received, the
+    // path with its query.
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |target| target.as_str());
+    let view = RequestView::new(request.method().as_str(), target, request.headers());
+    match gate.admit(&view, &body).await {
+        Ok((delivery, pending)) => {
+            request.extensions_mut().insert(delivery);
+            // The handler reads the body the middleware verified, byte for byte.
+            request.set_payload(Payload::from(body));
+            Ok((request, pending))
         }
-    }
-
-    /// Verifies `request` with its buffered `body`, answers a signed handshake, and, with a
-    /// replay cache, reserves its replay key; or the response that answers the request.
-    async fn verify(
-        &self,
-        request: &ServiceRequest,
-        body: &Bytes,
-    ) -> Result<(VerifiedDelivery, Held), HttpResponse> {
-        // The request line, for schemes that sign the method or URL: the target as received,
-        // the path with its query.
-        let target = request
-            .uri()
-            .path_and_query()
-            .map_or("/", |target| target.as_str());
-        let view = RequestView::new(request.method().as_str(), target, request.headers());
-        let verified = match self.verifier.load_key(&view, body).await {
-            Ok(()) => self.verifier.verify(&view, body),
-            Err(error) => Err(error),
-        };
-        let verified = verified.map_err(|error| self.refusal(FreshError::Rejected(error)))?;
-        // A signed handshake is answered once verified, and before the replay cache, as the
-        // tower layer does (see there).
-        if let Some(answer) = self.verifier.handshake(&verified, &view) {
-            return Err(match answer {
-                Ok(reply) => handshake_reply(reply),
-                Err(error) => self.refusal(FreshError::Handshake(error)),
-            });
-        }
-        let (verified, pending) = match &self.cache {
-            None => (verified, None),
-            Some(cache) => {
-                let (verified, pending) = self
-                    .verifier
-                    .reserve(verified, Arc::clone(cache))
-                    .await
-                    .map_err(|error| self.refusal(error))?;
-                (verified, Some(pending))
-            }
-        };
-        Ok((VerifiedDelivery::new(&verified, body.clone()), pending))
-    }
-
-    /// The response refusing a request for `error`, with the error in its extensions.
-    fn refusal(&self, error: FreshError) -> HttpResponse {
-        let answer = match error {
-            FreshError::Replayed => self.replay_status,
-            _ => status(error.status_code()),
-        };
-        let mut response = refusal(answer, error.retry_after());
-        response.extensions_mut().insert(Refused::new(error));
-        response
+        Err(answer) => Err(request.into_response(respond(answer))),
     }
 }
 
-/// A handshake's answer as an actix-web response.
-fn handshake_reply(reply: HandshakeReply) -> HttpResponse {
-    let mut answer = HttpResponse::build(status(reply.status_code()));
-    answer.insert_header((CONTENT_TYPE, reply.content_type()));
-    for &header in reply.headers() {
-        answer.insert_header(header);
+/// The middleware's own answer as a response; a refusal carries its error as a [`Refused`].
+fn respond(answer: Answer) -> HttpResponse {
+    match answer {
+        Answer::Handshake(reply) => {
+            let mut response = HttpResponse::build(status(reply.status_code()));
+            response.insert_header((CONTENT_TYPE, reply.content_type()));
+            for &header in reply.headers() {
+                response.insert_header(header);
+            }
+            response.body(reply.into_body())
+        }
+        Answer::Refused {
+            status: code,
+            error,
+        } => {
+            let mut response = refusal(status(code), error.retry_after());
+            response.extensions_mut().insert(Refused::new(error));
+            response
+        }
     }
-    answer.body(reply.into_body())
 }
 
 impl<C> fmt::Debug for Verify<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verify")
-            .field("replay_cache", &self.shared.cache.is_some())
-            .field("body_limit", &self.shared.body_limit)
-            .field("replay_status", &self.shared.replay_status)
+            .field("replay_cache", &self.gate.cache.is_some())
+            .field("body_limit", &self.gate.body_limit)
+            .field("replay_status", &self.gate.replay_status)
             .finish_non_exhaustive()
     }
 }
@@ -335,6 +263,3 @@ impl<S, C> fmt::Debug for VerifyMiddleware<S, C> {
         f.debug_struct("VerifyMiddleware").finish_non_exhaustive()
     }
 }
-
-/// The default body limit: 1 MiB.
-const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;

@@ -21,9 +21,9 @@ use super::buffer::{Read, Unread, buffer, read_up_to};
 use super::idempotent_body::IdempotentBody;
 use super::key_from::KeyFrom;
 use super::stored_response::{self, BODY_OVERHEAD, MAX_HEADERS};
-use super::verify_layer::DEFAULT_BODY_LIMIT;
 use crate::error::{ConfigError, IdempotencyError, IdempotencyLayerError};
 use crate::extract::VERIFY_LAYER_MISSING;
+use crate::gate::DEFAULT_BODY_LIMIT;
 #[cfg(doc)]
 use crate::idempotency::REPLAYED_HEADER;
 use crate::idempotency::{DynIdempotencyStore, Idempotency, IdempotencyStore, Processed, Scope};

@@ -16,10 +16,10 @@ use tower_service::Service;
 
 use super::buffer::{Unread, buffer};
 use crate::clock::{Clock, SystemClock};
+use crate::gate::{Answer, Gate, Held};
 use crate::refusal::refuse;
 use crate::refused::Refused;
-use crate::replay::{DynReplayCache, FreshError, Pending};
-use crate::verified_delivery::VerifiedDelivery;
+use crate::replay::DynReplayCache;
 use crate::verify::Verifier;
 #[cfg(doc)]
 use crate::{VerifyError, replay::ReplayCache};
@@ -27,20 +27,13 @@ use crate::{VerifyError, replay::ReplayCache};
 /// A layer that verifies requests before the wrapped service sees them. See the
 /// [module docs](crate::middleware).
 pub struct VerifyLayer<C = SystemClock> {
-    shared: Shared<C>,
-}
-
-struct Shared<C> {
-    verifier: Arc<Verifier<C>>,
-    cache: Option<Arc<dyn DynReplayCache>>,
-    body_limit: usize,
-    replay_status: StatusCode,
+    gate: Gate<C>,
 }
 
 /// The middleware [`VerifyLayer`] puts around a service.
 pub struct VerifyService<S, C = SystemClock> {
     inner: S,
-    shared: Arc<Shared<C>>,
+    gate: Arc<Gate<C>>,
 }
 
 /// The response body of [`VerifyService`]: the wrapped service's, or the middleware's own for a
@@ -52,12 +45,7 @@ impl<C: Clock> VerifyLayer<C> {
     #[must_use]
     pub fn new(verifier: Verifier<C>) -> Self {
         Self {
-            shared: Shared {
-                verifier: Arc::new(verifier),
-                cache: None,
-                body_limit: DEFAULT_BODY_LIMIT,
-                replay_status: StatusCode::CONFLICT,
-            },
+            gate: Gate::new(verifier),
         }
     }
 
@@ -77,14 +65,14 @@ impl<C: Clock> VerifyLayer<C> {
     /// in memory.
     #[must_use]
     pub fn with_replay_cache(mut self, cache: Arc<dyn DynReplayCache>) -> Self {
-        self.shared.cache = Some(cache);
+        self.gate.cache = Some(cache);
         self
     }
 
     /// Buffers bodies of at most `limit` bytes; larger ones are answered 413.
     #[must_use]
     pub fn with_body_limit(mut self, limit: usize) -> Self {
-        self.shared.body_limit = limit;
+        self.gate.body_limit = limit;
         self
     }
 
@@ -94,7 +82,7 @@ impl<C: Clock> VerifyLayer<C> {
     /// 409 whatever this says, since the first may yet fail.
     #[must_use]
     pub fn with_replay_status(mut self, status: StatusCode) -> Self {
-        self.shared.replay_status = status;
+        self.gate.replay_status = status.as_u16();
         self
     }
 }
@@ -102,18 +90,7 @@ impl<C: Clock> VerifyLayer<C> {
 impl<C> Clone for VerifyLayer<C> {
     fn clone(&self) -> Self {
         Self {
-            shared: self.shared.clone(),
-        }
-    }
-}
-
-impl<C> Clone for Shared<C> {
-    fn clone(&self) -> Self {
-        Self {
-            verifier: Arc::clone(&self.verifier),
-            cache: self.cache.clone(),
-            body_limit: self.body_limit,
-            replay_status: self.replay_status,
+            gate: self.gate.clone(),
         }
     }
 }
@@ -124,7 +101,7 @@ impl<S, C> Layer<S> for VerifyLayer<C> {
     fn layer(&self, inner: S) -> Self::Service {
         VerifyService {
             inner,
-            shared: Arc::new(self.shared.clone()),
+            gate: Arc::new(self.gate.clone()),
         }
     }
 }
@@ -133,7 +110,7 @@ impl<S: Clone, C> Clone for VerifyService<S, C> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
-            shared: Arc::clone(&self.shared),
+            gate: Arc::clone(&self.gate),
         }
     }
 }
@@ -160,9 +137,9 @@ where
         // The clone that was polled ready serves this request; a fresh clone waits for the next.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let shared = Arc::clone(&self.shared);
+        let gate = Arc::clone(&self.gate);
         Box::pin(async move {
-            let (request, pending) = match shared.check(request).await {
+            let (request, pending) = match check(&gate, request).await {
                 Ok(accepted) => accepted,
                 Err(refusal) => return Ok(refusal.map(Either::Right)),
             };
@@ -183,85 +160,51 @@ where
     }
 }
 
-/// A replay reservation held while the handler runs.
-type Held = Option<Pending<Arc<dyn DynReplayCache>>>;
-
-impl<C: Clock> Shared<C> {
-    /// The request to pass on (with its replay reservation), or the response refusing it (or
-    /// answering it, for a handshake).
-    async fn check<B>(
-        &self,
-        request: Request<B>,
-    ) -> Result<(Request<Full<Bytes>>, Held), Response<Full<Bytes>>>
-    where
-        B: Body,
-        B::Error: Into<Box<dyn Error + Send + Sync>>,
-    {
-        let (mut parts, body) = request.into_parts();
-        // A `GET` challenge (Dropbox, Meta) carries no signature and no body: answered before
-        // the body is read. `None` at once for schemes without one, and for other methods.
-        let query = parts.uri.query().unwrap_or_default();
-        if let Some(answer) = self.verifier.challenge(parts.method.as_str(), query) {
-            return Err(match answer {
-                Ok(reply) => reply.into_http(),
-                Err(error) => self.refusal(FreshError::Handshake(error)),
-            });
-        }
-        let body = match buffer(&parts.headers, body, self.body_limit).await {
-            Ok(body) => body,
-            Err(Unread::TooLarge) => return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, None)),
-            Err(Unread::Failed) => return Err(refuse(StatusCode::BAD_REQUEST, None)),
-        };
-        // The parts carry the request line, for schemes that sign it.
-        let verified = match self.verifier.load_key(&parts, &body).await {
-            Ok(()) => self.verifier.verify(&parts, &body),
-            Err(error) => Err(error),
-        };
-        let verified = match verified {
-            Ok(verified) => verified,
-            Err(error) => return Err(self.refusal(FreshError::Rejected(error))),
-        };
-        // A signed handshake is answered once verified, and before the replay cache: it takes
-        // no replay key, so a provider's retry of it (the same bytes) gets the same answer, and
-        // answering it twice does no harm (the answer is made of the signed request alone).
-        if let Some(answer) = self.verifier.handshake(&verified, &parts) {
-            return Err(match answer {
-                Ok(reply) => reply.into_http(),
-                Err(error) => self.refusal(FreshError::Handshake(error)),
-            });
-        }
-        let (verified, pending) = match &self.cache {
-            None => (verified, None),
-            Some(cache) => match self.verifier.reserve(verified, Arc::clone(cache)).await {
-                Ok((verified, pending)) => (verified, Some(pending)),
-                Err(error) => return Err(self.refusal(error)),
-            },
-        };
-        let delivery = VerifiedDelivery::new(&verified, body.clone());
-        parts.extensions.insert(delivery);
-        Ok((Request::from_parts(parts, Full::new(body)), pending))
+/// The request to pass on (with its replay reservation), or the layer's own answer: a refusal,
+/// or a provider's handshake.
+async fn check<B, C: Clock>(
+    gate: &Gate<C>,
+    request: Request<B>,
+) -> Result<(Request<Full<Bytes>>, Held), Response<Full<Bytes>>>
+where
+    B: Body,
+    B::Error: Into<Box<dyn Error + Send + Sync>>,
+{
+    let (mut parts, body) = request.into_parts();
+    let query = parts.uri.query().unwrap_or_default();
+    if let Some(answer) = gate.challenge(parts.method.as_str(), query) {
+        return Err(respond(answer));
     }
+    let body = match buffer(&parts.headers, body, gate.body_limit).await {
+        Ok(body) => body,
+        Err(Unread::TooLarge) => return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, None)),
+        Err(Unread::Failed) => return Err(refuse(StatusCode::BAD_REQUEST, None)),
+    };
+    // The parts carry the request line, for schemes that sign it.
+    let (delivery, pending) = gate.admit(&parts, &body).await.map_err(respond)?;
+    parts.extensions.insert(delivery);
+    Ok((Request::from_parts(parts, Full::new(body)), pending))
 }
 
-impl<C> Shared<C> {
-    /// The response refusing a request for `error`, with the error in its extensions.
-    fn refusal(&self, error: FreshError) -> Response<Full<Bytes>> {
-        let status = match error {
-            FreshError::Replayed => self.replay_status,
-            _ => error.status(),
-        };
-        let mut response = refuse(status, error.retry_after());
-        response.extensions_mut().insert(Refused::new(error));
-        response
+/// The layer's own answer as a response; a refusal carries its error as a [`Refused`].
+fn respond(answer: Answer) -> Response<Full<Bytes>> {
+    match answer {
+        Answer::Handshake(reply) => reply.into_http(),
+        Answer::Refused { status, error } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = refuse(status, error.retry_after());
+            response.extensions_mut().insert(Refused::new(error));
+            response
+        }
     }
 }
 
 impl<C> fmt::Debug for VerifyLayer<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VerifyLayer")
-            .field("replay_cache", &self.shared.cache.is_some())
-            .field("body_limit", &self.shared.body_limit)
-            .field("replay_status", &self.shared.replay_status)
+            .field("replay_cache", &self.gate.cache.is_some())
+            .field("body_limit", &self.gate.body_limit)
+            .field("replay_status", &self.gate.replay_status)
             .finish_non_exhaustive()
     }
 }
@@ -273,6 +216,3 @@ impl<S: fmt::Debug, C> fmt::Debug for VerifyService<S, C> {
             .finish_non_exhaustive()
     }
 }
-
-/// The default body limit: 1 MiB.
-pub(super) const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
