@@ -298,7 +298,19 @@ impl KeyKind {
                 prefix,
                 alphabet,
                 len,
-            } => format!("{prefix}{}", rng.pick_chars(alphabet, len)),
+            } => loop {
+                let text = format!("{prefix}{}", rng.pick_chars(alphabet, len));
+                // A text whose first `,` or `=` follows a short label reads as a pasted signature
+                // entry (`t=…`, `v1,…`, `h1=…`), which the crate refuses by design
+                // (`SecretError::LooksLikeSignature`): not a secret to draw.
+                let label = text.split([',', '=']).next().unwrap_or_default();
+                if label.len() == text.len()
+                    || label.len() > 6
+                    || !label.bytes().all(|b| b.is_ascii_alphanumeric())
+                {
+                    break text;
+                }
+            },
             Self::Uuid => [8, 4, 4, 4, 12].map(|n| rng.pick_chars(HEX, n)).join("-"),
             Self::Chosen => {
                 let mut s = rng.alphanumeric(8);
