@@ -117,8 +117,9 @@ impl RedisConnection {
         Self::from(connection).prepare(options, scripts).await
     }
 
-    /// Reads `maxmemory-policy` — from every node of a cluster, replicas included, since any
-    /// replica may be promoted — and refuses any policy but `noeviction` unless `options` allow
+    /// Reads `maxmemory-policy` — on a cluster from every node the client knows: every master,
+    /// and every replica the cluster lists (`CLUSTER SLOTS` lists one once it holds replicated
+    /// data), since a replica may be promoted — and refuses any policy but `noeviction` unless `options` allow
     /// eviction; a node that forbids `CONFIG` (managed Redis services often do) cannot tell, and
     /// connecting goes on. Then loads `scripts` (on every node of a cluster), so the first calls
     /// need no second try.
@@ -148,7 +149,11 @@ impl RedisConnection {
             Backend::Cluster(c) => {
                 let every_node = RoutingInfo::MultiNode((MultipleNodeRoutingInfo::AllNodes, None));
                 // One reply per node, keyed by its address.
-                match c.route_command(get, every_node).await.map_err(unavailable)? {
+                match c
+                    .route_command(get, every_node)
+                    .await
+                    .map_err(unavailable)?
+                {
                     Value::Map(per_node) => per_node.into_iter().map(|(_, v)| Ok(v)).collect(),
                     other => vec![Ok(other)],
                 }
