@@ -76,11 +76,11 @@ async fn the_suite_passes_on_a_cluster(flavor: Flavor) {
         suite::bad_ttls_are_refused(&cache, MAX_TTL),
         suite::a_dropped_pending_releases(&cache, Duration::from_millis(200)),
         suite::edited_captures_are_still_replays(&cache, now),
-        suite::one_winner(vec![Arc::new(cache.clone()), Arc::new(other)], 256, 500),
-        suite::distinct_keys_are_fresh(Arc::new(cache.clone()), 100_000, 64),
+        suite::one_winner(vec![Arc::new(cache.clone()), Arc::new(other)], 256, 100),
+        suite::distinct_keys_are_fresh(Arc::new(cache.clone()), 30_000, 64),
     );
     // The scripts were loaded at connect and run by hash: no script was sent in full.
-    assert!(cluster.calls("evalsha") - evalsha > 100_000);
+    assert!(cluster.calls("evalsha") - evalsha > 30_000);
     assert_eq!(cluster.calls("eval"), 0);
 
     // The keys spread over every master, each readable as the prefix and the key in hex.
@@ -88,7 +88,7 @@ async fn the_suite_passes_on_a_cluster(flavor: Flavor) {
     assert_eq!(masters.len(), 3);
     for &master in &masters {
         let keys: u64 = cluster.cli(master, &["DBSIZE"]).trim().parse().unwrap();
-        assert!(keys > 20_000, "{master} holds {keys} keys");
+        assert!(keys > 5_000, "{master} holds {keys} keys");
     }
     let key = unique_key("readable");
     let reservation = reserve(&cache, &key, LONG).await;
