@@ -122,11 +122,6 @@
 //! headers and the buffered body, and the errors' `status_code()` and `retry_after()` for the
 //! answer.
 
-#[cfg(doc)]
-use crate::Verifier;
-#[cfg(doc)]
-use crate::replay::{FreshError, Pending, ReplayCache};
-
 mod buffer;
 mod idempotency_layer;
 mod idempotent_body;
