@@ -85,8 +85,21 @@ impl RedisIdempotencyStore {
     /// Connects to a Redis Cluster through `urls`, any of its nodes (the cluster client finds
     /// the others), with `options`. Each call is one script on one key, run by the master that
     /// owns the key's slot; the client follows `MOVED` and `ASK` and finds a promoted replica by
-    /// itself. The eviction-policy check reads every node, replicas included; the scripts are
-    /// loaded on every node.
+    /// itself. The eviction-policy check reads every node the cluster lists, replicas included;
+    /// the scripts are loaded on every node.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), hookseal::idempotency::StoreError> {
+    /// use std::time::Duration;
+    ///
+    /// use hookseal::RedisOptions;
+    /// use hookseal::idempotency::RedisIdempotencyStore;
+    ///
+    /// let options = RedisOptions::new().response_timeout(Duration::from_millis(500));
+    /// let nodes = ["redis://10.0.0.1:6379/", "redis://10.0.0.2:6379/"];
+    /// let store = RedisIdempotencyStore::connect_cluster(nodes, &options).await?;
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     ///
