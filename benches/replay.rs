@@ -1,6 +1,8 @@
 //! Replay-cache throughput: the in-memory cache on one and two threads over one million distinct
-//! keys, and Redis (a `redis-server` the bench starts on a free port) with one sequential task
-//! and with 50 concurrent tasks sharing one multiplexed connection, with p50/p99 latencies.
+//! keys; Redis (a `redis-server` the bench starts on a free port) with one sequential task and
+//! with 50 concurrent tasks sharing one multiplexed connection, with p50/p99 latencies; and a
+//! Redis Cluster of three masters without replicas (started by the bench on loopback ports),
+//! measured the same way through the cluster client.
 //!
 //! A check is what a receiver does per delivery: reserve the key, then commit it (two round
 //! trips against Redis).
@@ -14,6 +16,9 @@
     clippy::indexing_slicing
 )]
 
+#[path = "../tests/replay/cluster.rs"]
+#[allow(dead_code)]
+mod cluster;
 #[path = "../tests/replay/server.rs"]
 #[allow(dead_code)]
 mod server;
@@ -24,6 +29,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hookseal::RedisOptions;
 use hookseal::ReplayKey;
 use hookseal::replay::{MemoryReplayCache, RedisReplayCache, ReplayCache, Reserve};
 
@@ -90,18 +96,48 @@ fn redis(c: &mut Criterion) {
     let Some(server) = server::RedisServer::start() else {
         return;
     };
-    // One runtime worker: on a 2-core machine the other core is Redis's, and one worker avoids
-    // waking tasks across threads.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = runtime();
     let cache = runtime
         .block_on(RedisReplayCache::connect(&server.url()))
         .expect("connect");
+    checks(c, "replay/redis", &runtime, &cache);
+}
+
+/// The same checks on a three-master cluster: every key goes to the master owning its slot.
+fn redis_cluster(c: &mut Criterion) {
+    let Some(cluster) = cluster::Cluster::start(cluster::Flavor::Redis, 0) else {
+        return;
+    };
+    let runtime = runtime();
+    let cache = runtime
+        .block_on(RedisReplayCache::connect_cluster(
+            cluster.urls(),
+            &RedisOptions::new(),
+        ))
+        .expect("connect");
+    checks(c, "replay/redis_cluster", &runtime, &cache);
+}
+
+/// One runtime worker: on a 2-core machine the other core is Redis's, and one worker avoids
+/// waking tasks across threads.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// One sequential task, then 50 concurrent tasks, checking fresh keys; throughput from criterion,
+/// latencies printed after each.
+fn checks(
+    c: &mut Criterion,
+    name: &str,
+    runtime: &tokio::runtime::Runtime,
+    cache: &RedisReplayCache,
+) {
     let latencies = Arc::new(Mutex::new(Vec::new()));
-    let mut group = c.benchmark_group("replay/redis");
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     for tasks in [1_usize, 50] {
         let per_task = if tasks == 1 { 2_000 } else { 1_000 };
@@ -113,9 +149,8 @@ fn redis(c: &mut Criterion) {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     round += 1;
-                    let salt = format!("redis-{tasks}-{round}");
-                    total +=
-                        runtime.block_on(run_tasks(&cache, tasks, per_task, &salt, &latencies));
+                    let salt = format!("{name}-{tasks}-{round}");
+                    total += runtime.block_on(run_tasks(cache, tasks, per_task, &salt, &latencies));
                 }
                 total
             });
@@ -125,7 +160,7 @@ fn redis(c: &mut Criterion) {
         if !all.is_empty() {
             let at = |q: f64| all[((all.len() - 1) as f64 * q) as usize];
             println!(
-                "replay/redis/{tasks}_tasks latency over {} checks: p50 {:?}, p99 {:?}, p99.9 {:?}",
+                "{name}/{tasks}_tasks latency over {} checks: p50 {:?}, p99 {:?}, p99.9 {:?}",
                 all.len(),
                 at(0.50),
                 at(0.99),
@@ -181,5 +216,5 @@ fn pollster<F: Future>(f: F) -> F::Output {
     }
 }
 
-criterion_group!(benches, memory, redis);
+criterion_group!(benches, memory, redis, redis_cluster);
 criterion_main!(benches);

@@ -143,6 +143,8 @@ mod public_key;
 mod query;
 #[cfg(feature = "redis")]
 mod redis_client;
+#[cfg(feature = "redis")]
+mod redis_connection;
 #[cfg(any(feature = "tower", feature = "axum", feature = "actix"))]
 mod refusal;
 #[cfg(any(feature = "tower", feature = "actix"))]
@@ -183,6 +185,8 @@ pub use key_source::{FetchError, KeyCache, KeyFetcher};
 pub use keyring::{Key, KeyId, Keyring};
 #[cfg(feature = "redis")]
 pub use redis_client::RedisOptions;
+#[cfg(feature = "redis")]
+pub use redis_connection::RedisConnection;
 pub use replay::ReplayKey;
 pub use request::{RequestLine, RequestView};
 pub use scheme::Scheme;

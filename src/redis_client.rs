@@ -1,35 +1,54 @@
-//! The Redis connection the crate's Redis stores share: how it connects, how long it waits, the
-//! eviction-policy check, how a TTL is written, and the fenced scripts' calls.
+//! What the crate's Redis stores share: their options, how a TTL and a key are written, and the
+//! fenced scripts' calls.
 
 use std::future::Future;
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{ErrorKind, RedisError, Script};
+use redis::{RedisError, Script};
 
 use crate::error::StoreError;
+use crate::redis_connection::RedisConnection;
 
 /// How the crate's Redis stores connect ([`RedisReplayCache`](crate::replay::RedisReplayCache)
-/// and [`RedisIdempotencyStore`](crate::idempotency::RedisIdempotencyStore), feature `redis`).
+/// and [`RedisIdempotencyStore`](crate::idempotency::RedisIdempotencyStore), feature `redis`):
+/// whether an evicting server is accepted, and how long a connection attempt and a call may take.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+///
 /// use hookseal::RedisOptions;
 /// use hookseal::replay::RedisReplayCache;
 ///
-/// // A cache on a Redis that evicts under memory pressure, accepted knowingly.
-/// let options = RedisOptions::new().allow_eviction();
+/// // A cache on a Redis that evicts under memory pressure, accepted knowingly, and calls that
+/// // may take up to 250 ms before they fail closed.
+/// let options = RedisOptions::new()
+///     .allow_eviction()
+///     .response_timeout(Duration::from_millis(250));
 /// let cache = RedisReplayCache::connect_with("redis://127.0.0.1:6379/", &options).await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RedisOptions {
     allow_eviction: bool,
+    connection_timeout: Duration,
+    response_timeout: Duration,
+}
+
+impl Default for RedisOptions {
+    fn default() -> Self {
+        Self {
+            allow_eviction: false,
+            connection_timeout: DEFAULT_TIMEOUT,
+            response_timeout: DEFAULT_TIMEOUT,
+        }
+    }
 }
 
 impl RedisOptions {
-    /// The defaults: refuse a Redis whose `maxmemory-policy` may evict the stores' keys.
+    /// The defaults: refuse a Redis whose `maxmemory-policy` may evict the stores' keys, and
+    /// wait at most one second for a connection and one second for a call.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -46,78 +65,55 @@ impl RedisOptions {
         self.allow_eviction = true;
         self
     }
-}
 
-/// Connects to `url`, with every command and connection attempt bounded to one second, so an
-/// outage turns into errors promptly rather than requests that hang, and reconnection in the
-/// background after Redis restarts. Then reads `maxmemory-policy` and refuses any policy but
-/// `noeviction` unless `options` allow eviction; where the server forbids `CONFIG` (managed
-/// Redis services often do), the policy cannot be known, and connecting goes on. Last, loads
-/// `scripts`, so the first calls need no second try (the `redis` crate loads a script again by
-/// itself when a restarted or failed-over server has lost it).
-pub(crate) async fn connect(
-    url: &str,
-    options: &RedisOptions,
-    scripts: &[&Script],
-) -> Result<ConnectionManager, StoreError> {
-    let client = redis::Client::open(url).map_err(unavailable)?;
-    let config = ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(TIMEOUT))
-        .set_response_timeout(Some(TIMEOUT))
-        .set_number_of_retries(RECONNECT_RETRIES)
-        .set_max_delay(Duration::from_millis(500));
-    let mut connection = ConnectionManager::new_with_config(client, config)
-        .await
-        .map_err(unavailable)?;
-    if !options.allow_eviction {
-        let reply: Result<Vec<String>, RedisError> = redis::cmd("CONFIG")
-            .arg("GET")
-            .arg("maxmemory-policy")
-            .query_async(&mut connection)
-            .await;
-        match reply {
-            Ok(pair) => {
-                if let [_, policy] = pair.as_slice()
-                    && policy != "noeviction"
-                {
-                    return Err(StoreError::EvictingStore {
-                        policy: policy.as_str().into(),
-                    });
-                }
-            }
-            // The server answered with an error: `CONFIG` is forbidden or renamed here.
-            Err(e) if matches!(e.kind(), ErrorKind::Server(_) | ErrorKind::Extension) => {}
-            Err(e) => return Err(unavailable(e)),
-        }
+    /// How long one connection attempt may take (to the node, or to each node of a cluster);
+    /// one second by default.
+    #[must_use]
+    pub fn connection_timeout(mut self, timeout: Duration) -> Self {
+        self.connection_timeout = timeout;
+        self
     }
-    for script in scripts {
-        script
-            .load_async(&mut connection)
-            .await
-            .map_err(unavailable)?;
+
+    /// How long a call may wait for its answer before it fails closed
+    /// ([`StoreError::Unavailable`], answered 503); one second by default. On a cluster it
+    /// bounds the whole call, redirections and retries included, so a master that died answers
+    /// 503 promptly until its replica takes over.
+    ///
+    /// A reply that comes too late is an error even though the server may have acted on the
+    /// call: a reservation made that way is held until its lease ends.
+    #[must_use]
+    pub fn response_timeout(mut self, timeout: Duration) -> Self {
+        self.response_timeout = timeout;
+        self
     }
-    Ok(connection)
+
+    pub(crate) fn allows_eviction(&self) -> bool {
+        self.allow_eviction
+    }
+
+    pub(crate) fn connection_timeout_value(&self) -> Duration {
+        self.connection_timeout
+    }
+
+    pub(crate) fn response_timeout_value(&self) -> Duration {
+        self.response_timeout
+    }
 }
 
 /// Runs one of the fenced scripts on `key`: `owner` first, then `args`. Answers `Ok` when the
 /// script changed the record (it replies 1), and [`StoreError::LeaseLost`] when it found it held
 /// by another owner or gone (0).
 pub(crate) async fn fenced(
-    connection: &ConnectionManager,
+    connection: &RedisConnection,
     script: &Script,
     key: Vec<u8>,
     owner: &[u8],
     args: &[&[u8]],
 ) -> Result<(), StoreError> {
-    let mut invocation = script.key(key);
-    invocation.arg(owner);
-    for arg in args {
-        invocation.arg(*arg);
-    }
-    let changed: i64 = invocation
-        .invoke_async(&mut connection.clone())
-        .await
-        .map_err(unavailable)?;
+    let mut all = Vec::with_capacity(args.len() + 1);
+    all.push(owner);
+    all.extend_from_slice(args);
+    let changed: i64 = connection.invoke(script, key, &all).await?;
     if changed == 1 {
         Ok(())
     } else {
@@ -152,13 +148,17 @@ pub(crate) fn millis(ttl: Duration) -> u64 {
     u64::try_from(ms).unwrap_or(u64::MAX)
 }
 
-/// `prefix` followed by a key's bytes.
+/// `prefix` followed by a key's bytes in lowercase hex, so stored keys read plainly in
+/// `redis-cli` (`hookseal:replay:3f9a…`). Hex has no `{`, so a key's hash slot on a cluster is
+/// the whole key's unless the prefix holds a hash tag.
 pub(crate) fn key(prefix: &[u8], key: &[u8]) -> Vec<u8> {
-    let mut redis_key = Vec::with_capacity(prefix.len() + key.len());
+    let mut hex = String::with_capacity(key.len() * 2);
+    crate::encoding::push_lower_hex(key, &mut hex);
+    let mut redis_key = Vec::with_capacity(prefix.len() + hex.len());
     redis_key.extend_from_slice(prefix);
-    redis_key.extend_from_slice(key);
+    redis_key.extend_from_slice(hex.as_bytes());
     redis_key
 }
 
-const TIMEOUT: Duration = Duration::from_secs(1);
-const RECONNECT_RETRIES: usize = 2;
+/// The connection and call timeouts' default.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);

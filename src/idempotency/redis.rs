@@ -1,11 +1,10 @@
 //! [`RedisIdempotencyStore`]: idempotency records shared by every receiver that talks to one
-//! Redis.
+//! Redis, or one Redis Cluster.
 
 use core::fmt;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 
 use super::{
@@ -13,13 +12,19 @@ use super::{
     check_completion, check_ttl,
 };
 use crate::error::ConfigError;
-use crate::redis_client::{self, RedisOptions, unavailable};
+use crate::redis_client::{self, RedisOptions};
+use crate::redis_connection::RedisConnection;
 
-/// Idempotency records in Redis (feature `redis`), for a fleet of receivers.
+/// Idempotency records in Redis (feature `redis`), for a fleet of receivers: one node
+/// ([`connect`](Self::connect)), a Redis Cluster ([`connect_cluster`](Self::connect_cluster)), or
+/// a connection you hold ([`from_connection`](Self::from_connection)); Valkey alike.
 ///
 /// - **One key per record**, a string: a state byte, the 32-byte fingerprint, then the owner
-///   token (in progress) or the stored result (completed). One key means one hash slot, so it
-///   works on Redis Cluster unchanged.
+///   token (in progress) or the stored result (completed). The key is the prefix
+///   (`hookseal:idem:` by default) then the scoped key's 16 bytes in hex, readable in
+///   `redis-cli`. One key per call means one hash slot, so on a cluster each call runs on the
+///   master owning it; keep `{` out of the prefix, or a hash tag there puts every record on one
+///   master.
 /// - **One Lua script per transition, one round trip each** (`EVALSHA`; the scripts are loaded
 ///   when connecting, and again by themselves after a server restart). Each script reads and
 ///   writes the record atomically, compares the owner token before changing it, and writes it
@@ -31,7 +36,10 @@ use crate::redis_client::{self, RedisOptions, unavailable};
 /// Connecting reads the server's `maxmemory-policy` and refuses anything but `noeviction`
 /// ([`StoreError::EvictingStore`]) unless [`RedisOptions::allow_eviction`] says otherwise: an
 /// eviction policy may drop a completed record early, and the work would then run again.
-/// Replication is asynchronous: a failover can lose a record written just before it.
+/// Replication is asynchronous and the store does not wait for replicas: a master that dies
+/// within moments of acknowledging a record may lose it to a failover, and that delivery's work
+/// may then run again. Where a repeated effect costs money, keep the record in the same database
+/// transaction as the effect.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), hookseal::idempotency::StoreError> {
@@ -44,14 +52,15 @@ use crate::redis_client::{self, RedisOptions, unavailable};
 /// ```
 #[derive(Clone)]
 pub struct RedisIdempotencyStore {
-    connection: ConnectionManager,
+    connection: RedisConnection,
     prefix: Arc<[u8]>,
     max_result_len: usize,
 }
 
 impl RedisIdempotencyStore {
-    /// Connects to the Redis at `url` with the default [`RedisOptions`] and loads the scripts.
-    /// Commands and connection attempts wait at most one second each.
+    /// Connects to the Redis at `url` (`redis://host:port/db`, or `rediss://` for TLS when you
+    /// enable a TLS feature of the `redis` crate) with the default [`RedisOptions`] and loads
+    /// the scripts. Commands and connection attempts wait at most one second each.
     ///
     /// # Errors
     ///
@@ -68,13 +77,67 @@ impl RedisIdempotencyStore {
     ///
     /// As [`RedisIdempotencyStore::connect`].
     pub async fn connect_with(url: &str, options: &RedisOptions) -> Result<Self, StoreError> {
-        let connection =
-            redis_client::connect(url, options, &[&BEGIN, &COMPLETE, &RELEASE]).await?;
-        Ok(Self {
+        Ok(Self::with_connection(
+            RedisConnection::connect(url, options, &scripts()).await?,
+        ))
+    }
+
+    /// Connects to a Redis Cluster through `urls`, any of its nodes (the cluster client finds
+    /// the others), with `options`. Each call is one script on one key, run by the master that
+    /// owns the key's slot; the client follows `MOVED` and `ASK` and finds a promoted replica by
+    /// itself. The eviction-policy check reads every node the cluster lists, replicas included;
+    /// the scripts are loaded on every node.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), hookseal::idempotency::StoreError> {
+    /// use std::time::Duration;
+    ///
+    /// use hookseal::RedisOptions;
+    /// use hookseal::idempotency::RedisIdempotencyStore;
+    ///
+    /// let options = RedisOptions::new().response_timeout(Duration::from_millis(500));
+    /// let nodes = ["redis://10.0.0.1:6379/", "redis://10.0.0.2:6379/"];
+    /// let store = RedisIdempotencyStore::connect_cluster(nodes, &options).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`RedisIdempotencyStore::connect`], for any node.
+    pub async fn connect_cluster<I, S>(urls: I, options: &RedisOptions) -> Result<Self, StoreError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Ok(Self::with_connection(
+            RedisConnection::connect_cluster(urls, options, &scripts()).await?,
+        ))
+    }
+
+    /// Uses a connection you already hold — a single node's `ConnectionManager` or a cluster's
+    /// `ClusterConnection`, as a [`RedisConnection`] — with the timeouts and reconnection you
+    /// gave it; only `options`' eviction check applies. Reads the eviction policy and loads the
+    /// scripts, as connecting does.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Unavailable`] when the scripts cannot be loaded;
+    /// [`StoreError::EvictingStore`] when a node may evict keys.
+    pub async fn from_connection(
+        connection: impl Into<RedisConnection>,
+        options: &RedisOptions,
+    ) -> Result<Self, StoreError> {
+        Ok(Self::with_connection(
+            connection.into().prepare(options, &scripts()).await?,
+        ))
+    }
+
+    fn with_connection(connection: RedisConnection) -> Self {
+        Self {
             connection,
             prefix: DEFAULT_PREFIX.as_bytes().into(),
             max_result_len: DEFAULT_MAX_RESULT_LEN,
-        })
+        }
     }
 
     /// Puts `prefix` before every key, to keep several receivers' records apart in one Redis.
@@ -119,14 +182,15 @@ impl RedisIdempotencyStore {
     ) -> Result<Begin, StoreError> {
         check_ttl(lease)?;
         let claim = Lease::generate(*key)?;
-        let reply: Vec<Value> = BEGIN
-            .key(self.redis_key(key))
-            .arg(fingerprint.as_bytes())
-            .arg(claim.owner())
-            .arg(redis_client::millis(lease))
-            .invoke_async(&mut self.connection.clone())
-            .await
-            .map_err(unavailable)?;
+        let lease_ms = redis_client::millis(lease).to_string();
+        let reply: Vec<Value> = self
+            .connection
+            .invoke(
+                &BEGIN,
+                self.redis_key(key),
+                &[fingerprint.as_bytes(), claim.owner(), lease_ms.as_bytes()],
+            )
+            .await?;
         match reply.as_slice() {
             [Value::Int(0)] => Ok(Begin::Started(claim)),
             [Value::Int(1)] => Ok(Begin::Mismatch),
@@ -249,6 +313,11 @@ return 1
 ",
     )
 });
+
+/// Every script the store runs, loaded when it connects.
+fn scripts() -> [&'static Script; 3] {
+    [&BEGIN, &COMPLETE, &RELEASE]
+}
 
 const DEFAULT_PREFIX: &str = "hookseal:idem:";
 /// The state byte and fingerprint before a record's owner or result.

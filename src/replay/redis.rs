@@ -1,17 +1,20 @@
-//! [`RedisReplayCache`]: a replay cache shared by every receiver that talks to one Redis.
+//! [`RedisReplayCache`]: a replay cache shared by every receiver that talks to one Redis, or
+//! one Redis Cluster.
 
 use core::fmt;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 
 use super::{MAX_TTL, ReplayCache, Reservation, Reserve, StoreError, check_ttl};
-use crate::redis_client::{self, RedisOptions, unavailable};
+use crate::redis_client::{self, RedisOptions};
+use crate::redis_connection::RedisConnection;
 use crate::replay::ReplayKey;
 
-/// A replay cache in Redis (feature `redis`), for a fleet of receivers.
+/// A replay cache in Redis (feature `redis`), for a fleet of receivers: one node
+/// ([`connect`](Self::connect)), a Redis Cluster ([`connect_cluster`](Self::connect_cluster)), or
+/// a connection you hold ([`from_connection`](Self::from_connection)); Valkey alike.
 ///
 /// - **One round trip per step, atomic:** a Lua script each to reserve, commit and release.
 ///   A reservation is `SET <prefix><key> p<owner> NX PX <lease>`; a commit replaces it with a
@@ -26,13 +29,17 @@ use crate::replay::ReplayKey;
 /// - **Fails closed:** an unreachable server, a timeout or an error reply is
 ///   [`StoreError::Unavailable`] (answer 503), never "not seen".
 /// - **Recovers by itself:** the connection manager reconnects in the background after Redis
-///   restarts or the connection drops; the scripts are loaded again when the server has lost
-///   them.
-/// - Keys are the 16 raw bytes of the [`ReplayKey`] after a prefix (`hookseal:replay:` by
-///   default), about 130 bytes of Redis memory each.
+///   restarts or the connection drops, and the cluster client finds a promoted replica; a
+///   server that lost the scripts (a restart, a failover, `SCRIPT FLUSH`) is sent them again.
+/// - **One key per call,** so on a cluster each call runs on the master owning the key's slot,
+///   and the keys spread over every master. Keys are the prefix (`hookseal:replay:` by default)
+///   then the [`ReplayKey`]'s 16 bytes in hex, readable in `redis-cli`, about 150 bytes of Redis
+///   memory each. Keep `{` out of the prefix: a hash tag there would put every key on one master.
 ///
-/// Redis replication is asynchronous: a failover can lose keys acknowledged just before it,
-/// which lets those requests be replayed once.
+/// Redis replication is asynchronous, and the cache does not wait for replicas (that would be a
+/// second round trip per step, and Redis would still not promise the write survives): a master
+/// that dies within moments of acknowledging a key may lose it to a failover, which lets that
+/// one request be replayed once. Keys written before that are kept by the promoted replica.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), hookseal::replay::StoreError> {
@@ -44,13 +51,14 @@ use crate::replay::ReplayKey;
 /// ```
 #[derive(Clone)]
 pub struct RedisReplayCache {
-    connection: ConnectionManager,
+    connection: RedisConnection,
     prefix: Box<[u8]>,
 }
 
 impl RedisReplayCache {
-    /// Connects to the Redis at `url` (`redis://host:port/db`, or `rediss://` for TLS when the
-    /// `redis` crate's TLS features are enabled), with the default [`RedisOptions`].
+    /// Connects to the Redis at `url` (`redis://host:port/db`, or `rediss://` for TLS when you
+    /// enable a TLS feature of the `redis` crate, such as `tokio-rustls-comp`), with the default
+    /// [`RedisOptions`].
     ///
     /// Each command waits at most one second for an answer and each connection attempt at most
     /// one second, so an outage turns into errors promptly rather than requests that hang.
@@ -69,12 +77,66 @@ impl RedisReplayCache {
     ///
     /// As [`RedisReplayCache::connect`].
     pub async fn connect_with(url: &str, options: &RedisOptions) -> Result<Self, StoreError> {
-        let connection =
-            redis_client::connect(url, options, &[&RESERVE, &COMMIT, &RELEASE]).await?;
-        Ok(Self {
+        Ok(Self::with_connection(
+            RedisConnection::connect(url, options, &scripts()).await?,
+        ))
+    }
+
+    /// Connects to a Redis Cluster through `urls`, any of its nodes (the cluster client finds
+    /// the others), with `options`. Each call is one script on one key, run by the master that
+    /// owns the key's slot; the client follows `MOVED` and `ASK` and finds a promoted replica by
+    /// itself. The eviction-policy check reads every node the cluster lists, replicas included;
+    /// the scripts are loaded on every node.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), hookseal::replay::StoreError> {
+    /// use std::time::Duration;
+    ///
+    /// use hookseal::RedisOptions;
+    /// use hookseal::replay::RedisReplayCache;
+    ///
+    /// let options = RedisOptions::new().response_timeout(Duration::from_millis(500));
+    /// let nodes = ["redis://10.0.0.1:6379/", "redis://10.0.0.2:6379/"];
+    /// let store = RedisReplayCache::connect_cluster(nodes, &options).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`RedisReplayCache::connect`], for any node.
+    pub async fn connect_cluster<I, S>(urls: I, options: &RedisOptions) -> Result<Self, StoreError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Ok(Self::with_connection(
+            RedisConnection::connect_cluster(urls, options, &scripts()).await?,
+        ))
+    }
+
+    /// Uses a connection you already hold — a single node's `ConnectionManager` or a cluster's
+    /// `ClusterConnection`, as a [`RedisConnection`] — with the timeouts and reconnection you
+    /// gave it; only `options`' eviction check applies. Reads the eviction policy and loads the
+    /// scripts, as connecting does.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Unavailable`] when the scripts cannot be loaded;
+    /// [`StoreError::EvictingStore`] when a node may evict keys.
+    pub async fn from_connection(
+        connection: impl Into<RedisConnection>,
+        options: &RedisOptions,
+    ) -> Result<Self, StoreError> {
+        Ok(Self::with_connection(
+            connection.into().prepare(options, &scripts()).await?,
+        ))
+    }
+
+    fn with_connection(connection: RedisConnection) -> Self {
+        Self {
             connection,
             prefix: DEFAULT_PREFIX.as_bytes().into(),
-        })
+        }
     }
 
     /// Puts `prefix` before every key, to keep several receivers' keys apart in one Redis.
@@ -106,13 +168,15 @@ impl ReplayCache for RedisReplayCache {
     async fn reserve(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, StoreError> {
         check_ttl(lease, MAX_TTL)?;
         let reservation = Reservation::generate(*key)?;
-        let reply: Vec<Value> = RESERVE
-            .key(redis_client::key(&self.prefix, key.as_bytes()))
-            .arg(reservation.owner())
-            .arg(redis_client::millis(lease))
-            .invoke_async(&mut self.connection.clone())
-            .await
-            .map_err(unavailable)?;
+        let lease_ms = redis_client::millis(lease).to_string();
+        let reply: Vec<Value> = self
+            .connection
+            .invoke(
+                &RESERVE,
+                redis_client::key(&self.prefix, key.as_bytes()),
+                &[reservation.owner(), lease_ms.as_bytes()],
+            )
+            .await?;
         match reply.as_slice() {
             [Value::Int(0)] => Ok(Reserve::Reserved(reservation)),
             [Value::Int(1), Value::Int(ms)] => Ok(Reserve::InProgress {
@@ -194,5 +258,10 @@ return 1
 ",
     )
 });
+
+/// Every script the cache runs, loaded when it connects.
+fn scripts() -> [&'static Script; 3] {
+    [&RESERVE, &COMMIT, &RELEASE]
+}
 
 const DEFAULT_PREFIX: &str = "hookseal:replay:";

@@ -1,6 +1,6 @@
 //! The idempotency-store conformance suite, run against every backend: the in-memory store
-//! (time driven by a `ManualClock`) and Redis (a real `redis-server` the tests start
-//! themselves).
+//! (time driven by a `ManualClock`), Redis (a real `redis-server` the tests start themselves),
+//! and a real Redis Cluster and Valkey cluster they start likewise.
 
 #![allow(
     clippy::unwrap_used,
@@ -9,9 +9,14 @@
     clippy::cast_possible_truncation
 )]
 
+#[cfg(feature = "redis")]
+#[path = "../replay/cluster.rs"]
+mod cluster;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
+mod redis_cluster;
 #[cfg(feature = "redis")]
 #[path = "../replay/server.rs"]
 mod server;

@@ -1,5 +1,6 @@
 //! The replay-cache conformance suite, run against every backend: the in-memory cache (time
-//! driven by a `ManualClock`) and Redis (a real `redis-server` the tests start themselves).
+//! driven by a `ManualClock`), Redis (a real `redis-server` the tests start themselves), and a
+//! real Redis Cluster and Valkey cluster they start likewise.
 
 #![allow(
     clippy::unwrap_used,
@@ -8,9 +9,13 @@
     clippy::cast_possible_truncation
 )]
 
+#[cfg(feature = "redis")]
+mod cluster;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
+mod redis_cluster;
 #[cfg(feature = "redis")]
 mod server;
 mod suite;

@@ -285,8 +285,8 @@ async fn one_round_trip_per_step() {
     assert_eq!(server.calls("script|load").await, 3);
     let client = redis::Client::open(url.as_str()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let mut redis_key = b"hookseal:replay:".to_vec();
-    redis_key.extend_from_slice(keys[0].as_bytes());
+    // The key in `redis-cli`: the prefix, then the replay key in hex.
+    let redis_key = format!("hookseal:replay:{}", hex::encode(keys[0].as_bytes()));
     let pttl: i64 = redis::cmd("PTTL")
         .arg(&redis_key)
         .query_async(&mut conn)
@@ -296,8 +296,7 @@ async fn one_round_trip_per_step() {
     // A reservation carries its lease.
     let held = unique_key("round-trip-held");
     let _reservation = reserve(&cache, &held, Duration::from_secs(30)).await;
-    let mut redis_key = b"hookseal:replay:".to_vec();
-    redis_key.extend_from_slice(held.as_bytes());
+    let redis_key = format!("hookseal:replay:{}", hex::encode(held.as_bytes()));
     let pttl: i64 = redis::cmd("PTTL")
         .arg(&redis_key)
         .query_async(&mut conn)
