@@ -49,6 +49,8 @@
 mod fingerprint;
 mod key;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 mod run;
@@ -67,6 +69,9 @@ pub use fingerprint::{Fingerprint, FingerprintBuilder};
 pub(crate) use key::scoped_text;
 pub use key::{IdempotencyKey, KeyParser};
 pub use memory::MemoryIdempotencyStore;
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use postgres::PostgresIdempotencyStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisIdempotencyStore;
 pub use run::{Idempotency, Processed, REPLAYED_HEADER};

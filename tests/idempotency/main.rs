@@ -1,6 +1,6 @@
 //! The idempotency-store conformance suite, run against every backend: the in-memory store
-//! (time driven by a `ManualClock`) and Redis (a real `redis-server` the tests start
-//! themselves).
+//! (time driven by a `ManualClock`), Redis (a real `redis-server` the tests start themselves)
+//! and Postgres (a real cluster the tests create and start themselves).
 
 #![allow(
     clippy::unwrap_used,
@@ -10,6 +10,10 @@
 )]
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_server;
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "redis")]
