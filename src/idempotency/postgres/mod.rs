@@ -275,7 +275,8 @@ impl PostgresIdempotencyStore {
 
     /// Deletes at most `batch` expired rows (oldest first, skipping rows another transaction
     /// holds), and says how many it deleted. Expired rows already count as absent; this only
-    /// reclaims their space.
+    /// reclaims their space. Keep batches small (a thousand rows takes milliseconds): a call
+    /// runs on the store's own connections, whose statements stop after two seconds.
     ///
     /// Call it from a periodic task, again at once while it deletes a whole batch:
     ///
