@@ -14,8 +14,9 @@
 //!   [`Verifier::verify_fresh`](crate::Verifier::verify_fresh) and its
 //!   [`commit`](crate::replay::Pending::commit) or [`release`](crate::replay::Pending::release),
 //!   and the `begin`, `complete` and `release` of
-//!   [`Idempotency::run`](crate::idempotency::Idempotency::run). A release made without waiting
-//!   (a dropped reservation or lease, a handler that panicked) is recorded as
+//!   [`Idempotency::run`](crate::idempotency::Idempotency::run) and of the Postgres store's
+//!   `begin_in`, `complete_in` and `release_in` (feature `postgres`). A release made without
+//!   waiting (a dropped reservation or lease, a handler that panicked) is recorded as
 //!   `release_detached`, outcome `detached`. Calls your own code makes on a
 //!   [`ReplayCache`](crate::replay::ReplayCache) or an
 //!   [`IdempotencyStore`](crate::idempotency::IdempotencyStore) directly are not recorded.

@@ -13,7 +13,8 @@
 //!   carries an owner token: once it has expired or another worker has taken the key over, its
 //!   holder can change nothing.
 //! - [`MemoryIdempotencyStore`] serves one process; `RedisIdempotencyStore` (feature `redis`) a
-//!   fleet.
+//!   fleet; `PostgresIdempotencyStore` (feature `postgres`) a fleet too, and can write each
+//!   record in the transaction where the work writes its effects.
 //! - [`Idempotency::run`] does all of it around the user's async work.
 //!
 //! # Two windows
@@ -43,12 +44,16 @@
 //! A store makes the *decision* to run exactly once per key while its records last. The work's
 //! own effects are exactly once only if the work finishes within its lease and its result is
 //! recorded; a worker that dies after its effects but before `complete` leaves them to be done
-//! again by the retry. Where that matters, make the effects themselves idempotent (for example,
-//! write them in one database transaction with the event id as a unique key).
+//! again by the retry. Where that matters, write the record in the same database transaction
+//! as the effects: `PostgresIdempotencyStore::begin_in` (feature `postgres`) claims the key in
+//! your transaction, so the record and the effects commit or roll back together, and a worker
+//! that dies before its commit leaves nothing to repeat and nothing lost.
 
 mod fingerprint;
 mod key;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 mod run;
@@ -67,6 +72,9 @@ pub use fingerprint::{Fingerprint, FingerprintBuilder};
 pub(crate) use key::scoped_text;
 pub use key::{IdempotencyKey, KeyParser};
 pub use memory::MemoryIdempotencyStore;
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use postgres::PostgresIdempotencyStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisIdempotencyStore;
 pub use run::{Idempotency, Processed, REPLAYED_HEADER};

@@ -288,7 +288,7 @@ impl<S: IdempotencyStore + ?Sized> Drop for LeaseGuard<'_, S> {
 }
 
 /// The outcome a `begin`'s answer is recorded as.
-fn begun(answer: &Begin) -> &'static str {
+pub(super) fn begun(answer: &Begin) -> &'static str {
     match answer {
         Begin::Started(_) => "started",
         Begin::InProgress { .. } => "in_progress",
@@ -298,7 +298,7 @@ fn begun(answer: &Begin) -> &'static str {
 }
 
 /// The outcome a `complete` or `release` is recorded as.
-fn ok(_: &()) -> &'static str {
+pub(super) fn ok(_: &()) -> &'static str {
     "ok"
 }
 

@@ -1,6 +1,7 @@
 //! The idempotency-store conformance suite, run against every backend: the in-memory store
 //! (time driven by a `ManualClock`), Redis (a real `redis-server` the tests start themselves),
-//! and a real Redis Cluster and Valkey cluster they start likewise.
+//! a real Redis Cluster and Valkey cluster they start likewise, and Postgres (a real cluster the
+//! tests create and start themselves).
 
 #![allow(
     clippy::unwrap_used,
@@ -13,6 +14,10 @@
 #[path = "../replay/cluster.rs"]
 mod cluster;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_server;
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "redis")]
