@@ -20,7 +20,8 @@
 //! | `http` | yes | [`HeaderSource`] for `http::HeaderMap`; [`SignedHeaders::insert_into`] |
 //! | `tower` | no | [`middleware`]: `VerifyLayer`, which verifies requests before the handler and answers providers' handshakes, and `IdempotencyLayer`, which runs it once per key (adds `tower-layer`, `tower-service`, `http-body`, `http-body-util`) |
 //! | `axum` | no | `axum`: [`VerifiedDelivery`] and (with `serde`) `Event<T>` as handler arguments, and every error as a response (adds `axum-core`) |
-//! | `redis` | no | `replay::RedisReplayCache` and `idempotency::RedisIdempotencyStore` (adds `redis` with tokio) |
+//! | `redis` | no | `replay::RedisReplayCache` and `idempotency::RedisIdempotencyStore`, on one Redis or Valkey node or a Redis Cluster (adds `redis` with tokio) |
+//! | `postgres` | no | `idempotency::PostgresIdempotencyStore`, which records a delivery in the caller's own transaction (adds `tokio-postgres`) |
 //! | `ed25519` | no | Standard Webhooks' `v1a` Ed25519 signatures: `Ed25519SigningKey`, `Ed25519PublicKey` (adds `ed25519-dalek`) |
 //! | `serde` | no | `Verified::json` and `Event<T>`: the verified body read into a type of yours; `VerifiedDelivery` serializes, as a queue's envelope (adds `serde`, `serde_json`) |
 //! | `p256` | no | ECDSA P-256 public keys (SendGrid): `P256PublicKey` (adds `p256`) |
