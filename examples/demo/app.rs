@@ -43,10 +43,10 @@ pub(crate) struct Receiver {
     server: tokio::task::JoinHandle<()>,
 }
 
-/// What the handler reads of an event: its id.
+/// What the handler reads of an event: its id, where the body has one.
 #[derive(serde::Deserialize)]
 struct DemoEvent {
-    id: String,
+    id: Option<String>,
 }
 
 impl Receiver {
@@ -138,15 +138,17 @@ async fn handle(
     delivery: VerifiedDelivery,
     Event(event): Event<DemoEvent>,
 ) -> Result<String, StatusCode> {
+    // The event is what the idempotency layer keys on: the signed `webhook-id`, or, in a scheme
+    // that signs no id (Stripe), the signed body's "id".
+    let id = match delivery.id() {
+        Some(id) if delivery.id_is_signed() => id.to_owned(),
+        _ => event.id.ok_or(StatusCode::BAD_REQUEST)?,
+    };
     let mut processed = processed
         .lock()
         .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
-    processed.push(event.id.clone());
-    Ok(format!(
-        "processed {} (key {})",
-        event.id,
-        delivery.key_id()
-    ))
+    processed.push(id.clone());
+    Ok(format!("processed {id} (key {})", delivery.key_id()))
 }
 
 /// The senders the demo's cases sign with.
