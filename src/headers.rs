@@ -38,6 +38,38 @@ pub trait HeaderSource {
     /// received. Must not allocate if verification is to stay allocation-free.
     fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]>;
 
+    /// Calls `found(i, value)` for every value of each header `names[i]` (matched ASCII
+    /// case-insensitively), each header's values in the order received. The verifier reads all
+    /// of a scheme's headers with one call. By default, one [`header_values`] lookup per name;
+    /// implement it when one pass over the headers is cheaper, as it is for `http::HeaderMap`
+    /// (whose lookup hashes each name) and for pairs. Must not allocate if verification is to
+    /// stay allocation-free.
+    ///
+    /// [`header_values`]: HeaderSource::header_values
+    ///
+    /// ```
+    /// use hookseal::{HeaderName, HeaderSource};
+    ///
+    /// let headers = [("webhook-id", "evt_1"), ("Webhook-Signature", "v1,c2ln")];
+    /// let names = [HeaderName::new("webhook-signature")?, HeaderName::new("webhook-id")?];
+    /// let mut seen = Vec::new();
+    /// headers.each_header_value(&names, |i, value| seen.push((i, value)));
+    /// seen.sort();
+    /// assert_eq!(seen, [(0, b"v1,c2ln".as_slice()), (1, b"evt_1".as_slice())]);
+    /// # Ok::<(), hookseal::ConfigError>(())
+    /// ```
+    fn each_header_value<'a>(
+        &'a self,
+        names: &[HeaderName],
+        mut found: impl FnMut(usize, &'a [u8]),
+    ) {
+        for (i, name) in names.iter().enumerate() {
+            for value in self.header_values(name) {
+                found(i, value);
+            }
+        }
+    }
+
     /// The request's method and target, for schemes that sign them (Twilio, Square, HubSpot).
     /// `None` by default: header maps and pairs do not know it. `http::request::Parts`,
     /// `http::Request` (feature `http`) and [`RequestView`](crate::RequestView) carry it.
@@ -104,6 +136,10 @@ impl<T: HeaderSource + ?Sized> HeaderSource for &T {
         (**self).header_values(name)
     }
 
+    fn each_header_value<'a>(&'a self, names: &[HeaderName], found: impl FnMut(usize, &'a [u8])) {
+        (**self).each_header_value(names, found);
+    }
+
     fn request_line(&self) -> Option<RequestLine<'_>> {
         (**self).request_line()
     }
@@ -115,17 +151,50 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for [(K, V)] {
             .filter(move |(k, _)| k.as_ref().eq_ignore_ascii_case(name.as_str()))
             .map(|(_, v)| v.as_ref())
     }
+
+    fn each_header_value<'a>(&'a self, names: &[HeaderName], found: impl FnMut(usize, &'a [u8])) {
+        one_pass(
+            self.iter().map(|(k, v)| (k.as_ref(), v.as_ref())),
+            names,
+            found,
+        );
+    }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>, const N: usize> HeaderSource for [(K, V); N] {
     fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         self.as_slice().header_values(name)
     }
+
+    fn each_header_value<'a>(&'a self, names: &[HeaderName], found: impl FnMut(usize, &'a [u8])) {
+        self.as_slice().each_header_value(names, found);
+    }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> HeaderSource for Vec<(K, V)> {
     fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         self.as_slice().header_values(name)
+    }
+
+    fn each_header_value<'a>(&'a self, names: &[HeaderName], found: impl FnMut(usize, &'a [u8])) {
+        self.as_slice().each_header_value(names, found);
+    }
+}
+
+/// [`HeaderSource::each_header_value`] over `(name, value)` pairs in one pass: a name's length
+/// is compared before its bytes.
+pub(crate) fn one_pass<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a [u8])>,
+    names: &[HeaderName],
+    mut found: impl FnMut(usize, &'a [u8]),
+) {
+    for (name, value) in pairs {
+        for (i, wanted) in names.iter().enumerate() {
+            let wanted = wanted.as_str();
+            if wanted.len() == name.len() && wanted.eq_ignore_ascii_case(name) {
+                found(i, value);
+            }
+        }
     }
 }
 
@@ -137,6 +206,14 @@ impl<K: AsRef<str>, V: AsRef<[u8]>, S: BuildHasher> HeaderSource for HashMap<K, 
             .filter(move |(k, _)| k.as_ref().eq_ignore_ascii_case(name.as_str()))
             .map(|(_, v)| v.as_ref())
     }
+
+    fn each_header_value<'a>(&'a self, names: &[HeaderName], found: impl FnMut(usize, &'a [u8])) {
+        one_pass(
+            self.iter().map(|(k, v)| (k.as_ref(), v.as_ref())),
+            names,
+            found,
+        );
+    }
 }
 
 #[cfg(feature = "http")]
@@ -146,6 +223,23 @@ impl HeaderSource for http::HeaderMap {
         self.get_all(name.as_http())
             .iter()
             .map(http::HeaderValue::as_bytes)
+    }
+
+    /// One pass over the map's entries: a standard name (`content-type`) differs from a custom
+    /// one (`webhook-id`) in kind, a custom one first in length, so most comparisons cost a
+    /// branch, where a lookup per name hashes the name byte by byte.
+    fn each_header_value<'a>(
+        &'a self,
+        names: &[HeaderName],
+        mut found: impl FnMut(usize, &'a [u8]),
+    ) {
+        for (name, value) in self {
+            for (i, wanted) in names.iter().enumerate() {
+                if name == wanted.as_http() {
+                    found(i, value.as_bytes());
+                }
+            }
+        }
     }
 }
 

@@ -125,6 +125,7 @@ pub mod fuzz_hooks;
 #[cfg(any(feature = "tower", feature = "actix"))]
 mod gate;
 mod handshake;
+mod header_table;
 mod headers;
 pub mod idempotency;
 mod json_field;

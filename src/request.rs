@@ -109,6 +109,10 @@ impl<H: HeaderSource + ?Sized> HeaderSource for RequestView<'_, H> {
         self.headers.header_values(name)
     }
 
+    fn each_header_value<'a>(&'a self, names: &[HeaderName], found: impl FnMut(usize, &'a [u8])) {
+        self.headers.each_header_value(names, found);
+    }
+
     fn request_line(&self) -> Option<RequestLine<'_>> {
         Some(self.line)
     }
@@ -120,6 +124,10 @@ impl HeaderSource for http::request::Parts {
         self.headers.header_values(name)
     }
 
+    fn each_header_value<'a>(&'a self, names: &[HeaderName], found: impl FnMut(usize, &'a [u8])) {
+        self.headers.each_header_value(names, found);
+    }
+
     fn request_line(&self) -> Option<RequestLine<'_>> {
         Some(http_line(&self.method, &self.uri))
     }
@@ -129,6 +137,10 @@ impl HeaderSource for http::request::Parts {
 impl<B> HeaderSource for http::Request<B> {
     fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         self.headers().header_values(name)
+    }
+
+    fn each_header_value<'a>(&'a self, names: &[HeaderName], found: impl FnMut(usize, &'a [u8])) {
+        self.headers().each_header_value(names, found);
     }
 
     fn request_line(&self) -> Option<RequestLine<'_>> {

@@ -257,28 +257,8 @@ impl<C: Clock> Signer<C> {
         }
         let text = TimestampText::new(timestamp, scheme.timestamp_format())
             .ok_or(SignError::UnrepresentableTimestamp)?;
-        // A scheme that lists the headers it signs (Hook0) lists the id header the signer writes,
-        // then any others it is given.
-        let mut listed_names = String::new();
-        let mut listed_values: Vec<&[u8]> = Vec::new();
-        if scheme.listed_param().is_some() {
-            let (Some(name), Some(id)) = (scheme.id_header(), id) else {
-                return Err(SignError::MissingId);
-            };
-            for (name, value) in core::iter::once((name, id)).chain(extra.iter().copied()) {
-                if !listed_names.is_empty() {
-                    listed_names.push(' ');
-                }
-                listed_names.push_str(&name.to_ascii_lowercase());
-                listed_values.push(value.as_bytes());
-            }
-        }
-        let mut listed = Listed::new(listed_names.as_bytes());
-        for value in listed_values {
-            if !listed.push(value) {
-                return Err(SignError::InvalidHeader);
-            }
-        }
+        let listed_names = listed_names(scheme, id, extra)?;
+        let listed = listed_values(&listed_names, id, extra)?;
         let signed = Signed {
             id: id.map_or(&[][..], str::as_bytes),
             timestamp: if scheme.signs_timestamp() {
@@ -438,3 +418,44 @@ pub(crate) fn is_valid_id(id: &[u8]) -> bool {
 
 /// The longest delivery id, in bytes.
 pub(crate) const MAX_ID_LEN: usize = 255;
+
+/// The names a scheme that lists the headers it signs (Hook0) lists, space-separated: the id
+/// header the signer writes, then the others it is given (`extra`). Empty for other schemes.
+pub(crate) fn listed_names(
+    scheme: &Scheme,
+    id: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Result<String, SignError> {
+    let mut names = String::new();
+    if scheme.listed_param().is_some() {
+        let (Some(name), Some(_)) = (scheme.id_header(), id) else {
+            return Err(SignError::MissingId);
+        };
+        for name in core::iter::once(name).chain(extra.iter().map(|(name, _)| *name)) {
+            if !names.is_empty() {
+                names.push(' ');
+            }
+            names.push_str(&name.to_ascii_lowercase());
+        }
+    }
+    Ok(names)
+}
+
+/// The listed headers of [`listed_names`] with their values: the id's, then `extra`'s.
+pub(crate) fn listed_values<'a>(
+    names: &'a str,
+    id: Option<&'a str>,
+    extra: &[(&'a str, &'a str)],
+) -> Result<Listed<'a>, SignError> {
+    let mut listed = Listed::new(names.as_bytes());
+    if names.is_empty() {
+        return Ok(listed);
+    }
+    let values = id.into_iter().chain(extra.iter().map(|(_, value)| *value));
+    for value in values {
+        if !listed.push(value.as_bytes()) {
+            return Err(SignError::InvalidHeader);
+        }
+    }
+    Ok(listed)
+}

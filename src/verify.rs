@@ -10,6 +10,7 @@ use crate::algorithm::Algorithm;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{HeaderKind, SecretError, VerifyError};
 use crate::handshake::VerifyToken;
+use crate::header_table::Found;
 use crate::headers::HeaderSource;
 use std::sync::Arc;
 
@@ -534,23 +535,18 @@ impl<C: Clock> Verifier<C> {
         presented: &mut Presented<'a>,
     ) -> Result<(Signed<'a>, Listed<'a>, Option<Token<'a>>), VerifyError> {
         let scheme = &self.scheme;
-        let token = self.read_token(headers, body, now)?;
+        let found = scheme.header_table().find(headers);
+        let token = self.read_token(&found, body, now)?;
         presented.algorithm = match (&token, scheme.token_rules()) {
             (Some((token, _)), Some(rules)) => token.algorithm(rules)?,
-            _ => scheme.algorithm_of(headers, body)?,
+            _ => scheme.algorithm_of(&found, body)?,
         };
-        let source = scheme.signature_source();
-        let value = source
-            .read(headers, body, HeaderKind::Signature)?
-            .ok_or_else(|| source.missing(HeaderKind::Signature))?;
-        if value.len() > scheme.max_header_len() {
-            return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
-        }
+        let value = self.signature_value(&found, body)?;
         scheme.parse_signatures(value, presented.algorithm, presented)?;
         let listed = scheme.listed(presented.listed, headers)?;
         if let Some(source) = scheme.timestamp_source() {
             // A timestamp parameter was read with the signatures.
-            if let Some(raw) = source.read(headers, body, HeaderKind::Timestamp)? {
+            if let Some(raw) = source.read(&found, body, HeaderKind::Timestamp)? {
                 let t = (scheme.timestamp_format().parse(raw))
                     .map_err(VerifyError::InvalidTimestamp)?;
                 presented.timestamp = Some((t, raw));
@@ -560,7 +556,7 @@ impl<C: Clock> Verifier<C> {
             }
         }
         let id = match scheme.id_source() {
-            Some(source) => match source.read(headers, body, HeaderKind::Id)? {
+            Some(source) => match source.read(&found, body, HeaderKind::Id)? {
                 Some(raw) => parse_id(scheme, raw)?,
                 None if scheme.id_is_signed() => return Err(source.missing(HeaderKind::Id)),
                 None => &[],
@@ -596,6 +592,28 @@ impl<C: Clock> Verifier<C> {
         Ok((signed, listed, token))
     }
 
+    /// The signature header's value (or the signature member's), at most the scheme's maximum
+    /// length.
+    ///
+    /// # Errors
+    ///
+    /// The missing-value error where the signature is read, and
+    /// [`VerifyError::HeaderTooLong`].
+    fn signature_value<'a>(
+        &'a self,
+        found: &Found<'a>,
+        body: &'a [u8],
+    ) -> Result<&'a [u8], VerifyError> {
+        let source = self.scheme.signature_source();
+        let value = source
+            .read(found, body, HeaderKind::Signature)?
+            .ok_or_else(|| source.missing(HeaderKind::Signature))?;
+        if value.len() > self.scheme.max_header_len() {
+            return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
+        }
+        Ok(value)
+    }
+
     /// The key id a request's bearer token names, if it names one.
     #[cfg(feature = "x509")]
     fn token_key_id<H: HeaderSource + ?Sized>(
@@ -603,14 +621,8 @@ impl<C: Clock> Verifier<C> {
         headers: &H,
         body: &[u8],
     ) -> Result<Option<String>, VerifyError> {
-        let source = self.scheme.signature_source();
-        let value = source
-            .read(headers, body, HeaderKind::Signature)?
-            .ok_or_else(|| source.missing(HeaderKind::Signature))?;
-        if value.len() > self.scheme.max_header_len() {
-            return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
-        }
-        let token = Token::read(value)?;
+        let found = self.scheme.header_table().find(headers);
+        let token = Token::read(self.signature_value(&found, body)?)?;
         let kid = token.key_id()?;
         Ok(kid.map(|kid| String::from_utf8_lossy(kid).into_owned()))
     }
@@ -621,23 +633,16 @@ impl<C: Clock> Verifier<C> {
     /// # Errors
     ///
     /// Those of reading the signature header, of `Token::read` and `Token::issued`.
-    fn read_token<'a, H: HeaderSource + ?Sized>(
+    fn read_token<'a>(
         &'a self,
-        headers: &'a H,
+        found: &Found<'a>,
         body: &'a [u8],
         now: Timestamp,
     ) -> Result<Option<(Token<'a>, Timestamp)>, VerifyError> {
         if self.scheme.token_rules().is_none() {
             return Ok(None);
         }
-        let source = self.scheme.signature_source();
-        let value = source
-            .read(headers, body, HeaderKind::Signature)?
-            .ok_or_else(|| source.missing(HeaderKind::Signature))?;
-        if value.len() > self.scheme.max_header_len() {
-            return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
-        }
-        let token = Token::read(value)?;
+        let token = Token::read(self.signature_value(found, body)?)?;
         let issued = token.issued(now, self.max_future_skew)?;
         Ok(Some((token, issued)))
     }

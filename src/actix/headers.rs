@@ -14,6 +14,13 @@ impl HeaderSource for HeaderMap {
             .filter(move |(key, _)| key.as_str().eq_ignore_ascii_case(name.as_str()))
             .map(|(_, value)| HeaderValue::as_bytes(value))
     }
+
+    fn each_header_value<'a>(&'a self, names: &[HeaderName], found: impl FnMut(usize, &'a [u8])) {
+        let pairs = self
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_bytes()));
+        crate::headers::one_pass(pairs, names, found);
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::{Algorithm, Handshake};
 use super::{HeaderSpec, MAX_FIELD_DEPTH, MAX_PARTS, Scheme, Source, parse};
 use crate::error::ConfigError;
+use crate::header_table::HeaderTable;
 use crate::key_source::AllowList;
 use crate::secret::SecretFormat;
 use crate::timestamp::TimestampFormat;
@@ -627,11 +628,14 @@ impl SchemeBuilder {
     ///   whose keys are public keys.
     pub fn build(self) -> Result<Scheme, ConfigError> {
         check_scheme_name(&self.name)?;
+        let mut headers = HeaderTable::default();
         let signature = match (&self.signature_field, self.signature.as_deref()) {
             (Some(path), _) => field(path)?,
-            (None, Some(name)) => {
-                Source::Header(HeaderSpec::new(name, self.signature_fallback.as_deref())?)
-            }
+            (None, Some(name)) => Source::Header(HeaderSpec::new(
+                name,
+                self.signature_fallback.as_deref(),
+                &mut headers,
+            )?),
             (None, None) => return Err(ConfigError::MissingSignatureHeader),
         };
         check_format(&self.format.0)?;
@@ -650,6 +654,7 @@ impl SchemeBuilder {
             TimestampConfig::Header(name) => Some(Source::Header(HeaderSpec::new(
                 name,
                 self.timestamp_fallback.as_deref(),
+                &mut headers,
             )?)),
             TimestampConfig::Field(path) => Some(field(path)?),
         };
@@ -658,6 +663,7 @@ impl SchemeBuilder {
             (None, Some(name)) => Some(Source::Header(HeaderSpec::new(
                 name,
                 self.id_fallback.as_deref(),
+                &mut headers,
             )?)),
             (None, None) => None,
         };
@@ -668,9 +674,11 @@ impl SchemeBuilder {
             t => t.map(|t| t.as_secs()),
         };
 
-        let algorithm_choice = self.algorithm_choice.map(algorithm_choice).transpose()?;
+        let algorithm_choice = (self.algorithm_choice)
+            .map(|choice| algorithm_choice(choice, &mut headers))
+            .transpose()?;
         let certificate_url = match self.certificate_url {
-            Some((source, allow)) => Some((source.build()?, allow)),
+            Some((source, allow)) => Some((source.build(&mut headers)?, allow)),
             None => None,
         };
         let token_algorithm = match &self.format.0 {
@@ -749,6 +757,7 @@ impl SchemeBuilder {
             timestamp_format: self.timestamp_format,
             id,
             reads,
+            headers,
             content: content.into(),
             tolerance,
             url_port_variants: self.url_port_variants,
@@ -777,9 +786,9 @@ fn owned(table: &[(&str, Algorithm)]) -> Vec<(String, Algorithm)> {
 }
 
 impl SourceConfig {
-    fn build(self) -> Result<Source, ConfigError> {
+    fn build(self, headers: &mut HeaderTable) -> Result<Source, ConfigError> {
         match self {
-            Self::Header(name) => Ok(Source::Header(HeaderSpec::new(&name, None)?)),
+            Self::Header(name) => Ok(Source::Header(HeaderSpec::new(&name, None, headers)?)),
             Self::Field(path) => field(&path),
         }
     }
@@ -788,8 +797,9 @@ impl SourceConfig {
 /// Checks a table of algorithms named by requests and builds where its names are read.
 fn algorithm_choice(
     (source, table): (SourceConfig, Vec<(String, Algorithm)>),
+    headers: &mut HeaderTable,
 ) -> Result<super::AlgorithmChoice, ConfigError> {
-    let source = source.build()?;
+    let source = source.build(headers)?;
     let first = table.first().map(|(_, a)| a.family());
     let ok = (1..=4).contains(&table.len())
         && table.iter().enumerate().all(|(i, (name, algorithm))| {

@@ -167,6 +167,9 @@ impl Scheme {
             listed,
             ..Derived::default()
         };
+        if !self.derives_content() {
+            return Ok(derived);
+        }
         for part in &self.content {
             match part {
                 PartKind::Form => derived.form = Some(self.form(signed.line, signed.body)?),

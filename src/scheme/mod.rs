@@ -107,6 +107,8 @@ use std::sync::Arc;
 use crate::algorithm::Family;
 use crate::encoding::Codec;
 use crate::error::{ConfigError, HeaderKind, SecretError, VerifyError};
+use crate::header_table::{Found, HeaderTable};
+#[cfg(feature = "x509")]
 use crate::headers::HeaderSource;
 use crate::key_source::AllowList;
 #[cfg(feature = "x509")]
@@ -154,6 +156,7 @@ pub struct Scheme {
     listed_param: Option<Box<str>>,
     /// What the content holds besides headers and body, found once when the scheme is built.
     reads: Reads,
+    headers: HeaderTable,
     syntax: Syntax,
     codec_encoding: Encoding,
     /// The algorithm, or the first of those requests name.
@@ -317,7 +320,8 @@ impl Scheme {
         }
         let missing = VerifyError::MissingHeader(HeaderKind::CertificateUrl);
         let (source, allow) = self.certificate_url.as_ref().ok_or(missing)?;
-        let url = (source.read(headers, body, HeaderKind::CertificateUrl)?)
+        let found = self.headers.find(headers);
+        let url = (source.read(&found, body, HeaderKind::CertificateUrl)?)
             .ok_or_else(|| source.missing(HeaderKind::CertificateUrl))?;
         Ok((allow.check(url)?, KeyDocument::Certificate))
     }
@@ -592,9 +596,9 @@ impl Scheme {
     /// The missing-value error of where the name is read,
     /// [`VerifyError::MalformedBody`] for a member that is not a string without escapes, and
     /// [`VerifyError::UnknownAlgorithm`] for a name the scheme does not accept.
-    pub(crate) fn algorithm_of<H: HeaderSource + ?Sized>(
+    pub(crate) fn algorithm_of(
         &self,
-        headers: &H,
+        found: &Found<'_>,
         body: &[u8],
     ) -> Result<Algorithm, VerifyError> {
         let Some(choice) = &self.algorithm_choice else {
@@ -604,7 +608,7 @@ impl Scheme {
         // number `2` is not one of the names.
         let name = match &choice.source {
             Source::Field(path) => crate::json_field::find_string(body, path)?,
-            source => source.read(headers, body, HeaderKind::Algorithm)?,
+            source => source.read(found, body, HeaderKind::Algorithm)?,
         }
         .ok_or_else(|| choice.source.missing(HeaderKind::Algorithm))?;
         choice
@@ -650,6 +654,11 @@ impl Scheme {
             Syntax::Prefixed { prefix } => format!("{prefix}{encoded}"),
             Syntax::Bare | Syntax::Token(_) => encoded.to_owned(),
         }
+    }
+
+    /// The headers the scheme reads on every request.
+    pub(crate) fn header_table(&self) -> &HeaderTable {
+        &self.headers
     }
 
     pub(crate) fn signature_source(&self) -> &Source {

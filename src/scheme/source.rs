@@ -2,38 +2,47 @@
 //! parameter of the signature header, or a member of the JSON body.
 
 use crate::error::{ConfigError, HeaderKind, VerifyError};
-use crate::headers::{HeaderName, HeaderSource, single_value};
+use crate::header_table::{Found, HeaderTable};
+use crate::headers::HeaderName;
 
-/// A header a scheme reads, with an optional second name tried when the first is absent.
+/// A header a scheme reads, with an optional second name tried when the first is absent, and
+/// the slots of both in the scheme's [`HeaderTable`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct HeaderSpec {
     wire: Box<str>,
-    name: HeaderName,
-    fallback: Option<HeaderName>,
+    slots: (u8, Option<u8>),
 }
 
 impl HeaderSpec {
-    pub(crate) fn new(wire: &str, fallback: Option<&str>) -> Result<Self, ConfigError> {
+    /// The header `wire`, and `fallback`, given slots in `table`.
+    pub(crate) fn new(
+        wire: &str,
+        fallback: Option<&str>,
+        table: &mut HeaderTable,
+    ) -> Result<Self, ConfigError> {
+        let name = HeaderName::new(wire)?;
+        let fallback = fallback.map(HeaderName::new).transpose()?;
+        let slots = (
+            table.slot(&name)?,
+            fallback.as_ref().map(|f| table.slot(f)).transpose()?,
+        );
         Ok(Self {
             wire: wire.into(),
-            name: HeaderName::new(wire)?,
-            fallback: fallback.map(HeaderName::new).transpose()?,
+            slots,
         })
     }
 
     /// The header's single value, trimmed: under the first name, or under the fallback when the
     /// first is absent.
-    pub(crate) fn single<'a, H: HeaderSource + ?Sized>(
-        &'a self,
-        headers: &'a H,
+    pub(crate) fn single<'a>(
+        &self,
+        found: &Found<'a>,
         kind: HeaderKind,
     ) -> Result<Option<&'a [u8]>, VerifyError> {
-        match single_value(headers, &self.name, kind)? {
-            Some(value) => Ok(Some(value)),
-            None => match &self.fallback {
-                Some(name) => single_value(headers, name, kind),
-                None => Ok(None),
-            },
+        match (found.single(self.slots.0, kind)?, self.slots.1) {
+            (Some(value), _) => Ok(Some(value)),
+            (None, Some(fallback)) => found.single(fallback, kind),
+            (None, None) => Ok(None),
         }
     }
 }
@@ -72,14 +81,14 @@ impl Source {
     /// The value sent, trimmed (a header) or as written (a member of the body); `None` when
     /// absent or, for a parameter, read with the signatures instead.
     #[inline]
-    pub(crate) fn read<'a, H: HeaderSource + ?Sized>(
+    pub(crate) fn read<'a>(
         &'a self,
-        headers: &'a H,
+        found: &Found<'a>,
         body: &'a [u8],
         kind: HeaderKind,
     ) -> Result<Option<&'a [u8]>, VerifyError> {
         match self {
-            Self::Header(spec) => spec.single(headers, kind),
+            Self::Header(spec) => spec.single(found, kind),
             Self::Param(_) => Ok(None),
             Self::Field(path) => crate::json_field::find(body, path),
         }

@@ -270,6 +270,48 @@ impl SignedRequest {
         self.assemble(&made, &made.values(self))
     }
 
+    /// The bytes the request's signature covers, as the scheme builds them from the request:
+    /// for checking a hand-written verifier against the kit, or measuring the MAC alone.
+    ///
+    /// ```
+    /// use hookseal::test_kit::SignedRequest;
+    /// use hookseal::{Scheme, Secret, Timestamp};
+    ///
+    /// let kit = SignedRequest::new(Scheme::stripe(), Secret::from_bytes([7_u8; 32])?)
+    ///     .timestamp(Timestamp::from_unix_secs(1_700_000_000))
+    ///     .body("{}");
+    /// assert_eq!(kit.signed_content()?, b"1700000000.{}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Those of [`SignedRequest::build`].
+    pub fn signed_content(&self) -> Result<Vec<u8>, SignError> {
+        let made = self.sign()?;
+        let (id, text) = (self.id.as_deref(), &made.content.timestamp);
+        let fields = self.fields(text, id, made.algorithm_name.as_deref())?;
+        let body = body_members::write(&self.body, &fields)?;
+        let signed = made.content.signed(&self.scheme, &body, &self.method);
+        let extra = self.extra_headers();
+        let names = crate::sign::listed_names(&self.scheme, id, &extra)?;
+        let listed = crate::sign::listed_values(&names, id, &extra)?;
+        let derived = (self.scheme.derive(&signed, listed)).map_err(|_| SignError::InvalidBody)?;
+        Ok(content_bytes(
+            &self.scheme,
+            &signed,
+            &made.content.base,
+            &derived,
+        ))
+    }
+
+    /// The headers given besides the scheme's own, as pairs.
+    fn extra_headers(&self) -> Vec<(&str, &str)> {
+        (self.headers.iter())
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
+    }
+
     /// The twin of the request that changes `what`, and nothing else; `None` where the request
     /// has nothing of the kind that a verifier would refuse to see changed:
     ///
@@ -335,9 +377,7 @@ impl SignedRequest {
         let signature = match &self.keys.0 {
             Keys::Ring(ring) => {
                 let signer = Signer::new(scheme.clone(), ring.clone());
-                let listed: Vec<(&str, &str)> = (self.headers.iter())
-                    .map(|(n, v)| (n.as_str(), v.as_str()))
-                    .collect();
+                let listed = self.extra_headers();
                 let input = SignInput {
                     line,
                     base: base.written(),

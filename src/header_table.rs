@@ -1,0 +1,157 @@
+//! [`HeaderTable`]: the headers a scheme reads on every request, numbered when the scheme is
+//! built, and [`Found`]: their values in one request, read in one call to the
+//! [`HeaderSource`] — one pass over the headers where the source can make one, instead of a
+//! lookup (and, in an `http::HeaderMap`, a hash of the name) per header.
+
+use crate::error::{ConfigError, HeaderKind, VerifyError};
+use crate::headers::{HeaderName, HeaderSource, trim_ows};
+
+/// The most headers a scheme reads by name on every request: the signature, the timestamp
+/// and the id headers with a second name each, the algorithm's and the certificate URL's.
+pub(crate) const MAX_HEADERS: usize = 8;
+
+/// The headers a scheme reads, each at its slot.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct HeaderTable {
+    names: Vec<HeaderName>,
+}
+
+impl HeaderTable {
+    /// The slot of `name`, given a new one if the table does not hold it yet.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::InvalidLimit`] past [`MAX_HEADERS`] names.
+    pub(crate) fn slot(&mut self, name: &HeaderName) -> Result<u8, ConfigError> {
+        let at = match self.names.iter().position(|n| n == name) {
+            Some(at) => at,
+            None if self.names.len() < MAX_HEADERS => {
+                self.names.push(name.clone());
+                self.names.len() - 1
+            }
+            None => return Err(ConfigError::InvalidLimit),
+        };
+        u8::try_from(at).map_err(|_| ConfigError::InvalidLimit)
+    }
+
+    /// The values of the table's headers in `headers`.
+    pub(crate) fn find<'a, H: HeaderSource + ?Sized>(&self, headers: &'a H) -> Found<'a> {
+        let mut found = Found {
+            values: [None; MAX_HEADERS],
+            repeated: 0,
+        };
+        if !self.names.is_empty() {
+            headers.each_header_value(&self.names, |slot, value| found.add(slot, value));
+        }
+        found
+    }
+}
+
+/// The values of a [`HeaderTable`]'s headers in one request: the first of each, and which were
+/// sent more than once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Found<'a> {
+    values: [Option<&'a [u8]>; MAX_HEADERS],
+    /// Bit `i` is set when the header at slot `i` was sent more than once.
+    repeated: u8,
+}
+
+impl<'a> Found<'a> {
+    fn add(&mut self, slot: usize, value: &'a [u8]) {
+        match self.values.get_mut(slot) {
+            Some(Some(_)) => self.repeated |= 1 << slot,
+            Some(held) => *held = Some(value),
+            None => {}
+        }
+    }
+
+    /// The single value of the header at `slot`, trimmed, or `None` when it is absent.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::DuplicateHeader`] of `kind` when it was sent more than once.
+    pub(crate) fn single(
+        &self,
+        slot: u8,
+        kind: HeaderKind,
+    ) -> Result<Option<&'a [u8]>, VerifyError> {
+        if self.repeated & (1 << slot) != 0 {
+            return Err(VerifyError::DuplicateHeader(kind));
+        }
+        Ok(self
+            .values
+            .get(usize::from(slot))
+            .copied()
+            .flatten()
+            .map(trim_ows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(names: &[&str]) -> HeaderTable {
+        let mut table = HeaderTable::default();
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(
+                usize::from(table.slot(&HeaderName::new(name).unwrap()).unwrap()),
+                i
+            );
+        }
+        table
+    }
+
+    #[test]
+    fn slots_are_shared_by_equal_names_and_bounded() {
+        let mut t = table(&["a", "b"]);
+        assert_eq!(t.slot(&HeaderName::new("A").unwrap()), Ok(0));
+        let mut full = table(&["a", "b", "c", "d", "e", "f", "g", "h"]);
+        assert_eq!(
+            full.slot(&HeaderName::new("i").unwrap()),
+            Err(ConfigError::InvalidLimit)
+        );
+        assert_eq!(full.slot(&HeaderName::new("h").unwrap()), Ok(7));
+    }
+
+    /// Every source finds the same values: present once (trimmed), absent, repeated under
+    /// either case of the name.
+    #[test]
+    fn one_pass_finds_what_lookups_find() {
+        let t = table(&["x-sig", "x-ts", "x-id", "x-none"]);
+        let pairs = [
+            ("X-Sig", " v1,abc "),
+            ("host", "example.com"),
+            ("x-ts", "1"),
+            ("x-id", "a"),
+            ("X-Id", "b"),
+        ];
+        let check = |found: Found<'_>| {
+            assert_eq!(
+                found.single(0, HeaderKind::Signature),
+                Ok(Some(&b"v1,abc"[..]))
+            );
+            assert_eq!(found.single(1, HeaderKind::Timestamp), Ok(Some(&b"1"[..])));
+            assert_eq!(
+                found.single(2, HeaderKind::Id),
+                Err(VerifyError::DuplicateHeader(HeaderKind::Id))
+            );
+            assert_eq!(found.single(3, HeaderKind::Id), Ok(None));
+        };
+        check(t.find(&pairs));
+        check(t.find(&pairs.to_vec()));
+        #[cfg(feature = "http")]
+        {
+            let mut map = http::HeaderMap::new();
+            for (name, value) in pairs {
+                let name = http::HeaderName::from_bytes(name.as_bytes()).unwrap();
+                map.append(name, http::HeaderValue::from_static(value));
+            }
+            check(t.find(&map));
+            let request = http::Request::builder().body(()).unwrap();
+            let (mut parts, ()) = request.into_parts();
+            parts.headers = map;
+            check(t.find(&parts));
+        }
+    }
+}
