@@ -10,38 +10,55 @@ use crate::headers::{HeaderName, HeaderSource, trim_ows};
 /// and the id headers with a second name each, the algorithm's and the certificate URL's.
 pub(crate) const MAX_HEADERS: usize = 8;
 
-/// The headers a scheme reads, each at its slot.
+/// The headers a scheme reads, each at its slot: its first names from slot 0 up, the second
+/// names tried when a first is absent from the last slot down.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct HeaderTable {
-    names: Vec<HeaderName>,
+    first: Vec<HeaderName>,
+    second: Vec<HeaderName>,
 }
 
 impl HeaderTable {
-    /// The slot of `name`, given a new one if the table does not hold it yet.
+    /// The slot of `name`, a header's first name or (`second`) the one tried when the first is
+    /// absent; given a new one if the table does not hold it yet.
     ///
     /// # Errors
     ///
     /// [`ConfigError::InvalidLimit`] past [`MAX_HEADERS`] names.
-    pub(crate) fn slot(&mut self, name: &HeaderName) -> Result<u8, ConfigError> {
-        let at = match self.names.iter().position(|n| n == name) {
+    pub(crate) fn slot(&mut self, name: &HeaderName, second: bool) -> Result<u8, ConfigError> {
+        let full = self.first.len() + self.second.len() >= MAX_HEADERS;
+        let list = if second {
+            &mut self.second
+        } else {
+            &mut self.first
+        };
+        let at = match list.iter().position(|n| n == name) {
             Some(at) => at,
-            None if self.names.len() < MAX_HEADERS => {
-                self.names.push(name.clone());
-                self.names.len() - 1
+            None if !full => {
+                list.push(name.clone());
+                list.len() - 1
             }
             None => return Err(ConfigError::InvalidLimit),
         };
-        u8::try_from(at).map_err(|_| ConfigError::InvalidLimit)
+        let slot = if second { MAX_HEADERS - 1 - at } else { at };
+        u8::try_from(slot).map_err(|_| ConfigError::InvalidLimit)
     }
 
-    /// The values of the table's headers in `headers`.
+    /// The values of the table's headers in `headers`: the second names are looked up only
+    /// when a first one is absent.
     pub(crate) fn find<'a, H: HeaderSource + ?Sized>(&self, headers: &'a H) -> Found<'a> {
         let mut found = Found {
             values: [None; MAX_HEADERS],
             repeated: 0,
         };
-        if !self.names.is_empty() {
-            headers.each_header_value(&self.names, |slot, value| found.add(slot, value));
+        if !self.first.is_empty() {
+            headers.each_header_value(&self.first, |slot, value| found.add(slot, value));
+        }
+        let absent = (found.values.iter().take(self.first.len())).any(Option::is_none);
+        if absent && !self.second.is_empty() {
+            headers.each_header_value(&self.second, |at, value| {
+                found.add(MAX_HEADERS - 1 - at, value);
+            });
         }
         found
     }
@@ -94,10 +111,8 @@ mod tests {
     fn table(names: &[&str]) -> HeaderTable {
         let mut table = HeaderTable::default();
         for (i, name) in names.iter().enumerate() {
-            assert_eq!(
-                usize::from(table.slot(&HeaderName::new(name).unwrap()).unwrap()),
-                i
-            );
+            let slot = table.slot(&HeaderName::new(name).unwrap(), false).unwrap();
+            assert_eq!(usize::from(slot), i);
         }
         table
     }
@@ -105,13 +120,34 @@ mod tests {
     #[test]
     fn slots_are_shared_by_equal_names_and_bounded() {
         let mut t = table(&["a", "b"]);
-        assert_eq!(t.slot(&HeaderName::new("A").unwrap()), Ok(0));
+        let name = |n: &str| HeaderName::new(n).unwrap();
+        assert_eq!(t.slot(&name("A"), false), Ok(0));
+        assert_eq!(t.slot(&name("c"), true), Ok(7));
+        assert_eq!(t.slot(&name("d"), true), Ok(6));
+        assert_eq!(t.slot(&name("C"), true), Ok(7));
         let mut full = table(&["a", "b", "c", "d", "e", "f", "g", "h"]);
+        assert_eq!(full.slot(&name("i"), false), Err(ConfigError::InvalidLimit));
+        assert_eq!(full.slot(&name("i"), true), Err(ConfigError::InvalidLimit));
+        assert_eq!(full.slot(&name("h"), false), Ok(7));
+    }
+
+    /// A second name is read when a first one is absent, and only then.
+    #[test]
+    fn second_names_only_when_a_first_is_absent() {
+        let mut t = table(&["svix-id"]);
+        let second = t
+            .slot(&HeaderName::new("webhook-id").unwrap(), true)
+            .unwrap();
+        let both = [("svix-id", "a"), ("webhook-id", "b"), ("webhook-id", "c")];
+        assert_eq!(t.find(&both).single(0, HeaderKind::Id), Ok(Some(&b"a"[..])));
+        // Not looked up, so its repeat is not seen.
+        assert_eq!(t.find(&both).single(second, HeaderKind::Id), Ok(None));
+        let only_second = [("webhook-id", "b")];
+        assert_eq!(t.find(&only_second).single(0, HeaderKind::Id), Ok(None));
         assert_eq!(
-            full.slot(&HeaderName::new("i").unwrap()),
-            Err(ConfigError::InvalidLimit)
+            t.find(&only_second).single(second, HeaderKind::Id),
+            Ok(Some(&b"b"[..]))
         );
-        assert_eq!(full.slot(&HeaderName::new("h").unwrap()), Ok(7));
     }
 
     /// Every source finds the same values: present once (trimmed), absent, repeated under

@@ -224,23 +224,6 @@ impl HeaderSource for http::HeaderMap {
             .iter()
             .map(http::HeaderValue::as_bytes)
     }
-
-    /// One pass over the map's entries: a standard name (`content-type`) differs from a custom
-    /// one (`webhook-id`) in kind, a custom one first in length, so most comparisons cost a
-    /// branch, where a lookup per name hashes the name byte by byte.
-    fn each_header_value<'a>(
-        &'a self,
-        names: &[HeaderName],
-        mut found: impl FnMut(usize, &'a [u8]),
-    ) {
-        for (name, value) in self {
-            for (i, wanted) in names.iter().enumerate() {
-                if name == wanted.as_http() {
-                    found(i, value.as_bytes());
-                }
-            }
-        }
-    }
 }
 
 /// The single value of header `name`, trimmed, or `None` when it is absent.

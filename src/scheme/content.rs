@@ -158,6 +158,7 @@ impl Scheme {
     ///
     /// Those of [`Scheme::form`], and [`VerifyError::MalformedBody`] for members that are not
     /// strings of one JSON object.
+    #[inline]
     pub(crate) fn derive<'a>(
         &self,
         signed: &Signed<'a>,

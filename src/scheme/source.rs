@@ -23,8 +23,8 @@ impl HeaderSpec {
         let name = HeaderName::new(wire)?;
         let fallback = fallback.map(HeaderName::new).transpose()?;
         let slots = (
-            table.slot(&name)?,
-            fallback.as_ref().map(|f| table.slot(f)).transpose()?,
+            table.slot(&name, false)?,
+            fallback.as_ref().map(|f| table.slot(f, true)).transpose()?,
         );
         Ok(Self {
             wire: wire.into(),
