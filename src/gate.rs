@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::body_mac::BodyMac;
 use crate::clock::Clock;
 use crate::error::FreshError;
 use crate::handshake::HandshakeReply;
@@ -69,16 +70,19 @@ impl<C: Clock> Gate<C> {
     }
 
     /// Verifies `request` (its headers, and its request line for schemes that sign it) with
-    /// its buffered `body`, answers a signed handshake, and, with a replay cache, reserves the
-    /// replay key: the delivery to hand the handler, or the layer's own answer.
+    /// its buffered `body` — with the MACs run as it arrived, when there are — answers a signed
+    /// handshake, and, with a replay cache, reserves the replay key: the delivery to hand the
+    /// handler, or the layer's own answer.
     pub(crate) async fn admit<H: HeaderSource + Sync + ?Sized>(
         &self,
         request: &H,
         body: &Bytes,
+        body_mac: Option<BodyMac>,
     ) -> Result<(VerifiedDelivery, Held), Answer> {
-        let verified = match self.verifier.load_key(request, body).await {
-            Ok(()) => self.verifier.verify(request, body),
-            Err(error) => Err(error),
+        let verified = match (self.verifier.load_key(request, body).await, body_mac) {
+            (Ok(()), Some(body_mac)) => self.verifier.verify_with_mac(request, body, body_mac),
+            (Ok(()), None) => self.verifier.verify(request, body),
+            (Err(error), _) => Err(error),
         };
         let verified = verified.map_err(|error| self.refuse(FreshError::Rejected(error)))?;
         // A signed handshake is answered once verified, and before the replay cache: it takes

@@ -107,6 +107,7 @@ mod algorithm;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
+mod body_mac;
 #[cfg(feature = "x509")]
 mod certificate;
 mod clock;
@@ -165,6 +166,7 @@ mod token;
 mod verified_delivery;
 mod verify;
 
+pub use body_mac::BodyMac;
 #[cfg(feature = "x509")]
 #[cfg_attr(docsrs, doc(cfg(feature = "x509")))]
 pub use certificate::{Certificate, CertificateKey};

@@ -139,8 +139,18 @@ impl Keyed {
 
     /// The tag of the message `feed` writes into the stream, part by part.
     fn tag(&self, feed: impl FnOnce(&mut Stream)) -> Tag {
-        let mut inner = Stream::after_one_block(self.hash, self.inner);
+        let mut inner = self.start();
         feed(&mut inner);
+        self.finish(inner)
+    }
+
+    /// A message's stream, from the inner state.
+    fn start(&self) -> Stream {
+        Stream::after_one_block(self.hash, self.inner)
+    }
+
+    /// The tag of the message `inner` holds.
+    fn finish(&self, inner: Stream) -> Tag {
         let digest = inner.finish();
         // The outer message is the inner digest alone: one block, padding included.
         let len = self.hash.output_len();
@@ -171,6 +181,7 @@ impl Drop for Keyed {
 
 /// A message being hashed from a state: the bytes that do not fill a block yet wait in
 /// `pending`.
+#[derive(Clone)]
 struct Stream {
     hash: Hash,
     state: State,
@@ -281,16 +292,42 @@ impl MacKey {
     /// (in schemes that sign with a public key, HMAC keys sign nothing and the tag only anchors
     /// replay keys).
     pub(crate) fn tag_with(&self, algorithm: Algorithm, content: &Content<'_>) -> Tag {
-        let keyed = match algorithm {
+        (self.for_algorithm(algorithm)).tag(|stream| content.feed(|part| stream.update(part)))
+    }
+
+    /// A message to be tagged under `algorithm` as it arrives, part by part
+    /// ([`MacKey::tag_with`] for one known whole).
+    pub(crate) fn stream(&self, algorithm: Algorithm) -> MacStream {
+        let keyed = self.for_algorithm(algorithm);
+        MacStream(keyed.start())
+    }
+
+    /// The tag of the message `stream` holds, begun with [`MacKey::stream`] under `algorithm`.
+    pub(crate) fn finish(&self, algorithm: Algorithm, stream: MacStream) -> Tag {
+        self.for_algorithm(algorithm).finish(stream.0)
+    }
+
+    fn for_algorithm(&self, algorithm: Algorithm) -> &Keyed {
+        match algorithm {
             Algorithm::HmacSha1 => &self.sha1,
             _ => &self.sha256,
-        };
-        keyed.tag(|stream| content.feed(|part| stream.update(part)))
+        }
     }
 
     /// The HMAC-SHA256 of `message` alone (Zoom's answer to its URL validation).
     pub(crate) fn sha256_of(&self, message: &[u8]) -> Tag {
         self.sha256.tag(|stream| stream.update(message))
+    }
+}
+
+/// A message being tagged as it arrives ([`MacKey::stream`]).
+#[derive(Clone)]
+pub(crate) struct MacStream(Stream);
+
+impl MacStream {
+    /// Adds the message's next bytes.
+    pub(crate) fn update(&mut self, part: &[u8]) {
+        self.0.update(part);
     }
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use sha2::{Digest as _, Sha256};
 
 use crate::algorithm::Algorithm;
+use crate::body_mac::BodyMac;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{HeaderKind, SecretError, VerifyError};
 use crate::handshake::VerifyToken;
@@ -330,7 +331,92 @@ impl<C: Clock> Verifier<C> {
         body: &'a [u8],
         now: Timestamp,
     ) -> Result<Verified<'a>, VerifyError> {
-        crate::observe::verification(&self.scheme, body.len(), || self.check(headers, body, now))
+        crate::observe::verification(&self.scheme, body.len(), || {
+            self.check(headers, body, now, None)
+        })
+    }
+
+    /// Begins verifying a request whose body is still arriving: the MAC under each HMAC key
+    /// valid now, fed the signed content's parts before the body. Feed it the body's chunks in
+    /// order as they arrive ([`BodyMac::update`]), then verify with
+    /// [`Verifier::verify_with_mac`], which uses those MACs instead of reading the body again:
+    /// for a layer that buffers the body anyway, one pass over it instead of two.
+    ///
+    /// `None` where that cannot be done — the scheme's content is found in or built from the
+    /// body (Twilio's form, Linear's and Mailgun's members, Hook0's listed headers, AWS SNS,
+    /// PayPal), the keys are public or fetched, more than four HMAC keys are valid at once — or
+    /// the clock or the headers cannot be read: verify the whole body with
+    /// [`Verifier::verify`], which says why.
+    ///
+    /// ```
+    /// use hookseal::{Keyring, Scheme, Secret, Signer, Verifier};
+    ///
+    /// let secret = || Secret::from_bytes([7_u8; 32]);
+    /// let signer = Signer::new(Scheme::stripe(), Keyring::single(secret()?));
+    /// let verifier = Verifier::new(Scheme::stripe(), Keyring::single(secret()?));
+    /// let body = br#"{"id":"evt_1","type":"invoice.paid"}"#;
+    /// let signed = signer.sign(None, body)?;
+    /// let headers: Vec<(&str, &str)> = signed.iter().collect();
+    ///
+    /// let mut mac = verifier.body_mac(&headers).expect("Stripe's body can be MACed as it arrives");
+    /// for chunk in body.chunks(8) {
+    ///     mac.update(chunk);
+    /// }
+    /// let verified = verifier.verify_with_mac(&headers, body, mac)?;
+    /// assert_eq!(verified.body(), body);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn body_mac<H: HeaderSource + ?Sized>(&self, headers: &H) -> Option<BodyMac> {
+        let scheme = &self.scheme;
+        let now = self.clock.now()?;
+        let ring = match &self.keys {
+            Keys::Held(ring) if scheme.streams_body() => ring,
+            _ => return None,
+        };
+        let mut presented = Presented::new(scheme.algorithm());
+        let (signed, listed, _) = self.read(headers, &[], now, &mut presented).ok()?;
+        let derived = scheme.derive(&signed, listed).ok()?;
+        let [Some(base), None] = scheme.url_bases(self.public_url.as_ref()) else {
+            return None;
+        };
+        let content = scheme.content(&signed, base, &derived);
+        let mut body_mac = BodyMac::new(now);
+        for (i, key) in ring.as_slice().iter().enumerate() {
+            if !key.is_valid_at(now) || !scheme.can_verify_with(key) {
+                continue;
+            }
+            let mac = match key.material() {
+                Material::Hmac(mac) => mac,
+                #[allow(unreachable_patterns, reason = "without the public-key features")]
+                _ => continue,
+            };
+            let mut stream = mac.stream(scheme.algorithm());
+            content.feed_before_body(|part| stream.update(part));
+            body_mac.add(i, stream)?;
+        }
+        Some(body_mac)
+    }
+
+    /// Verifies a request as of when it began to arrive ([`Verifier::body_mac`]), with the
+    /// MACs `body_mac` computed over its body as it arrived; `body` is the whole body, the bytes
+    /// fed, handed out as [`Verified::body`]. A key whose MAC was not run, or a body of another
+    /// length than the one fed, is MACed from `body` instead. Each check of
+    /// [`Verifier::verify_at`] applies, in its order.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Verifier::verify_at`].
+    pub fn verify_with_mac<'a, H: HeaderSource + ?Sized>(
+        &'a self,
+        headers: &'a H,
+        body: &'a [u8],
+        body_mac: BodyMac,
+    ) -> Result<Verified<'a>, VerifyError> {
+        let now = body_mac.now;
+        crate::observe::verification(&self.scheme, body.len(), || {
+            self.check(headers, body, now, Some(body_mac))
+        })
     }
 
     /// The checks of [`Verifier::verify_at`], in order.
@@ -339,6 +425,7 @@ impl<C: Clock> Verifier<C> {
         headers: &'a H,
         body: &'a [u8],
         now: Timestamp,
+        mut body_mac: Option<BodyMac>,
     ) -> Result<Verified<'a>, VerifyError> {
         let scheme = &self.scheme;
 
@@ -377,7 +464,15 @@ impl<C: Clock> Verifier<C> {
                 let content = scheme.content(&signed, base, &derived);
                 let (matched, tag) = match key.material() {
                     Material::Hmac(mac) if presented.has_tags() => {
-                        let tag = scheme.tag(mac, &content);
+                        // The MAC run as the body arrived, where there is one.
+                        let streamed = body_mac.as_mut().and_then(|m| m.take(i, body.len()));
+                        let tag = match streamed {
+                            Some(mut stream) => {
+                                content.feed_after_body(|part| stream.update(part));
+                                mac.finish(scheme.algorithm(), stream)
+                            }
+                            None => scheme.tag(mac, &content),
+                        };
                         (presented.matches(&tag), Some(tag))
                     }
                     Material::Hmac(_) => (false, None),
@@ -1122,5 +1217,105 @@ mod tests {
             v.verify_at(&headers, b"body", now).unwrap().key_id(),
             "hmac"
         );
+    }
+}
+
+#[cfg(test)]
+#[cfg(feature = "test-util")]
+mod body_mac_tests {
+    use super::*;
+    use crate::Secret;
+    use crate::test_kit::SignedRequest;
+
+    const NOW: u64 = 1_700_000_000;
+
+    fn secret() -> Secret {
+        Secret::from_bytes([7_u8; 32]).unwrap()
+    }
+
+    /// For every HMAC preset: where the body can be MACed as it arrives, that MAC, fed in
+    /// chunks of any size, verifies what the whole-body verification verifies, with the same
+    /// key and replay key, and is what decides (a different body fed is refused); where it
+    /// cannot, there is no such MAC.
+    #[test]
+    fn a_mac_fed_in_chunks_verifies_as_the_whole_body_does() {
+        let now = Timestamp::from_unix_secs(NOW);
+        let mut streamed = Vec::new();
+        for scheme in Scheme::presets() {
+            if scheme.algorithm().is_public_key() {
+                continue;
+            }
+            let body = match scheme.name() {
+                "twilio" => "Digits=1234&From=%2B14158675309".to_owned(),
+                _ => format!(r#"{{"type":"invoice.paid","pad":"{}"}}"#, "x".repeat(150)),
+            };
+            let mut kit = SignedRequest::new(scheme.clone(), secret())
+                .timestamp(now)
+                .id("evt_1A")
+                .url("https://example.com/hooks?x=1")
+                .body(body);
+            if scheme.listed_param().is_some() {
+                kit = kit.header("X-Event-Type", "invoice.paid");
+            }
+            let request = kit.build().unwrap();
+            let body = request.body().clone();
+            let verifier = Verifier::new(scheme.clone(), Keyring::single(secret()))
+                .with_public_url("https://example.com")
+                .unwrap()
+                .with_clock(crate::clock::ManualClock::new(now));
+            let whole = verifier.verify_at(&request, &body, now).unwrap();
+            let Some(fresh) = verifier.body_mac(&request) else {
+                continue;
+            };
+            streamed.push(scheme.name().to_owned());
+            for size in [1, 7, 64, 65, body.len()] {
+                let mut mac = fresh.clone();
+                body.chunks(size).for_each(|chunk| mac.update(chunk));
+                let verified = verifier.verify_with_mac(&request, &body, mac).unwrap();
+                assert_eq!(verified.key_id(), whole.key_id(), "{}", scheme.name());
+                assert_eq!(
+                    verified.replay_key(),
+                    whole.replay_key(),
+                    "{}",
+                    scheme.name()
+                );
+            }
+            let mut other = body.to_vec();
+            if let Some(b) = other.get_mut(3) {
+                *b ^= 1;
+            }
+            let mut mac = fresh.clone();
+            mac.update(&other);
+            let refused = verifier.verify_with_mac(&request, &body, mac).unwrap_err();
+            assert_eq!(
+                refused,
+                VerifyError::NoMatchingSignature,
+                "{}",
+                scheme.name()
+            );
+            // A body of another length than the one fed: MACed whole.
+            let mut mac = fresh;
+            mac.update(b"short");
+            assert!(verifier.verify_with_mac(&request, &body, mac).is_ok());
+        }
+        for name in [
+            "standard-webhooks",
+            "stripe",
+            "github",
+            "slack",
+            "square",
+            "hubspot",
+        ] {
+            assert!(
+                streamed.iter().any(|s| s == name),
+                "{name} streams: {streamed:?}"
+            );
+        }
+        for name in ["twilio", "linear", "mailgun", "hook0"] {
+            assert!(
+                !streamed.iter().any(|s| s == name),
+                "{name} does not stream"
+            );
+        }
     }
 }

@@ -215,7 +215,7 @@ async fn check<C: Clock>(
         .path_and_query()
         .map_or("/", |target| target.as_str());
     let view = RequestView::new(request.method().as_str(), target, request.headers());
-    match gate.admit(&view, &body).await {
+    match gate.admit(&view, &body, None).await {
         Ok((delivery, pending)) => {
             request.extensions_mut().insert(delivery);
             // The handler reads the body the middleware verified, byte for byte.

@@ -21,9 +21,14 @@ pub(crate) enum Unread {
     Failed,
 }
 
-/// A request's body, read whole: at most `limit` bytes. A body of one chunk is not copied;
-/// trailers are passed over.
-pub(crate) async fn buffer<B>(headers: &HeaderMap, body: B, limit: usize) -> Result<Bytes, Unread>
+/// A request's body, read whole: at most `limit` bytes, each chunk handed to `chunk` as it
+/// arrives. A body of one chunk is not copied; trailers are passed over.
+pub(crate) async fn buffer<B>(
+    headers: &HeaderMap,
+    body: B,
+    limit: usize,
+    chunk: impl FnMut(&[u8]),
+) -> Result<Bytes, Unread>
 where
     B: Body,
     B::Error: Into<Box<dyn Error + Send + Sync>>,
@@ -35,7 +40,7 @@ where
     if announced.is_some_and(|len| len > limit as u64) {
         return Err(Unread::TooLarge);
     }
-    match read_up_to(pin!(body), limit).await {
+    match read_up_to(pin!(body), limit, chunk).await {
         Read::Whole(body) | Read::Partly(body, Then::Trailers(_)) => Ok(body),
         Read::Partly(_, Then::Rest(_)) => Err(Unread::TooLarge),
         Read::Partly(_, Then::Failed(_)) => Err(Unread::Failed),
@@ -51,9 +56,14 @@ pub(crate) enum Read<B: Body> {
     Partly(Bytes, Then<B>),
 }
 
-/// Reads `body` whole if it is at most `room` bytes; stops as soon as it is known to be larger.
-/// A body of one chunk is not copied.
-pub(crate) async fn read_up_to<B: Body + Unpin>(mut body: B, room: usize) -> Read<B> {
+/// Reads `body` whole if it is at most `room` bytes, handing each chunk within the room to
+/// `seen` as it arrives; stops as soon as it is known to be larger. A body of one chunk is not
+/// copied.
+pub(crate) async fn read_up_to<B: Body + Unpin>(
+    mut body: B,
+    room: usize,
+    mut seen: impl FnMut(&[u8]),
+) -> Read<B> {
     if body.size_hint().lower() > room as u64 {
         return Read::Partly(Bytes::new(), Then::Rest(body));
     }
@@ -69,6 +79,7 @@ pub(crate) async fn read_up_to<B: Body + Unpin>(mut body: B, room: usize) -> Rea
                         held.push(chunk);
                         return Read::Partly(held.into_bytes(), Then::Rest(body));
                     }
+                    seen(&chunk);
                     held.push(chunk);
                 }
                 Err(frame) => {

@@ -211,7 +211,7 @@ where
         let shared = Arc::clone(&self.shared);
         Box::pin(async move {
             let (parts, body) = request.into_parts();
-            let body = match buffer(&parts.headers, body, shared.body_limit).await {
+            let body = match buffer(&parts.headers, body, shared.body_limit, |_| {}).await {
                 Ok(body) => body,
                 Err(Unread::TooLarge) => return Ok(refusal(IdempotencyLayerError::BodyTooLarge)),
                 Err(Unread::Failed) => return Ok(refusal(IdempotencyLayerError::BodyUnreadable)),
@@ -290,7 +290,7 @@ impl<S: ?Sized> Shared<S> {
             return Err(Unstored::Answer(response.map(IdempotentBody::inner)));
         };
         let (parts, body) = response.into_parts();
-        match read_up_to(body, room).await {
+        match read_up_to(body, room, |_| {}).await {
             Read::Whole(body) => match stored_response::finish(head, &body) {
                 Some(record) => {
                     *fresh = Some((parts, body));

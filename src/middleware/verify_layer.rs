@@ -175,13 +175,20 @@ where
     if let Some(answer) = gate.challenge(parts.method.as_str(), query) {
         return Err(respond(answer));
     }
-    let body = match buffer(&parts.headers, body, gate.body_limit).await {
+    // The MACs run over the body as it arrives, where the scheme allows it.
+    let mut body_mac = gate.verifier.body_mac(&parts);
+    let feed = |chunk: &[u8]| {
+        if let Some(mac) = &mut body_mac {
+            mac.update(chunk);
+        }
+    };
+    let body = match buffer(&parts.headers, body, gate.body_limit, feed).await {
         Ok(body) => body,
         Err(Unread::TooLarge) => return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, None)),
         Err(Unread::Failed) => return Err(refuse(StatusCode::BAD_REQUEST, None)),
     };
     // The parts carry the request line, for schemes that sign it.
-    let (delivery, pending) = gate.admit(&parts, &body).await.map_err(respond)?;
+    let (delivery, pending) = (gate.admit(&parts, &body, body_mac).await).map_err(respond)?;
     parts.extensions.insert(delivery);
     Ok((Request::from_parts(parts, Full::new(body)), pending))
 }

@@ -750,8 +750,22 @@ impl SchemeBuilder {
             self.body_digest_param.is_some(),
             id.as_ref().and_then(Source::top_level_member),
         );
+        // A MAC can run over the body as it arrives where nothing in the content is found in,
+        // or built from, the body, and the body is signed once, under one spelling of the URL.
+        let from_body = [Some(&signature), timestamp.as_ref(), id.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|source| matches!(source, Source::Field(_)));
+        let streams_body = !algorithm.is_public_key()
+            && algorithm_choice.is_none()
+            && !token
+            && !reads.derived
+            && !from_body
+            && !self.url_port_variants
+            && content.iter().filter(|p| **p == PartKind::Body).count() == 1;
         Ok(Scheme {
             name: self.name.into(),
+            streams_body,
             signature,
             timestamp,
             timestamp_format: self.timestamp_format,

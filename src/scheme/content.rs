@@ -268,7 +268,22 @@ pub(crate) enum Content<'b> {
 impl<'b> Content<'b> {
     /// Feeds the content to `f`, piece by piece, in order; nothing is concatenated.
     #[inline]
-    pub(crate) fn feed(&self, mut f: impl FnMut(&[u8])) {
+    pub(crate) fn feed(&self, f: impl FnMut(&[u8])) {
+        self.feed_parts(Span::All, f);
+    }
+
+    /// Feeds the parts before the body: what a MAC over a body still arriving starts with.
+    pub(crate) fn feed_before_body(&self, f: impl FnMut(&[u8])) {
+        self.feed_parts(Span::BeforeBody, f);
+    }
+
+    /// Feeds the parts after the body: what a MAC over a body that has arrived ends with.
+    pub(crate) fn feed_after_body(&self, f: impl FnMut(&[u8])) {
+        self.feed_parts(Span::AfterBody, f);
+    }
+
+    #[inline]
+    fn feed_parts(&self, span: Span, mut f: impl FnMut(&[u8])) {
         let (parts, signed, base, derived) = match self {
             Self::Parts {
                 parts,
@@ -278,6 +293,14 @@ impl<'b> Content<'b> {
             } => (*parts, *signed, *base, *derived),
             #[cfg(test)]
             Self::Slices(slices) => return slices.iter().for_each(|s| f(s)),
+        };
+        let body = || parts.iter().position(|p| *p == PartKind::Body);
+        let parts = match span {
+            Span::All => parts,
+            Span::BeforeBody => body().and_then(|at| parts.get(..at)).unwrap_or_default(),
+            Span::AfterBody => body()
+                .and_then(|at| parts.get(at + 1..))
+                .unwrap_or_default(),
         };
         for part in parts {
             match part {
@@ -324,6 +347,14 @@ impl<'b> Content<'b> {
         self.feed(|piece| out.extend_from_slice(piece));
         out
     }
+}
+
+/// Which of a content's parts to feed.
+#[derive(Clone, Copy)]
+enum Span {
+    All,
+    BeforeBody,
+    AfterBody,
 }
 
 /// Whether `text` is found in `id ‖ text` only at its end, so that reading forward, the first

@@ -156,6 +156,8 @@ pub struct Scheme {
     listed_param: Option<Box<str>>,
     /// What the content holds besides headers and body, found once when the scheme is built.
     reads: Reads,
+    /// Whether a MAC can run over the body as it arrives.
+    streams_body: bool,
     headers: HeaderTable,
     syntax: Syntax,
     codec_encoding: Encoding,
@@ -654,6 +656,13 @@ impl Scheme {
             Syntax::Prefixed { prefix } => format!("{prefix}{encoded}"),
             Syntax::Bare | Syntax::Token(_) => encoded.to_owned(),
         }
+    }
+
+    /// Whether an HMAC over the content can be computed as the body arrives: nothing in the
+    /// content is found in, or built from, the body, which is signed once, under one spelling
+    /// of the URL.
+    pub(crate) fn streams_body(&self) -> bool {
+        self.streams_body
     }
 
     /// The headers the scheme reads on every request.

@@ -28,5 +28,6 @@ mod request_line;
 #[path = "../replay/server.rs"]
 #[allow(dead_code)] // Not every helper of the shared harness is needed here.
 mod server;
+mod streamed;
 #[cfg(feature = "serde")]
 mod typed;
