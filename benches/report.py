@@ -15,15 +15,26 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZES = [64, 256, 1024, 16384, 1048576]
 
 
-def load(criterion_dir):
-    """{full_id: median ns} for every benchmark under criterion_dir."""
+def load(criterion_dir, baseline="new"):
+    """{full_id: median ns} for every benchmark under criterion_dir, from `baseline`."""
     results = {}
-    for path in glob.glob(os.path.join(criterion_dir, "**", "new", "benchmark.json"), recursive=True):
+    pattern = os.path.join(criterion_dir, "**", baseline, "benchmark.json")
+    for path in glob.glob(pattern, recursive=True):
         with open(path) as f:
             meta = json.load(f)
         with open(os.path.join(os.path.dirname(path), "estimates.json")) as f:
             results[meta["full_id"]] = json.load(f)["median"]["point_estimate"]
     return results
+
+
+def rounds(criterion_dir):
+    """The results of each round `bash benches/run` saved (baselines round1, round2, ...), or of
+    the last run alone when it saved none."""
+    names = sorted({os.path.basename(os.path.dirname(p)) for p in
+                    glob.glob(os.path.join(criterion_dir, "**", "round*", "benchmark.json"),
+                              recursive=True)})
+    found = [load(criterion_dir, n) for n in names]
+    return [r for r in found if r] or [load(criterion_dir)]
 
 
 def size_label(n):
@@ -37,38 +48,79 @@ def duration(ns):
     return f"{ns:.0f} ns"
 
 
-def main():
-    own = load(os.path.join(ROOT, "target", "criterion"))
-    peers = load(os.path.join(ROOT, "benches", "peers", "target", "criterion"))
-    out = []
+def spread(values, fmt="{:.2f}x"):
+    """The median of per-round values, and their range when there are several rounds."""
+    values = sorted(values)
+    if not values:
+        return "–"
+    mid = values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+    text = fmt.format(mid)
+    if len(values) > 1:
+        text += " (" + fmt.format(values[0]).rstrip("x") + "–" + fmt.format(values[-1]) + ")"
+    return text
 
-    out.append("Verify, each scheme against a one-shot raw HMAC-SHA256 of the same signed bytes:\n")
+
+def ratios(runs, numerator, denominator):
+    """numerator ÷ denominator in each round that has both."""
+    return [r[numerator] / r[denominator] for r in runs if numerator in r and denominator in r]
+
+
+def median_time(runs, key):
+    values = sorted(r[key] for r in runs if key in r)
+    return duration(values[len(values) // 2]) if values else "–"
+
+
+def main():
+    own = rounds(os.path.join(ROOT, "target", "criterion"))
+    peers = rounds(os.path.join(ROOT, "benches", "peers", "target", "criterion"))
+    out = [f"Rounds: {len(own)} of the verify bench, {len(peers)} of the peer bench. Each cell is "
+           "the median over rounds of a ratio taken within one round, with the lowest and highest "
+           "round in brackets.\n"]
+
+    out.append("Verify against a one-shot raw HMAC of the same signed bytes (hookseal ÷ raw), at every size:\n")
     out.append("| scheme | " + " | ".join(size_label(s) for s in SIZES) + " |")
     out.append("|---|" + "---|" * len(SIZES))
-    for scheme in ["standard_webhooks", "stripe", "github"]:
+    for scheme in ["standard-webhooks", "stripe", "github"]:
         cells = []
         for s in SIZES:
-            ours = own.get(f"verify/{scheme}/hookseal/{s}")
-            raw = own.get(f"verify/{scheme}/raw_hmac/{s}")
-            cells.append(f"{ours / raw:.2f}x ({duration(ours)})" if ours and raw else "–")
+            base = f"verify/{scheme}/%s/{s}"
+            r = ratios(own, base % "hookseal", base % "raw_hmac")
+            cells.append(f"{spread(r)}, {median_time(own, base % 'hookseal')}" if r else "–")
         out.append(f"| {scheme} | " + " | ".join(cells) + " |")
 
-    if peers:
-        out.append("\nStandard Webhooks requests, the peer crates against hookseal (how many times "
-                   "slower), and hookseal against a raw HMAC:\n")
+    presets = sorted({k.split("/")[1] for r in own for k in r if k.startswith("verify/")})
+    out.append("\nEvery HMAC preset at 64 B and 1 KiB: hookseal ÷ one-shot raw HMAC, and ÷ the "
+               "pre-keyed HMAC of the same bytes (the floor: what the MAC alone costs):\n")
+    out.append("| preset | 64 B ÷ raw | 64 B ÷ pre-keyed | 1 KiB ÷ raw | 1 KiB ÷ pre-keyed |")
+    out.append("|---|---|---|---|---|")
+    for scheme in presets:
+        cells = []
+        for s in (64, 1024):
+            base = f"verify/{scheme}/%s/{s}"
+            cells.append(spread(ratios(own, base % "hookseal", base % "raw_hmac")))
+            cells.append(spread(ratios(own, base % "hookseal", base % "keyed_hmac")))
+        out.append(f"| {scheme} | " + " | ".join(cells) + " |")
+
+    if any(peers):
+        out.append("\nStandard Webhooks requests: how many times slower the peer crates are than "
+                   "hookseal, and hookseal against a raw HMAC:\n")
         out.append("| body | raw HMAC | hookseal | svix | standardwebhooks | svix ÷ hookseal | "
                    "standardwebhooks ÷ hookseal | hookseal ÷ raw |")
         out.append("|---|---|---|---|---|---|---|---|")
         for s in SIZES:
-            raw, ours, svix, stdwh = (peers.get(f"peers/{f}/{s}") for f in
-                                      ("raw_hmac", "hookseal", "svix", "standardwebhooks"))
-            if None in (raw, ours, svix, stdwh):
+            key = lambda f: f"peers/{f}/{s}"
+            if not any(key("svix") in r for r in peers):
                 continue
-            out.append(f"| {size_label(s)} | {duration(raw)} | {duration(ours)} | {duration(svix)} | "
-                       f"{duration(stdwh)} | {svix / ours:.2f}x | {stdwh / ours:.2f}x | {ours / raw:.2f}x |")
-        svg(peers)
+            out.append(f"| {size_label(s)} | {median_time(peers, key('raw_hmac'))} | "
+                       f"{median_time(peers, key('hookseal'))} | {median_time(peers, key('svix'))} | "
+                       f"{median_time(peers, key('standardwebhooks'))} | "
+                       f"{spread(ratios(peers, key('svix'), key('hookseal')))} | "
+                       f"{spread(ratios(peers, key('standardwebhooks'), key('hookseal')))} | "
+                       f"{spread(ratios(peers, key('hookseal'), key('raw_hmac')))} |")
+        svg(peers[-1])
 
-    replay = [(k, v) for k, v in own.items() if k.startswith("replay/")]
+    replay = [(k, v) for k, v in load(os.path.join(ROOT, "target", "criterion")).items()
+              if k.startswith("replay/")]
     if replay:
         out.append("\nReplay cache (checks per second, each a reserve and a commit; one million distinct keys for memory; redis_cluster is three masters on this machine):\n")
         out.append("| benchmark | checks/s |")
@@ -77,7 +129,9 @@ def main():
             per_iter = {"replay/memory": 1_000_000, "replay/redis/1_tasks": 2_000,
                         "replay/redis/50_tasks": 50_000, "replay/redis_cluster/1_tasks": 2_000,
                         "replay/redis_cluster/50_tasks": 50_000}
-            n = next(v for p, v in per_iter.items() if key.startswith(p))
+            n = next((v for p, v in per_iter.items() if key.startswith(p)), None)
+            if n is None:
+                continue
             out.append(f"| {key} | {n / (ns / 1e9) / 1e6:.2f} M |" if n / (ns / 1e9) >= 1e6
                        else f"| {key} | {n / (ns / 1e9) / 1e3:.0f} k |")
     print("\n".join(out))

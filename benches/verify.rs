@@ -146,8 +146,8 @@ fn verify_group(c: &mut Criterion, scheme: &Scheme, sizes: &[usize], quick: bool
     let algorithm = scheme.algorithm();
     let mut group = c.benchmark_group(format!("verify/{}", scheme.name()));
     if quick {
-        group.warm_up_time(Duration::from_millis(300));
-        group.measurement_time(Duration::from_secs(1));
+        group.warm_up_time(Duration::from_millis(200));
+        group.measurement_time(Duration::from_millis(600));
     }
     for &size in sizes {
         let (request, content, verifier) = request(scheme, size);
