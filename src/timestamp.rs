@@ -103,6 +103,13 @@ fn parse_decimal(digits: &[u8]) -> Result<u64, TimestampReason> {
     if digits.is_empty() {
         return Err(TimestampReason::Empty);
     }
+    // Up to 19 digits cannot overflow a `u64`: check them all, then fold without checks.
+    if digits.len() <= 19 && digits.iter().all(u8::is_ascii_digit) {
+        if digits.len() > 1 && digits.first() == Some(&b'0') {
+            return Err(TimestampReason::LeadingZero);
+        }
+        return Ok(digits.iter().fold(0, |v, &b| v * 10 + u64::from(b - b'0')));
+    }
     // One pass: a non-digit returns at once; an overflow is only noted, since a non-digit
     // after it still decides the error.
     let mut value: Option<u64> = Some(0);
