@@ -107,6 +107,8 @@ mod algorithm;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod body_chunks;
 mod body_mac;
 #[cfg(feature = "x509")]
 mod certificate;

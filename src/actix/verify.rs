@@ -6,13 +6,16 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use actix_web::body::{BodyStream, EitherBody, MessageBody, to_bytes_limited};
+use actix_web::body::{BodyStream, EitherBody, MessageBody};
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{Error, HttpMessage as _, HttpResponse};
 
+use bytes::Bytes;
+
 use super::response::{refusal, status};
+use crate::body_chunks::{BodyChunks, Unread};
 use crate::clock::{Clock, SystemClock};
 use crate::gate::{Answer, Gate, Held};
 use crate::refused::Refused;
@@ -200,22 +203,23 @@ async fn check<C: Clock>(
     if announced.is_some_and(|len| len > gate.body_limit as u64) {
         return Err(request.into_response(refusal(StatusCode::PAYLOAD_TOO_LARGE, None)));
     }
-    let payload = BodyStream::new(request.take_payload());
-    let body = match to_bytes_limited(payload, gate.body_limit).await {
-        Ok(Ok(body)) => body,
-        Ok(Err(_)) => return Err(request.into_response(refusal(StatusCode::BAD_REQUEST, None))),
-        Err(_) => {
+    // The MACs run over the body as it arrives, where the scheme allows it.
+    let mut body_mac = gate.verifier.body_mac(&view(&request));
+    let feed = |chunk: &[u8]| {
+        if let Some(mac) = &mut body_mac {
+            mac.update(chunk);
+        }
+    };
+    let body = match read_payload(request.take_payload(), gate.body_limit, feed).await {
+        Ok(body) => body,
+        Err(Unread::Failed) => {
+            return Err(request.into_response(refusal(StatusCode::BAD_REQUEST, None)));
+        }
+        Err(Unread::TooLarge) => {
             return Err(request.into_response(refusal(StatusCode::PAYLOAD_TOO_LARGE, None)));
         }
     };
-    // The request line, for schemes that sign the method or URL: the target as received, the
-    // path with its query.
-    let target = request
-        .uri()
-        .path_and_query()
-        .map_or("/", |target| target.as_str());
-    let view = RequestView::new(request.method().as_str(), target, request.headers());
-    match gate.admit(&view, &body, None).await {
+    match gate.admit(&view(&request), &body, body_mac).await {
         Ok((delivery, pending)) => {
             request.extensions_mut().insert(delivery);
             // The handler reads the body the middleware verified, byte for byte.
@@ -224,6 +228,36 @@ async fn check<C: Clock>(
         }
         Err(answer) => Err(request.into_response(respond(answer))),
     }
+}
+
+/// The request's headers with its request line, for schemes that sign the method or URL: the
+/// target as received, the path with its query.
+fn view(request: &ServiceRequest) -> RequestView<'_, actix_web::http::header::HeaderMap> {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |target| target.as_str());
+    RequestView::new(request.method().as_str(), target, request.headers())
+}
+
+/// A request's payload, read whole: at most `limit` bytes, each chunk handed to `seen` as it
+/// arrives. A payload of one chunk is not copied.
+async fn read_payload(
+    payload: Payload,
+    limit: usize,
+    mut seen: impl FnMut(&[u8]),
+) -> Result<Bytes, Unread> {
+    let mut payload = std::pin::pin!(BodyStream::new(payload));
+    let mut held = BodyChunks::None;
+    while let Some(chunk) = std::future::poll_fn(|cx| payload.as_mut().poll_next(cx)).await {
+        let chunk = chunk.map_err(|_| Unread::Failed)?;
+        if held.len().saturating_add(chunk.len()) > limit {
+            return Err(Unread::TooLarge);
+        }
+        seen(&chunk);
+        held.push(chunk);
+    }
+    Ok(held.into_bytes())
 }
 
 /// The middleware's own answer as a response; a refusal carries its error as a [`Refused`].

@@ -4,22 +4,15 @@
 use std::error::Error;
 use std::pin::pin;
 
-use bytes::{Buf as _, Bytes, BytesMut};
+use bytes::{Buf as _, Bytes};
 use http::HeaderMap;
 use http::header::CONTENT_LENGTH;
 use http_body::Body;
 use http_body_util::BodyExt as _;
 
 use super::idempotent_body::Then;
-
-/// Why a body was not read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Unread {
-    /// Larger than the limit, or announced so by `Content-Length` (then not read at all): 413.
-    TooLarge,
-    /// The body failed: 400.
-    Failed,
-}
+use crate::body_chunks::BodyChunks;
+pub(crate) use crate::body_chunks::Unread;
 
 /// A request's body, read whole: at most `limit` bytes, each chunk handed to `chunk` as it
 /// arrives. A body of one chunk is not copied; trailers are passed over.
@@ -67,7 +60,7 @@ pub(crate) async fn read_up_to<B: Body + Unpin>(
     if body.size_hint().lower() > room as u64 {
         return Read::Partly(Bytes::new(), Then::Rest(body));
     }
-    let mut held = Held::None;
+    let mut held = BodyChunks::None;
     loop {
         match body.frame().await {
             None => return Read::Whole(held.into_bytes()),
@@ -92,47 +85,6 @@ pub(crate) async fn read_up_to<B: Body + Unpin>(
                     return Read::Partly(held.into_bytes(), then);
                 }
             },
-        }
-    }
-}
-
-/// The chunks of a body read so far: one kept as it is, more joined.
-enum Held {
-    None,
-    One(Bytes),
-    Many(BytesMut),
-}
-
-impl Held {
-    fn len(&self) -> usize {
-        match self {
-            Self::None => 0,
-            Self::One(b) => b.len(),
-            Self::Many(b) => b.len(),
-        }
-    }
-
-    fn push(&mut self, chunk: Bytes) {
-        *self = match std::mem::replace(self, Self::None) {
-            Self::None => Self::One(chunk),
-            Self::One(first) => {
-                let mut joined = BytesMut::with_capacity(first.len() + chunk.len());
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(&chunk);
-                Self::Many(joined)
-            }
-            Self::Many(mut joined) => {
-                joined.extend_from_slice(&chunk);
-                Self::Many(joined)
-            }
-        };
-    }
-
-    fn into_bytes(self) -> Bytes {
-        match self {
-            Self::None => Bytes::new(),
-            Self::One(b) => b,
-            Self::Many(b) => b.freeze(),
         }
     }
 }

@@ -341,6 +341,10 @@ async fn a_body_over_the_limit_is_413_by_streamed_length() {
     let headers = signed("msg_chunks", &fits.concat(), None);
     let (status, body) = post_chunked(server.addr, &headers, &fits).await;
     assert_eq!((status, body.as_str()), (200, "{\"n\":\"12345678\"}"));
+    // The MAC runs over the chunks as they arrive: one changed byte in one of them is refused.
+    let changed: [&[u8]; 2] = [b"{\"n\":", b"\"12345679\"}"];
+    let (status, _) = post_chunked(server.addr, &headers, &changed).await;
+    assert_eq!(status, 401);
     let over: [&[u8]; 3] = [b"{\"n\":", b"\"12345678", b"9\"}"];
     let headers = signed("msg_chunks_over", &over.concat(), None);
     let (status, body) = post_chunked(server.addr, &headers, &over).await;
