@@ -44,6 +44,12 @@ pub(crate) struct Decimal {
 }
 
 impl Decimal {
+    /// No digits: a CRC-32 not computed.
+    pub(crate) const EMPTY: Self = Self {
+        digits: [0; 10],
+        len: 0,
+    };
+
     pub(crate) fn of(mut value: u32) -> Self {
         let mut digits = [0_u8; 10];
         let mut len = 0;

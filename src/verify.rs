@@ -24,7 +24,7 @@ use crate::request::{PublicUrl, RequestLine};
 #[cfg(feature = "x509")]
 use crate::scheme::KeyDocument;
 use crate::scheme::parse::Presented;
-use crate::scheme::{Content, Derived, KeyUse, Listed, Scheme, Signed};
+use crate::scheme::{Content, Derived, KeyUse, Listed, NOTHING_DERIVED, Scheme, Signed};
 use crate::sign::is_valid_id;
 use crate::timestamp::Timestamp;
 use crate::token::{Audience, Expected, Token};
@@ -375,12 +375,12 @@ impl<C: Clock> Verifier<C> {
             _ => return None,
         };
         let mut presented = Presented::new(scheme.algorithm());
-        let (signed, listed, _) = self.read(headers, &[], now, &mut presented).ok()?;
-        let derived = scheme.derive(&signed, listed).ok()?;
+        let (signed, _, _) = self.read(headers, &[], now, &mut presented).ok()?;
         let [Some(base), None] = scheme.url_bases(self.public_url.as_ref()) else {
             return None;
         };
-        let content = scheme.content(&signed, base, &derived);
+        // A scheme whose body can be MACed as it arrives derives nothing.
+        let content = scheme.content(&signed, base, &NOTHING_DERIVED);
         let mut body_mac = BodyMac::new(now);
         for (i, key) in ring.as_slice().iter().enumerate() {
             if !key.is_valid_at(now) || !scheme.can_verify_with(key) {
@@ -442,7 +442,14 @@ impl<C: Clock> Verifier<C> {
 
         // 3. The values of the content built from the request (the form, members of the body),
         //    for schemes that sign them: the one step that may allocate.
-        let derived = scheme.derive(&signed, listed)?;
+        let built;
+        let derived = match scheme.derives_content() {
+            true => {
+                built = scheme.derive(&signed, listed)?;
+                &built
+            }
+            false => &NOTHING_DERIVED,
+        };
 
         // 4. Signature, under each key valid now (of those a token names), in keyring order,
         //    over each spelling of the URL the sender may have signed.
@@ -461,7 +468,7 @@ impl<C: Clock> Verifier<C> {
                 continue;
             }
             for base in bases.into_iter().flatten() {
-                let content = scheme.content(&signed, base, &derived);
+                let content = scheme.content(&signed, base, derived);
                 let (matched, tag) = match key.material() {
                     Material::Hmac(mac) if presented.has_tags() => {
                         // The MAC run as the body arrived, where there is one.

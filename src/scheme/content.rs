@@ -41,6 +41,17 @@ pub(crate) struct Derived<'a> {
     pub(crate) crc32: Decimal,
 }
 
+/// Nothing derived: the values of every scheme that signs none, built once.
+pub(crate) static NOTHING_DERIVED: Derived<'static> = Derived {
+    listed: Listed {
+        names: &[],
+        values: Vec::new(),
+    },
+    form: None,
+    members: Vec::new(),
+    crc32: Decimal::EMPTY,
+};
+
 /// The most headers a signature header may list as signed.
 pub(crate) const MAX_LISTED: usize = 16;
 

@@ -93,7 +93,7 @@ pub(crate) mod parse;
 mod presets;
 mod source;
 
-pub(crate) use content::{Content, Derived, Listed, MAX_PARTS, Signed};
+pub(crate) use content::{Content, Derived, Listed, MAX_PARTS, NOTHING_DERIVED, Signed};
 pub(crate) use presets::preset;
 pub(crate) use source::{HeaderSpec, MAX_FIELD_DEPTH, Source};
 
