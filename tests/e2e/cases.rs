@@ -1,9 +1,6 @@
 //! Every outcome of the demo, plus the edges the demo does not show, once per backend.
 
-use std::convert::Infallible;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
@@ -13,11 +10,11 @@ use hookseal::idempotency::{DynIdempotencyStore, MemoryIdempotencyStore, Scope};
 use hookseal::middleware::VerifyLayer;
 use hookseal::replay::{DynReplayCache, MemoryReplayCache};
 use hookseal::{Clock, Key, Keyring, Scheme, Secret, Signer, SystemClock, Timestamp, Verifier};
-use http_body::{Body, Frame, SizeHint};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use crate::app::{self, Config, Receiver, Senders};
+use crate::chunks::Chunks;
 use crate::client::post as send;
 
 struct Setup {
@@ -183,7 +180,7 @@ async fn concurrent_retries_run_once(setup: &Setup) {
 /// the handler never runs; a request with no signature header is 400.
 async fn streamed_oversize_and_missing_header(setup: &Setup) {
     let client: Client<_, Chunks> = Client::builder(TokioExecutor::new()).build_http();
-    let big = Chunks::new(app::BODY_LIMIT / 4096 + 1, 4096);
+    let big = Chunks::new((0..=app::BODY_LIMIT / 4096).map(|_| Bytes::from(vec![b'x'; 4096])));
     let request = http::Request::post(format!(
         "http://{}{}",
         setup.receiver.addr,
@@ -290,39 +287,6 @@ async fn replays_can_be_answered_200() {
         (200, "already processed")
     );
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
-}
-
-/// A request body of `count` chunks of `size` bytes, with no length announced, so HTTP/1.1
-/// sends it chunked.
-struct Chunks {
-    left: usize,
-    size: usize,
-}
-
-impl Chunks {
-    fn new(count: usize, size: usize) -> Self {
-        Self { left: count, size }
-    }
-}
-
-impl Body for Chunks {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        if self.left == 0 {
-            return Poll::Ready(None);
-        }
-        self.left -= 1;
-        Poll::Ready(Some(Ok(Frame::data(Bytes::from(vec![b'x'; self.size])))))
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::default()
-    }
 }
 
 /// The handler reads exactly the bytes that were verified — not UTF-8, with CR, LF and NUL — both

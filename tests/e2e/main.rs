@@ -15,6 +15,7 @@ mod app;
 mod axum;
 #[cfg(all(feature = "axum", feature = "serde"))]
 mod cases;
+mod chunks;
 #[path = "../../examples/common/client.rs"]
 mod client;
 #[cfg(feature = "x509")]

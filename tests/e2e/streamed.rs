@@ -5,39 +5,18 @@
 //! parts after it (HubSpot), and in one whose content cannot be MACed that way (Linear, whose
 //! timestamp is a member of the body).
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use hookseal::middleware::VerifyLayer;
 use hookseal::test_kit::SignedRequest;
 use hookseal::{Scheme, Secret, Verifier};
-use http_body::{Body, Frame, SizeHint};
 use http_body_util::{BodyExt as _, Full};
 use tower::{Layer as _, ServiceExt as _};
 
+use crate::chunks::Chunks;
+
 const PUBLIC: &str = "https://hooks.example.com";
-
-/// A body handed over in the given chunks, with no length announced.
-struct Chunks(VecDeque<Bytes>);
-
-impl Body for Chunks {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Poll::Ready(self.0.pop_front().map(|chunk| Ok(Frame::data(chunk))))
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::default()
-    }
-}
 
 /// The status the layer answers `request` with, its body cut into chunks of `size` bytes (with
 /// `flip` set, one byte of the chunk in the middle changed), and the body the handler got.
@@ -54,7 +33,7 @@ async fn answer(
         let body = request.into_body().collect().await.unwrap().to_bytes();
         Ok::<_, Infallible>(http::Response::new(Full::new(body)))
     });
-    let mut chunks: VecDeque<Bytes> = request
+    let mut chunks: Vec<Bytes> = request
         .body()
         .chunks(size)
         .map(Bytes::copy_from_slice)
@@ -68,7 +47,7 @@ async fn answer(
     let mut sent = http::Request::builder()
         .method(request.method())
         .uri(request.uri())
-        .body(Chunks(chunks))
+        .body(Chunks::new(chunks))
         .unwrap();
     *sent.headers_mut() = request.headers().clone();
     let response = VerifyLayer::new(verifier)
