@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::request::Parts;
 use http::{Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{Either, Full};
@@ -140,62 +139,52 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         // The clone that was polled ready serves this request; a fresh clone waits for the next.
         let clone = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, clone);
-        let (parts, body) = request.into_parts();
-        Box::pin(serve(Arc::clone(&self.gate), inner, parts, body))
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let gate = Arc::clone(&self.gate);
+        let (mut parts, body) = request.into_parts();
+        // An async block rather than an async fn, whose arguments would take room twice in the
+        // future: it is boxed for every request, and kept small enough for the allocator's
+        // fast path (no whole request beside its parts, no request beside the service's future).
+        Box::pin(async move {
+            let query = parts.uri.query().unwrap_or_default();
+            if let Some(answer) = gate.challenge(parts.method.as_str(), query) {
+                return Ok(respond(answer).map(Either::Right));
+            }
+            let body = match buffer(&parts.headers, body, gate.body_limit).await {
+                Ok(body) => body,
+                Err(Unread::TooLarge) => return Ok(refusal(StatusCode::PAYLOAD_TOO_LARGE)),
+                Err(Unread::Failed) => return Ok(refusal(StatusCode::BAD_REQUEST)),
+            };
+            // The parts carry the request line, for schemes that sign it.
+            let (delivery, pending) = match gate.admit(&parts, &body).await {
+                Ok(admitted) => admitted,
+                Err(answer) => return Ok(respond(answer).map(Either::Right)),
+            };
+            let called = {
+                parts.extensions.insert(delivery);
+                inner.call(Request::from_parts(parts, Full::new(body)))
+            };
+            // Should the service fail or panic, or this future be dropped, `pending` releases
+            // the key as it drops.
+            let response = called.await?;
+            if let Some(pending) = pending {
+                // The handler has answered: a store that cannot take the outcome now changes
+                // nothing for this request (an unreleased key frees itself when its lease
+                // ends).
+                let _ = if response.status().is_success() {
+                    pending.commit().await
+                } else {
+                    pending.release().await
+                };
+            }
+            Ok(response.map(Either::Left))
+        })
     }
 }
 
-/// One request through the middleware: the wrapped service's answer, or the middleware's own.
-///
-/// Written to keep its future small, since it is boxed for every request: the request comes in
-/// parts (no whole request kept beside them), and only the reservation and the response are
-/// held across the awaits after verification.
-async fn serve<S, C, R, B, ResBody>(
-    gate: Arc<Gate<C, R>>,
-    mut inner: S,
-    mut parts: Parts,
-    body: B,
-) -> Result<Response<ResponseBody<ResBody>>, S::Error>
-where
-    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>>,
-    C: Clock,
-    R: ReplayCache + ?Sized,
-    B: Body,
-    B::Error: Into<Box<dyn Error + Send + Sync>>,
-{
-    let query = parts.uri.query().unwrap_or_default();
-    if let Some(answer) = gate.challenge(parts.method.as_str(), query) {
-        return Ok(respond(answer).map(Either::Right));
-    }
-    let body = match buffer(&parts.headers, body, gate.body_limit).await {
-        Ok(body) => body,
-        Err(Unread::TooLarge) => {
-            return Ok(refuse(StatusCode::PAYLOAD_TOO_LARGE, None).map(Either::Right));
-        }
-        Err(Unread::Failed) => return Ok(refuse(StatusCode::BAD_REQUEST, None).map(Either::Right)),
-    };
-    // The parts carry the request line, for schemes that sign it.
-    let (delivery, pending) = match gate.admit(&parts, &body).await {
-        Ok(admitted) => admitted,
-        Err(answer) => return Ok(respond(answer).map(Either::Right)),
-    };
-    parts.extensions.insert(delivery);
-    // Should the service fail or panic, or this future be dropped, `pending` releases the key as
-    // it drops.
-    let response = inner
-        .call(Request::from_parts(parts, Full::new(body)))
-        .await?;
-    if let Some(pending) = pending {
-        // The handler has answered: a store that cannot take the outcome now changes nothing
-        // for this request (an unreleased key frees itself when its lease ends).
-        let _ = if response.status().is_success() {
-            pending.commit().await
-        } else {
-            pending.release().await
-        };
-    }
-    Ok(response.map(Either::Left))
+/// A refusal with `status` and no error to tell (a body too large or unreadable).
+fn refusal<B>(status: StatusCode) -> Response<ResponseBody<B>> {
+    refuse(status, None).map(Either::Right)
 }
 
 /// The layer's own answer as a response; a refusal carries its error as a [`Refused`].
