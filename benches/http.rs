@@ -398,12 +398,15 @@ impl Pool {
     fn new(size: usize, secs: f64) -> Self {
         let prefix_len = prefix(0).len();
         assert!(
-            size >= prefix_len + 3,
+            size >= prefix_len + TAIL_END.len(),
             "bodies of at least {} bytes",
-            prefix_len + 3
+            prefix_len + TAIL_END.len()
         );
-        let mut tail = vec![b'x'; size - prefix_len];
-        tail.splice(tail.len() - 3.., *b"\"}}");
+        let tail = tail(size - prefix_len);
+        let mut first = prefix(0).into_bytes();
+        first.extend_from_slice(&tail);
+        let event: serde_json::Value = serde_json::from_slice(&first).expect("a JSON body");
+        assert_eq!((first.len(), &event["id"]), (size, &serde_json::json!(prefix_id(0))));
         let mut pool = Self {
             size,
             tail: Bytes::from(tail),
@@ -482,12 +485,52 @@ impl Pool {
     }
 }
 
+/// The event id of delivery `id`.
+fn prefix_id(id: u64) -> String {
+    format!("evt_{id:020}")
+}
+
 /// The distinct start of the body of delivery `id`: fixed width.
 fn prefix(id: u64) -> String {
     format!(
-        "{{\"id\":\"evt_{id:020}\",\"object\":\"event\",\"type\":\"invoice.paid\",\"data\":{{\"pad\":\""
+        "{{\"id\":\"{}\",\"object\":\"event\",\"type\":\"invoice.paid\",\"data\":\
+         {{\"object\":{{\"object\":\"invoice\",\"lines\":[",
+        prefix_id(id)
     )
 }
+
+/// The rest of every body, `len` bytes: line items as an invoice lists them (short strings,
+/// numbers, booleans, nested objects), then a note padding it to the length.
+fn tail(len: usize) -> Vec<u8> {
+    let mut tail = Vec::with_capacity(len);
+    let mut n = 0;
+    loop {
+        let item = format!(
+            "{{\"id\":\"il_{n:016}\",\"object\":\"line_item\",\"amount\":{},\"currency\":\"usd\",\
+             \"description\":\"Seat licence, team plan (monthly)\",\"discountable\":true,\
+             \"livemode\":false,\"metadata\":{{}},\"period\":{{\"end\":1700003600,\"start\":\
+             1700000000}},\"proration\":false,\"quantity\":{},\"type\":\"subscription\"}}",
+            1000 + n * 7,
+            1 + n % 5
+        );
+        if tail.len() + usize::from(n > 0) + item.len() + TAIL_END.len() > len {
+            break;
+        }
+        if n > 0 {
+            tail.push(b',');
+        }
+        tail.extend_from_slice(item.as_bytes());
+        n += 1;
+    }
+    let pad = len - tail.len() - TAIL_END.len();
+    tail.extend_from_slice(b"],\"note\":\"");
+    tail.resize(tail.len() + pad, b'x');
+    tail.extend_from_slice(b"\"}}}");
+    tail
+}
+
+/// How every body ends, after its line items.
+const TAIL_END: &str = "],\"note\":\"\"}}}";
 
 // ---------------------------------------------------------------------------------------------
 // One measurement.
@@ -804,3 +847,4 @@ fn in_process(o: &Options) {
         }
     }
 }
+
