@@ -406,7 +406,10 @@ impl Pool {
         let mut first = prefix(0).into_bytes();
         first.extend_from_slice(&tail);
         let event: serde_json::Value = serde_json::from_slice(&first).expect("a JSON body");
-        assert_eq!((first.len(), &event["id"]), (size, &serde_json::json!(prefix_id(0))));
+        assert_eq!(
+            (first.len(), &event["id"]),
+            (size, &serde_json::json!(prefix_id(0)))
+        );
         let mut pool = Self {
             size,
             tail: Bytes::from(tail),
@@ -847,4 +850,3 @@ fn in_process(o: &Options) {
         }
     }
 }
-
