@@ -21,6 +21,10 @@
 //! [--connections 32] [--sizes 1024,65536] [--variants bare,verify,idempotent,no-cache]
 //! [--quick] [--perf DIR]`
 //!
+//! `--baseline PATH` serves each variant also from another build of this bench (say, of the
+//! crate before a change), right after this build's, so a change is measured within each round
+//! (rows `<variant>@baseline`, each against that build's `bare`).
+//!
 //! `--quick` (one short round) checks the whole path in a few seconds. `--perf DIR` records the
 //! server of each measurement of the first round with `perf record` into `DIR`
 //! (`HOOKSEAL_BENCH_PERF_ARGS` replaces the default `-F 2999 -g`).
@@ -58,6 +62,8 @@ use hookseal::{Scheme, Signer, Timestamp, Verifier};
 
 const SECRET: &str = "whsec_http_bench_0123456789abcdef0123456789";
 const VARIANTS: [&str; 4] = ["bare", "verify", "idempotent", "no-cache"];
+/// The suffix of a variant served by the `--baseline` build.
+const BASELINE: &str = "@baseline";
 /// Replay and idempotency entries each server can hold: more than one measurement sends.
 const CAPACITY: usize = 4_000_000;
 
@@ -144,6 +150,7 @@ struct Options {
     sizes: Vec<usize>,
     variants: Vec<String>,
     perf: Option<PathBuf>,
+    baseline: Option<PathBuf>,
     in_process: bool,
     requests: Option<usize>,
 }
@@ -158,6 +165,7 @@ impl Options {
             sizes: vec![1024, 64 * 1024],
             variants: VARIANTS.iter().map(|v| (*v).to_owned()).collect(),
             perf: None,
+            baseline: None,
             in_process: false,
             requests: None,
         };
@@ -187,6 +195,7 @@ impl Options {
                     o.warmup = 0.2;
                 }
                 "--perf" => o.perf = Some(PathBuf::from(value())),
+                "--baseline" => o.baseline = Some(PathBuf::from(value())),
                 "--in-process" => o.in_process = true,
                 "--requests" => o.requests = Some(value().parse().expect("--requests N")),
                 // What cargo passes to every bench.
@@ -195,6 +204,13 @@ impl Options {
             }
         }
         assert!(o.rounds > 0 && o.secs > 0.0 && o.connections > 0);
+        if o.baseline.is_some() {
+            assert!(!o.in_process, "--baseline measures servers");
+            // Each variant served by this build and, right after, by the baseline's.
+            o.variants = (o.variants.iter())
+                .flat_map(|v| [v.clone(), format!("{v}{BASELINE}")])
+                .collect();
+        }
         o
     }
 }
@@ -291,7 +307,15 @@ fn drive(o: &Options) {
 }
 
 fn summary(o: &Options, results: &[Vec<Vec<Cell>>], verify_at: &[Vec<f64>]) {
-    let bare = o.variants.iter().position(|v| v == "bare");
+    // Each variant against the bare server of its own build.
+    let bare_of = |variant: &str| {
+        let bare = if variant.ends_with(BASELINE) {
+            format!("bare{BASELINE}")
+        } else {
+            "bare".to_owned()
+        };
+        o.variants.iter().position(|v| *v == bare)
+    };
     for (s, size) in o.sizes.iter().enumerate() {
         println!();
         println!(
@@ -307,6 +331,7 @@ fn summary(o: &Options, results: &[Vec<Vec<Cell>>], verify_at: &[Vec<f64>]) {
         println!("|---|---|---|---|---|---|---|---|");
         for (v, variant) in o.variants.iter().enumerate() {
             let cells = &results[s][v];
+            let bare = bare_of(variant);
             let span = |f: fn(&Cell) -> f64| range(cells.iter().map(f));
             let against = |f: fn(&Cell) -> f64, op: fn(f64, f64) -> f64| match bare {
                 Some(b) => range(
@@ -544,8 +569,8 @@ struct Server {
 }
 
 impl Server {
-    fn start(variant: &str, pinned: bool) -> Self {
-        let exe = std::env::current_exe().expect("current exe");
+    /// `variant` served by the build `exe`.
+    fn start(exe: &std::path::Path, variant: &str, pinned: bool) -> Self {
         let mut command = if pinned {
             let mut c = Command::new("taskset");
             c.args(["-c", "0"]).arg(exe);
@@ -613,7 +638,13 @@ fn measure(o: &Options, variant: &str, pool: &Pool, perf: Option<&PathBuf>) -> O
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    let server = Server::start(variant, pinned);
+    let server = match variant.strip_suffix(BASELINE) {
+        Some(variant) => {
+            let exe = o.baseline.clone().expect("--baseline");
+            Server::start(&exe, variant, pinned)
+        }
+        None => Server::start(&std::env::current_exe().expect("exe"), variant, pinned),
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
