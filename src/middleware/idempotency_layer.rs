@@ -276,6 +276,7 @@ impl<S: ?Sized> Shared<S> {
     /// to send unstored.
     ///
     /// Not an `async fn`, whose arguments would take room twice in the layer's future.
+    #[allow(clippy::manual_async_fn)]
     fn storable<'a, E, B>(
         &'a self,
         response: Response<B>,
