@@ -8,6 +8,7 @@ use bytes::Bytes;
 
 use crate::keyring::KeyId;
 use crate::replay::ReplayKey;
+use crate::scheme::Scheme;
 use crate::timestamp::Timestamp;
 use crate::verify::Verified;
 
@@ -57,35 +58,69 @@ use crate::verify::Verified;
 )]
 pub struct VerifiedDelivery {
     body: Bytes,
-    scheme: Arc<str>,
+    origin: Arc<Origin>,
     timestamp: Option<Timestamp>,
     id: Option<Box<str>>,
+    replay_key: ReplayKey,
+}
+
+/// What a delivery shares with every other verified by the same key of the same verifier: made
+/// once per key by the layers, so a delivery is made without allocating.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Origin {
+    scheme: Arc<str>,
+    key_id: KeyId,
     id_is_signed: bool,
     body_is_signed: bool,
-    key_id: KeyId,
-    replay_key: ReplayKey,
+}
+
+impl Origin {
+    /// The origin of deliveries verified in `scheme` by the key `key_id`.
+    pub(crate) fn new(scheme: &Scheme, key_id: KeyId) -> Self {
+        Self {
+            scheme: scheme.shared_name(),
+            key_id,
+            id_is_signed: scheme.id_is_signed(),
+            body_is_signed: scheme.signs_body(),
+        }
+    }
+
+    /// Whether this is the origin of `verified`.
+    pub(crate) fn is_of(&self, verified: &Verified<'_>) -> bool {
+        self.key_id == *verified.key_id() && *self.scheme == *verified.scheme().name()
+    }
 }
 
 impl VerifiedDelivery {
     /// The delivery `verified` vouches for, with a copy of its body.
     #[must_use]
     pub fn from_verified(verified: &Verified<'_>) -> Self {
-        Self::new(verified, Bytes::copy_from_slice(verified.body()))
+        let origin = Arc::new(Origin::new(verified.scheme(), verified.key_id().clone()));
+        Self::new(
+            verified,
+            Bytes::copy_from_slice(verified.body()),
+            origin,
+            verified.replay_key(),
+        )
     }
 
     /// The delivery `verified` vouches for, whose body `body` holds (the same bytes, not
-    /// copied).
-    pub(crate) fn new(verified: &Verified<'_>, body: Bytes) -> Self {
+    /// copied), from `origin` (which [`Origin::is_of`] it), with its replay key `replay_key`
+    /// (computed once by the caller).
+    pub(crate) fn new(
+        verified: &Verified<'_>,
+        body: Bytes,
+        origin: Arc<Origin>,
+        replay_key: ReplayKey,
+    ) -> Self {
         debug_assert_eq!(&body[..], verified.body());
+        debug_assert!(origin.is_of(verified));
         Self {
             body,
-            scheme: verified.scheme().shared_name(),
+            origin,
             timestamp: verified.timestamp(),
             id: verified.id().map(Into::into),
-            id_is_signed: verified.id_is_signed(),
-            body_is_signed: verified.scheme().signs_body(),
-            key_id: verified.key_id().clone(),
-            replay_key: verified.replay_key(),
+            replay_key,
         }
     }
 
@@ -110,7 +145,7 @@ impl VerifiedDelivery {
     /// The name of the scheme it was verified with, e.g. `stripe`.
     #[must_use]
     pub fn scheme(&self) -> &str {
-        &self.scheme
+        &self.origin.scheme
     }
 
     /// The signed timestamp; `None` in schemes that sign none.
@@ -128,20 +163,20 @@ impl VerifiedDelivery {
     /// Whether [`VerifiedDelivery::id`] is covered by the signature.
     #[must_use]
     pub fn id_is_signed(&self) -> bool {
-        self.id_is_signed
+        self.origin.id_is_signed
     }
 
     /// Whether [`VerifiedDelivery::body`] is covered by the signature as a whole (see
     /// [`Scheme::signs_body`](crate::Scheme::signs_body)).
     #[must_use]
     pub fn body_is_signed(&self) -> bool {
-        self.body_is_signed
+        self.origin.body_is_signed
     }
 
     /// The id of the key whose signature matched.
     #[must_use]
     pub fn key_id(&self) -> &KeyId {
-        &self.key_id
+        &self.origin.key_id
     }
 
     /// The request's [`ReplayKey`] (see [`Verified::replay_key`]).
@@ -154,10 +189,10 @@ impl VerifiedDelivery {
 impl fmt::Debug for VerifiedDelivery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VerifiedDelivery")
-            .field("scheme", &self.scheme)
+            .field("scheme", &self.origin.scheme)
             .field("timestamp", &self.timestamp)
             .field("id", &self.id)
-            .field("key_id", &self.key_id)
+            .field("key_id", &self.origin.key_id)
             .field("body_len", &self.body.len())
             .finish_non_exhaustive()
     }
@@ -174,7 +209,7 @@ mod envelope {
     use serde::ser::Serializer;
     use serde::{Deserialize, Serialize};
 
-    use super::VerifiedDelivery;
+    use super::{Origin, VerifiedDelivery};
     use crate::keyring::KeyId;
     use crate::replay::ReplayKey;
     use crate::timestamp::Timestamp;
@@ -198,12 +233,12 @@ mod envelope {
     impl From<VerifiedDelivery> for Envelope {
         fn from(d: VerifiedDelivery) -> Self {
             Self {
-                scheme: d.scheme.as_ref().to_owned(),
-                key_id: d.key_id.as_str().to_owned(),
+                scheme: d.origin.scheme.as_ref().to_owned(),
+                key_id: d.origin.key_id.as_str().to_owned(),
                 timestamp: d.timestamp.map(Timestamp::as_unix_secs),
                 id: d.id.map(Into::into),
-                id_is_signed: d.id_is_signed,
-                body_is_signed: d.body_is_signed,
+                id_is_signed: d.origin.id_is_signed,
+                body_is_signed: d.origin.body_is_signed,
                 replay_key: hex(d.replay_key.as_bytes()),
                 body: Body(d.body),
             }
@@ -218,14 +253,17 @@ mod envelope {
             let replay_key = unhex(&e.replay_key)
                 .map(ReplayKey::from_bytes)
                 .ok_or("replay_key is not 32 lowercase hex digits")?;
-            Ok(Self {
-                body: e.body.0,
+            let origin = Origin {
                 scheme: e.scheme.into(),
-                timestamp: e.timestamp.map(Timestamp::from_unix_secs),
-                id: e.id.map(Into::into),
+                key_id,
                 id_is_signed: e.id_is_signed,
                 body_is_signed: e.body_is_signed,
-                key_id,
+            };
+            Ok(Self {
+                body: e.body.0,
+                origin: origin.into(),
+                timestamp: e.timestamp.map(Timestamp::from_unix_secs),
+                id: e.id.map(Into::into),
                 replay_key,
             })
         }

@@ -90,7 +90,7 @@ impl<C: Clock> Verify<C> {
     /// `Verify` type whatever the backend.
     #[must_use]
     pub fn with_replay_cache(mut self, cache: Arc<dyn DynReplayCache>) -> Self {
-        self.gate.cache = Some(cache);
+        self.gate = self.gate.with_cache(cache);
         self
     }
 
@@ -190,7 +190,7 @@ where
 async fn check<C: Clock>(
     gate: &Gate<C>,
     mut request: ServiceRequest,
-) -> Result<(ServiceRequest, Held), ServiceResponse> {
+) -> Result<(ServiceRequest, Held<'_>), ServiceResponse> {
     let query = request.query_string();
     if let Some(answer) = gate.challenge(request.method().as_str(), query) {
         return Err(request.into_response(respond(answer)));

@@ -4,7 +4,7 @@
 use core::fmt;
 use std::error::Error;
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -209,8 +209,11 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let shared = Arc::clone(&self.shared);
+        let (parts, body) = request.into_parts();
+        // Kept small, as the verification layer's future (see there): the request in parts, and
+        // the work pinned here rather than moved into the store's future, which would hold it
+        // twice over.
         Box::pin(async move {
-            let (parts, body) = request.into_parts();
             let body = match buffer(&parts.headers, body, shared.body_limit, |_| {}).await {
                 Ok(body) => body,
                 Err(Unread::TooLarge) => return Ok(refusal(IdempotencyLayerError::BodyTooLarge)),
@@ -220,16 +223,18 @@ where
                 Ok(found) => found,
                 Err(error) => return Ok(refusal(error)),
             };
-            let request = Request::from_parts(parts, Full::new(body));
             // The first answer, kept here while the store records it, to be sent whole.
             let mut fresh = None;
-            let work = async {
-                let response = inner.call(request).await.map_err(Unstored::Failed)?;
-                shared.storable(response, &mut fresh).await
-            };
             // Should the service fail or panic, or this future be dropped, `run` releases the
             // key.
-            let outcome = shared.idempotency.run(&key, &fingerprint, work).await;
+            let outcome = {
+                let work = pin!(async {
+                    let called = inner.call(Request::from_parts(parts, Full::new(body)));
+                    let response = called.await.map_err(Unstored::Failed)?;
+                    shared.storable(response, &mut fresh).await
+                });
+                shared.idempotency.run(&key, &fingerprint, work).await
+            };
             match outcome {
                 Ok(Processed::Fresh(_)) | Err(IdempotencyError::Unrecorded { .. }) => {
                     // The record is made only after `fresh` is set.
@@ -239,7 +244,7 @@ where
                     ))
                 }
                 Ok(Processed::Stored(record)) => Ok(replayed(record)),
-                Err(IdempotencyError::Failed(Unstored::Answer(response))) => Ok(response),
+                Err(IdempotencyError::Failed(Unstored::Answer(response))) => Ok(*response),
                 Err(IdempotencyError::Failed(Unstored::Failed(error))) => Err(error),
                 Err(IdempotencyError::InProgress { retry_after }) => {
                     Ok(refusal(IdempotencyLayerError::InProgress { retry_after }))
@@ -254,12 +259,13 @@ where
 }
 
 /// Why the service's answer is not stored, as the work's failure: the key is released.
-#[allow(clippy::large_enum_variant)] // On the stack of the one future; boxing would allocate.
 enum Unstored<E, B: Body> {
     /// The service failed.
     Failed(E),
     /// The answer is not stored (not 2xx, too large, ended in trailers or an error): send it.
-    Answer(Response<IdempotentBody<B>>),
+    /// Boxed: a failure's answer, rarer than a success's, is allocated rather than making
+    /// room for it in every request's future (several times over).
+    Answer(Box<Response<IdempotentBody<B>>>),
 }
 
 /// The stashed first answer: its head and its whole body.
@@ -268,43 +274,53 @@ type Fresh = Option<(http::response::Parts, Bytes)>;
 impl<S: ?Sized> Shared<S> {
     /// The record of `response` to store, with the response stashed in `fresh`; or the response
     /// to send unstored.
-    async fn storable<E, B>(
-        &self,
+    ///
+    /// Not an `async fn`, whose arguments would take room twice in the layer's future.
+    #[allow(clippy::manual_async_fn)]
+    fn storable<'a, E, B>(
+        &'a self,
         response: Response<B>,
-        fresh: &mut Fresh,
-    ) -> Result<Vec<u8>, Unstored<E, B>>
+        fresh: &'a mut Fresh,
+    ) -> impl Future<Output = Result<Vec<u8>, Unstored<E, B>>> + 'a
     where
-        B: Body + Unpin,
+        B: Body + Unpin + 'a,
+        E: 'a,
     {
-        if !response.status().is_success() {
-            return Err(Unstored::Answer(response.map(IdempotentBody::inner)));
-        }
-        let head =
-            stored_response::head(response.status(), response.headers(), &self.stored_headers);
-        let room = head.as_ref().and_then(|head| {
-            self.response_limit
-                .checked_sub(head.len())
-                .and_then(|room| room.checked_sub(BODY_OVERHEAD))
-        });
-        let (Some(head), Some(room)) = (head, room) else {
-            return Err(Unstored::Answer(response.map(IdempotentBody::inner)));
-        };
-        let (parts, body) = response.into_parts();
-        match read_up_to(body, room, |_| {}).await {
-            Read::Whole(body) => match stored_response::finish(head, &body) {
-                Some(record) => {
-                    *fresh = Some((parts, body));
-                    Ok(record)
-                }
-                None => Err(Unstored::Answer(Response::from_parts(
+        async move {
+            if !response.status().is_success() {
+                return Err(Unstored::Answer(Box::new(
+                    response.map(IdempotentBody::inner),
+                )));
+            }
+            let head =
+                stored_response::head(response.status(), response.headers(), &self.stored_headers);
+            let room = head.as_ref().and_then(|head| {
+                self.response_limit
+                    .checked_sub(head.len())
+                    .and_then(|room| room.checked_sub(BODY_OVERHEAD))
+            });
+            let (Some(head), Some(room)) = (head, room) else {
+                return Err(Unstored::Answer(Box::new(
+                    response.map(IdempotentBody::inner),
+                )));
+            };
+            let (parts, body) = response.into_parts();
+            match read_up_to(body, room, |_| {}).await {
+                Read::Whole(body) => match stored_response::finish(head, &body) {
+                    Some(record) => {
+                        *fresh = Some((parts, body));
+                        Ok(record)
+                    }
+                    None => Err(Unstored::Answer(Box::new(Response::from_parts(
+                        parts,
+                        IdempotentBody::full(body),
+                    )))),
+                },
+                Read::Partly(held, then) => Err(Unstored::Answer(Box::new(Response::from_parts(
                     parts,
-                    IdempotentBody::full(body),
-                ))),
-            },
-            Read::Partly(held, then) => Err(Unstored::Answer(Response::from_parts(
-                parts,
-                IdempotentBody::resumed(held, then),
-            ))),
+                    IdempotentBody::resumed(held, then),
+                )))),
+            }
         }
     }
 }

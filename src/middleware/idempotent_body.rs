@@ -15,8 +15,9 @@ use http_body::{Body, Frame, SizeHint};
 pub struct IdempotentBody<B: Body> {
     /// Bytes read already, sent first.
     held: Option<Bytes>,
-    /// Trailers read already, sent after `held` (and ending the body).
-    trailers: Option<HeaderMap>,
+    /// Trailers read already, sent after `held` (and ending the body). Boxed: rare, and a
+    /// header map would make every response of the layer larger.
+    trailers: Option<Box<HeaderMap>>,
     /// An error the handler's body gave while the layer read it, sent after `held`.
     failed: Option<B::Error>,
     /// The rest of the handler's body, after `held`.
@@ -50,7 +51,7 @@ impl<B: Body> IdempotentBody<B> {
         let mut body = Self::full(held);
         match then {
             Then::Rest(rest) => body.rest = Some(rest),
-            Then::Trailers(trailers) => body.trailers = Some(trailers),
+            Then::Trailers(trailers) => body.trailers = Some(Box::new(trailers)),
             Then::Failed(error) => body.failed = Some(error),
         }
         body
@@ -84,7 +85,7 @@ where
             return Poll::Ready(Some(Ok(Frame::data(held))));
         }
         if let Some(trailers) = this.trailers.take() {
-            return Poll::Ready(Some(Ok(Frame::trailers(trailers))));
+            return Poll::Ready(Some(Ok(Frame::trailers(*trailers))));
         }
         if let Some(error) = this.failed.take() {
             return Poll::Ready(Some(Err(error)));

@@ -16,24 +16,24 @@ use tower_service::Service;
 
 use super::buffer::{Unread, buffer};
 use crate::clock::{Clock, SystemClock};
-use crate::gate::{Answer, Gate, Held};
+use crate::gate::{Answer, Gate};
 use crate::refusal::refuse;
 use crate::refused::Refused;
-use crate::replay::DynReplayCache;
+use crate::replay::{DynReplayCache, ReplayCache};
 use crate::verify::Verifier;
-#[cfg(doc)]
-use crate::{VerifyError, replay::ReplayCache};
 
 /// A layer that verifies requests before the wrapped service sees them. See the
 /// [module docs](crate::middleware).
-pub struct VerifyLayer<C = SystemClock> {
-    gate: Gate<C>,
+///
+/// `R` is the type of its replay cache ([`VerifyLayer::with_replay_cache`]).
+pub struct VerifyLayer<C = SystemClock, R: ?Sized = dyn DynReplayCache> {
+    gate: Gate<C, R>,
 }
 
 /// The middleware [`VerifyLayer`] puts around a service.
-pub struct VerifyService<S, C = SystemClock> {
+pub struct VerifyService<S, C = SystemClock, R: ?Sized = dyn DynReplayCache> {
     inner: S,
-    gate: Arc<Gate<C>>,
+    gate: Arc<Gate<C, R>>,
 }
 
 /// The response body of [`VerifyService`]: the wrapped service's, or the middleware's own for a
@@ -48,7 +48,9 @@ impl<C: Clock> VerifyLayer<C> {
             gate: Gate::new(verifier),
         }
     }
+}
 
+impl<C: Clock, R: ?Sized> VerifyLayer<C, R> {
     /// Reserves every verified request's replay key in `cache` for [`Verifier::replay_lease`]
     /// while the handler runs, and keeps it for [`Verifier::replay_ttl`] once the handler
     /// answers 2xx; any other outcome releases it, so the sender's retry runs. A copy arriving
@@ -57,16 +59,16 @@ impl<C: Clock> VerifyLayer<C> {
     /// without calling the handler. A cache that cannot answer refuses the request with 503
     /// (fail closed).
     ///
-    /// The cache is held as `Arc<dyn DynReplayCache>` rather than as a type parameter of the
-    /// layer: one `VerifyLayer` type whatever the backend, which a receiver can choose at run
-    /// time (the demo picks memory or Redis from a flag) and name in its own types without
-    /// generics. The price is one boxed future per store step, two small allocations per
-    /// delivery: nothing next to a Redis round trip, and well under the HMAC of a short body
-    /// in memory.
+    /// `cache` is any [`ReplayCache`] in an `Arc`. A concrete one
+    /// (`Arc<MemoryReplayCache>`) is called directly, its futures unboxed; an
+    /// `Arc<dyn DynReplayCache>` gives one `VerifyLayer` type whatever the backend, which a
+    /// receiver can choose at run time (the demo picks memory or Redis from a flag) and name in
+    /// its own types without generics, for one boxed future per store step.
     #[must_use]
-    pub fn with_replay_cache(mut self, cache: Arc<dyn DynReplayCache>) -> Self {
-        self.gate.cache = Some(cache);
-        self
+    pub fn with_replay_cache<R2: ReplayCache + ?Sized>(self, cache: Arc<R2>) -> VerifyLayer<C, R2> {
+        VerifyLayer {
+            gate: self.gate.with_cache(cache),
+        }
     }
 
     /// Buffers bodies of at most `limit` bytes; larger ones are answered 413.
@@ -87,7 +89,7 @@ impl<C: Clock> VerifyLayer<C> {
     }
 }
 
-impl<C> Clone for VerifyLayer<C> {
+impl<C, R: ?Sized> Clone for VerifyLayer<C, R> {
     fn clone(&self) -> Self {
         Self {
             gate: self.gate.clone(),
@@ -95,8 +97,8 @@ impl<C> Clone for VerifyLayer<C> {
     }
 }
 
-impl<S, C> Layer<S> for VerifyLayer<C> {
-    type Service = VerifyService<S, C>;
+impl<S, C, R: ?Sized> Layer<S> for VerifyLayer<C, R> {
+    type Service = VerifyService<S, C, R>;
 
     fn layer(&self, inner: S) -> Self::Service {
         VerifyService {
@@ -106,7 +108,7 @@ impl<S, C> Layer<S> for VerifyLayer<C> {
     }
 }
 
-impl<S: Clone, C> Clone for VerifyService<S, C> {
+impl<S: Clone, C, R: ?Sized> Clone for VerifyService<S, C, R> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
@@ -115,12 +117,13 @@ impl<S: Clone, C> Clone for VerifyService<S, C> {
     }
 }
 
-impl<S, C, B, ResBody> Service<Request<B>> for VerifyService<S, C>
+impl<S, C, R, B, ResBody> Service<Request<B>> for VerifyService<S, C, R>
 where
     S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Clone + Send + 'static,
     S::Future: Send + 'static,
-    ResBody: Send,
+    ResBody: Send + 'static,
     C: Clock + 'static,
+    R: ReplayCache + ?Sized + 'static,
     B: Body + Send + 'static,
     B::Data: Send,
     B::Error: Into<Box<dyn Error + Send + Sync>>,
@@ -138,17 +141,43 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let gate = Arc::clone(&self.gate);
+        let (mut parts, body) = request.into_parts();
+        // An async block rather than an async fn, whose arguments would take room twice in the
+        // future: it is boxed for every request, and kept small enough for the allocator's
+        // fast path (no whole request beside its parts, no request beside the service's future).
         Box::pin(async move {
-            let (request, pending) = match check(&gate, request).await {
-                Ok(accepted) => accepted,
-                Err(refusal) => return Ok(refusal.map(Either::Right)),
+            let query = parts.uri.query().unwrap_or_default();
+            if let Some(answer) = gate.challenge(parts.method.as_str(), query) {
+                return Ok(respond(answer).map(Either::Right));
+            }
+            // The MACs run over the body as it arrives, where the scheme allows it.
+            let mut body_mac = gate.verifier.body_mac(&parts);
+            let feed = |chunk: &[u8]| {
+                if let Some(mac) = &mut body_mac {
+                    mac.update(chunk);
+                }
             };
-            // Should the service fail or panic, or this future be dropped, `pending` releases the
-            // key as it drops.
-            let response = inner.call(request).await?;
+            let body = match buffer(&parts.headers, body, gate.body_limit, feed).await {
+                Ok(body) => body,
+                Err(Unread::TooLarge) => return Ok(refusal(StatusCode::PAYLOAD_TOO_LARGE)),
+                Err(Unread::Failed) => return Ok(refusal(StatusCode::BAD_REQUEST)),
+            };
+            // The parts carry the request line, for schemes that sign it.
+            let (delivery, pending) = match gate.admit(&parts, &body, body_mac).await {
+                Ok(admitted) => admitted,
+                Err(answer) => return Ok(respond(answer).map(Either::Right)),
+            };
+            let called = {
+                parts.extensions.insert(delivery);
+                inner.call(Request::from_parts(parts, Full::new(body)))
+            };
+            // Should the service fail or panic, or this future be dropped, `pending` releases
+            // the key as it drops.
+            let response = called.await?;
             if let Some(pending) = pending {
                 // The handler has answered: a store that cannot take the outcome now changes
-                // nothing for this request (an unreleased key frees itself when its lease ends).
+                // nothing for this request (an unreleased key frees itself when its lease
+                // ends).
                 let _ = if response.status().is_success() {
                     pending.commit().await
                 } else {
@@ -160,37 +189,9 @@ where
     }
 }
 
-/// The request to pass on (with its replay reservation), or the layer's own answer: a refusal,
-/// or a provider's handshake.
-async fn check<B, C: Clock>(
-    gate: &Gate<C>,
-    request: Request<B>,
-) -> Result<(Request<Full<Bytes>>, Held), Response<Full<Bytes>>>
-where
-    B: Body,
-    B::Error: Into<Box<dyn Error + Send + Sync>>,
-{
-    let (mut parts, body) = request.into_parts();
-    let query = parts.uri.query().unwrap_or_default();
-    if let Some(answer) = gate.challenge(parts.method.as_str(), query) {
-        return Err(respond(answer));
-    }
-    // The MACs run over the body as it arrives, where the scheme allows it.
-    let mut body_mac = gate.verifier.body_mac(&parts);
-    let feed = |chunk: &[u8]| {
-        if let Some(mac) = &mut body_mac {
-            mac.update(chunk);
-        }
-    };
-    let body = match buffer(&parts.headers, body, gate.body_limit, feed).await {
-        Ok(body) => body,
-        Err(Unread::TooLarge) => return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, None)),
-        Err(Unread::Failed) => return Err(refuse(StatusCode::BAD_REQUEST, None)),
-    };
-    // The parts carry the request line, for schemes that sign it.
-    let (delivery, pending) = (gate.admit(&parts, &body, body_mac).await).map_err(respond)?;
-    parts.extensions.insert(delivery);
-    Ok((Request::from_parts(parts, Full::new(body)), pending))
+/// A refusal with `status` and no error to tell (a body too large or unreadable).
+fn refusal<B>(status: StatusCode) -> Response<ResponseBody<B>> {
+    refuse(status, None).map(Either::Right)
 }
 
 /// The layer's own answer as a response; a refusal carries its error as a [`Refused`].
@@ -206,7 +207,7 @@ fn respond(answer: Answer) -> Response<Full<Bytes>> {
     }
 }
 
-impl<C> fmt::Debug for VerifyLayer<C> {
+impl<C, R: ?Sized> fmt::Debug for VerifyLayer<C, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VerifyLayer")
             .field("replay_cache", &self.gate.cache.is_some())
@@ -216,7 +217,7 @@ impl<C> fmt::Debug for VerifyLayer<C> {
     }
 }
 
-impl<S: fmt::Debug, C> fmt::Debug for VerifyService<S, C> {
+impl<S: fmt::Debug, C, R: ?Sized> fmt::Debug for VerifyService<S, C, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VerifyService")
             .field("inner", &self.inner)

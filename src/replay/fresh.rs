@@ -4,7 +4,7 @@
 use core::fmt;
 use std::time::Duration;
 
-use super::{ReplayCache, Reservation, Reserve, StoreError};
+use super::{ReplayCache, ReplayKey, Reservation, Reserve, StoreError};
 use crate::clock::Clock;
 use crate::error::FreshError;
 use crate::headers::HeaderSource;
@@ -179,17 +179,23 @@ impl<C: Clock> Verifier<C> {
         verified: Verified<'a>,
         cache: R,
     ) -> Result<(Verified<'a>, Pending<R>), FreshError> {
-        let key = verified.replay_key();
+        let pending = self.reserve_key(verified.replay_key(), cache).await?;
+        Ok((verified, pending))
+    }
+
+    /// Reserves `key`, a verified request's replay key, in `cache`.
+    pub(crate) async fn reserve_key<R: ReplayCache>(
+        &self,
+        key: ReplayKey,
+        cache: R,
+    ) -> Result<Pending<R>, FreshError> {
         let reserve = cache.reserve(&key, self.replay_lease());
         match observe::store_operation(cache.kind(), "reserve", reserved, reserve).await {
-            Ok(Reserve::Reserved(reservation)) => Ok((
-                verified,
-                Pending {
-                    cache,
-                    reservation: Some(reservation),
-                    ttl: self.replay_ttl(),
-                },
-            )),
+            Ok(Reserve::Reserved(reservation)) => Ok(Pending {
+                cache,
+                reservation: Some(reservation),
+                ttl: self.replay_ttl(),
+            }),
             Ok(Reserve::InProgress { retry_after }) => Err(FreshError::InProgress { retry_after }),
             Ok(Reserve::Replayed) => Err(FreshError::Replayed),
             Err(e) => Err(FreshError::Store(e)),
