@@ -1025,7 +1025,10 @@ impl<'a> Verified<'a> {
                 self.scheme.unsigned_replay_id(self.signed.id),
             )
         });
-        ReplayKey::of_signed(self.scheme.name(), kind, &anchor)
+        match kind {
+            b"mac" => ReplayKey::of_tag(self.scheme.replay_mask(), &anchor),
+            _ => ReplayKey::of_signed(self.scheme.name(), kind, &anchor),
+        }
     }
 }
 

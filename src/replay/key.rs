@@ -9,8 +9,9 @@ use crate::verify::Verified;
 
 /// A fixed-size key identifying one signed request, from [`Verified::replay_key`].
 ///
-/// It is a one-way digest of a tag, so it reveals nothing about keys or tags; `Debug` shows it in
-/// hex.
+/// It is made of a MAC of the request's signed content under the receiver's primary key (the
+/// MAC's first half, masked with a constant of the scheme), or a one-way digest of it, so it
+/// reveals nothing about keys; `Debug` shows it in hex.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ReplayKey([u8; 16]);
 
@@ -67,6 +68,30 @@ impl ReplayKey {
             .chain_update(anchor)
             .finalize();
         Self(first_16(&digest))
+    }
+}
+
+impl ReplayKey {
+    /// The key of a verified request whose anchor is the primary key's HMAC-SHA256 `tag` of
+    /// its signed content: the tag's first 16 bytes masked with `mask`, the scheme's
+    /// [`ReplayKey::tag_mask`]. The tag is already a keyed one-way function of the signed
+    /// content, so no hash is needed per request; the mask keeps schemes apart.
+    pub(crate) fn of_tag(mask: &[u8; 16], tag: &[u8; 32]) -> Self {
+        let mut key = *mask;
+        for (out, b) in key.iter_mut().zip(tag) {
+            *out ^= b;
+        }
+        Self(key)
+    }
+
+    /// The mask of [`ReplayKey::of_tag`] for scheme `scheme`, computed when the scheme is built.
+    pub(crate) fn tag_mask(scheme: &str) -> [u8; 16] {
+        let digest = Sha256::new()
+            .chain_update(b"hookseal replay key v2\0")
+            .chain_update(scheme.as_bytes())
+            .chain_update(b"\0mac")
+            .finalize();
+        first_16(&digest)
     }
 }
 

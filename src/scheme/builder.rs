@@ -764,6 +764,7 @@ impl SchemeBuilder {
             && !self.url_port_variants
             && content.iter().filter(|p| **p == PartKind::Body).count() == 1;
         Ok(Scheme {
+            replay_mask: crate::replay::ReplayKey::tag_mask(&self.name),
             name: self.name.into(),
             streams_body,
             signature,

@@ -158,6 +158,8 @@ pub struct Scheme {
     reads: Reads,
     /// Whether a MAC can run over the body as it arrives.
     streams_body: bool,
+    /// The mask of replay keys made of a MAC tag.
+    replay_mask: [u8; 16],
     headers: HeaderTable,
     syntax: Syntax,
     codec_encoding: Encoding,
@@ -663,6 +665,12 @@ impl Scheme {
     /// of the URL.
     pub(crate) fn streams_body(&self) -> bool {
         self.streams_body
+    }
+
+    /// The mask of the scheme's replay keys made of a MAC tag
+    /// ([`ReplayKey::tag_mask`](crate::ReplayKey)).
+    pub(crate) fn replay_mask(&self) -> &[u8; 16] {
+        &self.replay_mask
     }
 
     /// The headers the scheme reads on every request.

@@ -173,3 +173,21 @@ fn a_primary_not_yet_valid_still_anchors_the_replay_key() {
     assert_eq!(via_b.key_id(), "old");
     assert_eq!(via_a.replay_key(), via_b.replay_key());
 }
+
+/// The same signed bytes under the same key, verified in two schemes (a Standard Webhooks request
+/// also verifies as Svix, which falls back to the `webhook-*` headers): the MAC is the same, the
+/// replay keys are not, so one cache can serve both schemes.
+#[test]
+fn schemes_keep_their_replay_keys_apart() {
+    let at = Timestamp::from_unix_secs(NOW);
+    let ring = || Keyring::single(secret(7));
+    let signed = Signer::new(Scheme::standard_webhooks(), ring())
+        .sign_at(Some("evt_1"), BODY, at)
+        .unwrap();
+    let pairs: Vec<(&str, &str)> = signed.iter().collect();
+    let key_in = |scheme: Scheme| {
+        let verifier = Verifier::new(scheme, ring());
+        verifier.verify_at(&pairs, BODY, at).unwrap().replay_key()
+    };
+    assert_ne!(key_in(Scheme::standard_webhooks()), key_in(Scheme::svix()));
+}
