@@ -404,6 +404,7 @@ impl<'b> Reader<'b> {
         let start = self.at;
         let mut escaped = false;
         loop {
+            self.skip_plain();
             match self.peek() {
                 Some(b'"') => {
                     let text = self.body.get(start..self.at).unwrap_or_default();
@@ -430,6 +431,29 @@ impl<'b> Reader<'b> {
                 Some(0x00..=0x1f) | None => return Err(MALFORMED),
                 Some(_) => self.at += 1,
             }
+        }
+    }
+
+    /// Skips the plain bytes of a string eight at a time, up to the first word holding a `"`,
+    /// a `\` or a control byte (which the byte loop reads).
+    fn skip_plain(&mut self) {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        // Whether any byte of `v` is zero, or below `n` (exact as a yes or no).
+        let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGH != 0;
+        let plain = |w: u64| {
+            !below(w, 0x20)
+                && !below(w ^ (ONES * u64::from(b'"')), 1)
+                && !below(w ^ (ONES * u64::from(b'\\')), 1)
+        };
+        while let Some(word) = (self.body.get(self.at..))
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map(|bytes| u64::from_le_bytes(*bytes))
+        {
+            if !plain(word) {
+                return;
+            }
+            self.at += 8;
         }
     }
 
@@ -477,6 +501,43 @@ impl<'b> Reader<'b> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Strings of any length, with quotes, backslashes, control and non-ASCII bytes at any
+        /// offset (across the eight-byte words the scan skips): a string serde_json writes reads
+        /// back as the text, and one holding a raw control byte or a lone backslash is refused.
+        #[test]
+        fn strings_are_read_exactly_at_every_offset(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::char::range('a', 'z'),
+                    proptest::strategy::Just('"'),
+                    proptest::strategy::Just('\\'),
+                    proptest::strategy::Just('\u{1}'),
+                    proptest::strategy::Just('é'),
+                    proptest::strategy::Just('😀'),
+                ],
+                0..40,
+            ),
+            pad in 1..10_usize,
+        ) {
+            let text: String = text.into_iter().collect();
+            let written = serde_json::to_string(&text).unwrap();
+            let body = format!(r#"{{"{}":1,"a":{written}}}"#, "p".repeat(pad));
+            let mut read = Vec::new();
+            proptest::prop_assert!(append_string(body.as_bytes(), &["a"], &mut read).unwrap());
+            proptest::prop_assert_eq!(read, text.as_bytes());
+            // The same text unescaped: refused as soon as it holds a byte JSON must escape.
+            let raw = format!(r#"{{"{}":1,"a":"{text}"}}"#, "p".repeat(pad));
+            let needs_escape = text.contains(['"', '\\', '\u{1}']);
+            let got = find(raw.as_bytes(), &["a"]);
+            if needs_escape {
+                proptest::prop_assert!(got.is_err() || got.unwrap() != Some(text.as_bytes()));
+            } else {
+                proptest::prop_assert_eq!(got.unwrap(), Some(text.as_bytes()));
+            }
+        }
+    }
 
     #[test]
     fn members_are_found_along_the_path() {
