@@ -12,7 +12,8 @@ use super::{
     check_completion, check_ttl,
 };
 use crate::error::ConfigError;
-use crate::redis_client::{self, RedisOptions};
+use crate::owner::Owners;
+use crate::redis_client::{self, Concat, RedisOptions};
 use crate::redis_connection::RedisConnection;
 
 /// Idempotency records in Redis (feature `redis`), for a fleet of receivers: one node
@@ -55,6 +56,7 @@ pub struct RedisIdempotencyStore {
     connection: RedisConnection,
     prefix: Arc<[u8]>,
     max_result_len: usize,
+    owners: Arc<Owners>,
 }
 
 impl RedisIdempotencyStore {
@@ -77,9 +79,7 @@ impl RedisIdempotencyStore {
     ///
     /// As [`RedisIdempotencyStore::connect`].
     pub async fn connect_with(url: &str, options: &RedisOptions) -> Result<Self, StoreError> {
-        Ok(Self::with_connection(
-            RedisConnection::connect(url, options, &scripts()).await?,
-        ))
+        Self::with_connection(RedisConnection::connect(url, options, &scripts()).await?)
     }
 
     /// Connects to a Redis Cluster through `urls`, any of its nodes (the cluster client finds
@@ -109,9 +109,7 @@ impl RedisIdempotencyStore {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        Ok(Self::with_connection(
-            RedisConnection::connect_cluster(urls, options, &scripts()).await?,
-        ))
+        Self::with_connection(RedisConnection::connect_cluster(urls, options, &scripts()).await?)
     }
 
     /// Uses a connection you already hold — a single node's `ConnectionManager` or a cluster's
@@ -127,17 +125,16 @@ impl RedisIdempotencyStore {
         connection: impl Into<RedisConnection>,
         options: &RedisOptions,
     ) -> Result<Self, StoreError> {
-        Ok(Self::with_connection(
-            connection.into().prepare(options, &scripts()).await?,
-        ))
+        Self::with_connection(connection.into().prepare(options, &scripts()).await?)
     }
 
-    fn with_connection(connection: RedisConnection) -> Self {
-        Self {
+    fn with_connection(connection: RedisConnection) -> Result<Self, StoreError> {
+        Ok(Self {
             connection,
             prefix: DEFAULT_PREFIX.as_bytes().into(),
             max_result_len: DEFAULT_MAX_RESULT_LEN,
-        }
+            owners: Arc::new(Owners::random().ok_or(StoreError::RandomUnavailable)?),
+        })
     }
 
     /// Puts `prefix` before every key, to keep several receivers' records apart in one Redis.
@@ -181,42 +178,49 @@ impl RedisIdempotencyStore {
         lease: Duration,
     ) -> Result<Begin, StoreError> {
         check_ttl(lease)?;
-        let claim = Lease::generate(*key)?;
-        let lease_ms = redis_client::millis(lease).to_string();
-        let reply: Vec<Value> = self
-            .connection
-            .invoke(
-                &BEGIN,
-                self.redis_key(key),
-                &[fingerprint.as_bytes(), claim.owner(), lease_ms.as_bytes()],
-            )
-            .await?;
-        match reply.as_slice() {
-            [Value::Int(0)] => Ok(Begin::Started(claim)),
-            [Value::Int(1)] => Ok(Begin::Mismatch),
-            [Value::Int(2), Value::Int(ms)] => Ok(Begin::InProgress {
-                retry_after: redis_client::retry_after(*ms),
+        let claim = Lease {
+            key: *key,
+            owner: self.owners.next(),
+        };
+        let hex = redis_client::hex(key.as_bytes());
+        let mut cmd = redis_client::evalsha(&BEGIN, redis_client::key(&self.prefix, &hex), 3, 110);
+        cmd.arg(fingerprint.as_bytes())
+            .arg(Concat([b"p", fingerprint.as_bytes(), claim.owner()]))
+            .arg(redis_client::millis(lease));
+        match self.connection.run(&BEGIN, &cmd).await? {
+            Value::Int(0) => Ok(Begin::Started(claim)),
+            Value::Int(-1) => Ok(Begin::Mismatch),
+            Value::Int(ms) if ms > 0 => Ok(Begin::InProgress {
+                retry_after: redis_client::retry_after(ms),
             }),
-            [Value::Int(3), Value::BulkString(result)] => Ok(Begin::Completed(result.clone())),
-            [Value::Int(3)] => Ok(Begin::Completed(Vec::new())),
-            _ => Err(StoreError::Unavailable(
-                "unexpected reply from the begin script".into(),
-            )),
+            Value::BulkString(result) => Ok(Begin::Completed(result)),
+            _ => Err(redis_client::unexpected()),
         }
     }
 
+    /// Completes (`Some((result, retention))`) or releases (`None`) the record `lease` holds.
     async fn transition(
         &self,
-        script: &Script,
         lease: &Lease,
-        args: &[&[u8]],
+        completion: Option<(&[u8], Duration)>,
     ) -> Result<(), StoreError> {
-        let key = self.redis_key(lease.key());
-        redis_client::fenced(&self.connection, script, key, lease.owner(), args).await
-    }
-
-    fn redis_key(&self, key: &ScopedKey) -> Vec<u8> {
-        redis_client::key(&self.prefix, key.as_bytes())
+        let hex = redis_client::hex(lease.key().as_bytes());
+        let key = redis_client::key(&self.prefix, &hex);
+        let (script, cmd) = match completion {
+            Some((result, retention)) => {
+                let mut cmd = redis_client::evalsha(&COMPLETE, key, 3, 40 + result.len());
+                cmd.arg(lease.owner())
+                    .arg(result)
+                    .arg(redis_client::millis(retention));
+                (&*COMPLETE, cmd)
+            }
+            None => {
+                let mut cmd = redis_client::evalsha(&RELEASE, key, 1, 20);
+                cmd.arg(lease.owner());
+                (&*RELEASE, cmd)
+            }
+        };
+        redis_client::fenced(&self.connection, script, &cmd).await
     }
 }
 
@@ -237,13 +241,11 @@ impl IdempotencyStore for RedisIdempotencyStore {
         retention: Duration,
     ) -> Result<(), StoreError> {
         check_completion(result, self.max_result_len, retention)?;
-        let ms = redis_client::millis(retention).to_string();
-        self.transition(&COMPLETE, lease, &[result, ms.as_bytes()])
-            .await
+        self.transition(lease, Some((result, retention))).await
     }
 
     async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
-        self.transition(&RELEASE, lease, &[]).await
+        self.transition(lease, None).await
     }
 
     /// Sends the release from a task on the current Tokio runtime, if there is one; otherwise
@@ -270,20 +272,19 @@ impl fmt::Debug for RedisIdempotencyStore {
     }
 }
 
-/// KEYS[1] the record; ARGV fingerprint, owner, lease in ms. Replies `{0}` started, `{1}`
-/// mismatch, `{2, pttl}` in progress, `{3, result}` completed. The fingerprint is compared
-/// before the state, so a different payload is a mismatch whether or not the key completed.
+/// KEYS[1] the record; ARGV[1] the fingerprint, ARGV[2] the new record (`p`, the fingerprint and
+/// the owner token), ARGV[3] the lease in ms. Replies 0 started, -1 mismatch, the holder's
+/// remaining lease in ms (at least 1) in progress, or the stored result (a string) completed.
+/// The fingerprint is compared before the state, so a different payload is a mismatch whether
+/// or not the key completed. A fresh key's path is one `SET`.
 static BEGIN: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
+if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) then return 0 end
 local v = redis.call('GET', KEYS[1])
-if not v then
-  redis.call('SET', KEYS[1], 'p' .. ARGV[1] .. ARGV[2], 'PX', ARGV[3])
-  return {0}
-end
-if string.sub(v, 2, 33) ~= ARGV[1] then return {1} end
-if string.sub(v, 1, 1) == 'p' then return {2, redis.call('PTTL', KEYS[1])} end
-return {3, string.sub(v, 34)}
+if not v or string.sub(v, 2, 33) ~= ARGV[1] then return -1 end
+if string.byte(v) == 112 then return math.max(redis.call('PTTL', KEYS[1]), 1) end
+return string.sub(v, 34)
 ",
     )
 });
