@@ -272,7 +272,7 @@ fn checks(
     group.finish();
 }
 
-/// 50 tasks checking 1000 fresh keys each, against the server's pipelined ceiling measured just
+/// 50 tasks checking 1000 fresh keys each, against the server's pipelined ceilings measured just
 /// before, round after round.
 fn ceiling_rounds(
     server: &server::RedisServer,
@@ -280,39 +280,19 @@ fn ceiling_rounds(
     cache: &RedisReplayCache,
     pinned: bool,
 ) {
-    let count = rounds("replay/redis/50_tasks");
-    if count == 0 {
-        return;
-    }
     let (tasks, per_task) = (50, 1_000);
     let latencies = Latencies::default();
-    let (mut ceiling, mut checks, mut calls_ratio, mut checks_ratio, mut p99) =
-        <(Spread, Spread, Spread, Spread, Spread)>::default();
-    for round in 0..count {
-        let Some(sets) = redis_ceiling::sets_per_second(server.port(), 1_000_000, pinned) else {
-            println!("replay/redis ceiling: redis-benchmark is not installed (redis-tools)");
-            return;
-        };
-        let salt = format!("ceiling-{round}");
-        let wall = runtime.block_on(tasks_checking(cache, tasks, per_task, &salt, &latencies));
-        let rate = (tasks * per_task) as f64 / wall.as_secs_f64();
-        ceiling.push(sets);
-        checks.push(rate);
-        calls_ratio.push(2.0 * rate / sets);
-        checks_ratio.push(rate / sets);
-        if let Some(p) = latencies.take() {
-            p99.push(p.p99.as_secs_f64() * 1e6);
-        }
-    }
-    println!(
-        "replay/redis/50_tasks rounds ({count}, pinned: {pinned}): {} k checks/s; ceiling \
-         (redis-benchmark -t set -P 50 -c 1) {} k SETs/s; script calls ÷ SETs {}; checks ÷ \
-         SETs {}; p99 {} µs",
-        checks.show(1e3, 1),
-        ceiling.show(1e3, 1),
-        calls_ratio.show(1.0, 2),
-        checks_ratio.show(1.0, 2),
-        p99.show(1.0, 0),
+    redis_ceiling::compare(
+        "replay/redis/50_tasks",
+        server.port(),
+        pinned,
+        rounds("replay/redis/50_tasks"),
+        tasks * per_task,
+        |round| {
+            let salt = format!("ceiling-{round}");
+            let wall = runtime.block_on(tasks_checking(cache, tasks, per_task, &salt, &latencies));
+            (wall, latencies.take())
+        },
     );
 }
 

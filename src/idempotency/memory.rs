@@ -153,6 +153,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
                 let lease_token = Lease {
                     key,
                     owner: self.owners.next(),
+                    fingerprint: None,
                 };
                 shard.insert_unique(
                     hash,

@@ -26,11 +26,13 @@ use crate::redis_connection::RedisConnection;
 ///   `redis-cli`. One key per call means one hash slot, so on a cluster each call runs on the
 ///   master owning it; keep `{` out of the prefix, or a hash tag there puts every record on one
 ///   master.
-/// - **One Lua script per transition, one round trip each** (`EVALSHA`; the scripts are loaded
-///   when connecting, and again by themselves after a server restart). Each script reads and
-///   writes the record atomically, compares the owner token before changing it, and writes it
-///   with `SET … PX`, so no record ever exists without an expiry: the lease while in progress,
-///   the retention once completed.
+/// - **One Lua script per transition, one round trip each** (`EVALSHA` with the key and short
+///   arguments, replying with an integer or the stored result; the scripts are loaded when
+///   connecting, and again by themselves after a server restart). Each script reads and writes
+///   the record atomically: a fresh key's begin is one `SET … NX PX`, and completing or
+///   releasing compares the whole record the lease wrote (state, fingerprint, owner token)
+///   before changing it, and writes it with `SET … PX`, so no record ever exists without an
+///   expiry: the lease while in progress, the retention once completed.
 /// - **Fails closed:** an unreachable server, a timeout or an error reply is
 ///   [`StoreError::Unavailable`] (answer 503).
 ///
@@ -181,6 +183,7 @@ impl RedisIdempotencyStore {
         let claim = Lease {
             key: *key,
             owner: self.owners.next(),
+            fingerprint: Some(*fingerprint.as_bytes()),
         };
         let hex = redis_client::hex(key.as_bytes());
         let mut cmd = redis_client::evalsha(&BEGIN, redis_client::key(&self.prefix, &hex), 3, 110);
@@ -198,25 +201,32 @@ impl RedisIdempotencyStore {
         }
     }
 
-    /// Completes (`Some((result, retention))`) or releases (`None`) the record `lease` holds.
+    /// Completes (`Some((result, retention))`) or releases (`None`) the record `lease` holds:
+    /// the script compares the whole record with the one `lease` wrote, and writes the completed
+    /// one whole, so it handles no string itself.
     async fn transition(
         &self,
         lease: &Lease,
         completion: Option<(&[u8], Duration)>,
     ) -> Result<(), StoreError> {
+        // A lease this store did not make holds no record here.
+        let Some(fingerprint) = &lease.fingerprint else {
+            return Err(StoreError::LeaseLost);
+        };
         let hex = redis_client::hex(lease.key().as_bytes());
         let key = redis_client::key(&self.prefix, &hex);
+        let held = Concat([b"p", fingerprint, lease.owner()]);
         let (script, cmd) = match completion {
             Some((result, retention)) => {
-                let mut cmd = redis_client::evalsha(&COMPLETE, key, 3, 40 + result.len());
-                cmd.arg(lease.owner())
-                    .arg(result)
+                let mut cmd = redis_client::evalsha(&COMPLETE, key, 3, 100 + result.len());
+                cmd.arg(held)
+                    .arg(Concat([b"c", fingerprint, result]))
                     .arg(redis_client::millis(retention));
                 (&*COMPLETE, cmd)
             }
             None => {
-                let mut cmd = redis_client::evalsha(&RELEASE, key, 1, 20);
-                cmd.arg(lease.owner());
+                let mut cmd = redis_client::evalsha(&RELEASE, key, 1, 60);
+                cmd.arg(held);
                 (&*RELEASE, cmd)
             }
         };
@@ -289,28 +299,26 @@ return string.sub(v, 34)
     )
 });
 
-/// KEYS[1] the record; ARGV owner, result, retention in ms. Replies 1 when the record was held by
-/// the owner and is now completed, 0 (and changes nothing) otherwise.
+/// KEYS[1] the record; ARGV[1] the record the lease wrote, ARGV[2] the completed record (`c`,
+/// the fingerprint and the result), ARGV[3] the retention in ms. Replies 1 when the lease still
+/// held the record and it is now completed, 0 (and changes nothing) otherwise.
 static COMPLETE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local v = redis.call('GET', KEYS[1])
-if not v or string.sub(v, 1, 1) ~= 'p' or string.sub(v, 34) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], 'c' .. string.sub(v, 2, 33) .. ARGV[2], 'PX', ARGV[3])
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 ",
     )
 });
 
-/// KEYS[1] the record; ARGV owner. Replies 1 when the record was held by the owner and is now
-/// deleted, 0 (and changes nothing) otherwise.
+/// KEYS[1] the record; ARGV[1] the record the lease wrote. Replies 1 when the lease still held
+/// the record and it is now deleted, 0 (and changes nothing) otherwise.
 static RELEASE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local v = redis.call('GET', KEYS[1])
-if not v or string.sub(v, 1, 1) ~= 'p' or string.sub(v, 34) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-return 1
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
 ",
     )
 });
