@@ -5,7 +5,17 @@
 //! measured the same way through the cluster client.
 //!
 //! A check is what a receiver does per delivery: reserve the key, then commit it (two round
-//! trips against Redis).
+//! trips against Redis, a script each).
+//!
+//! Each store is also measured against a baseline in the same run, in interleaved rounds, with
+//! the least and the most of the rounds printed (`… rounds:` lines):
+//! - the memory cache against a bare sharded set of the same keys (64 locked hash tables, one
+//!   insert per key: what an exact cache must do at the least), on wall time and on CPU time;
+//! - the Redis cache with 50 tasks against the server's own pipelined ceiling,
+//!   `redis-benchmark -t set -P 50 -c 1` on the same server (server and clients each pinned to a
+//!   core where `taskset` is there). A check is two script calls, a `SET` one command, so the
+//!   ratio that compares like with like is script calls per second ÷ `SET`s per second; checks
+//!   per second ÷ `SET`s per second is printed too.
 //!
 //! `cargo bench --features redis --bench replay`
 
@@ -13,12 +23,15 @@
     clippy::expect_used,
     clippy::unwrap_used,
     clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
     clippy::indexing_slicing
 )]
 
 #[path = "../tests/replay/cluster.rs"]
 #[allow(dead_code)]
 mod cluster;
+#[allow(dead_code)]
+mod common;
 #[path = "../tests/replay/server.rs"]
 #[allow(dead_code)]
 mod server;
@@ -29,9 +42,16 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hashbrown::HashTable;
 use hookseal::RedisOptions;
 use hookseal::ReplayKey;
 use hookseal::replay::{MemoryReplayCache, RedisReplayCache, ReplayCache, Reserve};
+
+use common::cpu::on_cpu;
+use common::latency::{Latencies, run_tasks};
+use common::redis_ceiling;
+use common::rounds::rounds;
+use common::spread::Spread;
 
 const KEYS: usize = 1_000_000;
 const TTL: Duration = Duration::from_secs(600);
@@ -51,32 +71,82 @@ fn keys(n: usize, salt: &[u8]) -> Vec<ReplayKey> {
         .collect()
 }
 
-/// Inserts every key of `keys` into a new cache, split over `threads` threads; the time of the
-/// inserts alone.
-fn fill(keys: &[ReplayKey], threads: usize) -> Duration {
-    let cache = MemoryReplayCache::new(KEYS, TTL).expect("cache");
+/// The wall time and the CPU time (all threads) of one fill.
+struct Spent {
+    wall: Duration,
+    cpu: Option<Duration>,
+}
+
+/// Runs `op` on every key of `keys` against a new store from `make`, split over `threads`
+/// threads; the time of the operations alone.
+fn fill<S: Sync>(
+    keys: &[ReplayKey],
+    threads: usize,
+    make: impl FnOnce() -> S,
+    op: impl Fn(&S, &ReplayKey) + Sync,
+) -> Spent {
+    let store = make();
     let barrier = Barrier::new(threads + 1);
     let chunk = keys.len().div_ceil(threads);
     std::thread::scope(|s| {
         let workers: Vec<_> = keys
             .chunks(chunk)
             .map(|part| {
-                let (cache, barrier) = (&cache, &barrier);
+                let (store, barrier, op) = (&store, &barrier, &op);
                 s.spawn(move || {
                     barrier.wait();
-                    for key in part {
-                        pollster(check(cache, key));
-                    }
+                    on_cpu(|| {
+                        for key in part {
+                            op(store, key);
+                        }
+                    })
+                    .1
                 })
             })
             .collect();
         barrier.wait();
         let started = Instant::now();
-        for worker in workers {
-            worker.join().expect("worker");
+        let cpu: Option<Duration> = workers
+            .into_iter()
+            .map(|worker| worker.join().expect("worker"))
+            .sum();
+        Spent {
+            wall: started.elapsed(),
+            cpu,
         }
-        started.elapsed()
     })
+}
+
+/// Reserves and commits every key of `keys` in a new memory cache.
+fn cache_fill(keys: &[ReplayKey], threads: usize) -> Spent {
+    fill(
+        keys,
+        threads,
+        || MemoryReplayCache::new(KEYS, TTL).expect("cache"),
+        |cache, key| pollster(check(cache, key)),
+    )
+}
+
+/// The baseline: a bare sharded set (64 locked hash tables, a key's first bytes as its hash),
+/// one insert-if-absent per key, no time, no reservation.
+fn bare_fill(keys: &[ReplayKey], threads: usize) -> Spent {
+    fill(
+        keys,
+        threads,
+        || -> Vec<Mutex<HashTable<[u8; 16]>>> {
+            (0..64).map(|_| Mutex::new(HashTable::new())).collect()
+        },
+        |set, key| {
+            let bytes = *key.as_bytes();
+            let hash = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+            let mut shard = set[(hash >> 32) as usize & 63].lock().unwrap();
+            let fresh = shard.find(hash, |k| *k == bytes).is_none();
+            assert!(fresh, "a fresh key was there");
+            shard.insert_unique(hash, bytes, |k| {
+                u64::from_le_bytes(k[..8].try_into().unwrap())
+            });
+        },
+    )
 }
 
 fn memory(c: &mut Criterion) {
@@ -85,22 +155,63 @@ fn memory(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(KEYS as u64));
     for threads in [1, 2] {
+        group.bench_function(format!("{threads}_thread_1M_bare_set"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| bare_fill(&keys, threads).wall).sum());
+        });
         group.bench_function(format!("{threads}_thread_1M_fresh"), |b| {
-            b.iter_custom(|iters| (0..iters).map(|_| fill(&keys, threads)).sum());
+            b.iter_custom(|iters| (0..iters).map(|_| cache_fill(&keys, threads).wall).sum());
         });
     }
     group.finish();
+
+    // The cache and its baseline in turn, round after round.
+    let count = rounds("replay/memory");
+    for threads in [1, 2].into_iter().filter(|_| count > 0) {
+        let (mut cache, mut bare, mut ratio, mut cpu, mut per_core) = Default::default();
+        for _ in 0..count {
+            let b = bare_fill(&keys, threads);
+            let m = cache_fill(&keys, threads);
+            let rate = |wall: Duration| KEYS as f64 / wall.as_secs_f64();
+            Spread::push(&mut cache, rate(m.wall));
+            Spread::push(&mut bare, rate(b.wall));
+            Spread::push(&mut ratio, rate(m.wall) / rate(b.wall));
+            if let Some(spent) = m.cpu {
+                let ns = spent.as_nanos() as f64 / KEYS as f64;
+                Spread::push(&mut cpu, ns);
+                // What the threads would do with a core each to themselves.
+                Spread::push(&mut per_core, threads as f64 * 1e9 / ns);
+            }
+        }
+        println!(
+            "replay/memory/{threads}_thread rounds ({count}): {} M checks/s; bare set {} M \
+             inserts/s; cache ÷ bare set {}; CPU per check {} ns; at that CPU time, a core a \
+             thread: {} M checks/s",
+            cache.show(1e6, 2),
+            bare.show(1e6, 2),
+            ratio.show(1.0, 2),
+            cpu.show(1.0, 0),
+            per_core.show(1e6, 2),
+        );
+    }
 }
 
 fn redis(c: &mut Criterion) {
     let Some(server) = server::RedisServer::start() else {
         return;
     };
+    // The server on core 0, this bench (its runtime's worker) and redis-benchmark on core 1.
+    let pinned = redis_ceiling::can_pin()
+        && server.pid().is_some_and(|pid| redis_ceiling::pin(pid, "0"))
+        && redis_ceiling::pin(std::process::id(), "1");
     let runtime = runtime();
     let cache = runtime
         .block_on(RedisReplayCache::connect(&server.url()))
         .expect("connect");
     checks(c, "replay/redis", &runtime, &cache);
+    ceiling_rounds(&server, &runtime, &cache, pinned);
+    if pinned {
+        redis_ceiling::unpin(std::process::id());
+    }
 }
 
 /// The same checks on a three-master cluster: every key goes to the master owning its slot.
@@ -136,74 +247,77 @@ fn checks(
     runtime: &tokio::runtime::Runtime,
     cache: &RedisReplayCache,
 ) {
-    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let latencies = Latencies::default();
     let mut group = c.benchmark_group(name);
     group.sample_size(10);
     for tasks in [1_usize, 50] {
         let per_task = if tasks == 1 { 2_000 } else { 1_000 };
         group.throughput(Throughput::Elements((tasks * per_task) as u64));
         let mut round = 0_u64;
-        latencies.lock().unwrap().clear();
+        latencies.clear();
         group.bench_function(format!("{tasks}_tasks"), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     round += 1;
                     let salt = format!("{name}-{tasks}-{round}");
-                    total += runtime.block_on(run_tasks(cache, tasks, per_task, &salt, &latencies));
+                    total +=
+                        runtime.block_on(tasks_checking(cache, tasks, per_task, &salt, &latencies));
                 }
                 total
             });
         });
-        let mut all = std::mem::take(&mut *latencies.lock().unwrap());
-        all.sort_unstable();
-        if !all.is_empty() {
-            let at = |q: f64| all[((all.len() - 1) as f64 * q) as usize];
-            println!(
-                "{name}/{tasks}_tasks latency over {} checks: p50 {:?}, p99 {:?}, p99.9 {:?}",
-                all.len(),
-                at(0.50),
-                at(0.99),
-                at(0.999)
-            );
-        }
+        latencies.report(&format!("{name}/{tasks}_tasks"));
     }
     group.finish();
 }
 
+/// 50 tasks checking 1000 fresh keys each, against the server's pipelined ceilings measured just
+/// before, round after round.
+fn ceiling_rounds(
+    server: &server::RedisServer,
+    runtime: &tokio::runtime::Runtime,
+    cache: &RedisReplayCache,
+    pinned: bool,
+) {
+    let (tasks, per_task) = (50, 1_000);
+    let latencies = Latencies::default();
+    redis_ceiling::compare(
+        "replay/redis/50_tasks",
+        server.port(),
+        pinned,
+        rounds("replay/redis/50_tasks"),
+        tasks * per_task,
+        |round| {
+            let salt = format!("ceiling-{round}");
+            let wall = runtime.block_on(tasks_checking(cache, tasks, per_task, &salt, &latencies));
+            (wall, latencies.take())
+        },
+    );
+}
+
 /// `tasks` tasks, each checking `per_task` fresh keys in turn on the shared connection; the
 /// wall time of the whole, with every check's latency recorded.
-async fn run_tasks(
+async fn tasks_checking(
     cache: &RedisReplayCache,
     tasks: usize,
     per_task: usize,
     salt: &str,
-    latencies: &Arc<Mutex<Vec<Duration>>>,
+    latencies: &Latencies,
 ) -> Duration {
     let work: Vec<Vec<ReplayKey>> = (0..tasks)
         .map(|task| keys(per_task, format!("{salt}-{task}").as_bytes()))
         .collect();
-    let started = Instant::now();
-    let mut set = tokio::task::JoinSet::new();
-    for keys in work {
-        let cache = cache.clone();
-        set.spawn(async move {
-            let mut own = Vec::with_capacity(keys.len());
-            for key in &keys {
-                let at = Instant::now();
-                check(&cache, black_box(key)).await;
-                own.push(at.elapsed());
-            }
-            own
-        });
-    }
-    let mut all = Vec::new();
-    while let Some(own) = set.join_next().await {
-        all.extend(own.expect("task"));
-    }
-    let elapsed = started.elapsed();
-    latencies.lock().unwrap().extend(all);
-    elapsed
+    let cache = Arc::new(cache.clone());
+    run_tasks(
+        work,
+        move |key| {
+            let cache = Arc::clone(&cache);
+            async move { check(&*cache, black_box(&key)).await }
+        },
+        latencies,
+    )
+    .await
 }
 
 /// Polls a future that is ready at once (the memory cache never waits).

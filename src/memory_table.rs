@@ -1,18 +1,55 @@
-//! The sharded, bounded table both memory stores keep their entries in: [`Shards`], with a
-//! key's hash and deadlines in whole seconds of the monotonic clock, always rounded up.
+//! The sharded, bounded table both memory stores keep their entries in: [`Shards`], the seeded
+//! hash a 16-byte digest key is filed under, and deadlines in whole seconds of the monotonic
+//! clock, always rounded up.
 
+use core::ops::{Deref, DerefMut};
+use std::hash::{BuildHasher as _, RandomState};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-/// A fixed number of locked shards of `T`, chosen by a 16-byte digest key, holding at most
-/// `capacity` entries in all. The count is kept here; each store says when it adds
-/// ([`Shards::claim`]) and drops ([`Shards::free`]) entries.
+/// A fixed number of locked shards of `T`, holding at most `capacity` entries in all.
+///
+/// The count is kept here; each store says when it adds ([`Shard::claim`]) and drops
+/// ([`Shard::free`]) entries. So that two threads do not fight over one counter on every
+/// call, a shard claims room from the shared count a batch at a time while plenty is left, and
+/// keeps what it has not used yet (and what its own entries gave back) as its *spare* room;
+/// near the capacity it claims one entry at a time. [`Shards::reclaim`] hands every shard's
+/// spare room back, which a store does before refusing an entry, so a cache is only ever
+/// refused when it holds `capacity` entries.
 pub(crate) struct Shards<T> {
-    /// A power of two of shards, so a key picks one with a mask.
-    shards: Box<[Mutex<T>]>,
+    /// A power of two of shards, so a key picks one with a mask; each on cache lines of its own.
+    shards: Box<[Padded<Mutex<Slot<T>>>]>,
     capacity: usize,
-    len: AtomicUsize,
+    /// Room claimed by the shards: their entries and their spare room.
+    claimed: AtomicUsize,
+    hasher: KeyHasher,
+}
+
+/// The hash a key is filed under: a folded multiply of its two halves, each mixed with a random
+/// seed, new for every table.
+///
+/// The crate's keys are SHA-256 digests, so their bytes alone would spread them well; a
+/// [`ReplayKey`](crate::ReplayKey) can also be read back from a serialized delivery (feature
+/// `serde`), where whoever wrote it chose its bytes. The seed keeps such keys from being picked
+/// to fall on one shard or one run of buckets, at the cost of one multiplication.
+#[derive(Clone, Copy)]
+pub(crate) struct KeyHasher([u64; 2]);
+
+/// One shard's value and its spare room.
+struct Slot<T> {
+    value: T,
+    spare: usize,
+}
+
+/// A shard's lock and what it guards, aligned so no two shards share a cache line.
+#[repr(align(128))]
+struct Padded<T>(T);
+
+/// One shard, locked: its value (through `Deref`), and its share of the room.
+pub(crate) struct Shard<'a, T> {
+    guard: MutexGuard<'a, Slot<T>>,
+    shards: &'a Shards<T>,
 }
 
 impl<T> Shards<T> {
@@ -20,12 +57,19 @@ impl<T> Shards<T> {
     /// `capacity` entries.
     pub(crate) fn new(count: usize, capacity: usize, make: impl FnMut() -> T) -> Self {
         let mut make = make;
+        let state = RandomState::new();
         Self {
             shards: (0..count.next_power_of_two())
-                .map(|_| Mutex::new(make()))
+                .map(|_| {
+                    Padded(Mutex::new(Slot {
+                        value: make(),
+                        spare: 0,
+                    }))
+                })
                 .collect(),
             capacity,
-            len: AtomicUsize::new(0),
+            claimed: AtomicUsize::new(0),
+            hasher: KeyHasher([state.hash_one(0_u8), state.hash_one(1_u8)]),
         }
     }
 
@@ -34,49 +78,134 @@ impl<T> Shards<T> {
         self.capacity
     }
 
-    /// The entries counted now (expired ones included until a store drops them).
+    /// The entries counted now (expired ones included until a store drops them): the room
+    /// claimed, less every shard's spare room. Locks each shard in turn.
     pub(crate) fn len(&self) -> usize {
-        self.len.load(Ordering::Acquire)
+        let spare: usize = self.shards.iter().map(|s| lock(&s.0).spare).sum();
+        self.claimed.load(Ordering::Acquire).saturating_sub(spare)
     }
 
-    /// The shard of `key`, locked. Keys are digests, so their first bytes spread them evenly.
-    pub(crate) fn get(&self, key: &[u8; 16]) -> MutexGuard<'_, T> {
-        let (head, _) = key.split_first_chunk::<8>().unwrap_or((&[0; 8], &[]));
-        let mask = self.shards.len() as u64 - 1;
-        let index = usize::try_from(u64::from_le_bytes(*head) & mask).unwrap_or_default();
+    /// The hash this table files keys under.
+    pub(crate) fn hasher(&self) -> KeyHasher {
+        self.hasher
+    }
+
+    /// The shard of a key whose hash is `hash`, locked. The shard is picked by bits 32 and up,
+    /// so the hash's lowest bits and its highest, which the tables inside a shard use, vary
+    /// within each shard.
+    pub(crate) fn lock(&self, hash: u64) -> Shard<'_, T> {
+        let mask = self.shards.len() - 1;
+        let index = usize::try_from(hash >> 32).unwrap_or_default() & mask;
         let shard = self
             .shards
             .get(index)
             .unwrap_or_else(|| unreachable!("the index is below the shard count"));
-        lock(shard)
+        Shard {
+            guard: lock(&shard.0),
+            shards: self,
+        }
     }
 
     /// Every shard, locked one after the other.
-    pub(crate) fn each(&self) -> impl Iterator<Item = MutexGuard<'_, T>> {
-        self.shards.iter().map(lock)
+    pub(crate) fn each(&self) -> impl Iterator<Item = Shard<'_, T>> {
+        self.shards.iter().map(|shard| Shard {
+            guard: lock(&shard.0),
+            shards: self,
+        })
     }
 
-    /// Claims room for one entry; `false` when the table is full.
-    pub(crate) fn claim(&self) -> bool {
-        self.len
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.capacity).then_some(n + 1)
-            })
-            .is_ok()
-    }
-
-    /// Gives back the room of `n` entries dropped.
-    pub(crate) fn free(&self, n: usize) {
-        self.len.fetch_sub(n, Ordering::AcqRel);
+    /// Hands every shard's spare room back to the shared count, so that any shard can claim it.
+    pub(crate) fn reclaim(&self) {
+        for mut shard in self.each() {
+            shard.give_back(0);
+        }
     }
 }
 
-/// The hash a key is filed under in its shard's tables. Replay keys and scoped idempotency keys
-/// are SHA-256 digests, uniform and not chosen by whoever sends requests, so their bytes serve as
-/// the hash.
-pub(crate) fn table_hash(key: &[u8; 16]) -> u64 {
-    let (_, tail) = key.split_last_chunk::<8>().unwrap_or((&[], &[0; 8]));
-    u64::from_le_bytes(*tail)
+impl<T> Shard<'_, T> {
+    /// Claims room for one entry in this shard; `false` when the table is full (as far as this
+    /// shard can tell: other shards may hold spare room until [`Shards::reclaim`]).
+    pub(crate) fn claim(&mut self) -> bool {
+        if let Some(left) = self.guard.spare.checked_sub(1) {
+            self.guard.spare = left;
+            return true;
+        }
+        let capacity = self.shards.capacity;
+        let mut batch = 0;
+        let claimed = self
+            .shards
+            .claimed
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                let room = capacity.saturating_sub(n);
+                batch = if room >= 4 * BATCH {
+                    BATCH
+                } else {
+                    room.min(1)
+                };
+                (batch > 0).then_some(n + batch)
+            })
+            .is_ok();
+        if claimed {
+            self.guard.spare = batch - 1;
+        }
+        claimed
+    }
+
+    /// Gives back the room of `n` entries dropped from this shard.
+    pub(crate) fn free(&mut self, n: usize) {
+        if n > 0 {
+            self.guard.spare += n;
+            if self.guard.spare > 2 * BATCH {
+                self.give_back(BATCH);
+            }
+        }
+    }
+
+    /// Hands this shard's spare room beyond `keep` back to the shared count.
+    fn give_back(&mut self, keep: usize) {
+        let spare = self.guard.spare;
+        if spare > keep {
+            self.shards
+                .claimed
+                .fetch_sub(spare - keep, Ordering::AcqRel);
+            self.guard.spare = keep;
+        }
+    }
+}
+
+impl KeyHasher {
+    /// The hash of the key whose bytes, read as a little-endian number, are `key`.
+    #[allow(clippy::cast_possible_truncation)] // The halves of the key and of the product.
+    pub(crate) fn hash(self, key: u128) -> u64 {
+        let [a, b] = self.0;
+        let product = u128::from(key as u64 ^ a) * u128::from((key >> 64) as u64 ^ b);
+        (product as u64) ^ ((product >> 64) as u64)
+    }
+
+    /// The hash of the key `key`.
+    pub(crate) fn hash_bytes(self, key: &[u8; 16]) -> u64 {
+        self.hash(u128::from_le_bytes(*key))
+    }
+
+    /// A hasher with a seed of the test's choosing.
+    #[cfg(test)]
+    pub(crate) fn fixed(seed: [u64; 2]) -> Self {
+        Self(seed)
+    }
+}
+
+impl<T> Deref for Shard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.guard.value
+    }
+}
+
+impl<T> DerefMut for Shard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard.value
+    }
 }
 
 /// Locks a shard. Nothing panics while a shard is locked; should it, the shard is still
@@ -95,3 +224,7 @@ pub(crate) fn ceil_secs(d: Duration) -> u64 {
 pub(crate) fn deadline(now: u64, ttl: Duration) -> u64 {
     now.saturating_add(ceil_secs(ttl)).saturating_add(1)
 }
+
+/// How much room a shard claims from the shared count at a time, while at least four times as
+/// much is left.
+const BATCH: usize = 32;

@@ -2,9 +2,10 @@
 //! fenced scripts' calls.
 
 use std::future::Future;
+use std::io::Write as _;
 use std::time::Duration;
 
-use redis::{RedisError, Script};
+use redis::{Cmd, RedisError, RedisWrite, Script, ToRedisArgs, Value};
 
 use crate::error::StoreError;
 use crate::redis_connection::RedisConnection;
@@ -100,25 +101,73 @@ impl RedisOptions {
     }
 }
 
-/// Runs one of the fenced scripts on `key`: `owner` first, then `args`. Answers `Ok` when the
-/// script changed the record (it replies 1), and [`StoreError::LeaseLost`] when it found it held
-/// by another owner or gone (0).
+/// Runs one of the fenced scripts: `cmd`, an [`evalsha`] of `script` whose first argument is
+/// the owner's value. Answers `Ok` when the script changed the record (it replies 1), and
+/// [`StoreError::LeaseLost`] when it found it held by another owner or gone (0).
 pub(crate) async fn fenced(
     connection: &RedisConnection,
     script: &Script,
-    key: Vec<u8>,
-    owner: &[u8],
-    args: &[&[u8]],
+    cmd: &Cmd,
 ) -> Result<(), StoreError> {
-    let mut all = Vec::with_capacity(args.len() + 1);
-    all.push(owner);
-    all.extend_from_slice(args);
-    let changed: i64 = connection.invoke(script, key, &all).await?;
-    if changed == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::LeaseLost)
+    match connection.run(script, cmd).await? {
+        Value::Int(1) => Ok(()),
+        Value::Int(_) => Err(StoreError::LeaseLost),
+        _ => Err(unexpected()),
     }
+}
+
+/// An `EVALSHA` of `script` on the one key `key`, with room for `args` more arguments of about
+/// `bytes` bytes in all (added by the caller).
+pub(crate) fn evalsha(script: &Script, key: impl ToRedisArgs, args: usize, bytes: usize) -> Cmd {
+    let mut cmd = Cmd::with_capacity(4 + args, 64 + KEY_ROOM + bytes);
+    cmd.arg("EVALSHA").arg(script.get_hash()).arg(1).arg(key);
+    cmd
+}
+
+/// One argument made of several byte strings, written straight into the command: a tagged value
+/// (`p` and an owner token), or a key (the prefix and the hex digits).
+#[derive(Clone, Copy)]
+pub(crate) struct Concat<'a, const N: usize>(pub(crate) [&'a [u8]; N]);
+
+impl<const N: usize> ToRedisArgs for Concat<'_, N> {
+    fn write_redis_args<W>(&self, out: &mut W)
+    where
+        W: ?Sized + RedisWrite,
+    {
+        let mut arg = out.writer_for_next_arg();
+        for part in self.0 {
+            // Writing into the command's own buffer cannot fail.
+            let _ = arg.write_all(part);
+        }
+    }
+}
+
+/// A key's 16 bytes in lowercase hex, as [`key`] writes them after the prefix.
+pub(crate) fn hex(key: &[u8; 16]) -> [u8; 32] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0; 32];
+    for (pair, b) in out.chunks_exact_mut(2).zip(key) {
+        if let [high, low] = pair {
+            *high = DIGITS.get(usize::from(b >> 4)).copied().unwrap_or_default();
+            *low = DIGITS
+                .get(usize::from(b & 0xf))
+                .copied()
+                .unwrap_or_default();
+        }
+    }
+    out
+}
+
+/// `prefix` followed by `hex`, a key's bytes in lowercase hex ([`hex`]), so stored keys read
+/// plainly in `redis-cli` (`hookseal:replay:3f9a…`). Hex has no `{`, so a key's hash slot on a
+/// cluster is the whole key's unless the prefix holds a hash tag.
+pub(crate) fn key<'a>(prefix: &'a [u8], hex: &'a [u8; 32]) -> Concat<'a, 2> {
+    Concat([prefix, hex])
+}
+
+/// The error for a reply no script of the crate's gives.
+pub(crate) fn unexpected() -> StoreError {
+    StoreError::Unavailable("unexpected reply from a store script".into())
 }
 
 /// How long until a key held for `pttl_ms` more milliseconds (a `PTTL` reply) is free: whole
@@ -148,17 +197,7 @@ pub(crate) fn millis(ttl: Duration) -> u64 {
     u64::try_from(ms).unwrap_or(u64::MAX)
 }
 
-/// `prefix` followed by a key's bytes in lowercase hex, so stored keys read plainly in
-/// `redis-cli` (`hookseal:replay:3f9a…`). Hex has no `{`, so a key's hash slot on a cluster is
-/// the whole key's unless the prefix holds a hash tag.
-pub(crate) fn key(prefix: &[u8], key: &[u8]) -> Vec<u8> {
-    let mut hex = String::with_capacity(key.len() * 2);
-    crate::encoding::push_lower_hex(key, &mut hex);
-    let mut redis_key = Vec::with_capacity(prefix.len() + hex.len());
-    redis_key.extend_from_slice(prefix);
-    redis_key.extend_from_slice(hex.as_bytes());
-    redis_key
-}
-
 /// The connection and call timeouts' default.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Room for a key of a usual prefix in a command's buffer.
+const KEY_ROOM: usize = 64;

@@ -8,7 +8,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{MultipleNodeRoutingInfo, RoutingInfo};
-use redis::{ErrorKind, FromRedisValue, RedisError, Script, Value};
+use redis::{Cmd, ErrorKind, FromRedisValue, RedisError, Script, ServerErrorKind, Value};
 
 use crate::error::StoreError;
 use crate::redis_client::{RedisOptions, unavailable};
@@ -171,24 +171,32 @@ impl RedisConnection {
         Ok(())
     }
 
-    /// Runs `script` on the one key `key` with `args`: `EVALSHA`, or `EVAL` (loading the script
-    /// again) when the server has lost it — after a restart, a failover or `SCRIPT FLUSH`. On a
-    /// cluster the key alone picks the node.
-    pub(crate) async fn invoke<T: FromRedisValue>(
-        &self,
-        script: &Script,
-        key: Vec<u8>,
-        args: &[&[u8]],
-    ) -> Result<T, StoreError> {
-        let mut invocation = script.key(key);
-        for arg in args {
-            invocation.arg(*arg);
+    /// Sends `cmd`, an `EVALSHA` of `script` on one key
+    /// ([`evalsha`](crate::redis_client::evalsha)), and returns the script's reply; when the
+    /// server has lost the script (after a restart, a failover or `SCRIPT FLUSH`), loads it
+    /// and sends `cmd` once more. On a cluster the key alone picks the node.
+    ///
+    /// On one node the command goes straight to the connection manager, with no boxed future
+    /// and no conversion of the reply beyond the server's errors.
+    pub(crate) async fn run(&self, script: &Script, cmd: &Cmd) -> Result<Value, StoreError> {
+        match self.send(cmd).await {
+            Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
+                match &self.0 {
+                    Backend::Node(c) => script.load_async(&mut c.clone()).await,
+                    Backend::Cluster(c) => script.load_async(&mut c.clone()).await,
+                }
+                .map_err(unavailable)?;
+                self.send(cmd).await.map_err(unavailable)
+            }
+            reply => reply.map_err(unavailable),
         }
+    }
+
+    async fn send(&self, cmd: &Cmd) -> Result<Value, RedisError> {
         match &self.0 {
-            Backend::Node(c) => invocation.invoke_async(&mut c.clone()).await,
-            Backend::Cluster(c) => invocation.invoke_async(&mut c.clone()).await,
+            Backend::Node(c) => c.clone().send_packed_command(cmd).await?.extract_error(),
+            Backend::Cluster(c) => cmd.query_async(&mut c.clone()).await,
         }
-        .map_err(unavailable)
     }
 }
 

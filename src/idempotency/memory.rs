@@ -13,7 +13,8 @@ use super::{
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::ConfigError;
-use crate::memory_table::{Shards, deadline, table_hash};
+use crate::memory_table::{Shard, Shards, deadline};
+use crate::owner::Owners;
 
 /// Idempotency records in this process's memory, for a single receiver. Share one between tasks
 /// by reference or in an `Arc`.
@@ -42,6 +43,7 @@ pub struct MemoryIdempotencyStore<C = SystemClock> {
     max_result_len: usize,
     /// The second of the last full sweep: nothing can have expired since within that second.
     swept: AtomicU64,
+    owners: Owners,
     clock: C,
 }
 
@@ -72,6 +74,7 @@ impl MemoryIdempotencyStore {
             table: Shards::new(SHARDS, capacity, HashTable::new),
             max_result_len: DEFAULT_MAX_RESULT_LEN,
             swept: AtomicU64::new(0),
+            owners: Owners::counted(),
             clock: SystemClock,
         })
     }
@@ -86,6 +89,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
             table: self.table,
             max_result_len: self.max_result_len,
             swept: self.swept,
+            owners: self.owners,
             clock,
         }
     }
@@ -138,42 +142,36 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
         check_ttl(lease)?;
         let now = self.now();
         let key = *key;
+        let hasher = self.table.hasher();
+        let hash = hasher.hash_bytes(key.as_bytes());
         for round in 0..2 {
-            let mut shard = self.table.get(key.as_bytes());
-            match self.live(&mut shard, key.as_bytes(), now) {
-                Some(record) if record.fingerprint != *fingerprint.as_bytes() => {
-                    return Ok(Begin::Mismatch);
-                }
-                Some(record) => {
-                    return Ok(match &record.state {
-                        State::InProgress { .. } => Begin::InProgress {
-                            retry_after: Duration::from_secs(record.expires - now),
+            let mut shard = self.table.lock(hash);
+            if let Some(found) = found(&mut shard, hash, key.as_bytes(), fingerprint, now) {
+                return Ok(found);
+            }
+            if shard.claim() {
+                let lease_token = Lease {
+                    key,
+                    owner: self.owners.next(),
+                    fingerprint: None,
+                };
+                shard.insert_unique(
+                    hash,
+                    Record {
+                        key: *key.as_bytes(),
+                        fingerprint: *fingerprint.as_bytes(),
+                        expires: deadline(now, lease),
+                        state: State::InProgress {
+                            owner: *lease_token.owner(),
                         },
-                        State::Completed { result } => Begin::Completed(result.to_vec()),
-                    });
-                }
-                None if self.table.claim() => {
-                    let lease_token = Lease::generate(key).inspect_err(|_| self.table.free(1))?;
-                    shard.insert_unique(
-                        table_hash(key.as_bytes()),
-                        Record {
-                            key: *key.as_bytes(),
-                            fingerprint: *fingerprint.as_bytes(),
-                            expires: deadline(now, lease),
-                            state: State::InProgress {
-                                owner: *lease_token.owner(),
-                            },
-                        },
-                        |r| table_hash(&r.key),
-                    );
-                    return Ok(Begin::Started(lease_token));
-                }
-                None => {
-                    drop(shard);
-                    if round == 0 {
-                        self.sweep(now);
-                    }
-                }
+                    },
+                    |r| hasher.hash_bytes(&r.key),
+                );
+                return Ok(Begin::Started(lease_token));
+            }
+            drop(shard);
+            if round == 0 {
+                self.sweep(now);
             }
         }
         Err(StoreError::CapacityExceeded {
@@ -190,8 +188,9 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
     ) -> Result<(), StoreError> {
         let now = self.now();
         let key = lease.key().as_bytes();
-        let mut shard = self.table.get(key);
-        let Ok(mut entry) = shard.find_entry(table_hash(key), |r| r.key == *key) else {
+        let hash = self.table.hasher().hash_bytes(key);
+        let mut shard = self.table.lock(hash);
+        let Ok(mut entry) = shard.find_entry(hash, |r| r.key == *key) else {
             return Err(StoreError::LeaseLost);
         };
         let record = entry.get_mut();
@@ -207,7 +206,7 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
             _ => {
                 if held || expired {
                     entry.remove();
-                    self.table.free(1);
+                    shard.free(1);
                 }
                 if held {
                     Ok(())
@@ -218,39 +217,55 @@ impl<C: Clock> MemoryIdempotencyStore<C> {
         }
     }
 
-    /// The unexpired record of `key`, dropping it first if it has expired.
-    fn live<'s>(
-        &self,
-        shard: &'s mut HashTable<Record>,
-        key: &[u8; ScopedKey::LEN],
-        now: u64,
-    ) -> Option<&'s Record> {
-        let hash = table_hash(key);
-        if let Ok(entry) = shard.find_entry(hash, |r| r.key == *key) {
-            if entry.get().expires > now {
-                return Some(entry.into_mut());
-            }
-            entry.remove();
-            self.table.free(1);
-        }
-        None
-    }
-
-    /// Drops every expired record, at most once per second of the clock.
+    /// Drops every expired record, at most once per second of the clock, and hands every
+    /// shard's spare room back, so that any shard can claim it.
     fn sweep(&self, now: u64) {
-        if self.swept.fetch_max(now, Ordering::AcqRel) >= now {
-            return;
+        if self.swept.fetch_max(now, Ordering::AcqRel) < now {
+            for mut shard in self.table.each() {
+                let before = shard.len();
+                shard.retain(|r| r.expires > now);
+                let dropped = before - shard.len();
+                shard.free(dropped);
+            }
         }
-        for mut shard in self.table.each() {
-            let before = shard.len();
-            shard.retain(|r| r.expires > now);
-            self.table.free(before - shard.len());
-        }
+        self.table.reclaim();
     }
 
     /// The monotonic time, in whole seconds.
     fn now(&self) -> u64 {
         self.clock.monotonic().as_secs()
+    }
+}
+
+/// What `begin` answers for the unexpired record of `key` in `shard`, if there is one; an
+/// expired record is dropped first.
+fn found(
+    shard: &mut Shard<'_, HashTable<Record>>,
+    hash: u64,
+    key: &[u8; ScopedKey::LEN],
+    fingerprint: &Fingerprint,
+    now: u64,
+) -> Option<Begin> {
+    match shard.find_entry(hash, |r| r.key == *key) {
+        Ok(entry) if entry.get().expires > now => {
+            let record = entry.get();
+            Some(if record.fingerprint != *fingerprint.as_bytes() {
+                Begin::Mismatch
+            } else {
+                match &record.state {
+                    State::InProgress { .. } => Begin::InProgress {
+                        retry_after: Duration::from_secs(record.expires - now),
+                    },
+                    State::Completed { result } => Begin::Completed(result.to_vec()),
+                }
+            })
+        }
+        Ok(entry) => {
+            entry.remove();
+            shard.free(1);
+            None
+        }
+        Err(_) => None,
     }
 }
 

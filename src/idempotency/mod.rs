@@ -108,6 +108,9 @@ pub enum Begin {
 pub struct Lease {
     key: ScopedKey,
     owner: [u8; 16],
+    /// The fingerprint the key was begun with, for a store that keeps it in the record's value
+    /// and writes the whole value back (Redis); `None` for the others.
+    fingerprint: Option<[u8; Fingerprint::LEN]>,
 }
 
 impl Lease {
@@ -118,7 +121,11 @@ impl Lease {
     /// [`StoreError::RandomUnavailable`] when the system random number generator fails.
     pub fn generate(key: ScopedKey) -> Result<Self, StoreError> {
         let owner = crate::owner::owner_token().ok_or(StoreError::RandomUnavailable)?;
-        Ok(Self { key, owner })
+        Ok(Self {
+            key,
+            owner,
+            fingerprint: None,
+        })
     }
 
     /// The key claimed.

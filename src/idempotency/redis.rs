@@ -12,7 +12,8 @@ use super::{
     check_completion, check_ttl,
 };
 use crate::error::ConfigError;
-use crate::redis_client::{self, RedisOptions};
+use crate::owner::Owners;
+use crate::redis_client::{self, Concat, RedisOptions};
 use crate::redis_connection::RedisConnection;
 
 /// Idempotency records in Redis (feature `redis`), for a fleet of receivers: one node
@@ -25,11 +26,13 @@ use crate::redis_connection::RedisConnection;
 ///   `redis-cli`. One key per call means one hash slot, so on a cluster each call runs on the
 ///   master owning it; keep `{` out of the prefix, or a hash tag there puts every record on one
 ///   master.
-/// - **One Lua script per transition, one round trip each** (`EVALSHA`; the scripts are loaded
-///   when connecting, and again by themselves after a server restart). Each script reads and
-///   writes the record atomically, compares the owner token before changing it, and writes it
-///   with `SET … PX`, so no record ever exists without an expiry: the lease while in progress,
-///   the retention once completed.
+/// - **One Lua script per transition, one round trip each** (`EVALSHA` with the key and short
+///   arguments, replying with an integer or the stored result; the scripts are loaded when
+///   connecting, and again by themselves after a server restart). Each script reads and writes
+///   the record atomically: a fresh key's begin is one `SET … NX PX`, and completing or
+///   releasing compares the whole record the lease wrote (state, fingerprint, owner token)
+///   before changing it, and writes it with `SET … PX`, so no record ever exists without an
+///   expiry: the lease while in progress, the retention once completed.
 /// - **Fails closed:** an unreachable server, a timeout or an error reply is
 ///   [`StoreError::Unavailable`] (answer 503).
 ///
@@ -55,6 +58,7 @@ pub struct RedisIdempotencyStore {
     connection: RedisConnection,
     prefix: Arc<[u8]>,
     max_result_len: usize,
+    owners: Arc<Owners>,
 }
 
 impl RedisIdempotencyStore {
@@ -77,9 +81,7 @@ impl RedisIdempotencyStore {
     ///
     /// As [`RedisIdempotencyStore::connect`].
     pub async fn connect_with(url: &str, options: &RedisOptions) -> Result<Self, StoreError> {
-        Ok(Self::with_connection(
-            RedisConnection::connect(url, options, &scripts()).await?,
-        ))
+        Self::with_connection(RedisConnection::connect(url, options, &scripts()).await?)
     }
 
     /// Connects to a Redis Cluster through `urls`, any of its nodes (the cluster client finds
@@ -109,9 +111,7 @@ impl RedisIdempotencyStore {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        Ok(Self::with_connection(
-            RedisConnection::connect_cluster(urls, options, &scripts()).await?,
-        ))
+        Self::with_connection(RedisConnection::connect_cluster(urls, options, &scripts()).await?)
     }
 
     /// Uses a connection you already hold — a single node's `ConnectionManager` or a cluster's
@@ -127,17 +127,16 @@ impl RedisIdempotencyStore {
         connection: impl Into<RedisConnection>,
         options: &RedisOptions,
     ) -> Result<Self, StoreError> {
-        Ok(Self::with_connection(
-            connection.into().prepare(options, &scripts()).await?,
-        ))
+        Self::with_connection(connection.into().prepare(options, &scripts()).await?)
     }
 
-    fn with_connection(connection: RedisConnection) -> Self {
-        Self {
+    fn with_connection(connection: RedisConnection) -> Result<Self, StoreError> {
+        Ok(Self {
             connection,
             prefix: DEFAULT_PREFIX.as_bytes().into(),
             max_result_len: DEFAULT_MAX_RESULT_LEN,
-        }
+            owners: Arc::new(Owners::random().ok_or(StoreError::RandomUnavailable)?),
+        })
     }
 
     /// Puts `prefix` before every key, to keep several receivers' records apart in one Redis.
@@ -181,42 +180,57 @@ impl RedisIdempotencyStore {
         lease: Duration,
     ) -> Result<Begin, StoreError> {
         check_ttl(lease)?;
-        let claim = Lease::generate(*key)?;
-        let lease_ms = redis_client::millis(lease).to_string();
-        let reply: Vec<Value> = self
-            .connection
-            .invoke(
-                &BEGIN,
-                self.redis_key(key),
-                &[fingerprint.as_bytes(), claim.owner(), lease_ms.as_bytes()],
-            )
-            .await?;
-        match reply.as_slice() {
-            [Value::Int(0)] => Ok(Begin::Started(claim)),
-            [Value::Int(1)] => Ok(Begin::Mismatch),
-            [Value::Int(2), Value::Int(ms)] => Ok(Begin::InProgress {
-                retry_after: redis_client::retry_after(*ms),
+        let claim = Lease {
+            key: *key,
+            owner: self.owners.next(),
+            fingerprint: Some(*fingerprint.as_bytes()),
+        };
+        let hex = redis_client::hex(key.as_bytes());
+        let mut cmd = redis_client::evalsha(&BEGIN, redis_client::key(&self.prefix, &hex), 3, 110);
+        cmd.arg(fingerprint.as_bytes())
+            .arg(Concat([b"p", fingerprint.as_bytes(), claim.owner()]))
+            .arg(redis_client::millis(lease));
+        match self.connection.run(&BEGIN, &cmd).await? {
+            Value::Int(0) => Ok(Begin::Started(claim)),
+            Value::Int(-1) => Ok(Begin::Mismatch),
+            Value::Int(ms) if ms > 0 => Ok(Begin::InProgress {
+                retry_after: redis_client::retry_after(ms),
             }),
-            [Value::Int(3), Value::BulkString(result)] => Ok(Begin::Completed(result.clone())),
-            [Value::Int(3)] => Ok(Begin::Completed(Vec::new())),
-            _ => Err(StoreError::Unavailable(
-                "unexpected reply from the begin script".into(),
-            )),
+            Value::BulkString(result) => Ok(Begin::Completed(result)),
+            _ => Err(redis_client::unexpected()),
         }
     }
 
+    /// Completes (`Some((result, retention))`) or releases (`None`) the record `lease` holds:
+    /// the script compares the whole record with the one `lease` wrote, and writes the completed
+    /// one whole, so it handles no string itself.
     async fn transition(
         &self,
-        script: &Script,
         lease: &Lease,
-        args: &[&[u8]],
+        completion: Option<(&[u8], Duration)>,
     ) -> Result<(), StoreError> {
-        let key = self.redis_key(lease.key());
-        redis_client::fenced(&self.connection, script, key, lease.owner(), args).await
-    }
-
-    fn redis_key(&self, key: &ScopedKey) -> Vec<u8> {
-        redis_client::key(&self.prefix, key.as_bytes())
+        // A lease this store did not make holds no record here.
+        let Some(fingerprint) = &lease.fingerprint else {
+            return Err(StoreError::LeaseLost);
+        };
+        let hex = redis_client::hex(lease.key().as_bytes());
+        let key = redis_client::key(&self.prefix, &hex);
+        let held = Concat([b"p", fingerprint, lease.owner()]);
+        let (script, cmd) = match completion {
+            Some((result, retention)) => {
+                let mut cmd = redis_client::evalsha(&COMPLETE, key, 3, 100 + result.len());
+                cmd.arg(held)
+                    .arg(Concat([b"c", fingerprint, result]))
+                    .arg(redis_client::millis(retention));
+                (&*COMPLETE, cmd)
+            }
+            None => {
+                let mut cmd = redis_client::evalsha(&RELEASE, key, 1, 60);
+                cmd.arg(held);
+                (&*RELEASE, cmd)
+            }
+        };
+        redis_client::fenced(&self.connection, script, &cmd).await
     }
 }
 
@@ -237,13 +251,11 @@ impl IdempotencyStore for RedisIdempotencyStore {
         retention: Duration,
     ) -> Result<(), StoreError> {
         check_completion(result, self.max_result_len, retention)?;
-        let ms = redis_client::millis(retention).to_string();
-        self.transition(&COMPLETE, lease, &[result, ms.as_bytes()])
-            .await
+        self.transition(lease, Some((result, retention))).await
     }
 
     async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
-        self.transition(&RELEASE, lease, &[]).await
+        self.transition(lease, None).await
     }
 
     /// Sends the release from a task on the current Tokio runtime, if there is one; otherwise
@@ -270,46 +282,43 @@ impl fmt::Debug for RedisIdempotencyStore {
     }
 }
 
-/// KEYS[1] the record; ARGV fingerprint, owner, lease in ms. Replies `{0}` started, `{1}`
-/// mismatch, `{2, pttl}` in progress, `{3, result}` completed. The fingerprint is compared
-/// before the state, so a different payload is a mismatch whether or not the key completed.
+/// KEYS[1] the record; ARGV[1] the fingerprint, ARGV[2] the new record (`p`, the fingerprint and
+/// the owner token), ARGV[3] the lease in ms. Replies 0 started, -1 mismatch, the holder's
+/// remaining lease in ms (at least 1) in progress, or the stored result (a string) completed.
+/// The fingerprint is compared before the state, so a different payload is a mismatch whether
+/// or not the key completed. A fresh key's path is one `SET`.
 static BEGIN: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
+if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) then return 0 end
 local v = redis.call('GET', KEYS[1])
-if not v then
-  redis.call('SET', KEYS[1], 'p' .. ARGV[1] .. ARGV[2], 'PX', ARGV[3])
-  return {0}
-end
-if string.sub(v, 2, 33) ~= ARGV[1] then return {1} end
-if string.sub(v, 1, 1) == 'p' then return {2, redis.call('PTTL', KEYS[1])} end
-return {3, string.sub(v, 34)}
+if not v or string.sub(v, 2, 33) ~= ARGV[1] then return -1 end
+if string.byte(v) == 112 then return math.max(redis.call('PTTL', KEYS[1]), 1) end
+return string.sub(v, 34)
 ",
     )
 });
 
-/// KEYS[1] the record; ARGV owner, result, retention in ms. Replies 1 when the record was held by
-/// the owner and is now completed, 0 (and changes nothing) otherwise.
+/// KEYS[1] the record; ARGV[1] the record the lease wrote, ARGV[2] the completed record (`c`,
+/// the fingerprint and the result), ARGV[3] the retention in ms. Replies 1 when the lease still
+/// held the record and it is now completed, 0 (and changes nothing) otherwise.
 static COMPLETE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local v = redis.call('GET', KEYS[1])
-if not v or string.sub(v, 1, 1) ~= 'p' or string.sub(v, 34) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], 'c' .. string.sub(v, 2, 33) .. ARGV[2], 'PX', ARGV[3])
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 ",
     )
 });
 
-/// KEYS[1] the record; ARGV owner. Replies 1 when the record was held by the owner and is now
-/// deleted, 0 (and changes nothing) otherwise.
+/// KEYS[1] the record; ARGV[1] the record the lease wrote. Replies 1 when the lease still held
+/// the record and it is now deleted, 0 (and changes nothing) otherwise.
 static RELEASE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local v = redis.call('GET', KEYS[1])
-if not v or string.sub(v, 1, 1) ~= 'p' or string.sub(v, 34) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-return 1
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
 ",
     )
 });

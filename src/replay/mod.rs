@@ -17,9 +17,10 @@
 //! | store unavailable | 503 with `Retry-After` (fail closed) |
 //!
 //! A reservation is a lease: a worker that dies without a word frees the key when the lease ends
-//! ([`Verifier::with_replay_lease`], 60 s by default). Each reservation carries a random owner
-//! token, and a store commits or releases a key only for the reservation holding it, so a late
-//! worker whose lease ran out cannot change a newer request's record.
+//! ([`Verifier::with_replay_lease`], 60 s by default). Each reservation carries an owner token
+//! no other reservation in the store has had, and a store commits or releases a key only for
+//! the reservation holding it, so a late worker whose lease ran out cannot change a newer
+//! request's record.
 //!
 //! Why two steps and not one: a single insert-if-absent cannot tell "in progress" from "done",
 //! so it must either refuse a retry after a failure (and lose the delivery) or let a duplicate
@@ -67,6 +68,7 @@ mod key;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
+mod shard;
 
 use core::fmt;
 use std::future::Future;

@@ -2,13 +2,14 @@
 //! one Redis Cluster.
 
 use core::fmt;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use redis::{Script, Value};
 
 use super::{MAX_TTL, ReplayCache, Reservation, Reserve, StoreError, check_ttl};
-use crate::redis_client::{self, RedisOptions};
+use crate::owner::Owners;
+use crate::redis_client::{self, Concat, RedisOptions};
 use crate::redis_connection::RedisConnection;
 use crate::replay::ReplayKey;
 
@@ -16,11 +17,12 @@ use crate::replay::ReplayKey;
 /// ([`connect`](Self::connect)), a Redis Cluster ([`connect_cluster`](Self::connect_cluster)), or
 /// a connection you hold ([`from_connection`](Self::from_connection)); Valkey alike.
 ///
-/// - **One round trip per step, atomic:** a Lua script each to reserve, commit and release.
-///   A reservation is `SET <prefix><key> p<owner> NX PX <lease>`; a commit replaces it with a
-///   committed marker and the TTL, only if it still holds the owner token; a release deletes it
-///   on the same condition. Every key is written with its expiry, so a crash never leaves one
-///   without a TTL.
+/// - **One round trip per step, atomic:** a Lua script each to reserve, commit and release,
+///   sent as one `EVALSHA` with the key and two short arguments, replying with an integer. A
+///   reservation is `SET <prefix><key> p<owner> NX PX <lease>` (a fresh key's whole script); a
+///   commit replaces it with a committed marker and the TTL, only if it still holds the owner
+///   token; a release deletes it on the same condition. Every key is written with its expiry, so
+///   a crash never leaves one without a TTL.
 /// - **TTLs are checked before any call:** zero or over 400 days is [`StoreError::InvalidTtl`],
 ///   as for the memory cache.
 /// - **Refuses an evicting server:** connecting reads `maxmemory-policy` and refuses anything but
@@ -52,7 +54,8 @@ use crate::replay::ReplayKey;
 #[derive(Clone)]
 pub struct RedisReplayCache {
     connection: RedisConnection,
-    prefix: Box<[u8]>,
+    prefix: Arc<[u8]>,
+    owners: Arc<Owners>,
 }
 
 impl RedisReplayCache {
@@ -77,9 +80,7 @@ impl RedisReplayCache {
     ///
     /// As [`RedisReplayCache::connect`].
     pub async fn connect_with(url: &str, options: &RedisOptions) -> Result<Self, StoreError> {
-        Ok(Self::with_connection(
-            RedisConnection::connect(url, options, &scripts()).await?,
-        ))
+        Self::with_connection(RedisConnection::connect(url, options, &scripts()).await?)
     }
 
     /// Connects to a Redis Cluster through `urls`, any of its nodes (the cluster client finds
@@ -109,9 +110,7 @@ impl RedisReplayCache {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        Ok(Self::with_connection(
-            RedisConnection::connect_cluster(urls, options, &scripts()).await?,
-        ))
+        Self::with_connection(RedisConnection::connect_cluster(urls, options, &scripts()).await?)
     }
 
     /// Uses a connection you already hold — a single node's `ConnectionManager` or a cluster's
@@ -127,16 +126,15 @@ impl RedisReplayCache {
         connection: impl Into<RedisConnection>,
         options: &RedisOptions,
     ) -> Result<Self, StoreError> {
-        Ok(Self::with_connection(
-            connection.into().prepare(options, &scripts()).await?,
-        ))
+        Self::with_connection(connection.into().prepare(options, &scripts()).await?)
     }
 
-    fn with_connection(connection: RedisConnection) -> Self {
-        Self {
+    fn with_connection(connection: RedisConnection) -> Result<Self, StoreError> {
+        Ok(Self {
             connection,
             prefix: DEFAULT_PREFIX.as_bytes().into(),
-        }
+            owners: Arc::new(Owners::random().ok_or(StoreError::RandomUnavailable)?),
+        })
     }
 
     /// Puts `prefix` before every key, to keep several receivers' keys apart in one Redis.
@@ -153,50 +151,60 @@ impl RedisReplayCache {
         &self.prefix
     }
 
+    /// Commits (`Some(ttl)`) or releases (`None`) `reservation`: the script checks the key
+    /// still holds the reservation's value.
     async fn settle(
         &self,
-        script: &Script,
         reservation: &Reservation,
-        args: &[&[u8]],
+        ttl: Option<Duration>,
     ) -> Result<(), StoreError> {
-        let key = redis_client::key(&self.prefix, reservation.key().as_bytes());
-        redis_client::fenced(&self.connection, script, key, reservation.owner(), args).await
+        let hex = redis_client::hex(reservation.key().as_bytes());
+        let key = redis_client::key(&self.prefix, &hex);
+        let held = Concat([b"p", reservation.owner()]);
+        let (script, cmd) = match ttl {
+            Some(ttl) => {
+                let mut cmd = redis_client::evalsha(&COMMIT, key, 2, 40);
+                cmd.arg(held).arg(redis_client::millis(ttl));
+                (&*COMMIT, cmd)
+            }
+            None => {
+                let mut cmd = redis_client::evalsha(&RELEASE, key, 1, 20);
+                cmd.arg(held);
+                (&*RELEASE, cmd)
+            }
+        };
+        redis_client::fenced(&self.connection, script, &cmd).await
     }
 }
 
 impl ReplayCache for RedisReplayCache {
     async fn reserve(&self, key: &ReplayKey, lease: Duration) -> Result<Reserve, StoreError> {
         check_ttl(lease, MAX_TTL)?;
-        let reservation = Reservation::generate(*key)?;
-        let lease_ms = redis_client::millis(lease).to_string();
-        let reply: Vec<Value> = self
-            .connection
-            .invoke(
-                &RESERVE,
-                redis_client::key(&self.prefix, key.as_bytes()),
-                &[reservation.owner(), lease_ms.as_bytes()],
-            )
-            .await?;
-        match reply.as_slice() {
-            [Value::Int(0)] => Ok(Reserve::Reserved(reservation)),
-            [Value::Int(1), Value::Int(ms)] => Ok(Reserve::InProgress {
-                retry_after: redis_client::retry_after(*ms),
+        let reservation = Reservation {
+            key: *key,
+            owner: self.owners.next(),
+        };
+        let hex = redis_client::hex(key.as_bytes());
+        let mut cmd = redis_client::evalsha(&RESERVE, redis_client::key(&self.prefix, &hex), 2, 40);
+        cmd.arg(Concat([b"p", reservation.owner()]))
+            .arg(redis_client::millis(lease));
+        match self.connection.run(&RESERVE, &cmd).await? {
+            Value::Int(0) => Ok(Reserve::Reserved(reservation)),
+            Value::Int(-1) => Ok(Reserve::Replayed),
+            Value::Int(ms) if ms > 0 => Ok(Reserve::InProgress {
+                retry_after: redis_client::retry_after(ms),
             }),
-            [Value::Int(2)] => Ok(Reserve::Replayed),
-            _ => Err(StoreError::Unavailable(
-                "unexpected reply from the reserve script".into(),
-            )),
+            _ => Err(redis_client::unexpected()),
         }
     }
 
     async fn commit(&self, reservation: &Reservation, ttl: Duration) -> Result<(), StoreError> {
         check_ttl(ttl, MAX_TTL)?;
-        let ms = redis_client::millis(ttl).to_string();
-        self.settle(&COMMIT, reservation, &[ms.as_bytes()]).await
+        self.settle(reservation, Some(ttl)).await
     }
 
     async fn release(&self, reservation: &Reservation) -> Result<(), StoreError> {
-        self.settle(&RELEASE, reservation, &[]).await
+        self.settle(reservation, None).await
     }
 
     /// Sends the release from a task on the current Tokio runtime, if there is one; otherwise
@@ -222,39 +230,39 @@ impl fmt::Debug for RedisReplayCache {
     }
 }
 
-/// KEYS[1] the key; ARGV owner, lease in ms. Replies `{0}` reserved, `{1, pttl}` in progress,
-/// `{2}` committed (a replay).
+/// KEYS[1] the key; ARGV[1] the reservation's value (`p` and the owner token), ARGV[2] the lease
+/// in ms. Replies 0 reserved, -1 committed (a replay), or the holder's remaining lease in ms (at
+/// least 1): in progress. The fresh key's path is one `SET`.
 static RESERVE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-if redis.call('SET', KEYS[1], 'p' .. ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
 local v = redis.call('GET', KEYS[1])
-if v and string.sub(v, 1, 1) == 'p' then return {1, redis.call('PTTL', KEYS[1])} end
-return {2}
+if v and string.byte(v) == 112 then return math.max(redis.call('PTTL', KEYS[1]), 1) end
+return -1
 ",
     )
 });
 
-/// KEYS[1] the key; ARGV owner, TTL in ms. Replies 1 when the key was reserved by the owner and
-/// is now committed, 0 (and changes nothing) otherwise.
+/// KEYS[1] the key; ARGV[1] the reservation's value, ARGV[2] the TTL in ms. Replies 1 when the
+/// key held the reservation and is now committed, 0 (and changes nothing) otherwise.
 static COMMIT: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-if redis.call('GET', KEYS[1]) ~= 'p' .. ARGV[1] then return 0 end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], 'c', 'PX', ARGV[2])
 return 1
 ",
     )
 });
 
-/// KEYS[1] the key; ARGV owner. Replies 1 when the key was reserved by the owner and is now
-/// deleted, 0 (and changes nothing) otherwise.
+/// KEYS[1] the key; ARGV[1] the reservation's value. Replies 1 when the key held the
+/// reservation and is now deleted, 0 (and changes nothing) otherwise.
 static RELEASE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-if redis.call('GET', KEYS[1]) ~= 'p' .. ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-return 1
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
 ",
     )
 });

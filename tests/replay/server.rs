@@ -67,6 +67,18 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
+    /// The loopback port the server listens on (for the benches' `redis-benchmark`).
+    #[allow(dead_code)]
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server's process id, while it runs (for the benches' `taskset`).
+    #[allow(dead_code)]
+    pub(crate) fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// The calls the server has counted for `command` (e.g. `set`, `script|load`), from
     /// `INFO commandstats`.
     pub(crate) async fn calls(&self, command: &str) -> u64 {
