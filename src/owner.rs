@@ -30,10 +30,7 @@ pub(crate) struct Owners {
 impl Owners {
     /// Tokens with a random prefix, for a store other processes share; `None` when the system
     /// random number generator fails.
-    #[cfg_attr(
-        not(feature = "redis"),
-        expect(dead_code, reason = "for the Redis stores alone")
-    )]
+    #[cfg(feature = "redis")]
     pub(crate) fn random() -> Option<Self> {
         let mut prefix = [0; 8];
         getrandom::fill(&mut prefix).ok()?;

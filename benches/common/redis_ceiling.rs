@@ -6,7 +6,8 @@
 //!
 //! Where `taskset` is there and the machine has two cores or more, the server runs on core 0 and
 //! the clients (redis-benchmark, and the bench's own runtime) on core 1, so neither steals the
-//! other's core.
+//! other's core; `HOOKSEAL_BENCH_PIN=0` leaves every process unpinned (to compare with a build
+//! that does not pin).
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -16,7 +17,8 @@ use super::spread::Spread;
 
 /// Whether the server and the clients can each be pinned to a core of their own here.
 pub(crate) fn can_pin() -> bool {
-    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+    std::env::var("HOOKSEAL_BENCH_PIN").map_or(true, |v| v != "0")
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
         && Command::new("taskset")
             .arg("-V")
             .stdout(Stdio::null())
@@ -113,6 +115,9 @@ pub(crate) fn compare(
     checks: usize,
     mut round: impl FnMut(usize) -> (Duration, Option<Percentiles>),
 ) {
+    if count == 0 {
+        return;
+    }
     let mut figures = <[Spread; 8]>::default();
     for i in 0..count {
         let (Some(sets), Some(fresh)) = (

@@ -110,10 +110,7 @@ pub struct Lease {
     owner: [u8; 16],
     /// The fingerprint the key was begun with, for a store that keeps it in the record's value
     /// and writes the whole value back (Redis); `None` for the others.
-    #[cfg_attr(
-        not(feature = "redis"),
-        expect(dead_code, reason = "read by the Redis store alone")
-    )]
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     fingerprint: Option<[u8; Fingerprint::LEN]>,
 }
 
