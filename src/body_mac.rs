@@ -17,7 +17,7 @@ pub(crate) const MAX_STREAMED_KEYS: usize = 4;
 /// ([`Verifier::body_mac`]), fed the body's chunks in order ([`BodyMac::update`]), and finished
 /// by the verification ([`Verifier::verify_with_mac`]). Its `Debug` shows no state.
 #[derive(Clone)]
-pub struct BodyMac {
+pub(crate) struct BodyMac {
     /// Each key's place in the keyring, and its MAC so far.
     streams: [Option<(usize, MacStream)>; MAX_STREAMED_KEYS],
     /// The bytes of body fed.
@@ -44,7 +44,11 @@ impl BodyMac {
     }
 
     /// Feeds the body's next chunk to every MAC.
-    pub fn update(&mut self, chunk: &[u8]) {
+    #[cfg_attr(
+        not(any(feature = "tower", feature = "actix")),
+        expect(dead_code, reason = "the layers' alone")
+    )]
+    pub(crate) fn update(&mut self, chunk: &[u8]) {
         for (_, stream) in self.streams.iter_mut().flatten() {
             stream.update(chunk);
         }

@@ -168,7 +168,6 @@ mod token;
 mod verified_delivery;
 mod verify;
 
-pub use body_mac::BodyMac;
 #[cfg(feature = "x509")]
 #[cfg_attr(docsrs, doc(cfg(feature = "x509")))]
 pub use certificate::{Certificate, CertificateKey};

@@ -336,38 +336,26 @@ impl<C: Clock> Verifier<C> {
         })
     }
 
-    /// Begins verifying a request whose body is still arriving: the MAC under each HMAC key
-    /// valid now, fed the signed content's parts before the body. Feed it the body's chunks in
-    /// order as they arrive ([`BodyMac::update`]), then verify with
+    /// Begins verifying a request whose body is still arriving, for the layers: the MAC under
+    /// each HMAC key valid now, fed the signed content's parts before the body. The layer feeds
+    /// it the body's chunks in order as they arrive ([`BodyMac::update`]), then verifies with
     /// [`Verifier::verify_with_mac`], which uses those MACs instead of reading the body again:
-    /// for a layer that buffers the body anyway, one pass over it instead of two.
+    /// one pass over the body instead of two.
     ///
     /// `None` where that cannot be done — the scheme's content is found in or built from the
     /// body (Twilio's form, Linear's and Mailgun's members, Hook0's listed headers, AWS SNS,
     /// PayPal), the keys are public or fetched, more than four HMAC keys are valid at once — or
-    /// the clock or the headers cannot be read: verify the whole body with
+    /// the clock or the headers cannot be read: the layer verifies the whole body with
     /// [`Verifier::verify`], which says why.
     ///
-    /// ```
-    /// use hookseal::{Keyring, Scheme, Secret, Signer, Verifier};
-    ///
-    /// let secret = || Secret::from_bytes([7_u8; 32]);
-    /// let signer = Signer::new(Scheme::stripe(), Keyring::single(secret()?));
-    /// let verifier = Verifier::new(Scheme::stripe(), Keyring::single(secret()?));
-    /// let body = br#"{"id":"evt_1","type":"invoice.paid"}"#;
-    /// let signed = signer.sign(None, body)?;
-    /// let headers: Vec<(&str, &str)> = signed.iter().collect();
-    ///
-    /// let mut mac = verifier.body_mac(&headers).expect("Stripe's body can be MACed as it arrives");
-    /// for chunk in body.chunks(8) {
-    ///     mac.update(chunk);
-    /// }
-    /// let verified = verifier.verify_with_mac(&headers, body, mac)?;
-    /// assert_eq!(verified.body(), body);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn body_mac<H: HeaderSource + ?Sized>(&self, headers: &H) -> Option<BodyMac> {
+    /// Crate-private on purpose: the MACs are bound to this verifier's keys and to this
+    /// request's headers only by the caller, so a `BodyMac` used with another verifier or
+    /// request would verify what those never signed.
+    #[cfg_attr(
+        not(any(feature = "tower", feature = "actix")),
+        expect(dead_code, reason = "the layers' alone")
+    )]
+    pub(crate) fn body_mac<H: HeaderSource + ?Sized>(&self, headers: &H) -> Option<BodyMac> {
         let scheme = &self.scheme;
         let now = self.clock.now()?;
         let ring = match &self.keys {
@@ -403,11 +391,11 @@ impl<C: Clock> Verifier<C> {
     /// fed, handed out as [`Verified::body`]. A key whose MAC was not run, or a body of another
     /// length than the one fed, is MACed from `body` instead. Each check of
     /// [`Verifier::verify_at`] applies, in its order.
-    ///
-    /// # Errors
-    ///
-    /// Those of [`Verifier::verify_at`].
-    pub fn verify_with_mac<'a, H: HeaderSource + ?Sized>(
+    #[cfg_attr(
+        not(any(feature = "tower", feature = "actix")),
+        expect(dead_code, reason = "the layers' alone")
+    )]
+    pub(crate) fn verify_with_mac<'a, H: HeaderSource + ?Sized>(
         &'a self,
         headers: &'a H,
         body: &'a [u8],
