@@ -46,7 +46,7 @@ impl BodyMac {
     /// Feeds the body's next chunk to every MAC.
     #[cfg_attr(
         not(any(feature = "tower", feature = "actix")),
-        expect(dead_code, reason = "the layers' alone")
+        allow(dead_code, reason = "the layers' alone")
     )]
     pub(crate) fn update(&mut self, chunk: &[u8]) {
         for (_, stream) in self.streams.iter_mut().flatten() {
