@@ -8,10 +8,15 @@
 //! the rate time passes, whatever the wall clock is set to: the stores measure expiry with it, so
 //! a wall clock stepped forward (an NTP correction, a VM resumed) never drops a live entry or
 //! lease early, and one stepped back never keeps an entry longer than its TTL allows.
+//!
+//! Without `std` (and on `wasm32-unknown-unknown`, whose standard library has no clock) there
+//! is no system clock to read: [`SystemClock`] answers `None`, so verifying and signing fail
+//! with a typed error (`ClockUnavailable`) until a clock of the runtime's is set with
+//! [`Verifier::with_clock`](crate::Verifier::with_clock) — on Cloudflare Workers, `Date.now()`.
+//! Nothing panics for want of a clock.
 
 use core::fmt;
-use std::sync::OnceLock;
-use std::time::{Duration, Instant, SystemTime};
+use core::time::Duration;
 
 use crate::timestamp::Timestamp;
 
@@ -25,11 +30,15 @@ pub trait Clock: fmt::Debug + Send + Sync {
     /// The time elapsed since a fixed point of this clock's choosing, never going back and never
     /// stepped when the wall clock is set. Stores measure expiry with it.
     ///
-    /// The default reads the operating system's monotonic clock ([`Instant`]), which is right
-    /// for every clock that tells real time; a test clock overrides it to move by hand.
+    /// The default reads the operating system's monotonic clock (`std::time::Instant`), which
+    /// is right for every clock that tells real time; a test clock overrides it to move by
+    /// hand. Where there is no such clock (without `std`, or on `wasm32-unknown-unknown`) the
+    /// default is [`now`](Self::now) in whole seconds (zero while it cannot be told), as a
+    /// shared store's server measures expiry with its wall clock; override it with the
+    /// runtime's monotonic time where there is one.
     fn monotonic(&self) -> Duration {
-        static ORIGIN: OnceLock<Instant> = OnceLock::new();
-        ORIGIN.get_or_init(Instant::now).elapsed()
+        os::monotonic()
+            .unwrap_or_else(|| Duration::from_secs(self.now().map_or(0, Timestamp::as_unix_secs)))
     }
 }
 
@@ -43,7 +52,7 @@ impl<C: Clock + ?Sized> Clock for &C {
     }
 }
 
-impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
+impl<C: Clock + ?Sized> Clock for alloc::sync::Arc<C> {
     fn now(&self) -> Option<Timestamp> {
         (**self).now()
     }
@@ -53,7 +62,54 @@ impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
     }
 }
 
+/// The operating system's clocks, read with `std` on a target whose standard library has them
+/// (`wasm32-unknown-unknown`'s panics instead).
+#[cfg(all(
+    feature = "std",
+    not(all(target_arch = "wasm32", target_os = "unknown"))
+))]
+mod os {
+    use core::time::Duration;
+    use std::sync::OnceLock;
+    use std::time::{Instant, SystemTime};
+
+    use crate::timestamp::Timestamp;
+
+    pub(super) fn now() -> Option<Timestamp> {
+        Timestamp::from_system_time(SystemTime::now())
+    }
+
+    pub(super) fn monotonic() -> Option<Duration> {
+        static ORIGIN: OnceLock<Instant> = OnceLock::new();
+        Some(ORIGIN.get_or_init(Instant::now).elapsed())
+    }
+}
+
+/// No operating system clocks to read.
+#[cfg(not(all(
+    feature = "std",
+    not(all(target_arch = "wasm32", target_os = "unknown"))
+)))]
+mod os {
+    use core::time::Duration;
+
+    use crate::timestamp::Timestamp;
+
+    pub(super) fn now() -> Option<Timestamp> {
+        None
+    }
+
+    pub(super) fn monotonic() -> Option<Duration> {
+        None
+    }
+}
+
 /// The operating system's wall clock. The default clock.
+///
+/// Without `std`, and on `wasm32-unknown-unknown`, there is no system clock:
+/// [`now`](Clock::now) answers `None`, and verifying fails with
+/// [`VerifyError::ClockUnavailable`](crate::VerifyError::ClockUnavailable) until a clock of the
+/// runtime's is set with [`Verifier::with_clock`](crate::Verifier::with_clock).
 #[derive(Debug, Clone, Copy, Default)]
 #[non_exhaustive]
 pub struct SystemClock;
@@ -68,7 +124,7 @@ impl SystemClock {
 
 impl Clock for SystemClock {
     fn now(&self) -> Option<Timestamp> {
-        Timestamp::from_system_time(SystemTime::now())
+        os::now()
     }
 }
 
@@ -77,9 +133,9 @@ pub use manual::ManualClock;
 
 #[cfg(feature = "test-util")]
 mod manual {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::time::Duration;
+    use alloc::sync::Arc;
+    use core::sync::atomic::{AtomicU64, Ordering};
+    use core::time::Duration;
 
     use super::{Clock, Timestamp};
 
@@ -91,7 +147,7 @@ mod manual {
     /// alone.
     ///
     /// ```
-    /// use std::time::Duration;
+    /// use core::time::Duration;
     /// use hookseal::{Clock, ManualClock, Timestamp};
     ///
     /// let clock = ManualClock::new(Timestamp::from_unix_secs(1_700_000_000));
@@ -163,9 +219,31 @@ mod manual {
 mod tests {
     use super::*;
 
+    #[cfg(all(
+        feature = "std",
+        not(all(target_arch = "wasm32", target_os = "unknown"))
+    ))]
     #[test]
     fn system_clock_is_after_2020() {
         let now = SystemClock::new().now().unwrap();
         assert!(now.as_unix_secs() > 1_577_836_800);
+        assert!(SystemClock.monotonic() <= SystemClock.monotonic());
+    }
+
+    /// Without `std` the system clock cannot be told, and the default monotonic time falls back
+    /// to it, at zero; a clock of the caller's moves it.
+    #[cfg(not(feature = "std"))]
+    #[test]
+    fn without_std_the_system_clock_is_unavailable_and_nothing_panics() {
+        #[derive(Debug)]
+        struct Fixed;
+        impl Clock for Fixed {
+            fn now(&self) -> Option<Timestamp> {
+                Some(Timestamp::from_unix_secs(1_700_000_000))
+            }
+        }
+        assert_eq!(SystemClock.now(), None);
+        assert_eq!(SystemClock.monotonic(), Duration::ZERO);
+        assert_eq!(Fixed.monotonic(), Duration::from_secs(1_700_000_000));
     }
 }

@@ -1,8 +1,10 @@
 //! Audited escape hatches. Each weakens a default on purpose; use one only where the reason is
 //! written next to the call.
 
+use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
+#[cfg(feature = "std")]
 pub use crate::replay::fail_open::FailOpen;
 
 use crate::error::SecretError;
@@ -111,7 +113,7 @@ pub fn github_sha1() -> Scheme {
 /// let verifier = Verifier::new(github.clone(), key());
 /// let verified = verifier.verify(&headers, b"{}")?;
 /// assert_eq!(dangerous::unsigned_id_key(&verified)?.as_str(), "72d3162e");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 ///
 /// # Errors

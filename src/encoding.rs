@@ -2,6 +2,7 @@
 //! characters, each spelling refused but one), encoding of the tags the signer writes, and
 //! [`Codec`], a scheme's choice of the two for its tag length.
 
+use alloc::string::String;
 use base64::Engine as _;
 
 use crate::mac::{TAG_LEN, Tag};

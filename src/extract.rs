@@ -35,7 +35,7 @@ impl fmt::Display for MissingLayer {
     }
 }
 
-impl std::error::Error for MissingLayer {}
+impl core::error::Error for MissingLayer {}
 
 impl MissingLayer {
     /// 500: the route's configuration, not the sender's request.

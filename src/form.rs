@@ -5,6 +5,7 @@
 //! The only part of signed content that allocates: one copy of the decoded body and one entry
 //! per parameter, at most [`MAX_FORM_PARAMS`] (a body with more is refused).
 
+use alloc::vec::Vec;
 use core::ops::Range;
 
 use crate::error::VerifyError;

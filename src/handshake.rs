@@ -20,6 +20,10 @@
 //! written with JSON escapes; anything else is refused with a [`HandshakeError`] and never
 //! echoed. Bodies longer than [`Handshake::MAX_BODY_LEN`] are never handshakes.
 
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::string::ToString;
+use alloc::vec::Vec;
 use core::fmt;
 
 use sha2::{Digest as _, Sha256};
@@ -702,7 +706,7 @@ impl<C: Clock> Verifier<C> {
     /// let reply = verifier.handshake(&verified, &headers).expect("a handshake")?;
     /// assert_eq!(reply.body(), b"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
     /// assert_eq!(reply.content_type(), "text/plain");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     ///
     /// # Errors
@@ -738,7 +742,7 @@ impl<C: Clock> Verifier<C> {
     /// let wrong = "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=guess";
     /// assert_eq!(verifier.challenge("GET", wrong).expect("a challenge").unwrap_err().status_code(), 403);
     /// assert!(verifier.challenge("POST", query).is_none());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     ///
     /// # Errors

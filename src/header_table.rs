@@ -5,6 +5,7 @@
 
 use crate::error::{ConfigError, HeaderKind, VerifyError};
 use crate::headers::{HeaderName, HeaderSource, trim_ows};
+use alloc::vec::Vec;
 
 /// The most headers a scheme reads by name on every request: the signature, the timestamp
 /// and the id headers with a second name each, the algorithm's and the certificate URL's.

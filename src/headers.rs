@@ -12,8 +12,12 @@
 //! Names match ASCII case-insensitively. Values are bytes (they need not be UTF-8); the verifier
 //! trims leading and trailing spaces and tabs, which are not part of an HTTP field value.
 
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+#[cfg(feature = "std")]
+use core::hash::BuildHasher;
+#[cfg(feature = "std")]
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 
 use crate::error::{ConfigError, HeaderKind, VerifyError};
 use crate::request::RequestLine;
@@ -200,6 +204,7 @@ pub(crate) fn one_pass<'a>(
 
 /// A map holds one value per distinct key, but keys that differ only in case
 /// (`Webhook-Id` and `webhook-id`) are distinct keys: they count as repeats of one header.
+#[cfg(feature = "std")]
 impl<K: AsRef<str>, V: AsRef<[u8]>, S: BuildHasher> HeaderSource for HashMap<K, V, S> {
     fn header_values<'a>(&'a self, name: &HeaderName) -> impl Iterator<Item = &'a [u8]> {
         self.iter()
@@ -301,6 +306,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "std")]
     #[test]
     fn hashmap_keys_differing_in_case_are_repeats() {
         let mut h = HashMap::new();

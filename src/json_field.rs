@@ -10,6 +10,7 @@
 //! through (it might spell the same name).
 
 use crate::error::VerifyError;
+use alloc::vec::Vec;
 
 /// The deepest nesting accepted.
 pub(crate) const MAX_DEPTH: usize = 64;

@@ -1,5 +1,8 @@
 //! [`Keyring`]: several signing keys with ids and validity windows, for rotation without downtime.
 
+use alloc::boxed::Box;
+use alloc::vec;
+use alloc::vec::Vec;
 use core::fmt;
 
 use crate::algorithm::Family;
@@ -357,7 +360,7 @@ impl fmt::Debug for Key {
 /// let keyring = Keyring::new(new)?.with_key(old)?;
 /// assert_eq!(keyring.primary().id(), "2026-11");
 /// assert_eq!(keyring.len(), 2);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct Keyring {

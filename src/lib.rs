@@ -92,13 +92,16 @@
 //!
 //! // A tampered body is refused.
 //! assert!(verifier.verify(&received, b"{}").is_err());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok::<(), Box<dyn core::error::Error>>(())
 //! ```
 //!
 //! The [README](https://crates.io/crates/hookseal) walks through replay protection, idempotent
 //! processing, framework integration, the sender's side, and what the crate promises.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
+
+extern crate alloc;
 
 #[cfg(feature = "actix")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
@@ -135,6 +138,7 @@ mod json_field;
 mod key_source;
 mod keyring;
 mod mac;
+#[cfg(feature = "std")]
 mod memory_table;
 #[cfg(feature = "tower")]
 pub mod middleware;
@@ -146,6 +150,7 @@ pub mod observe;
 mod owner;
 mod public_key;
 mod query;
+mod random;
 #[cfg(feature = "redis")]
 mod redis_client;
 #[cfg(feature = "redis")]
@@ -188,6 +193,9 @@ pub use key_source::{AllowList, KeyUrl};
 #[cfg_attr(docsrs, doc(cfg(feature = "x509")))]
 pub use key_source::{FetchError, KeyCache, KeyFetcher};
 pub use keyring::{Key, KeyId, Keyring};
+#[cfg(feature = "std")]
+pub use random::OsRandom;
+pub use random::{RandomSource, RandomUnavailable};
 #[cfg(feature = "redis")]
 pub use redis_client::RedisOptions;
 #[cfg(feature = "redis")]

@@ -408,6 +408,7 @@ pub(crate) fn detached_release(store: &'static str) {
 
 /// Records a reservation granted by `FailOpen` because its store of kind `store` failed with
 /// `error`.
+#[cfg(feature = "std")]
 #[cfg_attr(not(any(feature = "tracing", feature = "metrics")), inline(always))]
 pub(crate) fn failed_open(store: &'static str, error: &StoreError) {
     #[cfg(feature = "tracing")]

@@ -4,16 +4,18 @@
 //! in the same store: [`owner_token`] draws a random one for stores outside the crate, and
 //! [`Owners`] counts them, cheaply, for the crate's own.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(feature = "std")]
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use crate::random::RandomSource;
 
 /// The length of an owner token, in bytes.
 pub(crate) const OWNER_LEN: usize = 16;
 
-/// A new owner token from the operating system's random number generator, or `None` when it
-/// fails.
-pub(crate) fn owner_token() -> Option<[u8; OWNER_LEN]> {
+/// A new owner token from `random`, or `None` when it fails.
+pub(crate) fn owner_token(random: &mut dyn RandomSource) -> Option<[u8; OWNER_LEN]> {
     let mut owner = [0_u8; OWNER_LEN];
-    getrandom::fill(&mut owner).ok()?;
+    random.fill(&mut owner).ok()?;
     Some(owner)
 }
 
@@ -21,19 +23,21 @@ pub(crate) fn owner_token() -> Option<[u8; OWNER_LEN]> {
 /// token costs no call to the system's random number generator. The count keeps this store's
 /// tokens apart; a shared store (Redis) draws the prefix at random, 64 bits, to keep them apart
 /// from other stores' and other processes'.
+#[cfg(feature = "std")]
 #[derive(Debug)]
 pub(crate) struct Owners {
     prefix: [u8; 8],
     next: AtomicU64,
 }
 
+#[cfg(feature = "std")]
 impl Owners {
     /// Tokens with a random prefix, for a store other processes share; `None` when the system
     /// random number generator fails.
     #[cfg(feature = "redis")]
     pub(crate) fn random() -> Option<Self> {
         let mut prefix = [0; 8];
-        getrandom::fill(&mut prefix).ok()?;
+        crate::OsRandom.fill(&mut prefix).ok()?;
         Some(Self::with_prefix(prefix))
     }
 

@@ -7,6 +7,7 @@
 
 use crate::error::HandshakeError;
 use crate::form::decode_into;
+use alloc::vec::Vec;
 
 /// The longest query read, in bytes.
 pub(crate) const MAX_QUERY_LEN: usize = 4096;

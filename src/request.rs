@@ -13,6 +13,8 @@
 
 use crate::error::ConfigError;
 use crate::headers::{HeaderName, HeaderSource};
+use alloc::boxed::Box;
+use alloc::format;
 
 /// A request's method and target (its path with the query, as received: `/hook?a=1`).
 ///
@@ -85,7 +87,7 @@ impl<'a> RequestLine<'a> {
 /// let headers: Vec<(&str, &str)> = signed.iter().collect();
 /// let request = RequestView::new("POST", "/hooks/square", &headers);
 /// assert!(verifier.verify_at(&request, b"{}", now).is_ok());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct RequestView<'a, H: ?Sized> {

@@ -8,6 +8,9 @@ use crate::request::{PublicUrl, RequestLine};
 use crate::scheme::parse::MAX_SIGNATURES;
 use crate::scheme::{KeyUse, Listed, Scheme, Signed};
 use crate::timestamp::{Timestamp, TimestampText};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Signs deliveries with every key of a [`Keyring`] that is valid at the signing time.
 ///
@@ -20,7 +23,7 @@ use crate::timestamp::{Timestamp, TimestampText};
 /// assert!(headers.get("webhook-signature").unwrap().starts_with("v1,"));
 /// assert_eq!(headers.get("webhook-timestamp"), Some("1700000000"));
 /// assert_eq!(headers.get("Webhook-Id"), Some("evt_1"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 ///
 /// It signs every scheme, so it also makes test requests for a receiver of a provider's
@@ -37,7 +40,7 @@ use crate::timestamp::{Timestamp, TimestampText};
 ///     headers.get("Stripe-Signature"),
 ///     Some("t=1614265330,v1=3c5817089d739023dd6190f70a3757e04f7a2fd8b5dab12c2e000f51970dccff"),
 /// );
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Signer<C = SystemClock> {
@@ -74,7 +77,7 @@ impl Signer {
     ///     headers.get("X-Hub-Signature-256"),
     ///     Some("sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"),
     /// );
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     ///
     /// # Errors
@@ -178,7 +181,7 @@ impl<C: Clock> Signer<C> {
     /// let url = "https://mycompany.com/myapp.php?foo=1&bar=2";
     /// let headers = signer.sign_request_at("POST", url, None, body, Timestamp::from_unix_secs(0))?;
     /// assert_eq!(headers.get("X-Twilio-Signature"), Some("RSOYDt4T1cUTdK1PDd93/VVr8B8="));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     ///
     /// # Errors

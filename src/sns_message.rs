@@ -3,6 +3,8 @@
 use crate::error::VerifyError;
 use crate::json_field::append_string;
 use crate::verify::Verified;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// An AWS SNS message, read from a delivery verified with [`Scheme::aws_sns`](crate::Scheme::aws_sns):
 /// every value here was covered by the signature.

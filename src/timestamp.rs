@@ -3,7 +3,9 @@
 //! the text a timestamp is written with, on the stack.
 
 use core::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use core::time::Duration;
+#[cfg(feature = "std")]
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::TimestampReason;
 
@@ -38,6 +40,7 @@ impl Timestamp {
     }
 
     /// The time of `t`, or `None` for a time before the epoch.
+    #[cfg(feature = "std")]
     #[must_use]
     pub fn from_system_time(t: SystemTime) -> Option<Self> {
         t.duration_since(UNIX_EPOCH).ok().map(|d| Self(d.as_secs()))
@@ -317,6 +320,7 @@ impl TimestampText {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "std")]
     #[test]
     fn before_the_epoch_is_none() {
         let t = UNIX_EPOCH - Duration::from_secs(1);

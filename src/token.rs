@@ -4,8 +4,10 @@
 //! provider's key set ([`TokenRules`]) chosen by the header's `kid`; its claims are checked
 //! here.
 
+use alloc::boxed::Box;
 #[cfg(feature = "x509")]
-use std::sync::Arc;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use base64::Engine as _;
 

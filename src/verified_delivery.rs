@@ -1,8 +1,9 @@
 //! [`VerifiedDelivery`]: what verification vouched for, owned, to hand to a handler or to queue
 //! for later.
 
+use alloc::boxed::Box;
+use alloc::sync::Arc;
 use core::fmt;
-use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -42,7 +43,7 @@ use crate::verify::Verified;
 /// assert_eq!(delivery.id(), Some("msg_1"));
 /// assert_eq!(&delivery.body()[..], body);
 /// # }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 ///
 /// An envelope read back is only as trustworthy as the queue it came through: it carries no
@@ -202,7 +203,11 @@ impl fmt::Debug for VerifiedDelivery {
 /// base64 for text formats such as JSON).
 #[cfg(feature = "serde")]
 mod envelope {
+    use alloc::borrow::ToOwned;
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
     use base64::Engine as _;
+
     use base64::engine::general_purpose::STANDARD;
     use bytes::Bytes;
     use serde::de::{Deserializer, Error as _};

@@ -9,8 +9,10 @@
 //! with that address's class allowed.
 
 use crate::error::ConfigError;
+use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The kinds of address an endpoint may not have unless allowed. Each is refused by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,7 +1,8 @@
 //! One endpoint's signing secrets over their life: generated (and shown once), rotated with an
 //! overlap during which old and new both sign, retired.
 
-use std::time::Duration;
+use crate::random::RandomSource;
+use core::time::Duration;
 
 use crate::error::ConfigError;
 use crate::keyring::{Key, Keyring};
@@ -21,7 +22,7 @@ use crate::timestamp::Timestamp;
 ///   [`EndpointSecrets::prune`] removes the keys that have expired.
 ///
 /// ```
-/// use std::time::Duration;
+/// use core::time::Duration;
 /// use hookseal::delivery::EndpointSecrets;
 /// use hookseal::{Scheme, Signer, Timestamp};
 ///
@@ -42,7 +43,7 @@ use crate::timestamp::Timestamp;
 /// assert_eq!(after.get("webhook-signature").unwrap().matches("v1,").count(), 1);
 /// assert_eq!(secrets.prune(now.saturating_add(2 * day)).keyring().len(), 1);
 /// # drop(new_text);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct EndpointSecrets {
@@ -58,8 +59,23 @@ impl EndpointSecrets {
     ///
     /// [`ConfigError::RandomUnavailable`] when the system random number generator fails,
     /// [`ConfigError::InvalidKeyId`] for an invalid id.
+    #[cfg(feature = "std")]
     pub fn generate(id: &str) -> Result<(Self, ExportedSecret), ConfigError> {
-        let (secret, text) = generate()?;
+        Self::generate_with(id, &mut crate::OsRandom)
+    }
+
+    /// [`EndpointSecrets::generate`] with the key drawn from `random`: the way to make one
+    /// without `std`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::RandomUnavailable`] when `random` fails, [`ConfigError::InvalidKeyId`] for
+    /// an invalid id.
+    pub fn generate_with(
+        id: &str,
+        random: &mut dyn RandomSource,
+    ) -> Result<(Self, ExportedSecret), ConfigError> {
+        let (secret, text) = generate(random)?;
         let keyring = Keyring::new(Key::new(id, secret)?)?;
         Ok((Self { keyring }, text))
     }
@@ -87,13 +103,31 @@ impl EndpointSecrets {
     /// [`ConfigError::RandomUnavailable`] when no secret can be generated, and the
     /// [`ConfigError`] of an id that is invalid or taken, or of a full keyring (prune or retire
     /// first).
+    #[cfg(feature = "std")]
     pub fn rotate(
         &self,
         id: &str,
         now: Timestamp,
         overlap: Duration,
     ) -> Result<(Self, ExportedSecret), ConfigError> {
-        let (secret, text) = generate()?;
+        self.rotate_with(id, now, overlap, &mut crate::OsRandom)
+    }
+
+    /// [`EndpointSecrets::rotate`] with the new key drawn from `random`: the way to rotate
+    /// without `std`.
+    ///
+    /// # Errors
+    ///
+    /// As [`EndpointSecrets::rotate`], with [`ConfigError::RandomUnavailable`] when `random`
+    /// fails.
+    pub fn rotate_with(
+        &self,
+        id: &str,
+        now: Timestamp,
+        overlap: Duration,
+        random: &mut dyn RandomSource,
+    ) -> Result<(Self, ExportedSecret), ConfigError> {
+        let (secret, text) = generate(random)?;
         let rotated = self.rotate_to(Key::new(id, secret)?.not_before(now), now, overlap)?;
         Ok((rotated, text))
     }
@@ -151,8 +185,8 @@ impl EndpointSecrets {
 }
 
 /// A new secret and its text, or the generator's failure as a configuration step's error.
-fn generate() -> Result<(Secret, ExportedSecret), ConfigError> {
-    Secret::generate()
+fn generate(random: &mut dyn RandomSource) -> Result<(Secret, ExportedSecret), ConfigError> {
+    Secret::generate_with(random)
         .map(crate::secret::GeneratedSecret::export)
         .map_err(|_| ConfigError::RandomUnavailable)
 }

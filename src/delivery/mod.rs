@@ -32,13 +32,17 @@
 //!     _ => {}
 //! }
 //! # let _ = endpoint;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok::<(), Box<dyn core::error::Error>>(())
 //! ```
 
 mod endpoint;
 mod keys;
 mod retry;
 
+use crate::random::RandomSource;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 pub use endpoint::{AddressClass, Endpoint, EndpointPolicy, Host, classify};
@@ -73,12 +77,28 @@ impl Delivery {
     /// # Errors
     ///
     /// [`SignError::RandomUnavailable`] when the random number generator fails.
+    #[cfg(feature = "std")]
     pub fn new(body: impl Into<Vec<u8>>) -> Result<Self, SignError> {
-        let mut random = [0_u8; 16];
-        getrandom::fill(&mut random).map_err(|_| SignError::RandomUnavailable)?;
+        Self::new_with(body, &mut crate::OsRandom)
+    }
+
+    /// [`Delivery::new`] with the id's random bits drawn from `random`: the way to make a
+    /// delivery without `std`.
+    ///
+    /// # Errors
+    ///
+    /// [`SignError::RandomUnavailable`] when `random` fails.
+    pub fn new_with(
+        body: impl Into<Vec<u8>>,
+        random: &mut dyn RandomSource,
+    ) -> Result<Self, SignError> {
+        let mut random_bits = [0_u8; 16];
+        random
+            .fill(&mut random_bits)
+            .map_err(|_| SignError::RandomUnavailable)?;
         let mut id = String::with_capacity(Self::ID_PREFIX.len() + 26);
         id.push_str(Self::ID_PREFIX);
-        push_base32(&random, &mut id);
+        push_base32(&random_bits, &mut id);
         Ok(Self {
             id: id.into(),
             body: body.into().into_boxed_slice(),

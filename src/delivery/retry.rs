@@ -2,8 +2,10 @@
 //! honouring `Retry-After`, within a horizon), or give up.
 
 use crate::error::ConfigError;
+use alloc::vec;
+use alloc::vec::Vec;
 use core::fmt;
-use std::time::Duration;
+use core::time::Duration;
 
 use crate::timestamp::Timestamp;
 
@@ -141,7 +143,7 @@ impl fmt::Display for GiveUp {
 /// [`RetryPolicy::classify`].
 ///
 /// ```
-/// use std::time::Duration;
+/// use core::time::Duration;
 /// use hookseal::delivery::{Jitter, Next, Outcome, RetryPolicy};
 /// use hookseal::Timestamp;
 ///
@@ -353,6 +355,7 @@ impl RetryPolicy {
     /// What to do after attempt number `attempt` (1 for the first), made for a delivery first
     /// attempted at `first_attempt`, which ended with `outcome` at `now`. Jitter is drawn from
     /// the operating system's random number generator.
+    #[cfg(feature = "std")]
     #[must_use]
     pub fn next_after(
         &self,
@@ -363,7 +366,7 @@ impl RetryPolicy {
     ) -> Next {
         let mut bytes = [0_u8; 8];
         // Without randomness the schedule falls back to the ceiling: still a valid schedule.
-        let random = match getrandom::fill(&mut bytes) {
+        let random = match crate::RandomSource::fill(&mut crate::OsRandom, &mut bytes) {
             Ok(()) => u64::from_le_bytes(bytes),
             Err(_) => u64::MAX,
         };

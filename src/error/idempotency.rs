@@ -1,6 +1,7 @@
 //! [`IdempotencyError`]: [`Idempotency::run`](crate::idempotency::Idempotency::run) did not
 //! produce an output to answer with.
 
+use alloc::vec::Vec;
 use core::time::Duration;
 
 use super::StoreError;

@@ -1,7 +1,7 @@
 //! [`IdempotencyLayerError`]: why the idempotency layer answered a request itself.
 
+use alloc::sync::Arc;
 use core::time::Duration;
-use std::sync::Arc;
 
 use super::{StoreError, VerifyError};
 use crate::extract::MissingLayer;

@@ -1,6 +1,6 @@
 //! [`SecretError`]: secret or key text that is not one.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 /// A secret could not be built from the given input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

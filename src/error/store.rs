@@ -1,5 +1,6 @@
 //! [`StoreError`]: a replay cache or an idempotency store could not do what was asked.
 
+use alloc::boxed::Box;
 use core::time::Duration;
 
 /// A replay cache or an idempotency store could not do what was asked. Both kinds of store
@@ -54,7 +55,7 @@ pub enum StoreError {
     /// The store could not be reached or did not answer in time. The source error says why; it
     /// never contains key material.
     #[error("store unavailable")]
-    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    Unavailable(#[source] Box<dyn core::error::Error + Send + Sync>),
 }
 
 impl StoreError {

@@ -1,6 +1,8 @@
 //! [`IdempotencyKey`], parsed from the `Idempotency-Key` header ([`KeyParser`]) or taken from
 //! an event id.
 
+use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::fmt;
 
 use super::{Scope, ScopedKey};
@@ -105,7 +107,7 @@ impl IdempotencyKey {
     /// let verifier = Verifier::new(github.clone(), key());
     /// let verified = verifier.verify(&headers, b"{}")?;
     /// assert_eq!(IdempotencyKey::from_verified(&verified), Err(VerifyError::UnsignedId));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     ///
     /// # Errors
@@ -181,7 +183,7 @@ impl fmt::Display for IdempotencyKey {
 ///     parser.from_headers(&[("x-idempotency-key", "k-2")]),
 ///     Err(VerifyError::InvalidIdempotencyKey(IdempotencyKeyReason::NotAString)),
 /// );
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct KeyParser {

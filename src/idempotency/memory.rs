@@ -1,9 +1,10 @@
 //! [`MemoryIdempotencyStore`]: idempotency records in this process's memory.
 
+use alloc::boxed::Box;
 use core::fmt;
-use std::future::{Future, ready};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use core::future::{Future, ready};
+use core::sync::atomic::{AtomicU64, Ordering};
+use core::time::Duration;
 
 use hashbrown::HashTable;
 

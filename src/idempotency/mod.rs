@@ -51,6 +51,7 @@
 
 mod fingerprint;
 mod key;
+#[cfg(feature = "std")]
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -59,11 +60,13 @@ mod redis;
 mod run;
 mod scope;
 
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::time::Duration;
+use core::future::Future;
+use core::pin::Pin;
+use core::time::Duration;
 
 pub use crate::error::IdempotencyError;
 pub use crate::error::StoreError;
@@ -71,6 +74,7 @@ pub use fingerprint::{Fingerprint, FingerprintBuilder};
 #[cfg(feature = "tower")]
 pub(crate) use key::scoped_text;
 pub use key::{IdempotencyKey, KeyParser};
+#[cfg(feature = "std")]
 pub use memory::MemoryIdempotencyStore;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
@@ -120,8 +124,22 @@ impl Lease {
     /// # Errors
     ///
     /// [`StoreError::RandomUnavailable`] when the system random number generator fails.
+    #[cfg(feature = "std")]
     pub fn generate(key: ScopedKey) -> Result<Self, StoreError> {
-        let owner = crate::owner::owner_token().ok_or(StoreError::RandomUnavailable)?;
+        Self::generate_with(key, &mut crate::OsRandom)
+    }
+
+    /// [`Lease::generate`] with the owner token drawn from `random`: the way to make one
+    /// without `std`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::RandomUnavailable`] when `random` fails.
+    pub fn generate_with(
+        key: ScopedKey,
+        random: &mut dyn crate::RandomSource,
+    ) -> Result<Self, StoreError> {
+        let owner = crate::owner::owner_token(random).ok_or(StoreError::RandomUnavailable)?;
         Ok(Self {
             key,
             owner,
@@ -219,7 +237,7 @@ pub trait IdempotencyStore: Send + Sync {
     /// use hookseal::idempotency::{IdempotencyStore, MemoryIdempotencyStore};
     ///
     /// assert_eq!(MemoryIdempotencyStore::new(1000)?.kind(), "memory");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     fn kind(&self) -> &'static str {
         "custom"
@@ -385,10 +403,12 @@ forward_store!(&T, Arc<T>, Box<T>);
 pub(crate) use crate::replay::MAX_TTL;
 
 /// The largest result the crate's stores keep by default: 64 KiB.
+#[cfg(feature = "std")]
 pub(crate) const DEFAULT_MAX_RESULT_LEN: usize = 64 * 1024;
 
 /// Checks what a store is asked to keep on completion: the retention (as [`check_ttl`]) and a
 /// result of at most `max_result_len` bytes.
+#[cfg(feature = "std")]
 fn check_completion(
     result: &[u8],
     max_result_len: usize,
@@ -404,6 +424,7 @@ fn check_completion(
 }
 
 /// Checks a lease or retention: at least 1 ms, at most [`MAX_TTL`].
+#[cfg(feature = "std")]
 fn check_ttl(ttl: Duration) -> Result<(), StoreError> {
     if ttl < Duration::from_millis(1) || ttl > MAX_TTL {
         Err(StoreError::InvalidTtl { max: MAX_TTL })

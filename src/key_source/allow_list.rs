@@ -1,8 +1,11 @@
 //! [`AllowList`]: the URLs the sender's keys may be fetched from, and [`KeyUrl`], a URL one of
 //! them accepted.
 
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::ToString;
 use core::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use core::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::delivery::{is_label, looks_numeric};
 use crate::error::{ConfigError, VerifyError};

@@ -1,8 +1,8 @@
 //! [`FailOpen`]: the named opt-in to accept deliveries while a replay store is down; exported
 //! as [`dangerous::FailOpen`](crate::dangerous::FailOpen).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use core::sync::atomic::{AtomicU64, Ordering};
+use core::time::Duration;
 
 use super::{ReplayCache, Reservation, Reserve, StoreError};
 use crate::replay::ReplayKey;

@@ -1,8 +1,8 @@
 //! [`MemoryReplayCache`]: an exact, bounded, in-process replay cache.
 
 use core::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use core::sync::atomic::{AtomicU64, Ordering};
+use core::time::Duration;
 
 use super::shard::{Found, Settled, Shard};
 use super::{MAX_TTL, ReplayCache, Reservation, Reserve, StoreError, check_ttl};
@@ -43,7 +43,7 @@ use crate::verify::Verifier;
 /// let cache = MemoryReplayCache::for_verifier(&verifier, 1_000_000)?;
 /// assert_eq!(cache.max_ttl(), verifier.replay_ttl());
 /// assert_eq!((cache.capacity(), cache.len()), (1_000_000, 0));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 pub struct MemoryReplayCache<C = SystemClock> {
     table: Shards<Shard>,
@@ -243,7 +243,7 @@ impl<C: Clock> ReplayCache for MemoryReplayCache<C> {
         key: &'a ReplayKey,
         lease: Duration,
     ) -> impl Future<Output = Result<Reserve, StoreError>> + Send + 'a {
-        std::future::ready(self.reserve_now(key, lease))
+        core::future::ready(self.reserve_now(key, lease))
     }
 
     fn commit<'a>(
@@ -251,14 +251,14 @@ impl<C: Clock> ReplayCache for MemoryReplayCache<C> {
         reservation: &'a Reservation,
         ttl: Duration,
     ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
-        std::future::ready(self.settle(reservation, Some(ttl)))
+        core::future::ready(self.settle(reservation, Some(ttl)))
     }
 
     fn release<'a>(
         &'a self,
         reservation: &'a Reservation,
     ) -> impl Future<Output = Result<(), StoreError>> + Send + 'a {
-        std::future::ready(self.settle(reservation, None))
+        core::future::ready(self.settle(reservation, None))
     }
 
     /// Releases at once: a panicking or cancelled handler frees its key immediately.

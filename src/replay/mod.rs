@@ -52,40 +52,46 @@
 //! `ReplayCache` again:
 //!
 //! ```
-//! use std::sync::Arc;
+//! use alloc::sync::Arc;
 //! use hookseal::replay::{DynReplayCache, MemoryReplayCache};
 //! use hookseal::{Scheme, Verifier};
 //!
 //! let verifier = Verifier::from_secret(Scheme::stripe(), "whsec_0123456789abcdef0123456789ab")?;
 //! let cache: Arc<dyn DynReplayCache> = Arc::new(MemoryReplayCache::for_verifier(&verifier, 100_000)?);
 //! // `cache` (or `&*cache`) can be passed wherever a `ReplayCache` is expected.
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok::<(), Box<dyn core::error::Error>>(())
 //! ```
 
+#[cfg(feature = "std")]
 pub(crate) mod fail_open;
 mod fresh;
 mod key;
+#[cfg(feature = "std")]
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "std")]
 mod shard;
 
+use alloc::boxed::Box;
+use alloc::sync::Arc;
 use core::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::time::Duration;
+use core::future::Future;
+use core::pin::Pin;
+use core::time::Duration;
 
 pub use crate::error::FreshError;
 pub use crate::error::StoreError;
 pub use fresh::Pending;
 pub use key::ReplayKey;
 pub(crate) use key::first_16;
+#[cfg(feature = "std")]
 pub use memory::MemoryReplayCache;
 #[cfg(feature = "redis")]
 pub use redis::RedisReplayCache;
 
 use crate::owner::{OWNER_LEN, owner_token};
+use crate::random::RandomSource;
 #[cfg(doc)]
 use crate::verify::Verifier;
 
@@ -124,8 +130,22 @@ impl Reservation {
     /// # Errors
     ///
     /// [`StoreError::RandomUnavailable`] when the system random number generator fails.
+    #[cfg(feature = "std")]
     pub fn generate(key: ReplayKey) -> Result<Self, StoreError> {
-        let owner = owner_token().ok_or(StoreError::RandomUnavailable)?;
+        Self::generate_with(key, &mut crate::OsRandom)
+    }
+
+    /// [`Reservation::generate`] with the owner token drawn from `random`: the way to make one
+    /// without `std`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::RandomUnavailable`] when `random` fails.
+    pub fn generate_with(
+        key: ReplayKey,
+        random: &mut dyn RandomSource,
+    ) -> Result<Self, StoreError> {
+        let owner = owner_token(random).ok_or(StoreError::RandomUnavailable)?;
         Ok(Self { key, owner })
     }
 
@@ -216,11 +236,11 @@ pub trait ReplayCache: Send + Sync {
     ///
     /// ```
     /// use hookseal::replay::{MemoryReplayCache, ReplayCache};
-    /// use std::time::Duration;
+    /// use core::time::Duration;
     ///
     /// let cache = MemoryReplayCache::new(1000, Duration::from_secs(601))?;
     /// assert_eq!(cache.kind(), "memory");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
     /// ```
     fn kind(&self) -> &'static str {
         "custom"
@@ -385,6 +405,7 @@ pub(crate) const MAX_TTL: Duration = Duration::from_secs(400 * 24 * 3600);
 
 /// Checks a lease (or a TTL against the store's own bound `max`): at least one millisecond, at
 /// most `max`.
+#[cfg(feature = "std")]
 fn check_ttl(ttl: Duration, max: Duration) -> Result<(), StoreError> {
     if ttl < Duration::from_millis(1) || ttl > max {
         return Err(StoreError::InvalidTtl { max });

@@ -32,6 +32,8 @@
 //! least every 64 ticks, and a committed key expires at most 10 ticks ahead.
 
 use crate::memory_table::KeyHasher;
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// One shard's table and its counts.
 pub(super) struct Shard {
@@ -373,8 +375,8 @@ impl Shard {
         } else {
             n
         };
-        let old_tags = std::mem::replace(&mut self.tags, vec![Tags::EMPTY; size]);
-        let old_slots = std::mem::replace(&mut self.slots, vec![Slots::EMPTY; size]);
+        let old_tags = core::mem::replace(&mut self.tags, vec![Tags::EMPTY; size]);
+        let old_slots = core::mem::replace(&mut self.slots, vec![Slots::EMPTY; size]);
         let holds = self.holds;
         self.used = 0;
         self.holds = 0;

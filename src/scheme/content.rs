@@ -9,6 +9,7 @@ use crate::form::Form;
 use crate::headers::{HeaderName, HeaderSource, single_value};
 use crate::json_field::append_string;
 use crate::request::{PublicUrl, RequestLine};
+use alloc::vec::Vec;
 
 /// The most parts signed content may have.
 pub(crate) const MAX_PARTS: usize = 8;

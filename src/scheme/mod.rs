@@ -93,6 +93,8 @@ pub(crate) mod parse;
 mod presets;
 mod source;
 
+use alloc::boxed::Box;
+use alloc::string::String;
 pub(crate) use content::{Content, Derived, Listed, MAX_PARTS, NOTHING_DERIVED, Signed};
 pub(crate) use presets::preset;
 pub(crate) use source::{HeaderSpec, MAX_FIELD_DEPTH, Source};
@@ -102,7 +104,7 @@ pub use crate::handshake::{Handshake, HandshakeAnswer, HandshakeTrigger};
 pub use crate::secret::SecretFormat;
 pub use builder::{Encoding, Part, SchemeBuilder, SignatureFormat};
 
-use std::sync::Arc;
+use alloc::sync::Arc;
 
 use crate::algorithm::Family;
 use crate::encoding::Codec;
@@ -241,8 +243,8 @@ impl Scheme {
     /// states one (Linear 60 s, Twitch 10 minutes); [`Verifier::new`](crate::Verifier::new)
     /// starts from it instead of 300 s.
     #[must_use]
-    pub fn tolerance(&self) -> Option<std::time::Duration> {
-        self.tolerance.map(std::time::Duration::from_secs)
+    pub fn tolerance(&self) -> Option<core::time::Duration> {
+        self.tolerance.map(core::time::Duration::from_secs)
     }
 
     /// The provider's handshake, which [`Verifier::handshake`](crate::Verifier::handshake) and

@@ -4,6 +4,7 @@
 use crate::error::{ConfigError, HeaderKind, VerifyError};
 use crate::header_table::{Found, HeaderTable};
 use crate::headers::HeaderName;
+use alloc::boxed::Box;
 
 /// A header a scheme reads, with an optional second name tried when the first is absent, and
 /// the slots of both in the scheme's [`HeaderTable`].

@@ -7,8 +7,11 @@
 //! receiver trusts exactly the public keys in its keyring — never one named or carried by a
 //! request.
 
+use alloc::borrow::Cow;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
-use std::borrow::Cow;
 
 use base64::Engine as _;
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
@@ -16,6 +19,7 @@ use zeroize::Zeroizing;
 
 use super::{ExportedSecret, PUBLIC_PREFIX, SIGNING_PREFIX, decode_base64, is_ed25519_key_text};
 use crate::error::SecretError;
+use crate::random::RandomSource;
 
 /// An Ed25519 signing key. Zeroized on drop; `Debug` is redacted.
 ///
@@ -56,9 +60,24 @@ impl Ed25519SigningKey {
     /// # Errors
     ///
     /// [`SecretError::RandomUnavailable`] when the system random number generator fails.
+    #[cfg(feature = "std")]
     pub fn generate() -> Result<(Self, ExportedSecret), SecretError> {
+        Self::generate_with(&mut crate::OsRandom)
+    }
+
+    /// [`Ed25519SigningKey::generate`] with the seed drawn from `random`: the way to generate a
+    /// key without `std`.
+    ///
+    /// # Errors
+    ///
+    /// [`SecretError::RandomUnavailable`] when `random` fails.
+    pub fn generate_with(
+        random: &mut dyn RandomSource,
+    ) -> Result<(Self, ExportedSecret), SecretError> {
         let mut seed = Zeroizing::new([0_u8; 32]);
-        getrandom::fill(seed.as_mut_slice()).map_err(|_| SecretError::RandomUnavailable)?;
+        random
+            .fill(seed.as_mut_slice())
+            .map_err(|_| SecretError::RandomUnavailable)?;
         let key = SigningKey::from_bytes(&seed);
         let pair = Zeroizing::new(key.to_keypair_bytes());
         let text = format!(

@@ -1,5 +1,7 @@
 //! [`SecretFormat`]: how a scheme's shared secret is written down, and how it is read.
 
+use alloc::boxed::Box;
+use alloc::string::String;
 use zeroize::Zeroizing;
 
 use super::{Secret, Spaces, check_key_text, check_secret_text, decode_base64};

@@ -10,6 +10,11 @@ pub(crate) mod pem;
 #[cfg(feature = "rsa")]
 pub(crate) mod rsa;
 
+use crate::random::RandomSource;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 pub use format::SecretFormat;
 
 use core::fmt;
@@ -108,9 +113,22 @@ impl Secret {
     /// # Errors
     ///
     /// [`SecretError::RandomUnavailable`] when the system random number generator fails.
+    #[cfg(feature = "std")]
     pub fn generate() -> Result<GeneratedSecret, SecretError> {
+        Self::generate_with(&mut crate::OsRandom)
+    }
+
+    /// [`Secret::generate`] with the random bytes drawn from `random`: the way to generate a
+    /// secret without `std`.
+    ///
+    /// # Errors
+    ///
+    /// [`SecretError::RandomUnavailable`] when `random` fails.
+    pub fn generate_with(random: &mut dyn RandomSource) -> Result<GeneratedSecret, SecretError> {
         let mut bytes = Zeroizing::new(vec![0_u8; Self::GENERATED_LEN]);
-        getrandom::fill(&mut bytes).map_err(|_| SecretError::RandomUnavailable)?;
+        random
+            .fill(&mut bytes)
+            .map_err(|_| SecretError::RandomUnavailable)?;
         Ok(GeneratedSecret {
             secret: Self::with_min_len(bytes, Self::MIN_LEN)?,
         })
@@ -453,6 +471,34 @@ mod tests {
     }
 
     #[test]
+    fn generate_with_takes_its_bytes_from_the_source_and_fails_with_it() {
+        let mut next = 0_u8;
+        let mut counting = |bytes: &mut [u8]| {
+            for b in bytes {
+                *b = next;
+                next = next.wrapping_add(1);
+            }
+            Ok(())
+        };
+        let (secret, text) = Secret::generate_with(&mut counting).unwrap().export();
+        let expected: Vec<u8> = (0..32).collect();
+        assert_eq!(secret.expose_secret(), expected.as_slice());
+        assert_eq!(
+            text.expose_secret(),
+            format!(
+                "whsec_{}",
+                base64::engine::general_purpose::STANDARD.encode(&expected)
+            )
+        );
+        let mut failing = |_: &mut [u8]| Err(crate::RandomUnavailable);
+        assert_eq!(
+            Secret::generate_with(&mut failing).unwrap_err(),
+            SecretError::RandomUnavailable
+        );
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
     fn generate_gives_distinct_32_byte_keys_and_round_trips() {
         let (a, text) = Secret::generate().unwrap().export();
         let b = Secret::generate().unwrap().into_secret();
@@ -469,6 +515,7 @@ mod tests {
         assert_eq!(bare.expose_secret(), a.expose_secret());
     }
 
+    #[cfg(feature = "std")]
     #[test]
     fn debug_is_redacted() {
         let (s, text) = Secret::generate().unwrap().export();

@@ -1,5 +1,7 @@
 //! PEM blocks (RFC 7468) around the DER of a public key or a certificate.
 
+use alloc::vec::Vec;
+
 /// Whether `text` starts, after whitespace, with a PEM pre-encapsulation boundary
 /// (`-----BEGIN `): the text is meant as PEM, and any fault in it is a PEM fault.
 pub(crate) fn looks_like_pem(text: &[u8]) -> bool {

@@ -5,6 +5,7 @@
 //! shorter keys are too weak to trust, and longer ones would let whoever picks the key (a
 //! certificate fetched from a provider) make every verification slower.
 
+use alloc::boxed::Box;
 use core::fmt;
 
 use base64::Engine as _;

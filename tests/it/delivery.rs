@@ -1,17 +1,20 @@
 //! The sender's side: deliveries, the retry schedule, the endpoint policy and the secret
 //! lifecycle.
 
+#[cfg(feature = "std")]
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::time::Duration;
 
+#[cfg(feature = "std")]
+use hookseal::delivery::EndpointSecrets;
 use hookseal::delivery::{
-    AddressClass, Delivery, EndpointPolicy, EndpointSecrets, GiveUp, Host, Jitter, Next, Outcome,
-    RetryPolicy, StatusClass,
+    AddressClass, Delivery, EndpointPolicy, GiveUp, Host, Jitter, Next, Outcome, RetryPolicy,
+    StatusClass,
 };
-use hookseal::{
-    ConfigError, Key, Keyring, Scheme, Secret, SignError, Signer, Timestamp, Verifier, VerifyError,
-};
+use hookseal::{ConfigError, Keyring, Scheme, Secret, SignError, Signer, Timestamp};
+#[cfg(feature = "std")]
+use hookseal::{Key, Verifier, VerifyError};
 use proptest::prelude::*;
 
 const T0: u64 = 1_700_000_000;
@@ -26,6 +29,7 @@ fn at(secs: u64) -> Timestamp {
 // ---------------------------------------------------------------------------------------------
 // Delivery
 
+#[cfg(feature = "std")]
 #[test]
 fn generated_ids_are_unique_and_unguessable_in_form() {
     let mut seen = HashSet::new();
@@ -168,6 +172,7 @@ fn standard_webhooks_ids_cannot_hold_a_dot() {
 // ---------------------------------------------------------------------------------------------
 // Retry schedule
 
+#[cfg(feature = "std")]
 fn fixed() -> RetryPolicy {
     RetryPolicy::new().with_jitter(Jitter::None)
 }
@@ -197,6 +202,7 @@ fn default_schedule_is_one_five_fifteen_sixty_minutes_then_doubling_to_a_day() {
     assert_eq!(policy.max_attempts(), 20);
 }
 
+#[cfg(feature = "std")]
 /// Without jitter, a delivery that always gets 503 is tried at 0, 1 m, 6 m, 21 m, 81 m, …
 /// and given up at the horizon; the last attempt is at the horizon at the latest.
 #[test]
@@ -241,6 +247,7 @@ fn a_failing_delivery_walks_the_schedule_to_the_horizon() {
     );
 }
 
+#[cfg(feature = "std")]
 #[test]
 fn statuses_are_classified() {
     let policy = RetryPolicy::new();
@@ -277,6 +284,7 @@ fn statuses_are_classified() {
     ));
 }
 
+#[cfg(feature = "std")]
 #[test]
 fn retry_after_moves_the_next_attempt_later_never_earlier() {
     let policy = fixed();
@@ -336,6 +344,7 @@ fn retry_after_moves_the_next_attempt_later_never_earlier() {
     );
 }
 
+#[cfg(feature = "std")]
 #[test]
 fn attempts_and_configuration_are_bounded() {
     let policy = RetryPolicy::new().with_max_attempts(3).unwrap();
@@ -794,6 +803,7 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 // Secret lifecycle
 
+#[cfg(feature = "std")]
 /// A receiver holding the endpoint secrets' texts as shown, read the default scheme's way.
 fn verifier_with(keys: &[(&str, &str)]) -> Verifier {
     let scheme = Scheme::standard_webhooks();
@@ -807,6 +817,7 @@ fn verifier_with(keys: &[(&str, &str)]) -> Verifier {
     Verifier::new(scheme, keyring)
 }
 
+#[cfg(feature = "std")]
 #[test]
 fn rotation_round_trip_with_old_new_and_both() {
     let (secrets, old_text) = EndpointSecrets::generate("k1").unwrap();
@@ -869,6 +880,7 @@ fn rotation_round_trip_with_old_new_and_both() {
     );
 }
 
+#[cfg(feature = "std")]
 #[test]
 fn lifecycle_errors() {
     let (secrets, _) = EndpointSecrets::generate("k1").unwrap();

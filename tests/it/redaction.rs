@@ -71,6 +71,7 @@ fn debug_of_key_holders_shows_no_key_bytes() {
     assert_clean("Verified", &text, &STANDARD.decode(tag_b64).unwrap());
 }
 
+#[cfg(feature = "std")]
 #[test]
 fn generated_secrets_are_redacted_until_exported() {
     let generated = Secret::generate().unwrap();
@@ -195,6 +196,7 @@ fn middleware_types_show_no_key_bytes() {
     );
 }
 
+#[cfg(feature = "std")]
 /// The sender's key holders: endpoint secrets, through generation, rotation and retirement.
 #[test]
 fn endpoint_secrets_show_no_key_bytes() {

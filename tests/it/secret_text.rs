@@ -87,6 +87,7 @@ fn with_char(text: &str, c: char, at_end: bool) -> String {
     out
 }
 
+#[cfg(feature = "std")]
 #[test]
 fn every_providers_real_secret_still_parses() {
     for (name, parse, good) in parsers() {

@@ -1,10 +1,10 @@
 //! [`Connections`]: the store's own connections to Postgres, each opened when first needed and
 //! opened again once it has broken, so the store outlives a database restart.
 
+use core::sync::atomic::{AtomicUsize, Ordering};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::Mutex;

@@ -2,7 +2,7 @@
 //! one goes away, TTL, capacity, the limit of fetches at once, failures remembered, documents
 //! bounded, refreshes rate-limited.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::task::JoinSet;
 use tokio::time::timeout;

@@ -1,7 +1,7 @@
 //! Presets that read a value from the JSON body: Linear (its timestamp) and Mailgun (its
 //! signature, timestamp and token).
 
-use std::time::Duration;
+use core::time::Duration;
 
 use super::{Encoding, Part, Scheme, SignatureFormat, preset};
 use crate::timestamp::TimestampFormat;

@@ -9,7 +9,9 @@ mod public_key;
 mod request_line;
 mod signed_headers;
 
-use std::time::Duration;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::time::Duration;
 
 use super::{Encoding, Handshake, Part, Scheme, SchemeBuilder, SecretFormat, SignatureFormat};
 use crate::scheme::Algorithm;

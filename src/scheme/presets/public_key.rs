@@ -2,7 +2,7 @@
 //! (RSA, with the certificate named in each request). The receiver verifies with the public key
 //! or certificate: held in its keyring, or fetched through a [`KeyCache`](crate::KeyCache).
 
-use std::time::Duration;
+use core::time::Duration;
 
 use super::{Encoding, Part, Scheme, SignatureFormat, preset};
 use crate::key_source::AllowList;

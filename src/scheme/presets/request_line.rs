@@ -3,7 +3,7 @@
 //! the URL, the verifier's public URL
 //! ([`Verifier::with_public_url`](crate::Verifier::with_public_url)).
 
-use std::time::Duration;
+use core::time::Duration;
 
 use super::{Encoding, Part, Scheme, SignatureFormat, preset};
 use crate::scheme::Algorithm;
