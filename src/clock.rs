@@ -147,7 +147,7 @@ mod manual {
     /// alone.
     ///
     /// ```
-    /// use core::time::Duration;
+    /// use std::time::Duration;
     /// use hookseal::{Clock, ManualClock, Timestamp};
     ///
     /// let clock = ManualClock::new(Timestamp::from_unix_secs(1_700_000_000));

@@ -113,7 +113,7 @@ pub fn github_sha1() -> Scheme {
 /// let verifier = Verifier::new(github.clone(), key());
 /// let verified = verifier.verify(&headers, b"{}")?;
 /// assert_eq!(dangerous::unsigned_id_key(&verified)?.as_str(), "72d3162e");
-/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors

@@ -706,7 +706,7 @@ impl<C: Clock> Verifier<C> {
     /// let reply = verifier.handshake(&verified, &headers).expect("a handshake")?;
     /// assert_eq!(reply.body(), b"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
     /// assert_eq!(reply.content_type(), "text/plain");
-    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
@@ -742,7 +742,7 @@ impl<C: Clock> Verifier<C> {
     /// let wrong = "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=guess";
     /// assert_eq!(verifier.challenge("GET", wrong).expect("a challenge").unwrap_err().status_code(), 403);
     /// assert!(verifier.challenge("POST", query).is_none());
-    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors

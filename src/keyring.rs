@@ -360,7 +360,7 @@ impl fmt::Debug for Key {
 /// let keyring = Keyring::new(new)?.with_key(old)?;
 /// assert_eq!(keyring.primary().id(), "2026-11");
 /// assert_eq!(keyring.len(), 2);
-/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct Keyring {

@@ -17,6 +17,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
+//! | `std` | yes | the standard library: [`SystemClock`] reads the system clock, `OsRandom` the operating system's random number generator (behind [`Secret::generate`] and the other `generate` functions), the memory stores, [`HeaderSource`] for `HashMap` (adds `getrandom`) |
 //! | `http` | yes | [`HeaderSource`] for `http::HeaderMap`; [`SignedHeaders::insert_into`] |
 //! | `tower` | no | [`middleware`]: `VerifyLayer`, which verifies requests before the handler and answers providers' handshakes, and `IdempotencyLayer`, which runs it once per key (adds `tower-layer`, `tower-service`, `http-body`, `http-body-util`) |
 //! | `axum` | no | `axum`: [`VerifiedDelivery`] and (with `serde`) `Event<T>` as handler arguments, and every error as a response (adds `axum-core`) |
@@ -32,7 +33,17 @@
 //! | `tracing` | no | `observe`: a span for each verification, key load and store operation (scheme, outcome, error code, key id, body length; nothing secret) (adds `tracing`) |
 //! | `metrics` | no | `observe`: counters and latency histograms through the `metrics` facade, with bounded labels (adds `metrics`) |
 //!
-//! Features only add items; none changes what the others do.
+//! Features only add items; none changes what the others do. Every feature but `http`, `serde`,
+//! `ed25519`, `p256` and `rsa` turns `std` on.
+//!
+//! # Without std
+//!
+//! Without `std` the crate is `no_std` with `alloc` (for `wasm32-unknown-unknown` and edge
+//! runtimes): schemes, secrets, keyrings, signing and verification. The time and randomness
+//! the standard library gave are handed in: [`SystemClock`] answers `None` there, so verifying
+//! fails with [`VerifyError::ClockUnavailable`] until [`Verifier::with_clock`] sets the
+//! runtime's clock; each `generate` function has a `generate_with` form taking a
+//! [`RandomSource`]. Nothing panics for want of either.
 //!
 //! # Map of the crate
 //!
@@ -92,7 +103,7 @@
 //!
 //! // A tampered body is refused.
 //! assert!(verifier.verify(&received, b"{}").is_err());
-//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! The [README](https://crates.io/crates/hookseal) walks through replay protection, idempotent

@@ -87,7 +87,7 @@ impl<'a> RequestLine<'a> {
 /// let headers: Vec<(&str, &str)> = signed.iter().collect();
 /// let request = RequestView::new("POST", "/hooks/square", &headers);
 /// assert!(verifier.verify_at(&request, b"{}", now).is_ok());
-/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct RequestView<'a, H: ?Sized> {

@@ -23,7 +23,7 @@ use alloc::vec::Vec;
 /// assert!(headers.get("webhook-signature").unwrap().starts_with("v1,"));
 /// assert_eq!(headers.get("webhook-timestamp"), Some("1700000000"));
 /// assert_eq!(headers.get("Webhook-Id"), Some("evt_1"));
-/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// It signs every scheme, so it also makes test requests for a receiver of a provider's
@@ -40,7 +40,7 @@ use alloc::vec::Vec;
 ///     headers.get("Stripe-Signature"),
 ///     Some("t=1614265330,v1=3c5817089d739023dd6190f70a3757e04f7a2fd8b5dab12c2e000f51970dccff"),
 /// );
-/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Signer<C = SystemClock> {
@@ -77,7 +77,7 @@ impl Signer {
     ///     headers.get("X-Hub-Signature-256"),
     ///     Some("sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"),
     /// );
-    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
@@ -181,7 +181,7 @@ impl<C: Clock> Signer<C> {
     /// let url = "https://mycompany.com/myapp.php?foo=1&bar=2";
     /// let headers = signer.sign_request_at("POST", url, None, body, Timestamp::from_unix_secs(0))?;
     /// assert_eq!(headers.get("X-Twilio-Signature"), Some("RSOYDt4T1cUTdK1PDd93/VVr8B8="));
-    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors

@@ -43,7 +43,7 @@ use crate::verify::Verified;
 /// assert_eq!(delivery.id(), Some("msg_1"));
 /// assert_eq!(&delivery.body()[..], body);
 /// # }
-/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// An envelope read back is only as trustworthy as the queue it came through: it carries no

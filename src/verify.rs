@@ -74,7 +74,7 @@ use crate::token::{Audience, Expected, Token};
 /// // One changed byte and it is refused.
 /// let err = verifier.verify(&headers, br#"{"event":"invoice.paiD"}"#).unwrap_err();
 /// assert_eq!(err.status_code(), 401);
-/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Verifier<C = SystemClock> {
@@ -151,7 +151,7 @@ impl Verifier {
     /// let signed = signer.sign_at(Some("msg_1"), b"{}", now)?;
     /// let headers: Vec<(&str, &str)> = signed.iter().collect();
     /// assert_eq!(verifier.verify_at(&headers, b"{}", now)?.key_id(), "default");
-    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
@@ -930,7 +930,7 @@ impl<'a> Verified<'a> {
     ///     assert_eq!(verified.json::<Event>()?, event);
     /// }
     /// # }
-    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors

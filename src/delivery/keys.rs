@@ -22,7 +22,7 @@ use crate::timestamp::Timestamp;
 ///   [`EndpointSecrets::prune`] removes the keys that have expired.
 ///
 /// ```
-/// use core::time::Duration;
+/// use std::time::Duration;
 /// use hookseal::delivery::EndpointSecrets;
 /// use hookseal::{Scheme, Signer, Timestamp};
 ///
@@ -43,7 +43,7 @@ use crate::timestamp::Timestamp;
 /// assert_eq!(after.get("webhook-signature").unwrap().matches("v1,").count(), 1);
 /// assert_eq!(secrets.prune(now.saturating_add(2 * day)).keyring().len(), 1);
 /// # drop(new_text);
-/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct EndpointSecrets {

@@ -32,7 +32,7 @@
 //!     _ => {}
 //! }
 //! # let _ = endpoint;
-//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod endpoint;

@@ -143,7 +143,7 @@ impl fmt::Display for GiveUp {
 /// [`RetryPolicy::classify`].
 ///
 /// ```
-/// use core::time::Duration;
+/// use std::time::Duration;
 /// use hookseal::delivery::{Jitter, Next, Outcome, RetryPolicy};
 /// use hookseal::Timestamp;
 ///

@@ -107,7 +107,7 @@ impl IdempotencyKey {
     /// let verifier = Verifier::new(github.clone(), key());
     /// let verified = verifier.verify(&headers, b"{}")?;
     /// assert_eq!(IdempotencyKey::from_verified(&verified), Err(VerifyError::UnsignedId));
-    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
@@ -183,7 +183,7 @@ impl fmt::Display for IdempotencyKey {
 ///     parser.from_headers(&[("x-idempotency-key", "k-2")]),
 ///     Err(VerifyError::InvalidIdempotencyKey(IdempotencyKeyReason::NotAString)),
 /// );
-/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct KeyParser {

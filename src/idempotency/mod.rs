@@ -237,7 +237,7 @@ pub trait IdempotencyStore: Send + Sync {
     /// use hookseal::idempotency::{IdempotencyStore, MemoryIdempotencyStore};
     ///
     /// assert_eq!(MemoryIdempotencyStore::new(1000)?.kind(), "memory");
-    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn kind(&self) -> &'static str {
         "custom"

@@ -58,13 +58,13 @@ pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
 ///     .unwrap_err();
 /// assert!(matches!(err, IdempotencyError::Mismatch));
 /// assert_eq!(err.status_code(), 422);
-/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
-/// # fn futures_lite_block_on<F: core::future::Future>(f: F) -> F::Output {
+/// # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
 /// #     // The memory store answers at once, so polling once suffices.
-/// #     let mut f = core::pin::pin!(f);
-/// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-/// #     match f.as_mut().poll(&mut cx) { core::task::Poll::Ready(v) => v, _ => unreachable!() }
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     match f.as_mut().poll(&mut cx) { std::task::Poll::Ready(v) => v, _ => unreachable!() }
 /// # }
 /// ```
 #[derive(Debug, Clone)]

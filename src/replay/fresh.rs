@@ -121,13 +121,13 @@ impl<C: Clock> Verifier<C> {
     /// let again = verifier.verify_fresh(&headers, body, &cache).await.unwrap_err();
     /// assert!(matches!(again, FreshError::Replayed));
     /// assert_eq!(again.status_code(), 409);
-    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// # }).unwrap();
-    /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
     /// #     // The memory cache answers at once, so polling once suffices.
-    /// #     let mut f = core::pin::pin!(f);
-    /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-    /// #     match f.as_mut().poll(&mut cx) { core::task::Poll::Ready(v) => v, _ => unreachable!() }
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// #     match f.as_mut().poll(&mut cx) { std::task::Poll::Ready(v) => v, _ => unreachable!() }
     /// # }
     /// ```
     ///

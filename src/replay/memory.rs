@@ -43,7 +43,7 @@ use crate::verify::Verifier;
 /// let cache = MemoryReplayCache::for_verifier(&verifier, 1_000_000)?;
 /// assert_eq!(cache.max_ttl(), verifier.replay_ttl());
 /// assert_eq!((cache.capacity(), cache.len()), (1_000_000, 0));
-/// # Ok::<(), Box<dyn core::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct MemoryReplayCache<C = SystemClock> {
     table: Shards<Shard>,

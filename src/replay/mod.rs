@@ -52,14 +52,14 @@
 //! `ReplayCache` again:
 //!
 //! ```
-//! use alloc::sync::Arc;
+//! use std::sync::Arc;
 //! use hookseal::replay::{DynReplayCache, MemoryReplayCache};
 //! use hookseal::{Scheme, Verifier};
 //!
 //! let verifier = Verifier::from_secret(Scheme::stripe(), "whsec_0123456789abcdef0123456789ab")?;
 //! let cache: Arc<dyn DynReplayCache> = Arc::new(MemoryReplayCache::for_verifier(&verifier, 100_000)?);
 //! // `cache` (or `&*cache`) can be passed wherever a `ReplayCache` is expected.
-//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 #[cfg(feature = "std")]
@@ -236,11 +236,11 @@ pub trait ReplayCache: Send + Sync {
     ///
     /// ```
     /// use hookseal::replay::{MemoryReplayCache, ReplayCache};
-    /// use core::time::Duration;
+    /// use std::time::Duration;
     ///
     /// let cache = MemoryReplayCache::new(1000, Duration::from_secs(601))?;
     /// assert_eq!(cache.kind(), "memory");
-    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn kind(&self) -> &'static str {
         "custom"
