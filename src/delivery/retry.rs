@@ -364,9 +364,11 @@ impl RetryPolicy {
         now: Timestamp,
         outcome: Outcome<'_>,
     ) -> Next {
+        use crate::RandomSource as _;
+
         let mut bytes = [0_u8; 8];
         // Without randomness the schedule falls back to the ceiling: still a valid schedule.
-        let random = match crate::RandomSource::fill(&mut crate::OsRandom, &mut bytes) {
+        let random = match crate::OsRandom.fill(&mut bytes) {
             Ok(()) => u64::from_le_bytes(bytes),
             Err(_) => u64::MAX,
         };
