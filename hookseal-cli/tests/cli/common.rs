@@ -1,5 +1,7 @@
 //! What the tests share: running the binary, and writing captured requests.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -69,12 +71,14 @@ pub(crate) fn raw_request(
     raw
 }
 
-/// Writes `bytes` to a new file in the target's temporary directory; the name is unique to
-/// the test.
+/// Writes `bytes` to a new file in the target's temporary directory, named after `name` and
+/// unique to the call (tests run in parallel).
 pub(crate) fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("hookseal-cli-tests");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{}-{name}", std::process::id()));
+    let unique = NEXT.fetch_add(1, Ordering::Relaxed);
+    let path = dir.join(format!("{}-{unique}-{name}", std::process::id()));
     std::fs::write(&path, bytes).unwrap();
     path
 }
