@@ -56,7 +56,8 @@ Examples:
     /// Signs a body (read from standard input) and POSTs it to a URL: for testing a receiver.
     #[command(after_long_help = "\
 Prints each answer's status and body. --repeat N sends the event N times, each attempt signed
-again at its own time with the same id (as a provider retries); --replay sends each signed
+again with the same id at its own time, a second after the one before at least (as a provider
+retries; with --timestamp, every attempt is the same request); --replay sends each signed
 request a second time, byte for byte (a replay, which a receiver with a replay cache refuses,
 usually with 409). Exits 1 when an attempt that is not a replay is answered with a status other
 than 2xx, and 2 when a request cannot be sent.

@@ -27,6 +27,8 @@ pub(crate) struct Delivery {
 /// A signed delivery: the request to send.
 #[derive(Debug, Clone)]
 pub(crate) struct SignedDelivery {
+    /// The signing time.
+    pub(crate) timestamp: Timestamp,
     pub(crate) method: String,
     pub(crate) url: String,
     /// The headers, named as the scheme spells them.
@@ -100,17 +102,23 @@ impl Delivery {
         &self.scheme
     }
 
-    /// Signs the delivery, stamped with `--timestamp` or the time now.
+    /// Signs the delivery, stamped with `--timestamp`, or the time now but at least a second
+    /// after `previous` (so that each attempt of a `send --repeat` is signed anew, not a
+    /// replay of the one before).
     ///
     /// # Errors
     ///
     /// [`Failure::Input`] with the signer's refusal: an id the scheme refuses, a body it cannot
     /// carry values in, a URL that is not absolute, …
-    pub(crate) fn sign(&self) -> Result<SignedDelivery, Failure> {
+    pub(crate) fn sign(&self, previous: Option<Timestamp>) -> Result<SignedDelivery, Failure> {
         let now = match self.timestamp {
             Some(t) => t,
-            None => hookseal::Clock::now(&SystemClock::new())
-                .ok_or_else(|| Failure::input("the system clock is set before 1970"))?,
+            None => {
+                let now = hookseal::Clock::now(&SystemClock::new())
+                    .ok_or_else(|| Failure::input("the system clock is set before 1970"))?;
+                let next = previous.map(|p| p.saturating_add(std::time::Duration::from_secs(1)));
+                next.map_or(now, |next| now.max(next))
+            }
         };
         let request = (self.kit.clone().timestamp(now).build())
             .map_err(|e| Failure::input(format!("cannot sign for {}: {e}", self.scheme.name())))?;
@@ -123,6 +131,7 @@ impl Delivery {
         }
         let body = request.body().to_vec();
         Ok(SignedDelivery {
+            timestamp: now,
             method: request.method().to_string(),
             url: request.uri().to_string(),
             headers,

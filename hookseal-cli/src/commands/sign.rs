@@ -17,7 +17,7 @@ const DEFAULT_URL: &str = hookseal::test_kit::SignedRequest::DEFAULT_URL;
 /// [`Failure::Input`] when the body cannot be signed (see [`Delivery::read`]).
 pub(crate) fn run(args: &SignCommand, json: bool) -> Result<(), Failure> {
     let delivery = Delivery::read(&args.sign, DEFAULT_URL)?;
-    let signed = delivery.sign()?;
+    let signed = delivery.sign(None)?;
     let curl = match &args.curl {
         Some(url) => Some(curl(&signed, url, args.sign.body.as_deref())?),
         None => None,
