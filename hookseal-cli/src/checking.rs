@@ -128,16 +128,12 @@ impl Check {
     /// [`Failure::Input`] when the key or options are not the scheme's (see [`Check::read`]).
     pub(crate) fn verify(&self) -> Result<Result<Verdict, VerifyError>, Failure> {
         let verifier = self.verifier(&self.scheme, self.keyring(&self.scheme)?)?;
-        Ok(self.verify_with(
-            &verifier,
-            None,
-            &self.request.body,
-            self.public_url.as_deref(),
-        ))
+        Ok(self.verify_with(&verifier, None, &self.request.body, None))
     }
 
     /// Verifies the request with `verifier`, its body replaced by `body`, at the check's time;
-    /// with `window` set, in a window that wide on each side.
+    /// with `window` set, in a window that wide on each side; with `public_url` set, for that
+    /// public URL.
     pub(crate) fn verify_with(
         &self,
         verifier: &Verifier,

@@ -10,10 +10,10 @@ mod body_variants;
 mod checking;
 mod commands;
 mod failure;
+mod outgoing;
 mod presets;
 mod raw_request;
 mod secret_input;
-mod signing;
 
 use std::process::ExitCode;
 

@@ -156,7 +156,7 @@ fn body(headers: &[(String, Vec<u8>)], rest: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// The largest request file read.
-pub(crate) const MAX_FILE_LEN: usize = 16 * 1024 * 1024;
+const MAX_FILE_LEN: usize = 16 * 1024 * 1024;
 
 /// The most header lines read.
 const MAX_HEADERS: usize = 256;

@@ -100,22 +100,49 @@ pub(crate) fn run(args: &VerifyArgs, json: bool) -> Result<(), Failure> {
 struct Search<'a> {
     check: &'a Check,
     tried: usize,
+    /// What the attempt that reproduced the signature verified.
+    matched: Option<Verdict>,
 }
 
 impl<'a> Search<'a> {
     fn new(check: &'a Check) -> Self {
-        Self { check, tried: 0 }
+        Self {
+            check,
+            tried: 0,
+            matched: None,
+        }
     }
 
     /// The first known mistake that reproduces the signature, in the order of the classes:
-    /// the clock, the body, the secret's format, another preset, the URL.
+    /// the clock, the body, the secret's format, another preset, the URL; with the clock's
+    /// skew as well when the request was also refused for its time.
     fn run(&mut self, refused: &VerifyError) -> Result<Option<Cause>, Failure> {
+        let mut cause = self.find(refused)?;
+        let late = matches!(
+            refused,
+            VerifyError::TimestampTooOld | VerifyError::TimestampInFuture
+        );
+        if let (Some(cause), Some(verdict)) = (&mut cause, &self.matched)
+            && late
+            && cause.class != "clock_skew"
+        {
+            let skew = self.skew(refused, verdict);
+            cause.detail = format!("{} Besides, {}", cause.detail, skew.detail);
+            cause.skew_secs = skew.skew_secs;
+        }
+        Ok(cause)
+    }
+
+    /// The first known mistake that reproduces the signature.
+    fn find(&mut self, refused: &VerifyError) -> Result<Option<Cause>, Failure> {
         let check = self.check;
         let scheme = &check.scheme;
         let own = check.verifier(scheme, check.keyring(scheme)?)?;
         let body = &check.request.body;
         if let Some(verdict) = self.attempt(&own, body, None) {
-            return Ok(Some(self.skew(refused, &verdict)));
+            let mut cause = self.skew(refused, &verdict);
+            cause.detail = format!("The signature matches; {}", cause.detail);
+            return Ok(Some(cause));
         }
         for variant in body_variants::variants(body) {
             if self.attempt(&own, &variant.body, None).is_some() {
@@ -217,9 +244,11 @@ impl<'a> Search<'a> {
             return None;
         }
         self.tried += 1;
-        (self.check)
+        let verdict = (self.check)
             .verify_with(verifier, Some(ANY_SKEW), body, url)
-            .ok()
+            .ok();
+        self.matched.clone_from(&verdict);
+        verdict
     }
 
     /// The request verifies but for its time: how far off the clock is.
@@ -235,7 +264,7 @@ impl<'a> Search<'a> {
         Cause {
             class: "clock_skew",
             detail: format!(
-                "The signature matches; the timestamp is {} s {direction} (signed at {signed}, \
+                "the timestamp is {} s {direction} (signed at {signed}, \
                  checked at {at}), outside the window of {window} s ({}): the sender's clock \
                  or this one is off, or the request was captured earlier.",
                 skew.unsigned_abs(),
@@ -368,7 +397,7 @@ fn secret_readings(text: &str) -> impl Iterator<Item = (String, Secret)> {
 
 /// `text` decoded from hex (either case), when it is hex.
 fn hex(text: &str) -> Option<Vec<u8>> {
-    if text.is_empty() || text.len() % 2 != 0 {
+    if text.is_empty() || !text.len().is_multiple_of(2) {
         return None;
     }
     let digit = |b: u8| char::from(b).to_digit(16);

@@ -8,7 +8,7 @@ use ureq::http;
 
 use crate::args::SendArgs;
 use crate::failure::Failure;
-use crate::signing::{Delivery, SignedDelivery};
+use crate::outgoing::{Outgoing, Signed};
 
 /// What the receiver answered one request.
 #[derive(Debug)]
@@ -29,7 +29,7 @@ struct Answer {
 /// [`Failure::Refused`] when an attempt (not a replay) is answered with a status other than
 /// 2xx; [`Failure::Input`] when the body cannot be signed or a request cannot be sent.
 pub(crate) fn run(args: &SendArgs, json: bool) -> Result<(), Failure> {
-    let delivery = Delivery::read(&args.sign, &args.target)?;
+    let outgoing = Outgoing::read(&args.sign, &args.target)?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(args.timeout)))
         .http_status_as_error(false)
@@ -38,7 +38,7 @@ pub(crate) fn run(args: &SendArgs, json: bool) -> Result<(), Failure> {
     let mut answers = Vec::new();
     let mut previous = None;
     for attempt in 1..=args.repeat {
-        let signed = delivery.sign(previous)?;
+        let signed = outgoing.sign(previous)?;
         previous = Some(signed.timestamp);
         let sends = if args.replay { 2 } else { 1 };
         for replay in [false, true].into_iter().take(sends) {
@@ -72,7 +72,7 @@ pub(crate) fn run(args: &SendArgs, json: bool) -> Result<(), Failure> {
             })
             .collect();
         super::print_json(&json!({
-            "scheme": delivery.scheme().name(),
+            "scheme": outgoing.scheme().name(),
             "url": args.target,
             "answers": attempts,
             "refused": refused,
@@ -86,7 +86,7 @@ pub(crate) fn run(args: &SendArgs, json: bool) -> Result<(), Failure> {
 
 /// Sends `signed` to `url`; the answer's status and body (at most [`MAX_ANSWER_LEN`] bytes,
 /// as text).
-fn post(agent: &ureq::Agent, url: &str, signed: &SignedDelivery) -> Result<(u16, String), Failure> {
+fn post(agent: &ureq::Agent, url: &str, signed: &Signed) -> Result<(u16, String), Failure> {
     let cannot = |e: &dyn std::fmt::Display| Failure::input(format!("cannot send to {url}: {e}"));
     let mut request = http::Request::builder()
         .method(signed.method.as_str())

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::args::SignCommand;
 use crate::failure::Failure;
-use crate::signing::{Delivery, SignedDelivery};
+use crate::outgoing::{Outgoing, Signed};
 
 /// The URL signed when `--url` does not give one.
 const DEFAULT_URL: &str = hookseal::test_kit::SignedRequest::DEFAULT_URL;
@@ -14,10 +14,10 @@ const DEFAULT_URL: &str = hookseal::test_kit::SignedRequest::DEFAULT_URL;
 ///
 /// # Errors
 ///
-/// [`Failure::Input`] when the body cannot be signed (see [`Delivery::read`]).
+/// [`Failure::Input`] when the body cannot be signed (see [`Outgoing::read`]).
 pub(crate) fn run(args: &SignCommand, json: bool) -> Result<(), Failure> {
-    let delivery = Delivery::read(&args.sign, DEFAULT_URL)?;
-    let signed = delivery.sign(None)?;
+    let outgoing = Outgoing::read(&args.sign, DEFAULT_URL)?;
+    let signed = outgoing.sign(None)?;
     let curl = match &args.curl {
         Some(url) => Some(curl(&signed, url, args.sign.body.as_deref())?),
         None => None,
@@ -28,7 +28,7 @@ pub(crate) fn run(args: &SignCommand, json: bool) -> Result<(), Failure> {
             .collect();
         let body = (signed.body_rewritten).then(|| String::from_utf8_lossy(&signed.body));
         super::print_json(&json!({
-            "scheme": delivery.scheme().name(),
+            "scheme": outgoing.scheme().name(),
             "method": signed.method,
             "url": signed.url,
             "headers": headers,
@@ -44,7 +44,7 @@ pub(crate) fn run(args: &SignCommand, json: bool) -> Result<(), Failure> {
         eprintln!(
             "hookseal: {} carries signed values in the body; the body to send follows the \
              headers and a blank line",
-            delivery.scheme().name()
+            outgoing.scheme().name()
         );
         println!();
         println!("{}", String::from_utf8_lossy(&signed.body));
@@ -57,11 +57,7 @@ pub(crate) fn run(args: &SignCommand, json: bool) -> Result<(), Failure> {
 
 /// A curl command that POSTs the signed request to `url`: the body from `file` when it was
 /// read from there and sent unchanged, written in the command when it is text.
-fn curl(
-    signed: &SignedDelivery,
-    url: &str,
-    file: Option<&std::path::Path>,
-) -> Result<String, Failure> {
+fn curl(signed: &Signed, url: &str, file: Option<&std::path::Path>) -> Result<String, Failure> {
     let mut command = format!("curl -sS -X {} {}", signed.method, quote(url));
     for (name, value) in &signed.headers {
         command.push_str(&format!(" -H {}", quote(&format!("{name}: {value}"))));

@@ -193,6 +193,15 @@ fn a_clock_skew_is_named_with_its_size_and_direction() {
     assert_cause(&early, "clock_skew", "500 s in the future");
     assert_eq!(early.1["cause"]["skew_secs"], -500);
     assert_eq!(early.1["code"], "timestamp_in_future");
+    // A body rewritten as well: the body is the cause, and the skew is told besides.
+    let raw = raw_request("POST", URL, &headers, b"{\n  \"id\": \"evt_1\"\n}");
+    let both = explain("stripe", STRIPE_SECRET, &raw, NOW + 1000, &[]);
+    assert_cause(
+        &both,
+        "body_reserialized",
+        "Besides, the timestamp is 1000 s old",
+    );
+    assert_eq!(both.1["cause"]["skew_secs"], 1000);
 }
 
 #[test]

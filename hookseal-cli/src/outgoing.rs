@@ -1,5 +1,5 @@
-//! Signing a body as `sign` and `send` do: [`Delivery`] reads what to sign, and signs it into a
-//! [`SignedDelivery`] (the headers, and the body as sent).
+//! [`Outgoing`]: what `sign` and `send` sign, read from the options and the body; and [`Signed`],
+//! the request it signs into (the headers, and the body as sent).
 
 use std::io::Read as _;
 use std::path::Path;
@@ -14,7 +14,7 @@ use crate::{presets, secret_input};
 
 /// What to sign: the scheme, the keys, the body and what else the scheme signs.
 #[derive(Debug)]
-pub(crate) struct Delivery {
+pub(crate) struct Outgoing {
     kit: SignedRequest,
     scheme: Scheme,
     body: Vec<u8>,
@@ -26,7 +26,7 @@ pub(crate) struct Delivery {
 
 /// A signed delivery: the request to send.
 #[derive(Debug, Clone)]
-pub(crate) struct SignedDelivery {
+pub(crate) struct Signed {
     /// The signing time.
     pub(crate) timestamp: Timestamp,
     pub(crate) method: String,
@@ -39,7 +39,7 @@ pub(crate) struct SignedDelivery {
     pub(crate) body_rewritten: bool,
 }
 
-impl Delivery {
+impl Outgoing {
     /// What `args` says to sign, the body read from `--body` or standard input, for `url` unless
     /// `--url` says otherwise.
     ///
@@ -110,7 +110,7 @@ impl Delivery {
     ///
     /// [`Failure::Input`] with the signer's refusal: an id the scheme refuses, a body it cannot
     /// carry values in, a URL that is not absolute, …
-    pub(crate) fn sign(&self, previous: Option<Timestamp>) -> Result<SignedDelivery, Failure> {
+    pub(crate) fn sign(&self, previous: Option<Timestamp>) -> Result<Signed, Failure> {
         let now = match self.timestamp {
             Some(t) => t,
             None => {
@@ -130,7 +130,7 @@ impl Delivery {
             headers.push((self.spelled(name.as_str()), value.to_owned()));
         }
         let body = request.body().to_vec();
-        Ok(SignedDelivery {
+        Ok(Signed {
             timestamp: now,
             method: request.method().to_string(),
             url: request.uri().to_string(),
@@ -157,7 +157,7 @@ impl Delivery {
     }
 }
 
-impl SignedDelivery {
+impl Signed {
     /// The value of header `name` (matched case-insensitively).
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         (self.headers.iter())
