@@ -153,7 +153,7 @@ pub(crate) struct SignArgs {
     #[arg(long, value_name = "UNIX_SECS")]
     pub(crate) timestamp: Option<u64>,
     /// The public URL the request is for, signed by schemes that sign the URL (twilio, square,
-    /// hubspot). Defaults to https://example.com/webhook for `sign`, and to the URL sent to for
+    /// hubspot). Defaults to `https://example.com/webhook` for `sign`, and to the URL sent to for
     /// `send`.
     #[arg(long, value_name = "URL")]
     pub(crate) url: Option<String>,
@@ -213,7 +213,7 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "UNIX_SECS")]
     pub(crate) at: Option<u64>,
     /// The public URL senders post to, up to the request's path (`https://hooks.example.com`),
-    /// for schemes that sign the URL. Defaults to https:// and the request's Host header.
+    /// for schemes that sign the URL. Defaults to `https://` and the request's Host header.
     #[arg(long, value_name = "URL")]
     pub(crate) public_url: Option<String>,
     /// The key's id, where requests name their key (google-pubsub's `kid`). Defaults to
