@@ -48,6 +48,13 @@ impl Check {
     pub(crate) fn read(args: &VerifyArgs) -> Result<Self, Failure> {
         let scheme = presets::find(&args.scheme)?;
         let key_text = secret_input::read(&args.secret)?;
+        if key_text.starts_with("whsk_") {
+            // As `Verifier::from_secret` refuses it: receivers hold the public key alone.
+            return Err(Failure::input(
+                "the key is a whsk_ Ed25519 signing key: verify with its public key (whpk_, \
+                 printed by `secret generate`), which is what receivers hold",
+            ));
+        }
         let request = RawRequest::read(&args.request)?;
         let at = match args.at {
             Some(secs) => Timestamp::from_unix_secs(secs),

@@ -140,6 +140,42 @@ fn request_files_that_are_not_requests_or_too_large_exit_2() {
 }
 
 #[test]
+fn a_signing_key_is_refused_where_a_public_key_belongs() {
+    let (code, json) = run_json(&["secret", "generate", "--scheme", "discord"], "", b"");
+    assert_eq!(code, 0);
+    let signing = json["secret"].as_str().unwrap();
+    assert!(
+        signing.starts_with("whsk_") && json["public_key"].as_str().unwrap().starts_with("whpk_")
+    );
+    let file = temp_file(
+        "any.http",
+        b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}",
+    );
+    let args = [
+        "verify",
+        "--scheme",
+        "discord",
+        "--secret-env",
+        SECRET_VAR,
+        "--request",
+        file.to_str().unwrap(),
+    ];
+    let (code, json) = run_json(&args, signing, b"");
+    assert_eq!(code, 2, "{json}");
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("verify with its public key"),
+        "{json}"
+    );
+    assert!(
+        !json.to_string().contains(&signing["whsk_".len()..]),
+        "{json}"
+    );
+}
+
+#[test]
 fn secret_generate_prints_a_secret_each_scheme_reads() {
     use hookseal::Scheme;
     let (code, json) = run_json(&["secret", "generate"], "", b"");
