@@ -84,14 +84,15 @@ Examples:
     /// Explains why a captured request does not verify, by trying the known mistakes offline.
     #[command(after_long_help = "\
 Tries, in turn, until one reproduces the request's signature:
+  - a clock skew, and how large (from the signed timestamp and now, or --at); told besides
+    any other cause found;
   - the body re-serialized after signing: compact, pretty (2 or 4 spaces), Python's
     separators, keys sorted, non-ASCII escaped as \\uXXXX (or unescaped), / escaped, a trailing
     newline added or dropped, line ends changed (CRLF, LF);
   - the secret read in the wrong format: its text used as the key where the scheme decodes it,
     decoded where the scheme uses the text, its prefix kept or dropped;
   - another preset's layout;
-  - a URL changed by a proxy (scheme, host, port), for schemes that sign the URL;
-  - a clock skew, and how large (from the signed timestamp and now, or --at).
+  - a URL changed by a proxy (scheme, host, port), for schemes that sign the URL.
 Exits 0 when the request verifies as it is, 1 when it does not (naming the cause when one is
 found), 2 on a usage or input error.
 
