@@ -18,6 +18,8 @@ struct Answer {
     /// Whether the request was the attempt's identical twin.
     replay: bool,
     status: u16,
+    /// The answer's headers that tell about replays and retries, as `(name, value)`.
+    notes: Vec<(&'static str, String)>,
     body: String,
 }
 
@@ -42,16 +44,18 @@ pub(crate) fn run(args: &SendArgs, json: bool) -> Result<(), Failure> {
         previous = Some(signed.timestamp);
         let sends = if args.replay { 2 } else { 1 };
         for replay in [false, true].into_iter().take(sends) {
-            let (status, body) = post(&agent, &args.target, &signed)?;
+            let answer = post(&agent, &args.target, &signed)?;
             let answer = Answer {
                 attempt,
                 replay,
-                status,
-                body,
+                ..answer
             };
             if !json {
                 let what = if replay { " (replay)" } else { "" };
-                println!("attempt {attempt}{what}: {status}");
+                let notes: String = (answer.notes.iter())
+                    .map(|(name, value)| format!(" [{name}: {value}]"))
+                    .collect();
+                println!("attempt {attempt}{what}: {}{notes}", answer.status);
                 if !answer.body.is_empty() {
                     println!("{}", answer.body);
                 }
@@ -67,6 +71,9 @@ pub(crate) fn run(args: &SendArgs, json: bool) -> Result<(), Failure> {
                     "attempt": a.attempt,
                     "replay": a.replay,
                     "status": a.status,
+                    "headers": (a.notes.iter())
+                        .map(|(name, value)| ((*name).to_owned(), json!(value)))
+                        .collect::<serde_json::Map<_, _>>(),
                     "body": a.body,
                 })
             })
@@ -84,9 +91,9 @@ pub(crate) fn run(args: &SendArgs, json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Sends `signed` to `url`; the answer's status and body (at most [`MAX_ANSWER_LEN`] bytes,
-/// as text).
-fn post(agent: &ureq::Agent, url: &str, signed: &Signed) -> Result<(u16, String), Failure> {
+/// Sends `signed` to `url`; the answer (as the first attempt's): its status, its [`NOTED`]
+/// headers, and its body (at most [`MAX_ANSWER_LEN`] bytes, as text).
+fn post(agent: &ureq::Agent, url: &str, signed: &Signed) -> Result<Answer, Failure> {
     let cannot = |e: &dyn std::fmt::Display| Failure::input(format!("cannot send to {url}: {e}"));
     let mut request = http::Request::builder()
         .method(signed.method.as_str())
@@ -102,12 +109,30 @@ fn post(agent: &ureq::Agent, url: &str, signed: &Signed) -> Result<(u16, String)
         .map_err(|e| cannot(&e))?;
     let mut response = agent.run(request).map_err(|e| cannot(&e))?;
     let status = response.status().as_u16();
+    let notes = (NOTED.iter())
+        .filter_map(|name| {
+            let value = response.headers().get(*name)?;
+            Some((
+                *name,
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            ))
+        })
+        .collect();
     let body = (response.body_mut().with_config())
         .limit(MAX_ANSWER_LEN)
         .read_to_vec()
         .map_err(|e| cannot(&e))?;
-    Ok((status, String::from_utf8_lossy(&body).trim_end().to_owned()))
+    Ok(Answer {
+        attempt: 1,
+        replay: false,
+        status,
+        notes,
+        body: String::from_utf8_lossy(&body).trim_end().to_owned(),
+    })
 }
+
+/// The answer headers printed: how a receiver tells a replayed result and when to retry.
+const NOTED: [&str; 2] = ["idempotent-replayed", "retry-after"];
 
 /// The most of an answer's body read.
 const MAX_ANSWER_LEN: u64 = 1024 * 1024;

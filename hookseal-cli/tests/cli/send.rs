@@ -89,6 +89,11 @@ async fn repeated_attempts_are_signed_anew_and_processed_once() {
         "{sent}"
     );
     assert_eq!(answers[0]["body"], answers[1]["body"]);
+    assert_eq!(answers[0]["headers"], serde_json::json!({}));
+    assert_eq!(
+        answers[1]["headers"]["idempotent-replayed"], "true",
+        "{sent}"
+    );
     assert_eq!(receiver.times_processed("evt_cli_2"), 1);
 }
 
