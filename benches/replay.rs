@@ -10,7 +10,12 @@
 //! Each store is also measured against a baseline in the same run, in interleaved rounds, with
 //! the least and the most of the rounds printed (`… rounds:` lines):
 //! - the memory cache against a bare sharded set of the same keys (64 locked hash tables, one
-//!   insert per key: what an exact cache must do at the least), on wall time and on CPU time;
+//!   insert per key), on wall time and on CPU time, and against its floor: per key, what a
+//!   check cannot do without — a read of the clock the cache reads and a locked store of the
+//!   key into a random slot of an array the size of the cache's keys (25.6 MB), then a second
+//!   clock read and a locked read of the slot, nothing else. The precise clock's ordered
+//!   time-stamp read waits for the unlock before it, and the unlock for the store's cache miss,
+//!   so each key pays a whole memory latency;
 //! - the Redis cache with 50 tasks against the server's own pipelined ceiling,
 //!   `redis-benchmark -t set -P 50 -c 1` on the same server (server and clients each pinned to a
 //!   core where `taskset` is there). A check is two script calls, a `SET` one command, so the
@@ -46,6 +51,7 @@ use hashbrown::HashTable;
 use hookseal::RedisOptions;
 use hookseal::ReplayKey;
 use hookseal::replay::{MemoryReplayCache, RedisReplayCache, ReplayCache, Reserve};
+use hookseal::{Clock as _, SystemClock};
 
 use common::cpu::on_cpu;
 use common::latency::{Latencies, run_tasks};
@@ -56,6 +62,11 @@ use common::spread::Spread;
 const KEYS: usize = 1_000_000;
 const TTL: Duration = Duration::from_secs(600);
 const LEASE: Duration = Duration::from_secs(60);
+/// The floor's slots per shard: 64 shards of 16-byte slots, 25.6 MB in all, about what the
+/// memory cache's keys take at a million.
+const FLOOR_SLOTS: usize = 25_000;
+/// The clock the memory cache reads by default.
+const CLOCK: SystemClock = SystemClock::new();
 
 /// One check of a fresh key: reserve, then commit.
 async fn check<R: ReplayCache>(cache: &R, key: &ReplayKey) {
@@ -149,6 +160,32 @@ fn bare_fill(keys: &[ReplayKey], threads: usize) -> Spent {
     )
 }
 
+/// The floor: per key, a clock read and a locked store of the key into a random slot of 25.6 MB,
+/// then a clock read and a locked read of the slot (a reserve and a commit, doing nothing else),
+/// reading the clock the cache reads.
+fn floor_fill(keys: &[ReplayKey], threads: usize) -> Spent {
+    fill(
+        keys,
+        threads,
+        || -> Vec<Mutex<Vec<[u8; 16]>>> {
+            (0..64)
+                .map(|_| Mutex::new(vec![[0; 16]; FLOOR_SLOTS]))
+                .collect()
+        },
+        |table, key| {
+            let bytes = *key.as_bytes();
+            let hash = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+            let shard = &table[(hash >> 32) as usize & 63];
+            let slot = (hash as u32 as usize) % FLOOR_SLOTS;
+            black_box(CLOCK.monotonic());
+            shard.lock().unwrap()[slot] = bytes;
+            black_box(CLOCK.monotonic());
+            // Another thread's key may have taken the slot since: nothing to assert.
+            black_box(shard.lock().unwrap()[slot] == bytes);
+        },
+    )
+}
+
 fn memory(c: &mut Criterion) {
     let keys = keys(KEYS, b"bench");
     let mut group = c.benchmark_group("replay/memory");
@@ -168,29 +205,40 @@ fn memory(c: &mut Criterion) {
     let count = rounds("replay/memory");
     for threads in [1, 2].into_iter().filter(|_| count > 0) {
         let (mut cache, mut bare, mut ratio, mut cpu, mut per_core) = Default::default();
+        let (mut floor, mut floor_cpu, mut over_floor) = Default::default();
         for _ in 0..count {
             let b = bare_fill(&keys, threads);
+            let f = floor_fill(&keys, threads);
             let m = cache_fill(&keys, threads);
             let rate = |wall: Duration| KEYS as f64 / wall.as_secs_f64();
+            let per_key = |cpu: Option<Duration>| cpu.map(|c| c.as_nanos() as f64 / KEYS as f64);
             Spread::push(&mut cache, rate(m.wall));
             Spread::push(&mut bare, rate(b.wall));
+            Spread::push(&mut floor, rate(f.wall));
             Spread::push(&mut ratio, rate(m.wall) / rate(b.wall));
-            if let Some(spent) = m.cpu {
-                let ns = spent.as_nanos() as f64 / KEYS as f64;
+            if let Some(ns) = per_key(m.cpu) {
                 Spread::push(&mut cpu, ns);
                 // What the threads would do with a core each to themselves.
                 Spread::push(&mut per_core, threads as f64 * 1e9 / ns);
+                if let Some(floor_ns) = per_key(f.cpu) {
+                    Spread::push(&mut floor_cpu, floor_ns);
+                    Spread::push(&mut over_floor, ns / floor_ns);
+                }
             }
         }
         println!(
             "replay/memory/{threads}_thread rounds ({count}): {} M checks/s; bare set {} M \
              inserts/s; cache ÷ bare set {}; CPU per check {} ns; at that CPU time, a core a \
-             thread: {} M checks/s",
+             thread: {} M checks/s; floor {} M checks/s, CPU per check {} ns; cache CPU ÷ floor \
+             CPU {}",
             cache.show(1e6, 2),
             bare.show(1e6, 2),
             ratio.show(1.0, 2),
             cpu.show(1.0, 0),
             per_core.show(1e6, 2),
+            floor.show(1e6, 2),
+            floor_cpu.show(1.0, 0),
+            over_floor.show(1.0, 2),
         );
     }
 }
