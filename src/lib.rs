@@ -13,6 +13,7 @@
 //! cargo add hookseal --features tower,axum,serde  # and axum handler arguments: Event<YourType>
 //! cargo add hookseal --features actix,serde # actix-web's middleware and handler arguments
 //! cargo add hookseal --features tower,redis # and stores shared by many receivers
+//! cargo add hookseal --no-default-features --features http  # no_std + alloc: wasm32, the edge
 //! ```
 //!
 //! | feature | default | what it adds |
