@@ -1,5 +1,5 @@
-//! The sharded, bounded table both memory stores keep their entries in: [`Shards`], the seeded
-//! hash a 16-byte digest key is filed under, and deadlines in whole seconds of the monotonic
+//! The sharded, bounded table both memory stores keep their entries in: [`Shards`], filed by a
+//! seeded [`KeyHasher`], and deadlines in whole seconds of the monotonic
 //! clock, always rounded up.
 
 use core::ops::{Deref, DerefMut};
@@ -7,6 +7,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use std::hash::{BuildHasher as _, RandomState};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
+
+use crate::key_hasher::KeyHasher;
 
 /// A fixed number of locked shards of `T`, holding at most `capacity` entries in all.
 ///
@@ -25,16 +27,6 @@ pub(crate) struct Shards<T> {
     claimed: AtomicUsize,
     hasher: KeyHasher,
 }
-
-/// The hash a key is filed under: a folded multiply of its two halves, each mixed with a random
-/// seed, new for every table.
-///
-/// The crate's keys are SHA-256 digests, so their bytes alone would spread them well; a
-/// [`ReplayKey`](crate::ReplayKey) can also be read back from a serialized delivery (feature
-/// `serde`), where whoever wrote it chose its bytes. The seed keeps such keys from being picked
-/// to fall on one shard or one run of buckets, at the cost of one multiplication.
-#[derive(Clone, Copy)]
-pub(crate) struct KeyHasher([u64; 2]);
 
 /// One shard's value and its spare room.
 struct Slot<T> {
@@ -69,7 +61,7 @@ impl<T> Shards<T> {
                 .collect(),
             capacity,
             claimed: AtomicUsize::new(0),
-            hasher: KeyHasher([state.hash_one(0_u8), state.hash_one(1_u8)]),
+            hasher: KeyHasher::new([state.hash_one(0_u8), state.hash_one(1_u8)]),
         }
     }
 
@@ -170,27 +162,6 @@ impl<T> Shard<'_, T> {
                 .fetch_sub(spare - keep, Ordering::AcqRel);
             self.guard.spare = keep;
         }
-    }
-}
-
-impl KeyHasher {
-    /// The hash of the key whose bytes, read as a little-endian number, are `key`.
-    #[allow(clippy::cast_possible_truncation)] // The halves of the key and of the product.
-    pub(crate) fn hash(self, key: u128) -> u64 {
-        let [a, b] = self.0;
-        let product = u128::from(key as u64 ^ a) * u128::from((key >> 64) as u64 ^ b);
-        (product as u64) ^ ((product >> 64) as u64)
-    }
-
-    /// The hash of the key `key`.
-    pub(crate) fn hash_bytes(self, key: &[u8; 16]) -> u64 {
-        self.hash(u128::from_le_bytes(*key))
-    }
-
-    /// A hasher with a seed of the test's choosing.
-    #[cfg(test)]
-    pub(crate) fn fixed(seed: [u64; 2]) -> Self {
-        Self(seed)
     }
 }
 

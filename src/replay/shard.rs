@@ -31,7 +31,7 @@
 //! key's tick is within 74 ticks of the present: the table is rebuilt (expired keys dropped) at
 //! least every 64 ticks, and a committed key expires at most 10 ticks ahead.
 
-use crate::memory_table::KeyHasher;
+use crate::key_hasher::KeyHasher;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -627,7 +627,7 @@ mod tests {
     /// model: every answer agrees, and so do the counts.
     #[test]
     fn agrees_with_a_model() {
-        let hasher = KeyHasher::fixed([0x9e37_79b9_7f4a_7c15, 0x0123_4567_89ab_cdef]);
+        let hasher = KeyHasher::new([0x9e37_79b9_7f4a_7c15, 0x0123_4567_89ab_cdef]);
         let mut rng = Rng(0x2545_f491_4f6c_dd1d);
         let mut shard = Shard::new();
         let mut model: HashMap<u128, State> = HashMap::new();
@@ -721,7 +721,7 @@ mod tests {
     /// Every key reserved and then released leaves no count behind in the groups it passed.
     #[test]
     fn releasing_every_key_clears_every_count() {
-        let hasher = KeyHasher::fixed([1, 2]);
+        let hasher = KeyHasher::new([1, 2]);
         let mut shard = Shard::new();
         let mut held = Vec::new();
         for i in 0..5000_u128 {
@@ -745,7 +745,7 @@ mod tests {
     /// modulo 128.
     #[test]
     fn a_tick_byte_never_aliases() {
-        let hasher = KeyHasher::fixed([3, 4]);
+        let hasher = KeyHasher::new([3, 4]);
         let mut shard = Shard::new();
         let key = 42_u128;
         let hash = hasher.hash(key);
