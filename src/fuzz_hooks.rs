@@ -2,6 +2,8 @@
 //! with `--cfg fuzzing` (which `cargo fuzz` sets). Not an API: hidden from the docs, absent from
 //! every ordinary build, and free to change in any release.
 
+use alloc::vec::Vec;
+
 use crate::scheme::parse::Presented;
 use crate::{Scheme, Timestamp, TimestampReason, VerifyError};
 
