@@ -363,6 +363,38 @@ fn summary(o: &Options, results: &[Vec<Vec<Cell>>], verify_at: &[Vec<f64>]) {
         let (lo, hi) = range(verify_at[s].iter().copied());
         println!();
         println!("`verify_at` of these deliveries, in process: {lo:.2}-{hi:.2} us");
+        // What a layer that did nothing but `verify_at` would cost, from the same rounds: the
+        // most requests/s it could keep against `bare` (a core's CPU shared by the same work
+        // plus `verify_at`), and what each layer costs beyond `bare` plus `verify_at`.
+        if let Some(b) = bare_of("bare") {
+            let bare = &results[s][b];
+            let ceiling = range(
+                bare.iter()
+                    .zip(&verify_at[s])
+                    .map(|(b, v)| b.cpu_us / (b.cpu_us + v)),
+            );
+            println!(
+                "a layer doing only `verify_at`: at most {:.3}-{:.3} x bare req/s (bare CPU / \
+                 (bare CPU + verify_at), per round)",
+                ceiling.0, ceiling.1
+            );
+            for (v, variant) in o.variants.iter().enumerate() {
+                if variant == "bare" || variant.ends_with(BASELINE) {
+                    continue;
+                }
+                let beyond = range(
+                    results[s][v]
+                        .iter()
+                        .zip(bare)
+                        .zip(&verify_at[s])
+                        .map(|((c, b), v)| c.cpu_us - b.cpu_us - v),
+                );
+                println!(
+                    "{variant}: server CPU beyond bare + verify_at {:+.2} to {:+.2} us per request",
+                    beyond.0, beyond.1
+                );
+            }
+        }
     }
 }
 
@@ -839,8 +871,9 @@ fn in_process(o: &Options) {
         .map(|&size| Pool::new(size, o.secs))
         .collect();
     let bare = o.variants.iter().position(|v| v == "bare");
-    // ns[size][variant][round]
+    // ns[size][variant][round], verify_at[size][round]
     let mut ns = vec![vec![Vec::new(); o.variants.len()]; o.sizes.len()];
+    let mut verify_at = vec![Vec::new(); o.sizes.len()];
     for _ in 0..o.rounds {
         for (s, pool) in pools.iter_mut().enumerate() {
             pool.refresh(o.secs * o.variants.len() as f64);
@@ -866,6 +899,7 @@ fn in_process(o: &Options) {
                 }
                 ns[s][v].push(elapsed.as_secs_f64() * 1e9 / n as f64);
             }
+            verify_at[s].push(verify_at_us(pool, o.secs.min(1.0)) * 1e3);
         }
     }
     for (s, size) in o.sizes.iter().enumerate() {
@@ -874,10 +908,20 @@ fn in_process(o: &Options) {
             let (lo, hi) = range(ns[s][v].iter().copied());
             let extra = bare.map(|b| range(ns[s][v].iter().zip(&ns[s][b]).map(|(x, b)| x - b)));
             let (elo, ehi) = extra.unwrap_or((f64::NAN, f64::NAN));
+            // What the layer costs beyond `bare` plus `verify_at`, within each round.
+            let beyond = bare.filter(|&b| b != v).map(|b| {
+                range(
+                    (ns[s][v].iter().zip(&ns[s][b]).zip(&verify_at[s]))
+                        .map(|((x, b), v)| x - b - v),
+                )
+            });
+            let (blo, bhi) = beyond.unwrap_or((f64::NAN, f64::NAN));
             println!(
                 "{size:>6} B {variant:>10}: {lo:>8.0}-{hi:<8.0} ns/request, {elo:>7.0}-{ehi:<7.0} \
-                 ns over bare"
+                 ns over bare, {blo:>+7.0} to {bhi:<+7.0} ns beyond bare + verify_at"
             );
         }
+        let (lo, hi) = range(verify_at[s].iter().copied());
+        println!("{size:>6} B  verify_at: {lo:.0}-{hi:.0} ns");
     }
 }
