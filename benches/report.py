@@ -70,6 +70,19 @@ def median_time(runs, key):
     return duration(values[len(values) // 2]) if values else "–"
 
 
+def short_ratio_rows(runs, schemes, pairs):
+    """A table row per scheme: for 64 B and then 1 KiB, each (numerator, denominator) pair of
+    benchmarks as a ratio with its spread."""
+    rows = []
+    for scheme in schemes:
+        cells = []
+        for s in (64, 1024):
+            base = f"verify/{scheme}/%s/{s}"
+            cells += [spread(ratios(runs, base % n, base % d)) for n, d in pairs]
+        rows.append(f"| {scheme} | " + " | ".join(cells) + " |")
+    return rows
+
+
 def main():
     own = rounds(os.path.join(ROOT, "target", "criterion"))
     peers = rounds(os.path.join(ROOT, "benches", "peers", "target", "criterion"))
@@ -94,26 +107,15 @@ def main():
     out.append("| scheme | 64 B by hand ÷ raw | 64 B hookseal ÷ by hand | 1 KiB by hand ÷ raw | "
                "1 KiB hookseal ÷ by hand |")
     out.append("|---|---|---|---|---|")
-    for scheme in ["standard-webhooks", "stripe", "github"]:
-        cells = []
-        for s in (64, 1024):
-            base = f"verify/{scheme}/%s/{s}"
-            cells.append(spread(ratios(own, base % "by_hand", base % "raw_hmac")))
-            cells.append(spread(ratios(own, base % "hookseal", base % "by_hand")))
-        out.append(f"| {scheme} | " + " | ".join(cells) + " |")
+    out += short_ratio_rows(own, ["standard-webhooks", "stripe", "github"],
+                            [("by_hand", "raw_hmac"), ("hookseal", "by_hand")])
 
     presets = sorted({k.split("/")[1] for r in own for k in r if k.startswith("verify/")})
     out.append("\nEvery HMAC preset at 64 B and 1 KiB: hookseal ÷ one-shot raw HMAC, and ÷ the "
                "pre-keyed HMAC of the same bytes (the floor: what the MAC alone costs):\n")
     out.append("| preset | 64 B ÷ raw | 64 B ÷ pre-keyed | 1 KiB ÷ raw | 1 KiB ÷ pre-keyed |")
     out.append("|---|---|---|---|---|")
-    for scheme in presets:
-        cells = []
-        for s in (64, 1024):
-            base = f"verify/{scheme}/%s/{s}"
-            cells.append(spread(ratios(own, base % "hookseal", base % "raw_hmac")))
-            cells.append(spread(ratios(own, base % "hookseal", base % "keyed_hmac")))
-        out.append(f"| {scheme} | " + " | ".join(cells) + " |")
+    out += short_ratio_rows(own, presets, [("hookseal", "raw_hmac"), ("hookseal", "keyed_hmac")])
 
     if any(peers):
         out.append("\nStandard Webhooks requests: how many times slower the peer crates are than "
