@@ -1,12 +1,12 @@
-//! A strict, bounded reader of one member of a JSON object body, for schemes that carry a
+//! A strict, bounded reader of members of a JSON object body, for schemes that carry a
 //! timestamp, an id or a signature inside the body (Linear's `webhookTimestamp`, Mailgun's
-//! `signature.token`).
+//! `signature.token`): every member a scheme reads, in one pass over the body.
 //!
 //! It checks the whole body is one JSON object by RFC 8259's grammar (its strings' bytes are not
 //! checked to be UTF-8), at most [`MAX_DEPTH`] levels deep,
-//! allocates nothing, and looks at each byte a bounded number of times per lookup. A member
-//! named twice on the path is refused rather than picking one copy, since parsers disagree on
-//! which copy wins; so is a member name written with escapes in an object the path goes
+//! allocates nothing, and looks at each byte a bounded number of times per pass. A member
+//! named twice on a path is refused rather than picking one copy, since parsers disagree on
+//! which copy wins; so is a member name written with escapes in an object a path goes
 //! through (it might spell the same name).
 
 use crate::error::VerifyError;
@@ -27,7 +27,16 @@ pub(crate) fn find<'b, S: AsRef<str>>(
     body: &'b [u8],
     path: &[S],
 ) -> Result<Option<&'b [u8]>, VerifyError> {
-    let found = read(body, path)?;
+    text_of(read(body, path)?)
+}
+
+/// What [`find`] answers for what a path found: the text of a string without escapes or of a
+/// number.
+///
+/// # Errors
+///
+/// [`VerifyError::MalformedBody`] for anything else.
+pub(crate) fn text_of(found: Option<Found<'_>>) -> Result<Option<&[u8]>, VerifyError> {
     match found {
         Some(Found::String(text) | Found::Number(text)) => Ok(Some(text)),
         Some(Found::Escaped(_) | Found::Array(_) | Found::Literal(_) | Found::Other) => {
@@ -64,17 +73,49 @@ pub(crate) fn has<S: AsRef<str>>(body: &[u8], path: &[S]) -> Result<bool, Verify
 
 /// Reads the whole body, one JSON object, and what is at `path` in it.
 fn read<'b, S: AsRef<str>>(body: &'b [u8], path: &[S]) -> Result<Option<Found<'b>>, VerifyError> {
+    let mut found = [None];
+    read_each(body, &[path], &mut found)?;
+    let [found] = found;
+    Ok(found)
+}
+
+/// The most paths [`read_each`] follows in one pass: as many as a scheme reads from a body (the
+/// signature, the timestamp, the id, the algorithm's name and the certificate's URL).
+pub(crate) const MAX_PATHS: usize = 5;
+
+/// Reads the whole body, one JSON object, once, and puts what is at each of `paths` (at most
+/// [`MAX_PATHS`]) in the same place of `found` (`None` where a member on the path is absent).
+///
+/// # Errors
+///
+/// As reading each path alone would: [`VerifyError::MalformedBody`] when the body is not one
+/// JSON object or nests too deep, or when any of the paths names a member twice or goes through
+/// an object with a member name written with escapes.
+pub(crate) fn read_each<'b, P: AsRef<[S]>, S: AsRef<str>>(
+    body: &'b [u8],
+    paths: &[P],
+    found: &mut [Option<Found<'b>>],
+) -> Result<(), VerifyError> {
+    if paths.len() > MAX_PATHS {
+        return Err(MALFORMED);
+    }
+    let all = (1_u8 << paths.len()) - 1;
     let mut reader = Reader { body, at: 0 };
     reader.space();
     if reader.peek() != Some(b'{') {
         return Err(MALFORMED);
     }
-    let found = reader.value(path, 0)?;
+    let mut paths = Paths {
+        paths,
+        found,
+        names: core::marker::PhantomData,
+    };
+    reader.lookup(&mut paths, all, 0, 0)?;
     reader.space();
     if reader.at != body.len() {
         return Err(MALFORMED);
     }
-    Ok(found)
+    Ok(())
 }
 
 /// Each element of the array member at `path`, as written, in order; `None` when a member on
@@ -104,7 +145,7 @@ pub(crate) fn array_elements<'b, S: AsRef<str>>(
     }
     loop {
         let start = reader.at;
-        reader.value::<&str>(&[], 1)?;
+        reader.value(1)?;
         if elements.len() == max {
             return Err(MALFORMED);
         }
@@ -150,7 +191,16 @@ pub(crate) fn find_string<'b, S: AsRef<str>>(
     body: &'b [u8],
     path: &[S],
 ) -> Result<Option<&'b [u8]>, VerifyError> {
-    match read(body, path)? {
+    string_of(read(body, path)?)
+}
+
+/// What [`find_string`] answers for what a path found: the text of a string without escapes.
+///
+/// # Errors
+///
+/// [`VerifyError::MalformedBody`] for anything else.
+pub(crate) fn string_of(found: Option<Found<'_>>) -> Result<Option<&[u8]>, VerifyError> {
+    match found {
         Some(Found::String(text)) => Ok(Some(text)),
         Some(_) => Err(MALFORMED),
         None => Ok(None),
@@ -233,8 +283,9 @@ fn hex4(rest: &mut &[u8]) -> Result<u32, VerifyError> {
 
 const MALFORMED: VerifyError = VerifyError::MalformedBody;
 
-/// What was found at the end of the path.
-enum Found<'b> {
+/// What was found at the end of a path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Found<'b> {
     /// A string without escapes, as written between its quotes.
     String(&'b [u8]),
     /// A number, as written.
@@ -258,6 +309,48 @@ struct Reader<'b> {
     at: usize,
 }
 
+/// The paths one pass follows (a bit each in the masks the reader passes down), and where what
+/// each finds goes.
+struct Paths<'p, 'b, P, S> {
+    paths: &'p [P],
+    found: &'p mut [Option<Found<'b>>],
+    names: core::marker::PhantomData<S>,
+}
+
+impl<'p, 'b, P: AsRef<[S]>, S: AsRef<str>> Paths<'p, 'b, P, S> {
+    /// The paths of `on` whose `level` names are all there is.
+    fn ending(&self, on: u8, level: usize) -> u8 {
+        self.select(on, |path| path.len() == level)
+    }
+
+    /// The paths of `on` whose name at `level` is `name`.
+    fn naming(&self, on: u8, level: usize, name: &[u8]) -> u8 {
+        self.select(on, |path| {
+            path.get(level)
+                .is_some_and(|n| n.as_ref().as_bytes() == name)
+        })
+    }
+
+    fn select(&self, on: u8, keep: impl Fn(&[S]) -> bool) -> u8 {
+        let mut kept = 0;
+        for (i, path) in self.paths.iter().enumerate().take(MAX_PATHS) {
+            if on & (1 << i) != 0 && keep(path.as_ref()) {
+                kept |= 1 << i;
+            }
+        }
+        kept
+    }
+
+    /// Puts `found` where each path of `on` keeps what it finds.
+    fn put(&mut self, on: u8, found: Found<'b>) {
+        for (i, slot) in self.found.iter_mut().enumerate().take(MAX_PATHS) {
+            if on & (1 << i) != 0 {
+                *slot = Some(found);
+            }
+        }
+    }
+}
+
 impl<'b> Reader<'b> {
     fn peek(&self) -> Option<u8> {
         self.body.get(self.at).copied()
@@ -278,30 +371,51 @@ impl<'b> Reader<'b> {
         }
     }
 
-    /// Reads one value; when `path` is not empty, the value must be an object and the member at
-    /// `path` is returned from within it. With an empty path, the value itself is returned.
-    fn value<S: AsRef<str>>(
+    /// Reads one value, at nesting `depth`, for the paths of `on` (a bit each), whose first
+    /// `level` names led here: those that end here find the value, those that go on are followed
+    /// into it when it is an object (and find nothing when it is not).
+    fn lookup<P: AsRef<[S]>, S: AsRef<str>>(
         &mut self,
-        path: &[S],
+        paths: &mut Paths<'_, 'b, P, S>,
+        on: u8,
+        level: usize,
         depth: usize,
-    ) -> Result<Option<Found<'b>>, VerifyError> {
+    ) -> Result<(), VerifyError> {
+        let ending = paths.ending(on, level);
+        let going = on & !ending;
+        let found = match self.peek() {
+            Some(b'{') if going != 0 => {
+                self.object(paths, going, level, depth)?;
+                Found::Other
+            }
+            _ => self.value(depth)?,
+        };
+        paths.put(ending, found);
+        Ok(())
+    }
+
+    /// Reads one value at nesting `depth` and says what it is.
+    fn value(&mut self, depth: usize) -> Result<Found<'b>, VerifyError> {
         if depth > MAX_DEPTH {
             return Err(MALFORMED);
         }
-        match (self.peek(), path) {
-            (Some(b'{'), _) => self.object(path, depth),
-            (_, [_, ..]) => {
-                // Not an object: nothing lies along the path. Skip the value all the same.
-                self.value::<&str>(&[], depth)?;
-                Ok(None)
+        match self.peek() {
+            Some(b'{') => {
+                let mut none = Paths::<&[&str], &str> {
+                    paths: &[],
+                    found: &mut [],
+                    names: core::marker::PhantomData,
+                };
+                self.object(&mut none, 0, 0, depth)?;
+                Ok(Found::Other)
             }
-            (Some(b'['), []) => {
+            Some(b'[') => {
                 let start = self.at;
                 self.at += 1;
                 self.space();
                 if self.peek() != Some(b']') {
                     loop {
-                        self.value::<&str>(&[], depth + 1)?;
+                        self.value(depth + 1)?;
                         if self.closes(b']')? {
                             break;
                         }
@@ -309,19 +423,20 @@ impl<'b> Reader<'b> {
                 } else {
                     self.at += 1;
                 }
-                let text = self.body.get(start..self.at).unwrap_or_default();
-                Ok(Some(Found::Array(text)))
+                Ok(Found::Array(
+                    self.body.get(start..self.at).unwrap_or_default(),
+                ))
             }
-            (Some(b'"'), []) => {
+            Some(b'"') => {
                 let (text, escaped) = self.string()?;
-                Ok(Some(if escaped {
+                Ok(if escaped {
                     Found::Escaped(text)
                 } else {
                     Found::String(text)
-                }))
+                })
             }
-            (Some(b'-' | b'0'..=b'9'), []) => self.number().map(|n| Some(Found::Number(n))),
-            (Some(_), []) => {
+            Some(b'-' | b'0'..=b'9') => self.number().map(Found::Number),
+            Some(_) => {
                 for literal in [&b"true"[..], b"false", b"null"] {
                     if self
                         .body
@@ -329,56 +444,57 @@ impl<'b> Reader<'b> {
                         .is_some_and(|r| r.starts_with(literal))
                     {
                         self.at += literal.len();
-                        return Ok(Some(Found::Literal(literal)));
+                        return Ok(Found::Literal(literal));
                     }
                 }
                 Err(MALFORMED)
             }
-            (None, []) => Err(MALFORMED),
+            None => Err(MALFORMED),
         }
     }
 
-    /// Reads an object, returning the member at `path` from within it (the whole object when
-    /// `path` is empty).
-    fn object<S: AsRef<str>>(
+    /// Reads an object at nesting `depth`, following into its members the paths of `on`, each
+    /// of which names a member at `level` (none when `on` is empty).
+    fn object<P: AsRef<[S]>, S: AsRef<str>>(
         &mut self,
-        path: &[S],
+        paths: &mut Paths<'_, 'b, P, S>,
+        on: u8,
+        level: usize,
         depth: usize,
-    ) -> Result<Option<Found<'b>>, VerifyError> {
+    ) -> Result<(), VerifyError> {
+        if depth > MAX_DEPTH {
+            return Err(MALFORMED);
+        }
         self.expect(b'{')?;
         self.space();
-        let mut found = None;
-        let mut seen = false;
         if self.peek() == Some(b'}') {
             self.at += 1;
-        } else {
-            loop {
-                let (name, escaped) = self.string()?;
-                self.space();
-                self.expect(b':')?;
-                self.space();
-                match path.split_first() {
-                    Some((first, rest)) if name == first.as_ref().as_bytes() || escaped => {
-                        if seen || escaped {
-                            return Err(MALFORMED);
-                        }
-                        seen = true;
-                        found = self.value(rest, depth + 1)?;
-                    }
-                    _ => {
-                        self.value::<&str>(&[], depth + 1)?;
-                    }
-                }
-                if self.closes(b'}')? {
-                    break;
-                }
+            return Ok(());
+        }
+        let mut seen = 0_u8;
+        loop {
+            let (name, escaped) = self.string()?;
+            self.space();
+            self.expect(b':')?;
+            self.space();
+            // A path goes through this object: its names must be plain, and each once.
+            if on != 0 && escaped {
+                return Err(MALFORMED);
+            }
+            let named = paths.naming(on, level, name);
+            if named & seen != 0 {
+                return Err(MALFORMED);
+            }
+            seen |= named;
+            if named == 0 {
+                self.value(depth + 1)?;
+            } else {
+                self.lookup(paths, named, level + 1, depth + 1)?;
+            }
+            if self.closes(b'}')? {
+                return Ok(());
             }
         }
-        Ok(if path.is_empty() {
-            Some(Found::Other)
-        } else {
-            found
-        })
     }
 
     /// After an element or a member: `true` when `close` ends the container, `false` when a `,`
@@ -538,6 +654,77 @@ mod tests {
                 proptest::prop_assert_eq!(got.unwrap(), Some(text.as_bytes()));
             }
         }
+    }
+
+    /// A JSON text: literals, numbers, strings (one with an escape), arrays, and objects whose
+    /// member names come from a small set (so paths meet them, repeated and escaped alike).
+    fn json_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just("1".to_owned()),
+            Just("\"x\"".to_owned()),
+            Just("\"\\u0041\"".to_owned()),
+            Just("true".to_owned()),
+            Just("[1,{\"a\":2}]".to_owned()),
+        ];
+        leaf.prop_recursive(3, 32, 4, |inner| object(inner).boxed())
+    }
+
+    fn object(
+        values: impl proptest::strategy::Strategy<Value = String>,
+    ) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let name = prop_oneof![Just("a"), Just("b"), Just("c"), Just("\\u0061")];
+        proptest::collection::vec((name, values), 0..4).prop_map(|members| {
+            let members: Vec<String> = (members.iter())
+                .map(|(name, value)| format!("\"{name}\":{value}"))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        })
+    }
+
+    proptest::proptest! {
+        /// One pass over the body finds, for each path, what reading that path alone finds, and
+        /// fails when any path alone fails.
+        #[test]
+        fn one_pass_reads_what_each_path_reads(
+            body in object(json_value()),
+            paths in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::prop_oneof![
+                        proptest::strategy::Just("a"),
+                        proptest::strategy::Just("b"),
+                        proptest::strategy::Just("c"),
+                    ],
+                    1..4,
+                ),
+                0..=MAX_PATHS,
+            ),
+        ) {
+            let alone: Vec<_> = paths.iter().map(|p| read(body.as_bytes(), p)).collect();
+            let mut found = [None; MAX_PATHS];
+            let each = read_each(body.as_bytes(), &paths, &mut found);
+            match alone.iter().find_map(|r| r.as_ref().err()) {
+                Some(e) => proptest::prop_assert_eq!(each, Err(e.clone())),
+                None => {
+                    proptest::prop_assert_eq!(each, Ok(()));
+                    for (one, found) in alone.iter().zip(found) {
+                        let one = one.as_ref().ok().copied().flatten();
+                        proptest::prop_assert_eq!(format!("{one:?}"), format!("{found:?}"));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn more_paths_than_a_pass_follows_are_refused() {
+        let paths = [["a"]; MAX_PATHS + 1];
+        let mut found = [None; MAX_PATHS + 1];
+        assert_eq!(
+            read_each(b"{}", &paths, &mut found),
+            Err(VerifyError::MalformedBody)
+        );
     }
 
     #[test]

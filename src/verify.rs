@@ -627,18 +627,18 @@ impl<C: Clock> Verifier<C> {
         presented: &mut Presented<'a>,
     ) -> Result<(Signed<'a>, Listed<'a>, Option<Token<'a>>), VerifyError> {
         let scheme = &self.scheme;
-        let found = scheme.header_table().find(headers);
-        let token = self.read_token(&found, body, now)?;
+        let found = scheme.header_table().find(headers, body);
+        let token = self.read_token(&found, now)?;
         presented.algorithm = match (&token, scheme.token_rules()) {
             (Some((token, _)), Some(rules)) => token.algorithm(rules)?,
-            _ => scheme.algorithm_of(&found, body)?,
+            _ => scheme.algorithm_of(&found)?,
         };
-        let value = self.signature_value(&found, body)?;
+        let value = self.signature_value(&found)?;
         scheme.parse_signatures(value, presented.algorithm, presented)?;
         let listed = scheme.listed(presented.listed, headers)?;
         if let Some(source) = scheme.timestamp_source() {
             // A timestamp parameter was read with the signatures.
-            if let Some(raw) = source.read(&found, body, HeaderKind::Timestamp)? {
+            if let Some(raw) = source.read(&found, HeaderKind::Timestamp)? {
                 let t = (scheme.timestamp_format().parse(raw))
                     .map_err(VerifyError::InvalidTimestamp)?;
                 presented.timestamp = Some((t, raw));
@@ -648,7 +648,7 @@ impl<C: Clock> Verifier<C> {
             }
         }
         let id = match scheme.id_source() {
-            Some(source) => match source.read(&found, body, HeaderKind::Id)? {
+            Some(source) => match source.read(&found, HeaderKind::Id)? {
                 Some(raw) => parse_id(scheme, raw)?,
                 None if scheme.id_is_signed() => return Err(source.missing(HeaderKind::Id)),
                 None => &[],
@@ -691,14 +691,11 @@ impl<C: Clock> Verifier<C> {
     ///
     /// The missing-value error where the signature is read, and
     /// [`VerifyError::HeaderTooLong`].
-    fn signature_value<'a>(
-        &'a self,
-        found: &Found<'a>,
-        body: &'a [u8],
-    ) -> Result<&'a [u8], VerifyError> {
+    #[inline]
+    fn signature_value<'a>(&self, found: &Found<'a>) -> Result<&'a [u8], VerifyError> {
         let source = self.scheme.signature_source();
         let value = source
-            .read(found, body, HeaderKind::Signature)?
+            .read(found, HeaderKind::Signature)?
             .ok_or_else(|| source.missing(HeaderKind::Signature))?;
         if value.len() > self.scheme.max_header_len() {
             return Err(VerifyError::HeaderTooLong(HeaderKind::Signature));
@@ -713,8 +710,8 @@ impl<C: Clock> Verifier<C> {
         headers: &H,
         body: &[u8],
     ) -> Result<Option<String>, VerifyError> {
-        let found = self.scheme.header_table().find(headers);
-        let token = Token::read(self.signature_value(&found, body)?)?;
+        let found = self.scheme.header_table().find(headers, body);
+        let token = Token::read(self.signature_value(&found)?)?;
         let kid = token.key_id()?;
         Ok(kid.map(|kid| String::from_utf8_lossy(kid).into_owned()))
     }
@@ -726,15 +723,14 @@ impl<C: Clock> Verifier<C> {
     ///
     /// Those of reading the signature header, of `Token::read` and `Token::issued`.
     fn read_token<'a>(
-        &'a self,
+        &self,
         found: &Found<'a>,
-        body: &'a [u8],
         now: Timestamp,
     ) -> Result<Option<(Token<'a>, Timestamp)>, VerifyError> {
         if self.scheme.token_rules().is_none() {
             return Ok(None);
         }
-        let token = Token::read(self.signature_value(found, body)?)?;
+        let token = Token::read(self.signature_value(found)?)?;
         let issued = token.issued(now, self.max_future_skew)?;
         Ok(Some((token, issued)))
     }

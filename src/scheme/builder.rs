@@ -610,7 +610,7 @@ impl SchemeBuilder {
         check_scheme_name(&self.name)?;
         let mut headers = HeaderTable::default();
         let signature = match (&self.signature_field, self.signature.as_deref()) {
-            (Some(path), _) => field(path)?,
+            (Some(path), _) => field(path, &mut headers)?,
             (None, Some(name)) => Source::Header(HeaderSpec::new(
                 name,
                 self.signature_fallback.as_deref(),
@@ -636,10 +636,10 @@ impl SchemeBuilder {
                 self.timestamp_fallback.as_deref(),
                 &mut headers,
             )?)),
-            TimestampConfig::Field(path) => Some(field(path)?),
+            TimestampConfig::Field(path) => Some(field(path, &mut headers)?),
         };
         let id = match (&self.id_field, self.id.as_deref()) {
-            (Some(path), _) => Some(field(path)?),
+            (Some(path), _) => Some(field(path, &mut headers)?),
             (None, Some(name)) => Some(Source::Header(HeaderSpec::new(
                 name,
                 self.id_fallback.as_deref(),
@@ -690,11 +690,13 @@ impl SchemeBuilder {
             &content,
             Expected {
                 timestamp: has_timestamp,
-                timestamp_in_body: matches!(timestamp, Some(Source::Field(_))),
+                timestamp_in_body: matches!(timestamp, Some(Source::Field(..))),
                 id: id.is_some(),
-                body: !matches!(signature, Source::Field(_)) && !token,
+                body: !matches!(signature, Source::Field(..)) && !token,
                 provider_layout: self.provider_layout,
-                timestamp_member: timestamp.as_ref().and_then(Source::top_level_member),
+                timestamp_member: timestamp
+                    .as_ref()
+                    .and_then(|t| t.top_level_member(&headers)),
                 public_key: algorithm.is_public_key(),
             },
         )?;
@@ -728,14 +730,14 @@ impl SchemeBuilder {
         let reads = super::Reads::of(
             &content,
             self.body_digest_param.is_some(),
-            id.as_ref().and_then(Source::top_level_member),
+            id.as_ref().and_then(|id| id.top_level_member(&headers)),
         );
         // A MAC can run over the body as it arrives where nothing in the content is found in,
         // or built from, the body, and the body is signed once, under one spelling of the URL.
         let from_body = [Some(&signature), timestamp.as_ref(), id.as_ref()]
             .into_iter()
             .flatten()
-            .any(|source| matches!(source, Source::Field(_)));
+            .any(|source| matches!(source, Source::Field(..)));
         let streams_body = !algorithm.is_public_key()
             && algorithm_choice.is_none()
             && !token
@@ -784,7 +786,7 @@ impl SourceConfig {
     fn build(self, headers: &mut HeaderTable) -> Result<Source, ConfigError> {
         match self {
             Self::Header(name) => Ok(Source::Header(HeaderSpec::new(&name, None, headers)?)),
-            Self::Field(path) => field(&path),
+            Self::Field(path) => field(&path, headers),
         }
     }
 }
@@ -937,16 +939,15 @@ fn are_member_names(names: &[Box<str>]) -> bool {
         })
 }
 
-/// A member path: 1 to 4 names, each 1 to 64 bytes.
-fn field(path: &[String]) -> Result<Source, ConfigError> {
+/// A member path: 1 to 4 names, each 1 to 64 bytes, given a slot in `headers`.
+fn field(path: &[String], headers: &mut HeaderTable) -> Result<Source, ConfigError> {
     let ok = (1..=MAX_FIELD_DEPTH).contains(&path.len())
         && path.iter().all(|n| (1..=64).contains(&n.len()));
     if !ok {
         return Err(ConfigError::InvalidLabel);
     }
-    Ok(Source::Field(
-        path.iter().map(|n| n.as_str().into()).collect(),
-    ))
+    let path: Box<[Box<str>]> = path.iter().map(|n| n.as_str().into()).collect();
+    Ok(Source::Field(headers.member_slot(&path)?))
 }
 
 /// Whether two parts that vary from request to request follow each other with no text between

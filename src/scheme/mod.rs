@@ -326,8 +326,8 @@ impl Scheme {
         }
         let missing = VerifyError::MissingHeader(HeaderKind::CertificateUrl);
         let (source, allow) = self.certificate_url.as_ref().ok_or(missing)?;
-        let found = self.headers.find(headers);
-        let url = (source.read(&found, body, HeaderKind::CertificateUrl)?)
+        let found = self.headers.find(headers, body);
+        let url = (source.read(&found, HeaderKind::CertificateUrl)?)
             .ok_or_else(|| source.missing(HeaderKind::CertificateUrl))?;
         Ok((allow.check(url)?, KeyDocument::Certificate))
     }
@@ -579,7 +579,7 @@ impl Scheme {
         ]
         .into_iter()
         .flatten()
-        .any(|source| matches!(source, Source::Field(_)))
+        .any(|source| matches!(source, Source::Field(..)))
     }
 
     pub(crate) fn codec(&self) -> Codec {
@@ -602,19 +602,15 @@ impl Scheme {
     /// The missing-value error of where the name is read,
     /// [`VerifyError::MalformedBody`] for a member that is not a string without escapes, and
     /// [`VerifyError::UnknownAlgorithm`] for a name the scheme does not accept.
-    pub(crate) fn algorithm_of(
-        &self,
-        found: &Found<'_>,
-        body: &[u8],
-    ) -> Result<Algorithm, VerifyError> {
+    pub(crate) fn algorithm_of(&self, found: &Found<'_>) -> Result<Algorithm, VerifyError> {
         let Some(choice) = &self.algorithm_choice else {
             return Ok(self.algorithm);
         };
         // A member naming the algorithm is a string (SNS's `"SignatureVersion": "2"`); the
         // number `2` is not one of the names.
         let name = match &choice.source {
-            Source::Field(path) => crate::json_field::find_string(body, path)?,
-            source => source.read(found, body, HeaderKind::Algorithm)?,
+            Source::Field(slot) => crate::json_field::string_of(found.member(*slot)?)?,
+            source => source.read(found, HeaderKind::Algorithm)?,
         }
         .ok_or_else(|| choice.source.missing(HeaderKind::Algorithm))?;
         choice

@@ -55,8 +55,9 @@ pub(crate) enum Source {
     Header(HeaderSpec),
     /// A parameter of the signature header (Stripe's `t=`): the timestamp only.
     Param(Box<str>),
-    /// A member of the JSON body, by its path of names (Linear's `webhookTimestamp`).
-    Field(Box<[Box<str>]>),
+    /// A member of the JSON body (Linear's `webhookTimestamp`), by the slot of its path of
+    /// names in the scheme's [`HeaderTable`].
+    Field(u8),
 }
 
 impl Source {
@@ -64,18 +65,23 @@ impl Source {
     pub(crate) fn header(&self) -> Option<&str> {
         match self {
             Self::Header(spec) => Some(&spec.wire),
-            Self::Param(_) | Self::Field(_) => None,
+            Self::Param(_) | Self::Field(..) => None,
         }
     }
 
-    /// The member's name, when the value is a top-level member of the body.
-    pub(crate) fn top_level_member(&self) -> Option<&str> {
+    /// The member's path of names in `table`, when the value is a member of the body.
+    pub(crate) fn member_path<'t>(&self, table: &'t HeaderTable) -> Option<&'t [Box<str>]> {
         match self {
-            Self::Field(path) => match &**path {
-                [name] => Some(name),
-                _ => None,
-            },
+            Self::Field(slot) => Some(table.member_path(*slot)),
             Self::Header(_) | Self::Param(_) => None,
+        }
+    }
+
+    /// The member's name in `table`, when the value is a top-level member of the body.
+    pub(crate) fn top_level_member<'t>(&self, table: &'t HeaderTable) -> Option<&'t str> {
+        match self.member_path(table)? {
+            [name] => Some(name),
+            _ => None,
         }
     }
 
@@ -83,15 +89,14 @@ impl Source {
     /// absent or, for a parameter, read with the signatures instead.
     #[inline]
     pub(crate) fn read<'a>(
-        &'a self,
+        &self,
         found: &Found<'a>,
-        body: &'a [u8],
         kind: HeaderKind,
     ) -> Result<Option<&'a [u8]>, VerifyError> {
         match self {
             Self::Header(spec) => spec.single(found, kind),
             Self::Param(_) => Ok(None),
-            Self::Field(path) => crate::json_field::find(body, path),
+            Self::Field(slot) => crate::json_field::text_of(found.member(*slot)?),
         }
     }
 
@@ -100,7 +105,7 @@ impl Source {
         match self {
             Self::Header(_) => VerifyError::MissingHeader(kind),
             Self::Param(_) => VerifyError::MissingTimestamp,
-            Self::Field(_) => VerifyError::MissingField(kind),
+            Self::Field(..) => VerifyError::MissingField(kind),
         }
     }
 }

@@ -474,9 +474,10 @@ impl SignedRequest {
         let scheme = &self.scheme;
         let mut members = Vec::new();
         let mut add = |source: Option<&Source>, value: Option<Value>| {
-            if let (Some(Source::Field(path)), Some(value)) = (source, value) {
+            let path = source.and_then(|s| s.member_path(scheme.header_table()));
+            if let (Some(path), Some(value)) = (path, value) {
                 members.push(Member {
-                    path: path.clone(),
+                    path: path.into(),
                     value,
                 });
             }
@@ -538,12 +539,13 @@ impl SignedRequest {
             self.fields(&text, values.id.as_deref(), made.algorithm_name.as_deref())?;
         let signature = made.signature.value(scheme, values, &text);
         let mut headers: Vec<(&str, String)> = Vec::new();
-        match scheme.signature_source() {
-            Source::Field(path) => fields.push(Member {
-                path: path.clone(),
+        let source = scheme.signature_source();
+        match source.member_path(scheme.header_table()) {
+            Some(path) => fields.push(Member {
+                path: path.into(),
                 value: Value::Text(signature),
             }),
-            source => {
+            None => {
                 if let Some(name) = source.header() {
                     headers.push((name, signature));
                 }

@@ -1617,10 +1617,10 @@ fn mailgun_fields(body: &[u8]) {
     );
 }
 
-/// What verifying a Mailgun body must answer, in the order verification reads: the signature
-/// (a member read as a header value is: capped at 2048 bytes, one lowercase hex HMAC-SHA256), the
-/// timestamp, the token (a delivery id), the window, then the signature of `timestamp‖token`
-/// under each key.
+/// What verifying a Mailgun body must answer, in the order verification reads: its three
+/// members unambiguous (read in one pass), the signature (a member read as a header value is:
+/// capped at 2048 bytes, one lowercase hex HMAC-SHA256), the timestamp, the token (a delivery
+/// id), the window, then the signature of `timestamp‖token` under each key.
 fn mailgun_model(json: &model::Json<'_>) -> Result<String, VerifyError> {
     use VerifyError::{
         HeaderTooLong, InvalidId, InvalidTimestamp, MalformedBody, MalformedHeader,
@@ -1631,6 +1631,12 @@ fn mailgun_model(json: &model::Json<'_>) -> Result<String, VerifyError> {
         Ok(None) => Err(MissingField(kind)),
         Ok(Some(text)) => Ok(text),
     };
+    json.unambiguous(&[
+        &["signature", "signature"],
+        &["signature", "timestamp"],
+        &["signature", "token"],
+    ])
+    .map_err(|model::Malformed| MalformedBody)?;
     let signature = member(&["signature", "signature"], HeaderKind::Signature)?;
     if signature.len() > 2048 {
         return Err(HeaderTooLong(HeaderKind::Signature));
@@ -1678,7 +1684,8 @@ fn sns_fields(body: &[u8]) {
 }
 
 /// What verifying an AWS SNS body must answer, in the order verification reads, with no RSA key
-/// held: `SignatureVersion` (a string, `1` or `2`), the signature (read as a header value is:
+/// held: the five members the scheme names unambiguous (read in one pass: the four below and
+/// `SigningCertURL`), `SignatureVersion` (a string, `1` or `2`), the signature (read as a header value is:
 /// capped at 2048 bytes, one canonical base64 RSA signature of 256 to 512 bytes), the timestamp
 /// (RFC 3339), `MessageId` (a delivery id), the window of an hour, each of the eight signed
 /// members present a string whose escapes decode, and then no key to verify with.
@@ -1693,6 +1700,14 @@ fn sns_model(json: &model::Json<'_>) -> VerifyError {
         Ok(Some(text)) => Ok(text),
     };
     let answer = || -> Result<(), VerifyError> {
+        json.unambiguous(&[
+            &["SignatureVersion"],
+            &["Signature"],
+            &["Timestamp"],
+            &["MessageId"],
+            &["SigningCertURL"],
+        ])
+        .map_err(|model::Malformed| MalformedBody)?;
         let version = read(
             json.find_string(&["SignatureVersion"]),
             HeaderKind::Algorithm,

@@ -227,6 +227,15 @@ impl<'a> Json<'a> {
         self.member(path, Want::Decoded)
     }
 
+    /// Whether every path of `paths` reads without a refusal, whatever its member holds:
+    /// hookseal reads all the members a scheme names in one pass over the body, when the first
+    /// is needed, so one ambiguous path refuses the body before any member's value is looked at.
+    pub(crate) fn unambiguous(&self, paths: &[&[&str]]) -> Result<(), Malformed> {
+        paths
+            .iter()
+            .try_for_each(|path| self.member(path, Want::Any).map(|_| ()))
+    }
+
     fn member(&self, path: &[&str], want: Want) -> Member {
         match self {
             Self::Malformed => Err(Malformed),
@@ -244,6 +253,8 @@ enum Want {
     String,
     /// A string, its escapes decoded.
     Decoded,
+    /// Anything.
+    Any,
 }
 
 fn find_in(text: &str, path: &[&str], want: Want) -> Member {
@@ -262,6 +273,7 @@ fn find_in(text: &str, path: &[&str], want: Want) -> Member {
                 }
             }
             (Some(b'-' | b'0'..=b'9'), Want::Text) => Ok(Some(raw.to_vec())),
+            (_, Want::Any) => Ok(Some(raw.to_vec())),
             _ => Err(Malformed),
         };
     };
