@@ -9,7 +9,10 @@
 //! - `idempotent`: `verify` plus `IdempotencyLayer` (memory store, key
 //!   `KeyFrom::delivery_id().or(KeyFrom::body_member(&["id"]))`: Stripe signs no id header, so
 //!   the event's `"id"`);
-//! - `no-cache`: `VerifyLayer` without a replay cache.
+//! - `no-cache`: `VerifyLayer` without a replay cache;
+//! - `in-handler`: no layer, the handler reads the body and calls `Verifier::verify` itself (no
+//!   replay cache): what `no-cache` does, without a layer, so the layers are also measured
+//!   against it.
 //!
 //! Each measurement runs a fresh server process (this binary again, with `--server`), pinned to
 //! core 0 with `taskset` when it is installed, while the load generator runs on core 1. Server
@@ -61,7 +64,7 @@ use hookseal::replay::MemoryReplayCache;
 use hookseal::{Scheme, Signer, Timestamp, Verifier};
 
 const SECRET: &str = "whsec_http_bench_0123456789abcdef0123456789";
-const VARIANTS: [&str; 4] = ["bare", "verify", "idempotent", "no-cache"];
+const VARIANTS: [&str; 5] = ["bare", "verify", "idempotent", "no-cache", "in-handler"];
 /// The suffix of a variant served by the `--baseline` build.
 const BASELINE: &str = "@baseline";
 /// Replay and idempotency entries each server can hold: more than one measurement sends.
@@ -116,6 +119,23 @@ fn app(variant: &str) -> Router {
             )
         }
         "no-cache" => routes.route_layer(VerifyLayer::new(verifier())),
+        "in-handler" => {
+            let verifier = Arc::new(verifier());
+            let verifying = move |request: axum::extract::Request| async move {
+                let (parts, body) = request.into_parts();
+                let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
+                    return StatusCode::BAD_REQUEST;
+                };
+                match verifier.verify(&parts.headers, &body) {
+                    Ok(verified) => {
+                        black_box(verified);
+                        StatusCode::OK
+                    }
+                    Err(_) => StatusCode::BAD_REQUEST,
+                }
+            };
+            Router::new().route("/hook", post(verifying))
+        }
         other => panic!("unknown variant {other}"),
     }
 }
@@ -392,6 +412,23 @@ fn summary(o: &Options, results: &[Vec<Vec<Cell>>], verify_at: &[Vec<f64>]) {
                 println!(
                     "{variant}: server CPU beyond bare + verify_at {:+.2} to {:+.2} us per request",
                     beyond.0, beyond.1
+                );
+            }
+        }
+        // Each layer against the server that verifies in its handler, from the same rounds.
+        if let Some(h) = o.variants.iter().position(|v| v == "in-handler") {
+            for (v, variant) in o.variants.iter().enumerate() {
+                if ["bare", "in-handler"].contains(&variant.as_str()) || variant.ends_with(BASELINE)
+                {
+                    continue;
+                }
+                let pairs = || results[s][v].iter().zip(&results[s][h]);
+                let rps = range(pairs().map(|(c, h)| c.rps / h.rps));
+                let cpu = range(pairs().map(|(c, h)| c.cpu_us - h.cpu_us));
+                println!(
+                    "{variant}: {:.3}-{:.3} x in-handler req/s, server CPU {:+.2} to {:+.2} us per \
+                     request beyond it",
+                    rps.0, rps.1, cpu.0, cpu.1
                 );
             }
         }
