@@ -278,31 +278,49 @@ impl Cluster {
             .collect()
     }
 
-    /// Waits until every running master's replicas have every write it acknowledged.
+    /// Waits until every running master that holds slots has a replica online with every write
+    /// it acknowledged. The masters are read again on each poll: under load a slow master can be
+    /// failed over while this waits, and then its replica is the master to wait on.
     pub(crate) fn wait_for_replicas(&self, within: Duration) {
         let deadline = Instant::now() + within;
-        for master in self.masters() {
-            loop {
-                let info = self.cli(master, &["INFO", "replication"]);
-                let field = |name: &str| {
-                    info.lines()
-                        .find_map(|l| l.trim().strip_prefix(name))
-                        .map(str::to_owned)
-                };
-                let offset = field("master_repl_offset:").unwrap();
-                // `slave0:ip=…,port=…,state=online,offset=N,lag=0`.
-                let replica = field("slave0:").unwrap_or_default();
-                let caught_up = replica.contains("state=online")
-                    && replica
-                        .split(',')
-                        .any(|kv| kv.strip_prefix("offset=") == Some(&offset));
-                if caught_up {
-                    break;
-                }
-                assert!(Instant::now() < deadline, "replicas behind: {replica}");
-                std::thread::sleep(Duration::from_millis(20));
+        loop {
+            let masters: Vec<u16> = self
+                .cluster_nodes()
+                .into_iter()
+                .filter(|n| n.master && !n.failed && !n.slots.is_empty())
+                .map(|n| n.port)
+                .collect();
+            if masters.iter().all(|&m| self.replica_caught_up(m)) {
+                return;
             }
+            if Instant::now() >= deadline {
+                let infos: Vec<String> = masters
+                    .iter()
+                    .map(|&m| format!("{m}: {}", self.cli(m, &["INFO", "replication"])))
+                    .collect();
+                panic!(
+                    "replicas behind after {within:?}:\n{}\n{}",
+                    self.cli(self.running_ports().next().unwrap(), &["CLUSTER", "NODES"]),
+                    infos.join("\n")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Whether the node on `port` is a master with a replica online at its replication offset.
+    fn replica_caught_up(&self, port: u16) -> bool {
+        let info = self.cli(port, &["INFO", "replication"]);
+        let field = |name: &str| info.lines().find_map(|l| l.trim().strip_prefix(name));
+        let (Some("master"), Some(offset)) = (field("role:"), field("master_repl_offset:")) else {
+            return false;
+        };
+        // `slave0:ip=…,port=…,state=online,offset=N,lag=0`.
+        let replica = field("slave0:").unwrap_or_default();
+        replica.contains("state=online")
+            && replica
+                .split(',')
+                .any(|kv| kv.strip_prefix("offset=") == Some(offset))
     }
 
     /// Waits until the cluster lists every running replica to clients: `CLUSTER SLOTS` names a
