@@ -58,7 +58,7 @@ use http_body_util::{BodyExt as _, Full};
 use hyper_util::rt::TokioIo;
 use tower::ServiceBuilder;
 
-use hookseal::idempotency::{MemoryIdempotencyStore, Scope};
+use hookseal::idempotency::{Fingerprint, MemoryIdempotencyStore, Scope};
 use hookseal::middleware::{IdempotencyLayer, KeyFrom, VerifyLayer};
 use hookseal::replay::MemoryReplayCache;
 use hookseal::{Scheme, Signer, Timestamp, Verifier};
@@ -282,9 +282,10 @@ fn drive(o: &Options) {
         .iter()
         .map(|&size| Pool::new(size, o.secs + o.warmup))
         .collect();
-    // results[size][variant][round], verify_at[size][round]
+    // results[size][variant][round], verify_at[size][round], body_work[size][round]
     let mut results = vec![vec![Vec::new(); o.variants.len()]; o.sizes.len()];
     let mut verify_at = vec![Vec::new(); o.sizes.len()];
+    let mut body_work = vec![Vec::new(); o.sizes.len()];
     for round in 0..o.rounds {
         for (s, pool) in pools.iter_mut().enumerate() {
             for (v, variant) in o.variants.iter().enumerate() {
@@ -321,12 +322,18 @@ fn drive(o: &Options) {
                 pool.size
             );
             verify_at[s].push(us);
+            body_work[s].push(body_work_us(pool, o.secs.min(1.0)));
         }
     }
-    summary(o, &results, &verify_at);
+    summary(o, &results, &verify_at, &body_work);
 }
 
-fn summary(o: &Options, results: &[Vec<Vec<Cell>>], verify_at: &[Vec<f64>]) {
+fn summary(
+    o: &Options,
+    results: &[Vec<Vec<Cell>>],
+    verify_at: &[Vec<f64>],
+    body_work: &[Vec<f64>],
+) {
     // Each variant against the bare server of its own build.
     let bare_of = |variant: &str| {
         let bare = if variant.ends_with(BASELINE) {
@@ -432,6 +439,24 @@ fn summary(o: &Options, results: &[Vec<Vec<Cell>>], verify_at: &[Vec<f64>]) {
                 );
             }
         }
+        // `IdempotencyLayer` against the layer in front of it, and the two passes over the body
+        // it cannot skip: reading the key from the JSON (which must check the whole object) and
+        // the body's fingerprint.
+        let position = |name: &str| o.variants.iter().position(|v| v == name);
+        if let (Some(i), Some(v)) = (position("idempotent"), position("verify")) {
+            let beyond = range(
+                (results[s][i].iter())
+                    .zip(&results[s][v])
+                    .map(|(i, v)| i.cpu_us - v.cpu_us),
+            );
+            let (lo, hi) = range(body_work[s].iter().copied());
+            println!(
+                "idempotent: server CPU {:+.2} to {:+.2} us per request beyond verify; its body \
+                 work at the floor, in process (serde_json's validating read of the body as \
+                 `IgnoredAny`, and `Fingerprint::of_body`): {lo:.2}-{hi:.2} us",
+                beyond.0, beyond.1
+            );
+        }
     }
 }
 
@@ -462,6 +487,25 @@ fn verify_at_us(pool: &Pool, secs: f64) -> f64 {
                 .expect("verifies");
         }
         n += deliveries.len() as u64;
+    }
+    started.elapsed().as_secs_f64() * 1e6 / n as f64
+}
+
+/// The time, in microseconds, of the body work `IdempotencyLayer` cannot skip, each done the
+/// fastest way known: a validating read of the JSON (serde_json's, ignoring every value; the
+/// layer's own reader also finds the key and refuses a repeated one) and the body's fingerprint.
+fn body_work_us(pool: &Pool, secs: f64) -> f64 {
+    let bodies: Vec<Vec<u8>> = (pool.entries.iter().take(64))
+        .map(|(prefix, _)| [&prefix[..], &pool.tail].concat())
+        .collect();
+    let started = Instant::now();
+    let mut n = 0_u64;
+    while started.elapsed().as_secs_f64() < secs {
+        for body in &bodies {
+            serde_json::from_slice::<serde::de::IgnoredAny>(black_box(body)).expect("JSON");
+            black_box(Fingerprint::of_body(black_box(body)));
+        }
+        n += bodies.len() as u64;
     }
     started.elapsed().as_secs_f64() * 1e6 / n as f64
 }

@@ -396,61 +396,104 @@ impl<'b> Reader<'b> {
 
     /// Reads one value at nesting `depth` and says what it is.
     fn value(&mut self, depth: usize) -> Result<Found<'b>, VerifyError> {
-        if depth > MAX_DEPTH {
+        let start = self.at;
+        self.skip(depth)?;
+        let text = self.body.get(start..self.at).unwrap_or_default();
+        Ok(match text {
+            [b'"', inner @ .., b'"'] if inner.contains(&b'\\') => Found::Escaped(inner),
+            [b'"', inner @ .., b'"'] => Found::String(inner),
+            [b'-' | b'0'..=b'9', ..] => Found::Number(text),
+            [b'[', ..] => Found::Array(text),
+            b"true" => Found::Literal(b"true"),
+            b"false" => Found::Literal(b"false"),
+            b"null" => Found::Literal(b"null"),
+            _ => Found::Other,
+        })
+    }
+
+    /// Reads one value at nesting `depth`, whatever it holds, in one loop over its tokens: the
+    /// containers it opens are kept one bit each (set for an object), none by recursion.
+    fn skip(&mut self, depth: usize) -> Result<(), VerifyError> {
+        // The containers open, innermost in the lowest bit; `open` of them.
+        let mut objects: u128 = 0;
+        let mut open = 0_usize;
+        loop {
+            // A value, at nesting `depth + open`.
+            if depth + open > MAX_DEPTH {
+                return Err(MALFORMED);
+            }
+            match self.peek() {
+                Some(b'"') => {
+                    self.string()?;
+                }
+                Some(b'-' | b'0'..=b'9') => {
+                    self.number()?;
+                }
+                Some(b'{') => {
+                    self.at += 1;
+                    self.space();
+                    if self.peek() == Some(b'}') {
+                        self.at += 1;
+                    } else {
+                        objects = objects << 1 | 1;
+                        open += 1;
+                        self.member_name()?;
+                        continue;
+                    }
+                }
+                Some(b'[') => {
+                    self.at += 1;
+                    self.space();
+                    if self.peek() == Some(b']') {
+                        self.at += 1;
+                    } else {
+                        objects <<= 1;
+                        open += 1;
+                        continue;
+                    }
+                }
+                Some(b't') => self.literal(b"true")?,
+                Some(b'f') => self.literal(b"false")?,
+                Some(b'n') => self.literal(b"null")?,
+                _ => return Err(MALFORMED),
+            }
+            // After a value: close containers until one goes on.
+            loop {
+                if open == 0 {
+                    return Ok(());
+                }
+                let in_object = objects & 1 == 1;
+                if !self.closes(if in_object { b'}' } else { b']' })? {
+                    if in_object {
+                        self.member_name()?;
+                    }
+                    break;
+                }
+                objects >>= 1;
+                open -= 1;
+            }
+        }
+    }
+
+    /// Reads a member's name and its `:`, up to its value.
+    fn member_name(&mut self) -> Result<(), VerifyError> {
+        self.string()?;
+        self.space();
+        self.expect(b':')?;
+        self.space();
+        Ok(())
+    }
+
+    fn literal(&mut self, literal: &[u8]) -> Result<(), VerifyError> {
+        if !self
+            .body
+            .get(self.at..)
+            .is_some_and(|r| r.starts_with(literal))
+        {
             return Err(MALFORMED);
         }
-        match self.peek() {
-            Some(b'{') => {
-                let mut none = Paths::<&[&str], &str> {
-                    paths: &[],
-                    found: &mut [],
-                    names: core::marker::PhantomData,
-                };
-                self.object(&mut none, 0, 0, depth)?;
-                Ok(Found::Other)
-            }
-            Some(b'[') => {
-                let start = self.at;
-                self.at += 1;
-                self.space();
-                if self.peek() != Some(b']') {
-                    loop {
-                        self.value(depth + 1)?;
-                        if self.closes(b']')? {
-                            break;
-                        }
-                    }
-                } else {
-                    self.at += 1;
-                }
-                Ok(Found::Array(
-                    self.body.get(start..self.at).unwrap_or_default(),
-                ))
-            }
-            Some(b'"') => {
-                let (text, escaped) = self.string()?;
-                Ok(if escaped {
-                    Found::Escaped(text)
-                } else {
-                    Found::String(text)
-                })
-            }
-            Some(b'-' | b'0'..=b'9') => self.number().map(Found::Number),
-            Some(_) => {
-                for literal in [&b"true"[..], b"false", b"null"] {
-                    if self
-                        .body
-                        .get(self.at..)
-                        .is_some_and(|r| r.starts_with(literal))
-                    {
-                        self.at += literal.len();
-                        return Ok(Found::Literal(literal));
-                    }
-                }
-                Err(MALFORMED)
-            }
-            None => Err(MALFORMED),
-        }
+        self.at += literal.len();
+        Ok(())
     }
 
     /// Reads an object at nesting `depth`, following into its members the paths of `on`, each
@@ -487,7 +530,7 @@ impl<'b> Reader<'b> {
             }
             seen |= named;
             if named == 0 {
-                self.value(depth + 1)?;
+                self.skip(depth + 1)?;
             } else {
                 self.lookup(paths, named, level + 1, depth + 1)?;
             }
@@ -545,32 +588,34 @@ impl<'b> Reader<'b> {
                         _ => return Err(MALFORMED),
                     }
                 }
-                Some(0x00..=0x1f) | None => return Err(MALFORMED),
-                Some(_) => self.at += 1,
+                _ => return Err(MALFORMED),
             }
         }
     }
 
-    /// Skips the plain bytes of a string eight at a time, up to the first word holding a `"`,
-    /// a `\` or a control byte (which the byte loop reads).
+    /// Moves past the plain bytes of a string, to its first `"`, `\` or control byte (or the
+    /// body's end): eight bytes at a time, then byte by byte over the last few.
     fn skip_plain(&mut self) {
         const ONES: u64 = 0x0101_0101_0101_0101;
         const HIGH: u64 = 0x8080_8080_8080_8080;
-        // Whether any byte of `v` is zero, or below `n` (exact as a yes or no).
-        let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGH != 0;
-        let plain = |w: u64| {
-            !below(w, 0x20)
-                && !below(w ^ (ONES * u64::from(b'"')), 1)
-                && !below(w ^ (ONES * u64::from(b'\\')), 1)
-        };
+        // The high bit of the lowest byte of `v` below `n` is set, and none below it (bits
+        // above it may be set falsely by the borrow).
+        let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGH;
         while let Some(word) = (self.body.get(self.at..))
             .and_then(<[u8]>::first_chunk::<8>)
             .map(|bytes| u64::from_le_bytes(*bytes))
         {
-            if !plain(word) {
+            let special = below(word, 0x20)
+                | below(word ^ (ONES * u64::from(b'"')), 1)
+                | below(word ^ (ONES * u64::from(b'\\')), 1);
+            if special != 0 {
+                self.at += (special.trailing_zeros() / 8) as usize;
                 return;
             }
             self.at += 8;
+        }
+        while matches!(self.peek(), Some(b) if b >= 0x20 && b != b'"' && b != b'\\') {
+            self.at += 1;
         }
     }
 
@@ -816,5 +861,46 @@ mod tests {
             find(&arrays, &["a"]),
             Err(VerifyError::MalformedBody)
         ));
+        // Arrays and objects in turn, to the deepest level and one past it: the member `x` is
+        // at level 1, so `MAX_DEPTH - 1` containers more reach the deepest level.
+        let mixed = |n: usize| {
+            let open: Vec<u8> = (0..n)
+                .flat_map(|i| if i % 2 == 0 { &b"["[..] } else { b"{\"y\":" })
+                .copied()
+                .collect();
+            let close: Vec<u8> = (0..n)
+                .rev()
+                .map(|i| if i % 2 == 0 { b']' } else { b'}' })
+                .collect();
+            [&b"{\"x\":"[..], &open, b"1", &close, b",\"a\":2}"].concat()
+        };
+        assert_eq!(
+            find(&mixed(MAX_DEPTH - 1), &["a"]).unwrap(),
+            Some(&b"2"[..])
+        );
+        assert!(matches!(
+            find(&mixed(MAX_DEPTH), &["a"]),
+            Err(VerifyError::MalformedBody)
+        ));
+    }
+
+    #[test]
+    fn containers_close_in_order() {
+        for bad in [
+            &b"{\"x\":[{\"y\":1]},\"a\":2}"[..],
+            b"{\"x\":{\"y\":[1}],\"a\":2}",
+            b"{\"x\":[1,],\"a\":2}",
+            b"{\"x\":{\"y\"},\"a\":2}",
+            b"{\"x\":[1 2],\"a\":2}",
+            b"{\"x\":[[1]]]}",
+        ] {
+            assert!(
+                matches!(find(bad, &["a"]), Err(VerifyError::MalformedBody)),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let good = b"{\"x\":[{\"y\":[1,{}]},[],{\"z\":[true,null,\"s\"]}],\"a\":2}";
+        assert_eq!(find(good, &["a"]).unwrap(), Some(&b"2"[..]));
     }
 }
