@@ -452,7 +452,7 @@ fn summary(
             let (lo, hi) = range(body_work[s].iter().copied());
             println!(
                 "idempotent: server CPU {:+.2} to {:+.2} us per request beyond verify; its body \
-                 work at the floor, in process (serde_json's validating read of the body as \
+                 work by reference code, in process (serde_json's validating read of the body as \
                  `IgnoredAny`, and `Fingerprint::of_body`): {lo:.2}-{hi:.2} us",
                 beyond.0, beyond.1
             );
@@ -491,8 +491,8 @@ fn verify_at_us(pool: &Pool, secs: f64) -> f64 {
     started.elapsed().as_secs_f64() * 1e6 / n as f64
 }
 
-/// The time, in microseconds, of the body work `IdempotencyLayer` cannot skip, each done the
-/// fastest way known: a validating read of the JSON (serde_json's, ignoring every value; the
+/// The time, in microseconds, of the body work `IdempotencyLayer` cannot skip, each done by
+/// reference code: a validating read of the JSON (serde_json's, ignoring every value; the
 /// layer's own reader also finds the key and refuses a repeated one) and the body's fingerprint.
 fn body_work_us(pool: &Pool, secs: f64) -> f64 {
     let bodies: Vec<Vec<u8>> = (pool.entries.iter().take(64))
