@@ -236,11 +236,12 @@ impl Cluster {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// The running masters' ports, from the cluster's own view (`CLUSTER NODES` on a live node).
+    /// The ports of the running masters that serve slots, from the cluster's own view
+    /// (`CLUSTER NODES` on a live node).
     pub(crate) fn masters(&self) -> Vec<u16> {
         self.cluster_nodes()
             .into_iter()
-            .filter(|n| n.master && !n.failed)
+            .filter(|n| n.master && !n.failed && !n.slots.is_empty())
             .map(|n| n.port)
             .collect()
     }
@@ -278,18 +279,13 @@ impl Cluster {
             .collect()
     }
 
-    /// Waits until every running master that holds slots has a replica online with every write
+    /// Waits until every running master that serves slots has a replica online with every write
     /// it acknowledged. The masters are read again on each poll: under load a slow master can be
     /// failed over while this waits, and then its replica is the master to wait on.
     pub(crate) fn wait_for_replicas(&self, within: Duration) {
         let deadline = Instant::now() + within;
         loop {
-            let masters: Vec<u16> = self
-                .cluster_nodes()
-                .into_iter()
-                .filter(|n| n.master && !n.failed && !n.slots.is_empty())
-                .map(|n| n.port)
-                .collect();
+            let masters = self.masters();
             if masters.iter().all(|&m| self.replica_caught_up(m)) {
                 return;
             }
